@@ -1,0 +1,80 @@
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import Fastify, { type FastifyInstance } from "fastify";
+import type { Config } from "./config.ts";
+import { ErrorResponse } from "./lib/schemas.ts";
+import { validatorCompiler } from "./lib/validator.ts";
+import auth from "./plugins/app/auth.ts";
+import database from "./plugins/app/database.ts";
+import engine, { type EnginePluginOptions } from "./plugins/app/engine.ts";
+import errorHandler from "./plugins/app/error-handler.ts";
+import metrics from "./plugins/app/metrics.ts";
+import cookie from "./plugins/external/cookie.ts";
+import securityHeaders from "./plugins/external/security-headers.ts";
+import staticFiles from "./plugins/external/static.ts";
+import swagger from "./plugins/external/swagger.ts";
+import auditRoutes from "./routes/api/audit/index.ts";
+import authRoutes from "./routes/api/auth/index.ts";
+import cronRoutes from "./routes/api/cron/index.ts";
+import executorsRoutes from "./routes/api/executors/index.ts";
+import notificationsRoutes from "./routes/api/notifications/index.ts";
+import runsRoutes from "./routes/api/runs/index.ts";
+import statsRoutes from "./routes/api/stats/index.ts";
+import tasksRoutes from "./routes/api/tasks/index.ts";
+import tokensRoutes from "./routes/api/tokens/index.ts";
+import usersRoutes from "./routes/api/users/index.ts";
+import healthRoutes from "./routes/health.ts";
+import metricsRoutes from "./routes/metrics.ts";
+
+declare module "fastify" {
+  interface FastifyInstance {
+    config: Config;
+  }
+}
+
+export type { Config } from "./config.ts";
+export { loadConfig } from "./config.ts";
+
+export interface BuildOptions {
+  /** pino options or false; the server passes its logger settings, tests usually pass false. */
+  logger?: boolean | object;
+  engine?: EnginePluginOptions;
+}
+
+/** Builds the whole app: used by the server (src/server.ts) and by the tests through inject(). */
+export async function buildApp(config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger ?? { level: config.logLevel },
+    // A task is at most ~200 KiB of JSON (8 KiB command, 64 KiB body, headers, lists).
+    bodyLimit: 1024 * 1024,
+    trustProxy: config.trustProxy,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.decorate("config", config);
+  app.setValidatorCompiler(validatorCompiler);
+  app.addSchema(ErrorResponse);
+
+  await app.register(errorHandler);
+  await app.register(securityHeaders);
+  await app.register(cookie);
+  await app.register(swagger);
+  await app.register(database);
+  await app.register(auth);
+  await app.register(engine, options.engine ?? {});
+
+  await app.register(metrics);
+  await app.register(healthRoutes);
+  await app.register(metricsRoutes);
+  await app.register(authRoutes, { prefix: "/api/auth" });
+  await app.register(usersRoutes, { prefix: "/api/users" });
+  await app.register(tokensRoutes, { prefix: "/api/tokens" });
+  await app.register(auditRoutes, { prefix: "/api/audit" });
+  await app.register(tasksRoutes, { prefix: "/api/tasks" });
+  await app.register(runsRoutes, { prefix: "/api/runs" });
+  await app.register(cronRoutes, { prefix: "/api/cron" });
+  await app.register(notificationsRoutes, { prefix: "/api/notifications" });
+  await app.register(statsRoutes, { prefix: "/api/stats" });
+  await app.register(executorsRoutes, { prefix: "/api/executors" });
+
+  await app.register(staticFiles);
+  return app;
+}

@@ -1,0 +1,136 @@
+import { hostname } from "node:os";
+import { fileURLToPath } from "node:url";
+import type { NotifyConfig } from "@crondeck/notify";
+
+// Configuration comes from environment variables only; every one is documented in the README
+// with the default given here.
+
+export interface Config {
+  port: number;
+  host: string;
+  databaseUrl: string;
+  /** Default zone for tasks that don't name one (IANA). */
+  timezone: string;
+  logLevel: string;
+  publicUrl: string;
+  natsUrl: string | null;
+  /** `smtp://user:pass@host:587` or `smtps://…:465`; wins over the smtpHost… fields. Holds a password: never log it. */
+  smtpUrl: string | null;
+  smtpHost: string | null;
+  smtpPort: number | null;
+  smtpUser: string | null;
+  smtpPassword: string | null;
+  /** Implicit TLS (port 465 style). */
+  smtpSecure: boolean;
+  smtpFrom: string;
+  /** Attempts per notification, the first one included. */
+  notifyRetryAttempts: number;
+  /** Backoff base between notification attempts: base · 2^(n−1). */
+  notifyRetryBaseMs: number;
+  /** First start only: the admin account to create (no password → a random one, logged once). */
+  adminUser: string;
+  adminPassword: string | null;
+  /** How long a dashboard sign-in lasts. */
+  sessionTtlHours: number;
+  /** Origins allowed to call the API from a browser (CORS); empty: CORS off. */
+  corsOrigins: string[];
+  /** Trust X-Forwarded-* from a reverse proxy (client address, HTTPS for Secure cookies). */
+  trustProxy: boolean;
+  /** Folder of the built dashboard; served at `/` when it exists. */
+  webDist: string | null;
+  /** Run the scheduler and in-process executors in this process. */
+  scheduler: boolean;
+  /** Per-run output kept in the database (head + tail). */
+  outputLimitBytes: number;
+  runRetentionDays: number;
+  runRetentionPerTask: number;
+  /** This process in run records and the executors list: `host:pid`, so a restart can tell its dead predecessor's runs. */
+  instanceName: string;
+}
+
+export class ConfigError extends Error {}
+
+function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be an integer from ${min} to ${max} (got ${JSON.stringify(raw)})`);
+  }
+  return value;
+}
+
+function bool(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (raw === undefined || raw === "") return fallback;
+  if (["true", "1", "yes", "on"].includes(raw)) return true;
+  if (["false", "0", "no", "off"].includes(raw)) return false;
+  throw new ConfigError(`${name} must be true or false (got ${JSON.stringify(env[name])})`);
+}
+
+// The URL usually carries the SMTP password, so a bad one is reported without echoing it.
+function smtpUrl(env: NodeJS.ProcessEnv): string | null {
+  const raw = env.SMTP_URL?.trim();
+  if (!raw) return null;
+  if (!/^smtps?:\/\/[^/?#]+/i.test(raw)) {
+    throw new ConfigError("SMTP_URL must look like smtp://user:pass@host:587 or smtps://user:pass@host:465");
+  }
+  return raw;
+}
+
+function defaultZone(env: NodeJS.ProcessEnv): string {
+  return env.TZ?.trim() || Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
+  const port = int(env, "PORT", 3000, 0, 65535);
+  return {
+    port,
+    // Every /api route needs credentials and no default password exists, so all interfaces is safe.
+    host: env.HOST || "0.0.0.0",
+    databaseUrl: env.DATABASE_URL || "file:./data/crondeck.db",
+    timezone: defaultZone(env),
+    logLevel: env.LOG_LEVEL || "info",
+    publicUrl: (env.PUBLIC_URL || `http://localhost:${port}`).replace(/\/+$/, ""),
+    natsUrl: env.NATS_URL || null,
+    smtpUrl: smtpUrl(env),
+    smtpHost: env.SMTP_HOST?.trim() || null,
+    smtpPort: env.SMTP_PORT ? int(env, "SMTP_PORT", 587, 1, 65535) : null,
+    smtpUser: env.SMTP_USER || null,
+    smtpPassword: env.SMTP_PASSWORD || null,
+    smtpSecure: bool(env, "SMTP_SECURE", false),
+    smtpFrom: env.SMTP_FROM || "Crondeck <crondeck@localhost>",
+    notifyRetryAttempts: int(env, "NOTIFY_RETRY_ATTEMPTS", 3, 1, 10),
+    notifyRetryBaseMs: int(env, "NOTIFY_RETRY_BASE_MS", 1000, 0, 60_000),
+    adminUser: env.ADMIN_USER?.trim() || "admin",
+    adminPassword: env.ADMIN_PASSWORD || null,
+    sessionTtlHours: int(env, "SESSION_TTL_HOURS", 12, 1, 24 * 90),
+    corsOrigins: (env.CORS_ORIGIN ?? "")
+      .split(",")
+      .map((o) => o.trim())
+      .filter(Boolean),
+    trustProxy: env.TRUST_PROXY === "true",
+    webDist: env.WEB_DIST || fileURLToPath(new URL("../../web/dist", import.meta.url)),
+    scheduler: env.SCHEDULER !== "off",
+    outputLimitBytes: int(env, "RUN_OUTPUT_LIMIT_BYTES", 64 * 1024, 1024, 16 * 1024 * 1024),
+    runRetentionDays: int(env, "RUN_RETENTION_DAYS", 30, 1, 3650),
+    runRetentionPerTask: int(env, "RUN_RETENTION_PER_TASK", 1000, 1, 1_000_000),
+    instanceName: env.INSTANCE_NAME || `${hostname().slice(0, 64)}:${process.pid}`,
+    ...overrides,
+  };
+}
+
+/** The notification settings @crondeck/notify wants, for the engine's notifier and the test route. */
+export function notifyConfig(config: Config): NotifyConfig {
+  return {
+    smtpUrl: config.smtpUrl ?? undefined,
+    smtpHost: config.smtpHost ?? undefined,
+    smtpPort: config.smtpPort ?? undefined,
+    smtpUser: config.smtpUser ?? undefined,
+    smtpPassword: config.smtpPassword ?? undefined,
+    smtpSecure: config.smtpSecure,
+    smtpFrom: config.smtpFrom,
+    publicUrl: config.publicUrl,
+    retry: { attempts: config.notifyRetryAttempts, baseDelayMs: config.notifyRetryBaseMs },
+  };
+}

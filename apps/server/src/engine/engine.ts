@@ -1,0 +1,309 @@
+import { hostname } from "node:os";
+import { nextRun } from "@crondeck/core";
+import { type Db, parseDatabaseUrl, type RunRow, type TaskRow } from "@crondeck/db";
+import { type SchedulableTask, Scheduler } from "@crondeck/scheduler";
+import type { FastifyBaseLogger } from "fastify";
+import { type Config, notifyConfig } from "../config.ts";
+import { type Dispatcher, InProcessDispatcher } from "./dispatch.ts";
+import { LiveRuns } from "./live-runs.ts";
+import { Notifier } from "./notifier.ts";
+import { RunJob } from "./run-job.ts";
+import { RunStore } from "./run-store.ts";
+
+export const APP_VERSION = "0.1.0";
+/** Task syncs between scans for tasks deleted through another instance (12 × 5 s = a minute). */
+const DELETION_SCAN_EVERY = 12;
+
+export interface EngineTimings {
+  /** How often live runs prove they are alive and save their output so far. */
+  heartbeatMs: number;
+  /** A run silent for longer than this is LOST. */
+  lostAfterMs: number;
+  /** How often other instances' task edits are picked up. */
+  taskSyncMs: number;
+  /** How often old runs are pruned. */
+  pruneEveryMs: number;
+}
+
+export const DEFAULT_TIMINGS: EngineTimings = {
+  heartbeatMs: 10_000,
+  lostAfterMs: 60_000,
+  taskSyncMs: 5_000,
+  pruneEveryMs: 60 * 60_000,
+};
+
+/**
+ * Ties the scheduler, the run job, the dispatcher and the notifier to the database: the one thing
+ * the API asks to run, cancel, follow or re-arm tasks.
+ */
+export class Engine {
+  readonly live: LiveRuns;
+  readonly store: RunStore;
+  readonly #job: RunJob;
+  readonly #notifier: Notifier;
+  readonly #scheduler: Scheduler;
+  readonly #shutdown = new AbortController();
+  readonly #manual = new Set<Promise<void>>();
+  readonly #timers: NodeJS.Timeout[] = [];
+  readonly #endListeners: Array<(run: RunRow, task: TaskRow) => void> = [];
+  #lastSync = new Date(0);
+  #syncRounds = 0;
+  readonly #startedAt = new Date();
+  #started = false;
+
+  constructor(
+    private readonly db: Db,
+    private readonly config: Config,
+    private readonly log: FastifyBaseLogger,
+    private readonly timings: EngineTimings = DEFAULT_TIMINGS,
+    dispatcher: Dispatcher = new InProcessDispatcher(config.instanceName),
+  ) {
+    this.store = new RunStore(db, parseDatabaseUrl(config.databaseUrl).provider);
+    this.live = new LiveRuns(config.outputLimitBytes);
+    this.#notifier = new Notifier(this.store, notifyConfig(config), log);
+    this.#job = new RunJob({
+      ended: (run, task) => {
+        for (const listener of this.#endListeners) listener(run, task);
+      },
+      store: this.store,
+      dispatcher,
+      live: this.live,
+      notifier: this.#notifier,
+      outputLimitBytes: config.outputLimitBytes,
+      log,
+    });
+    this.#scheduler = new Scheduler({
+      loadTasks: async () => {
+        this.#lastSync = new Date();
+        return (await db.task.findMany({ where: { enabled: true } })).map(schedulable);
+      },
+      runTask: (task, scheduledAt) => this.#fire((task as SchedulableRow).row, scheduledAt),
+      logger: log,
+    });
+  }
+
+  /** Recovers runs left behind by dead processes, then arms every enabled task. */
+  async start(): Promise<void> {
+    if (this.#started) return;
+    this.#started = true;
+    await this.#reapLost(true);
+    await this.#announce();
+    if (this.config.scheduler) {
+      await this.#scheduler.start();
+      this.#every(this.timings.taskSyncMs, () => this.#syncTasks());
+    }
+    this.#every(this.timings.heartbeatMs, () => this.#heartbeat());
+    this.#every(this.timings.lostAfterMs / 2, () => this.#reapLost(false));
+    this.#every(this.timings.pruneEveryMs, () => this.prune());
+  }
+
+  /**
+   * Stops firing, waits up to `graceMs` for runs under way, then cancels the rest (recorded as
+   * CANCELED) and waits for their records and notifications.
+   */
+  async stop(graceMs = 30_000): Promise<void> {
+    for (const timer of this.#timers) clearInterval(timer);
+    this.#timers.length = 0;
+    const manual = Promise.allSettled([...this.#manual]);
+    const timeout = new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref());
+    await Promise.all([
+      this.#scheduler.stop(graceMs),
+      Promise.race([manual, timeout]).then(() => {
+        this.#shutdown.abort();
+        return manual;
+      }),
+    ]);
+    this.#shutdown.abort();
+    await this.#notifier.drain();
+  }
+
+  /** Calls `listener` for every attempt that reaches a final status in this process. */
+  onRunEnd(listener: (run: RunRow, task: TaskRow) => void): void {
+    this.#endListeners.push(listener);
+  }
+
+  /** How many tasks the scheduler has armed, and how many runs execute here now. */
+  get load(): { armed: number; live: number } {
+    return { armed: this.#scheduler.size, live: this.live.ids().length };
+  }
+
+  /** Arms, re-arms or (when disabled) disarms a task after the API saved it. */
+  taskSaved(row: TaskRow): void {
+    if (!this.config.scheduler) return;
+    if (row.enabled) this.#scheduler.addTask(schedulable(row));
+    else this.#scheduler.removeTask(row.id);
+  }
+
+  taskDeleted(id: number): void {
+    this.#scheduler.removeTask(id);
+  }
+
+  /** The next fire: the scheduler's when it has the task armed, else computed the same way. */
+  nextRunAt = (row: TaskRow): Date | null => {
+    if (!row.enabled) return null;
+    return this.#scheduler.nextRunAt(row.id) ?? nextRun(row.cron, row.timezone);
+  };
+
+  /** Runs a task now (enabled or not). Returns the first run's id. */
+  async runNow(task: TaskRow): Promise<number> {
+    const started = await this.#job.start({
+      task,
+      scheduledAt: new Date(),
+      trigger: "MANUAL",
+      shutdown: this.#shutdown.signal,
+    });
+    if (!started) throw new Error("a manual run has no slot to collide on");
+    this.#track(started.done);
+    return started.runId;
+  }
+
+  /** Cancels a run executing in this process. */
+  cancel(runId: number): boolean {
+    return this.live.cancel(runId, "canceled by a user");
+  }
+
+  async prune(): Promise<number> {
+    const removed = await this.store.prune({
+      olderThan: new Date(Date.now() - this.config.runRetentionDays * 86_400_000),
+      perTask: this.config.runRetentionPerTask,
+      batch: 500,
+    });
+    if (removed > 0) this.log.info({ removed }, "pruned old runs");
+    return removed;
+  }
+
+  async #fire(task: TaskRow, scheduledAt: Date): Promise<void> {
+    const started = await this.#job.start({ task, scheduledAt, trigger: "SCHEDULE", shutdown: this.#shutdown.signal });
+    if (started) await started.done;
+  }
+
+  #track(done: Promise<void>): void {
+    this.#manual.add(done);
+    void done.finally(() => this.#manual.delete(done));
+  }
+
+  #every(ms: number, fn: () => Promise<unknown>): void {
+    let busy = false;
+    const timer = setInterval(() => {
+      if (busy) return; // a slow database must not pile up overlapping rounds
+      busy = true;
+      fn()
+        .catch((err) => this.log.warn({ err }, "engine maintenance round failed"))
+        .finally(() => {
+          busy = false;
+        });
+    }, ms);
+    timer.unref();
+    this.#timers.push(timer);
+  }
+
+  async #heartbeat(): Promise<void> {
+    const runs = this.live
+      .ids()
+      .map((id) => ({ id, ...(this.live.snapshot(id) ?? { output: "", truncated: false, outputBytes: 0 }) }));
+    if (runs.length > 0) await this.store.heartbeat(runs);
+    await this.#announce();
+  }
+
+  /** Registers this process in the executors list (in-process executors serve every group). */
+  async #announce(): Promise<void> {
+    const now = new Date();
+    const running = this.live.ids().length;
+    await this.db.executor.upsert({
+      where: { name: this.config.instanceName },
+      create: {
+        name: this.config.instanceName,
+        host: hostname(),
+        groups: JSON.stringify(["*"]),
+        mode: this.config.scheduler ? "in-process" : "api-only",
+        version: APP_VERSION,
+        startedAt: this.#startedAt,
+        lastSeenAt: now,
+        running,
+      },
+      update: { lastSeenAt: now, running },
+    });
+  }
+
+  get heartbeatMs(): number {
+    return this.timings.heartbeatMs;
+  }
+
+  /** The next fires across armed tasks (for the dashboard). */
+  upcoming(limit: number): Array<{ id: number; at: Date }> {
+    return this.#scheduler.upcoming(limit);
+  }
+
+  /**
+   * Marks LOST the runs whose process is gone, and continues their fires when attempts remain.
+   * At start-up, runs recorded by an earlier process on this host are lost at once.
+   */
+  async #reapLost(atStart: boolean): Promise<void> {
+    const deadExecutors = atStart ? await this.#deadLocalExecutors() : [];
+    const lost = await this.store.markLost({
+      staleMs: this.timings.lostAfterMs,
+      liveIds: this.live.ids(),
+      deadExecutors,
+    });
+    for (const run of lost) {
+      this.log.warn({ runId: run.id, taskId: run.taskId, executor: run.executor }, "run lost");
+      const task = await this.db.task.findUnique({ where: { id: run.taskId } });
+      if (!task) continue;
+      for (const listener of this.#endListeners) listener(run, task);
+      this.#track(this.#job.retryLost(task, run, this.#shutdown.signal));
+    }
+  }
+
+  /** Executor names of this host whose process no longer exists. */
+  async #deadLocalExecutors(): Promise<string[]> {
+    const prefix = `${this.config.instanceName.split(":")[0]}:`;
+    const rows = await this.db.run.findMany({
+      where: { status: { in: ["QUEUED", "RUNNING"] }, executor: { startsWith: prefix } },
+      select: { executor: true },
+      distinct: ["executor"],
+    });
+    return rows
+      .map((r) => r.executor as string)
+      .filter((name) => name !== this.config.instanceName && !pidAlive(Number(name.slice(prefix.length))));
+  }
+
+  /** Picks up tasks created, edited or deleted through other instances sharing the database. */
+  async #syncTasks(): Promise<void> {
+    const since = new Date(this.#lastSync.getTime() - 2_000); // clock skew between writers
+    this.#lastSync = new Date();
+    const changed = await this.db.task.findMany({ where: { updatedAt: { gte: since } } });
+    for (const row of changed) this.taskSaved(row);
+    // A deletion leaves no row to notice; compare id lists now and then (a full scan of ids).
+    if (++this.#syncRounds % DELETION_SCAN_EVERY !== 0) return;
+    const enabled = await this.db.task.findMany({ where: { enabled: true }, select: { id: true } });
+    const exists = new Set(enabled.map((r) => r.id));
+    for (const id of this.#scheduler.armedIds()) if (!exists.has(id)) this.#scheduler.removeTask(id);
+  }
+}
+
+interface SchedulableRow extends SchedulableTask {
+  row: TaskRow;
+}
+
+function schedulable(row: TaskRow): SchedulableRow {
+  return {
+    id: row.id,
+    cron: row.cron,
+    timezone: row.timezone,
+    enabled: row.enabled,
+    misfirePolicy: row.misfirePolicy as SchedulableTask["misfirePolicy"],
+    misfireGraceSeconds: row.misfireGraceSeconds,
+    createdAt: row.createdAt,
+    row,
+  };
+}
+
+function pidAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}

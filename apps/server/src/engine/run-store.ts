@@ -1,0 +1,346 @@
+import type { RunStatus, RunTrigger } from "@crondeck/core";
+import { type Db, isUniqueViolation, type Provider, type RunRow } from "@crondeck/db";
+import type { ExecutionResult } from "@crondeck/executor";
+
+export interface NewRun {
+  taskId: number;
+  trigger: RunTrigger;
+  scheduledAt: Date;
+  /** Set for scheduled fires (and their retries): the unique key that makes a slot run once. */
+  fireKey: string | null;
+  attempt: number;
+  rootRunId: number | null;
+  status: Extract<RunStatus, "RUNNING" | "SKIPPED" | "QUEUED">;
+  executor: string | null;
+  error?: string | null;
+}
+
+/** The slot key of a scheduled fire: the scheduled instant in epoch ms. */
+export const fireKeyOf = (scheduledAt: Date) => `S${scheduledAt.getTime()}`;
+
+/**
+ * Calls made during one event-loop turn, answered together by one `flush` on the next turn. The
+ * scheduler fires a whole due batch in one turn, so its N fires become one statement, not N.
+ */
+class Coalescer<In, Out> {
+  #pending: Array<{ input: In; resolve: (out: Out) => void; reject: (err: unknown) => void }> = [];
+
+  constructor(
+    private readonly flush: (inputs: In[]) => Promise<Out[]>,
+    private readonly maxBatch: number,
+  ) {}
+
+  run(input: In): Promise<Out> {
+    return new Promise((resolve, reject) => {
+      if (this.#pending.length === 0) setImmediate(() => void this.#drain());
+      this.#pending.push({ input, resolve, reject });
+    });
+  }
+
+  async #drain(): Promise<void> {
+    const all = this.#pending;
+    this.#pending = [];
+    for (let i = 0; i < all.length; i += this.maxBatch) {
+      const part = all.slice(i, i + this.maxBatch);
+      try {
+        const out = await this.flush(part.map((p) => p.input));
+        for (const [j, p] of part.entries()) p.resolve(out[j] as Out);
+      } catch (err) {
+        for (const p of part) p.reject(err);
+      }
+    }
+  }
+}
+
+// Rows per statement: SQLite allows 32,766 bound values; a claim row binds 17, a finish row 14.
+const MAX_BATCH = 500;
+const ACTIVE = ["QUEUED", "RUNNING"];
+const FINISH_COLUMNS = [
+  "status",
+  "startedAt",
+  "finishedAt",
+  "durationMs",
+  "exitCode",
+  "httpStatus",
+  "output",
+  "truncated",
+  "outputBytes",
+  "error",
+  "matchedKeywords",
+  "heartbeatAt",
+  "updatedAt",
+] as const;
+const CLAIM_COLUMNS = [
+  "taskId",
+  "trigger",
+  "scheduledAt",
+  "fireKey",
+  "attempt",
+  "rootRunId",
+  "status",
+  "startedAt",
+  "finishedAt",
+  "durationMs",
+  "heartbeatAt",
+  "executor",
+  "error",
+  "output",
+  "matchedKeywords",
+  "createdAt",
+  "updatedAt",
+] as const;
+
+interface Finish {
+  id: number;
+  result: ExecutionResult;
+  matchedKeywords: string[];
+}
+
+/** The engine's writes to the Run table. */
+export class RunStore {
+  readonly #active = new Coalescer<number, boolean>((ids) => this.#activeOf(ids), MAX_BATCH);
+  readonly #claims = new Coalescer<NewRun, RunRow | null>((runs) => this.#claimAll(runs), MAX_BATCH);
+  readonly #finishes = new Coalescer<Finish, RunRow>((items) => this.#finishAll(items), MAX_BATCH);
+  readonly #q: string;
+
+  constructor(
+    private readonly db: Db,
+    /** The batched statements are written in each database's own SQL. */
+    private readonly provider: Provider,
+  ) {
+    this.#q = provider === "mysql" ? "`" : '"';
+  }
+
+  /**
+   * Records a new attempt. Returns null when another scheduler already recorded this slot and
+   * attempt: the database's unique key is what makes a fire happen once across instances.
+   * Scheduled fires of one turn are inserted together; manual runs (no slot key) one by one.
+   */
+  claim(run: NewRun): Promise<RunRow | null> {
+    return run.fireKey === null ? this.#claimOne(run) : this.#claims.run(run);
+  }
+
+  async #claimOne(run: NewRun): Promise<RunRow | null> {
+    try {
+      return await this.db.run.create({ data: claimRow(run, new Date()) });
+    } catch (err) {
+      if (isUniqueViolation(err)) return null;
+      throw err;
+    }
+  }
+
+  /**
+   * One INSERT that skips the slots another instance already holds, then one SELECT for the rows:
+   * a row is this call's when it carries this batch's creation instant and executor.
+   */
+  async #claimAll(runs: NewRun[]): Promise<Array<RunRow | null>> {
+    const now = new Date();
+    const q = this.#q;
+    const rows = runs.map((run) => claimRow(run, now));
+    const tuple = `(${CLAIM_COLUMNS.map(() => "?").join(",")})`;
+    const verb = this.provider === "mysql" ? "INSERT IGNORE" : "INSERT OR IGNORE";
+    try {
+      await this.db.$executeRawUnsafe(
+        `${verb} INTO ${q}Run${q} (${CLAIM_COLUMNS.map((c) => q + c + q).join(",")}) VALUES ${rows.map(() => tuple).join(",")}`,
+        ...rows.flatMap((row) => CLAIM_COLUMNS.map((c) => row[c] ?? null)),
+      );
+    } catch {
+      // A row the key doesn't skip failed (its task was deleted meanwhile): claim one by one, so
+      // only that fire fails.
+      return Promise.all(runs.map((run) => this.#claimOne(run).catch(() => null)));
+    }
+    const found = await this.db.run.findMany({
+      where: {
+        taskId: { in: [...new Set(runs.map((r) => r.taskId))] },
+        fireKey: { in: [...new Set(runs.map((r) => r.fireKey as string))] },
+        attempt: { in: [...new Set(runs.map((r) => r.attempt))] },
+      },
+    });
+    const byKey = new Map(found.map((row) => [`${row.taskId}|${row.fireKey}|${row.attempt}`, row]));
+    return runs.map((run) => {
+      const row = byKey.get(`${run.taskId}|${run.fireKey}|${run.attempt}`);
+      // Ours when it carries this batch's instant and executor; else another instance got there first.
+      return row && row.createdAt.getTime() === now.getTime() && row.executor === run.executor ? row : null;
+    });
+  }
+
+  finish(id: number, result: ExecutionResult, matchedKeywords: string[]): Promise<RunRow> {
+    return this.#finishes.run({ id, result, matchedKeywords });
+  }
+
+  /** One UPDATE joined to the new values of the attempts that ended in one turn, then one SELECT. */
+  async #finishAll(items: Finish[]): Promise<RunRow[]> {
+    const q = this.#q;
+    const now = new Date();
+    const params = items.flatMap((item) => [
+      item.id,
+      item.result.status,
+      item.result.startedAt,
+      item.result.finishedAt,
+      item.result.durationMs,
+      item.result.exitCode,
+      item.result.httpStatus,
+      item.result.output,
+      item.result.truncated,
+      item.result.outputBytes,
+      item.result.error,
+      JSON.stringify(item.matchedKeywords),
+      item.result.finishedAt,
+      now,
+    ]);
+    const row = `${["id", ...FINISH_COLUMNS].map(() => "?").join(",")}`;
+    if (this.provider === "mysql") {
+      // MariaDB has no named VALUES rows: the first SELECT of the union names the columns.
+      const first = `SELECT ${["id", ...FINISH_COLUMNS].map((c) => `? AS ${q}${c}${q}`).join(",")}`;
+      const rest = items.slice(1).map(() => ` UNION ALL SELECT ${row}`);
+      await this.db.$executeRawUnsafe(
+        `UPDATE ${q}Run${q} r JOIN (${first}${rest.join("")}) v ON r.${q}id${q} = v.${q}id${q} SET ${FINISH_COLUMNS.map((c) => `r.${q}${c}${q} = v.${q}${c}${q}`).join(", ")}`,
+        ...params,
+      );
+    } else {
+      // SQLite names VALUES columns column1, column2, …; a CASE per column would be quadratic.
+      await this.db.$executeRawUnsafe(
+        `UPDATE ${q}Run${q} SET ${FINISH_COLUMNS.map((c, i) => `${q}${c}${q} = v.column${i + 2}`).join(", ")} FROM (VALUES ${items.map(() => `(${row})`).join(",")}) AS v WHERE ${q}Run${q}.${q}id${q} = v.column1`,
+        ...params,
+      );
+    }
+    const found = await this.db.run.findMany({ where: { id: { in: items.map((item) => item.id) } } });
+    const byId = new Map(found.map((row) => [row.id, row]));
+    return items.map((item) => {
+      const row = byId.get(item.id);
+      if (!row) throw new Error(`run ${item.id} vanished before its end was recorded`);
+      return row;
+    });
+  }
+
+  /** Whether the task has a run in progress anywhere (for FORBID across instances). */
+  hasActive(taskId: number): Promise<boolean> {
+    return this.#active.run(taskId);
+  }
+
+  async #activeOf(taskIds: number[]): Promise<boolean[]> {
+    const rows = await this.db.run.findMany({
+      where: { taskId: { in: [...new Set(taskIds)] }, status: { in: ACTIVE } },
+      select: { taskId: true },
+    });
+    const active = new Set(rows.map((r) => r.taskId));
+    return taskIds.map((id) => active.has(id));
+  }
+
+  /** Proves the runs are alive and saves their output so far, so a crash loses little. */
+  async heartbeat(runs: Array<{ id: number; output: string; truncated: boolean; outputBytes: number }>): Promise<void> {
+    const now = new Date();
+    for (const run of runs) {
+      await this.db.run.updateMany({
+        where: { id: run.id, status: { in: ["QUEUED", "RUNNING"] } },
+        data: { heartbeatAt: now, output: run.output, truncated: run.truncated, outputBytes: run.outputBytes },
+      });
+    }
+  }
+
+  /**
+   * Marks LOST the runs nobody vouches for: in progress, not run by this process, and silent for
+   * longer than `staleMs` (or run by a process of this host that no longer exists).
+   */
+  async markLost(options: { staleMs: number; liveIds: number[]; deadExecutors: string[] }): Promise<RunRow[]> {
+    const cutoff = new Date(Date.now() - options.staleMs);
+    const candidates = await this.db.run.findMany({
+      where: {
+        status: { in: ["QUEUED", "RUNNING"] },
+        id: { notIn: options.liveIds },
+        OR: [
+          { heartbeatAt: { lt: cutoff } },
+          { heartbeatAt: null, createdAt: { lt: cutoff } },
+          ...(options.deadExecutors.length > 0 ? [{ executor: { in: options.deadExecutors } }] : []),
+        ],
+      },
+    });
+    const lost: RunRow[] = [];
+    const now = new Date();
+    for (const run of candidates) {
+      // Conditional on the status, so two reapers can't both claim the same run.
+      const outcome = {
+        status: "LOST",
+        finishedAt: now,
+        durationMs: run.startedAt ? now.getTime() - run.startedAt.getTime() : null,
+        error: "the process running this attempt stopped answering (it died or lost its database)",
+      };
+      const { count } = await this.db.run.updateMany({
+        where: { id: run.id, status: { in: ["QUEUED", "RUNNING"] } },
+        data: outcome,
+      });
+      if (count === 1) lost.push({ ...run, ...outcome });
+    }
+    return lost;
+  }
+
+  /** Deletes runs beyond the retention rules, a batch at a time. Returns how many went. */
+  async prune(options: { olderThan: Date; perTask: number; batch: number }): Promise<number> {
+    let removed = 0;
+    const final = ["SUCCEEDED", "FAILED", "TIMED_OUT", "CANCELED", "SKIPPED", "LOST"];
+    for (;;) {
+      const old = await this.db.run.findMany({
+        where: { createdAt: { lt: options.olderThan }, status: { in: final } },
+        select: { id: true },
+        take: options.batch,
+      });
+      if (old.length === 0) break;
+      removed += (await this.db.run.deleteMany({ where: { id: { in: old.map((r) => r.id) } } })).count;
+    }
+    const crowded = await this.db.run.groupBy({
+      by: ["taskId"],
+      _count: { _all: true },
+      having: { id: { _count: { gt: options.perTask } } },
+    });
+    for (const group of crowded) {
+      const boundary = await this.db.run.findFirst({
+        where: { taskId: group.taskId },
+        orderBy: { id: "desc" },
+        skip: options.perTask,
+        select: { id: true },
+      });
+      if (!boundary) continue;
+      for (;;) {
+        const old = await this.db.run.findMany({
+          where: { taskId: group.taskId, id: { lte: boundary.id }, status: { in: final } },
+          select: { id: true },
+          take: options.batch,
+        });
+        if (old.length === 0) break;
+        removed += (await this.db.run.deleteMany({ where: { id: { in: old.map((r) => r.id) } } })).count;
+      }
+    }
+    return removed;
+  }
+
+  async recordNotification(
+    runId: number,
+    delivery: { channel: string; target: string; ok: boolean; error: string | null; attempts: number; sentAt: Date },
+  ) {
+    await this.db.notification.create({ data: { runId, ...delivery } });
+  }
+}
+
+function claimRow(run: NewRun, now: Date) {
+  const running = run.status === "RUNNING";
+  const skipped = run.status === "SKIPPED";
+  return {
+    taskId: run.taskId,
+    trigger: run.trigger,
+    scheduledAt: run.scheduledAt,
+    fireKey: run.fireKey,
+    attempt: run.attempt,
+    rootRunId: run.rootRunId,
+    status: run.status,
+    startedAt: running ? now : null,
+    finishedAt: skipped ? now : null,
+    durationMs: skipped ? 0 : null,
+    heartbeatAt: now,
+    executor: run.executor,
+    error: run.error ?? null,
+    output: "",
+    matchedKeywords: "[]",
+    createdAt: now,
+    updatedAt: now,
+  };
+}

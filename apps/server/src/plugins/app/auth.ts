@@ -1,0 +1,144 @@
+import type { FastifyRequest } from "fastify";
+import fp from "fastify-plugin";
+import { AuditLog } from "../../auth/audit.ts";
+import { ensureFirstAdmin } from "../../auth/bootstrap.ts";
+import { LoginLimiter } from "../../auth/login-limiter.ts";
+import { type Access, isRole, type Role, roleAtLeast, weakerRole } from "../../auth/roles.ts";
+import { safeEqual, sha256 } from "../../auth/secrets.ts";
+import { ApiError } from "../../lib/errors.ts";
+
+export const SESSION_COOKIE = "crondeck_session";
+export const CSRF_HEADER = "x-csrf-token";
+
+export interface Principal {
+  userId: number;
+  username: string;
+  role: Role;
+  via: "session" | "token";
+  sessionId?: string;
+  csrfToken?: string;
+  tokenId?: number;
+}
+
+declare module "fastify" {
+  interface FastifyContextConfig {
+    /** Who may call the route; every /api route must say (checked at start-up). */
+    access?: Access;
+  }
+  interface FastifyRequest {
+    principal: Principal | null;
+  }
+  interface FastifyInstance {
+    audit: AuditLog;
+    loginLimiter: LoginLimiter;
+  }
+}
+
+/** The caller of a route that requires a role (the auth hook has set it, or refused the request). */
+export function callerOf(req: FastifyRequest): Principal {
+  if (!req.principal) throw unauthorized();
+  return req.principal;
+}
+
+const UNSAFE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+const TOUCH_EVERY_MS = 60_000;
+
+const unauthorized = (message = "sign in or send an API token (Authorization: Bearer …)") =>
+  new ApiError(401, "UNAUTHORIZED", message);
+
+/**
+ * Every /api route declares who may call it; requests are authenticated by an API token
+ * (Authorization: Bearer) or a session cookie, and cookie-authenticated writes must echo the
+ * session's CSRF token in the X-CSRF-Token header.
+ */
+export default fp(
+  async (app) => {
+    const { db } = app.database;
+    app.decorate("audit", new AuditLog(db));
+    app.decorate("loginLimiter", new LoginLimiter());
+    app.decorateRequest("principal", null);
+
+    app.addHook("onRoute", (route) => {
+      const url = route.url ?? route.path;
+      const access = route.config?.access;
+      if (url.startsWith("/api") && access === undefined) {
+        throw new Error(`route ${route.method} ${url} has no access rule (config.access)`);
+      }
+      if (access !== undefined && access !== "public" && route.schema) {
+        // Documented once here rather than in every route: who may call it, and the refusals.
+        const ref = { $ref: "Error" };
+        route.schema.response = { 401: ref, 403: ref, ...(route.schema.response as object) };
+        route.schema.description = [`Requires the **${access}** role or above.`, route.schema.description]
+          .filter(Boolean)
+          .join(" ");
+        route.schema.security = [{ bearerAuth: [] }, { sessionCookie: [] }];
+      }
+    });
+
+    app.addHook("onReady", async () =>
+      ensureFirstAdmin(db, { adminUser: app.config.adminUser, adminPassword: app.config.adminPassword }, app.log),
+    );
+
+    app.addHook("onRequest", async (req) => {
+      const access = req.routeOptions.config?.access;
+      if (access === undefined || access === "public") return;
+      const principal = await authenticate(req.headers.authorization, req.cookies?.[SESSION_COOKIE]);
+      if (!principal) throw unauthorized();
+      if (principal.via === "session" && UNSAFE_METHODS.has(req.method)) {
+        const sent = req.headers[CSRF_HEADER];
+        if (typeof sent !== "string" || !safeEqual(sent, principal.csrfToken as string)) {
+          throw new ApiError(403, "CSRF_TOKEN_INVALID", `a signed-in write must send the ${CSRF_HEADER} header`);
+        }
+      }
+      if (!roleAtLeast(principal.role, access)) {
+        throw new ApiError(403, "FORBIDDEN", `this needs the ${access} role; you are ${principal.role}`);
+      }
+      req.principal = principal;
+    });
+
+    async function authenticate(
+      authorization: string | undefined,
+      cookie: string | undefined,
+    ): Promise<Principal | null> {
+      const now = new Date();
+      if (authorization !== undefined) {
+        const match = /^Bearer\s+(\S+)$/i.exec(authorization);
+        if (!match) return null;
+        const token = await db.apiToken.findUnique({
+          where: { tokenHash: sha256(match[1] as string) },
+          include: { user: true },
+        });
+        if (!token || token.revokedAt || (token.expiresAt && token.expiresAt <= now) || token.user.disabled)
+          return null;
+        if (!isRole(token.role) || !isRole(token.user.role)) return null;
+        if (!token.lastUsedAt || now.getTime() - token.lastUsedAt.getTime() > TOUCH_EVERY_MS) {
+          await db.apiToken.update({ where: { id: token.id }, data: { lastUsedAt: now } });
+        }
+        return {
+          userId: token.userId,
+          username: token.user.username,
+          role: weakerRole(token.role, token.user.role),
+          via: "token",
+          tokenId: token.id,
+        };
+      }
+      if (cookie !== undefined) {
+        const session = await db.session.findUnique({ where: { id: sha256(cookie) }, include: { user: true } });
+        if (!session || session.expiresAt <= now || session.user.disabled || !isRole(session.user.role)) return null;
+        if (now.getTime() - session.lastSeenAt.getTime() > TOUCH_EVERY_MS) {
+          await db.session.update({ where: { id: session.id }, data: { lastSeenAt: now } });
+        }
+        return {
+          userId: session.userId,
+          username: session.user.username,
+          role: session.user.role,
+          via: "session",
+          sessionId: session.id,
+          csrfToken: session.csrfToken,
+        };
+      }
+      return null;
+    }
+  },
+  { name: "auth", dependencies: ["database", "cookie"] },
+);

@@ -1,0 +1,39 @@
+import swagger from "@fastify/swagger";
+import swaggerUi from "@fastify/swagger-ui";
+import fp from "fastify-plugin";
+
+/** OpenAPI 3 document at /docs/json, generated from the routes' TypeBox schemas; Swagger UI at /docs. */
+export default fp(
+  async (app) => {
+    await app.register(swagger, {
+      openapi: {
+        openapi: "3.0.3",
+        info: {
+          title: "Crondeck API",
+          description: "Define SHELL and HTTP tasks on cron schedules, run them, and read every run's outcome.",
+          version: "0.1.0",
+        },
+        components: {
+          securitySchemes: {
+            bearerAuth: { type: "http", scheme: "bearer", description: "an API token from POST /api/tokens" },
+            sessionCookie: { type: "apiKey", in: "cookie", name: "crondeck_session", description: "dashboard sign-in" },
+          },
+        },
+        tags: [
+          { name: "tasks", description: "Task definitions" },
+          { name: "runs", description: "Runs (one record per attempt) and their output" },
+          { name: "notifications", description: "Email and webhook notifications: test the channel settings" },
+          { name: "system", description: "Health, readiness and helpers" },
+          { name: "auth", description: "Dashboard sign-in" },
+          { name: "users", description: "Users and their roles" },
+          { name: "tokens", description: "API tokens for scripts" },
+          { name: "audit", description: "Who changed or ran what" },
+        ],
+      },
+      refResolver: { buildLocalReference: (json, _base, _frag, i) => String(json.$id ?? `def-${i}`) },
+    });
+    // staticCSP: Swagger UI's pages get a policy that allows what they need (helmet covers the rest).
+    await app.register(swaggerUi, { routePrefix: "/docs", staticCSP: true, uiConfig: { persistAuthorization: true } });
+  },
+  { name: "swagger" },
+);

@@ -1,0 +1,54 @@
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { Type } from "typebox";
+import { errors, Nullable, PageOf, PageQuery } from "../../../lib/schemas.ts";
+
+const Entry = Type.Object({
+  id: Type.Integer(),
+  at: Type.String({ format: "date-time" }),
+  actorId: Nullable(Type.Integer()),
+  actorName: Type.String(),
+  action: Type.String({
+    description: "e.g. task.create, task.update, task.disable, task.run, run.cancel, auth.login, token.revoke",
+  }),
+  targetType: Type.String(),
+  targetId: Nullable(Type.Integer()),
+  taskId: Nullable(Type.Integer()),
+  before: Nullable(Type.String({ description: "JSON, secrets masked" })),
+  after: Nullable(Type.String({ description: "JSON, secrets masked" })),
+  ip: Nullable(Type.String()),
+});
+
+const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.get(
+    "/",
+    {
+      config: { access: "admin" },
+      schema: {
+        tags: ["audit"],
+        summary: "Who changed or ran what, when (newest first)",
+        querystring: Type.Object(
+          { ...PageQuery.properties, taskId: Type.Optional(Type.Integer({ minimum: 1 })) },
+          { additionalProperties: false },
+        ),
+        response: { 200: PageOf(Entry), ...errors(400, 401, 403) },
+      },
+    },
+    async (req) => {
+      const page = req.query.page ?? 1;
+      const pageSize = req.query.pageSize ?? 20;
+      const where = req.query.taskId ? { taskId: req.query.taskId } : {};
+      const [rows, total] = await Promise.all([
+        app.database.db.auditEntry.findMany({
+          where,
+          orderBy: { id: "desc" },
+          skip: (page - 1) * pageSize,
+          take: pageSize,
+        }),
+        app.database.db.auditEntry.count({ where }),
+      ]);
+      return { items: rows.map((r) => ({ ...r, at: r.at.toISOString() })), total, page, pageSize };
+    },
+  );
+};
+
+export default auditRoutes;

@@ -1,0 +1,159 @@
+import { FINAL_RUN_STATUSES, type Run } from "@crondeck/core";
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { Type } from "typebox";
+import { ApiError, notFound } from "../../../lib/errors.ts";
+import { errors, IdParams } from "../../../lib/schemas.ts";
+import { RunDetail, RunListQuery, RunPage } from "./schema.ts";
+
+const tags = ["runs"];
+const POLL_MS = 1000;
+const KEEPALIVE_MS = 15_000;
+
+const runsRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { runs, engine } = app;
+
+  app.get(
+    "/",
+    {
+      config: { access: "viewer" },
+      schema: {
+        tags,
+        summary: "List runs (every attempt), newest first",
+        querystring: RunListQuery,
+        response: { 200: RunPage, ...errors(400) },
+      },
+    },
+    async (req) => runs.list(req.query),
+  );
+
+  app.get(
+    "/:id",
+    {
+      config: { access: "viewer" },
+      schema: {
+        tags,
+        summary: "One run with its output and the notifications sent for it",
+        params: IdParams,
+        response: { 200: RunDetail, ...errors(400, 404) },
+      },
+    },
+    async (req) => {
+      const run = await runs.get(req.params.id);
+      // A run executing here has fresher output in memory than its last heartbeat stored.
+      const live = engine.live.snapshot(run.id);
+      return live ? { ...run, ...live } : run;
+    },
+  );
+
+  app.post(
+    "/:id/cancel",
+    {
+      config: { access: "operator" },
+      schema: {
+        tags,
+        summary: "Stop a running run (SHELL: its whole process group; HTTP: the request)",
+        params: IdParams,
+        response: { 202: Type.Object({ canceled: Type.Boolean() }), ...errors(400, 404, 409) },
+      },
+    },
+    async (req, reply) => {
+      const run = await runs.get(req.params.id);
+      if (FINAL_RUN_STATUSES.includes(run.status)) {
+        throw new ApiError(409, "RUN_FINISHED", `run ${run.id} already ended as ${run.status}`);
+      }
+      if (!engine.cancel(run.id)) {
+        throw new ApiError(409, "RUN_ELSEWHERE", `run ${run.id} is not executing in this process (${run.executor})`);
+      }
+      await app.audit.record(req, { action: "run.cancel", targetType: "run", targetId: run.id, taskId: run.taskId });
+      return reply.code(202).send({ canceled: true });
+    },
+  );
+
+  app.get(
+    "/:id/stream",
+    {
+      config: { access: "viewer" },
+      schema: {
+        tags,
+        summary: "Follow a run live (Server-Sent Events)",
+        description:
+          "Events: `status` (the run without output, JSON), `output` ({text, reset?}: new output; reset=true replaces what was shown), `end` (no data) when the run is final. A finished run sends its status, its whole output and `end` at once.",
+        params: IdParams,
+        response: { 200: Type.String({ description: "text/event-stream" }), ...errors(400, 404) },
+      },
+    },
+    async (req, reply) => {
+      const stored = await runs.poll(req.params.id);
+      if (!stored) throw notFound("run", req.params.id);
+      reply.hijack();
+      const res = reply.raw;
+      res.writeHead(200, {
+        "content-type": "text/event-stream; charset=utf-8",
+        "cache-control": "no-cache, no-transform",
+        connection: "keep-alive",
+        "x-accel-buffering": "no",
+      });
+      let open = true;
+      const send = (event: string, data?: unknown) => {
+        if (open) res.write(`event: ${event}\ndata: ${data === undefined ? "" : JSON.stringify(data)}\n\n`);
+      };
+      const withoutOutput = ({ output: _output, ...run }: Run) => run;
+      const cleanups: Array<() => void> = [];
+      const close = () => {
+        if (!open) return;
+        open = false;
+        for (const cleanup of cleanups) cleanup();
+        res.end();
+      };
+      req.raw.on("close", close);
+      const keepalive = setInterval(() => open && res.write(": keepalive\n\n"), KEEPALIVE_MS);
+      cleanups.push(() => clearInterval(keepalive));
+
+      const finish = (run: Run) => {
+        send("status", withoutOutput(run));
+        send("end");
+        close();
+      };
+
+      const followed = engine.live.follow(stored.id, (event) => {
+        if (event.type === "output") send("output", { text: event.text });
+        else if (FINAL_RUN_STATUSES.includes(event.run.status)) finish(event.run);
+        else send("status", withoutOutput(event.run));
+      });
+      if (followed) {
+        cleanups.push(followed.unsubscribe);
+        send("status", withoutOutput(stored));
+        if (followed.output) send("output", { text: followed.output });
+        return;
+      }
+      if (FINAL_RUN_STATUSES.includes(stored.status)) {
+        send("status", withoutOutput(stored));
+        if (stored.output) send("output", { text: stored.output });
+        send("end");
+        close();
+        return;
+      }
+      // Executing in another process: follow what it stores with its heartbeats.
+      send("status", withoutOutput(stored));
+      let shown = stored.output;
+      if (shown) send("output", { text: shown });
+      const poll = setInterval(async () => {
+        try {
+          const run = await runs.poll(stored.id);
+          if (!run) return close();
+          if (run.output !== shown) {
+            if (run.output.startsWith(shown)) send("output", { text: run.output.slice(shown.length) });
+            else send("output", { text: run.output, reset: true });
+            shown = run.output;
+          }
+          if (FINAL_RUN_STATUSES.includes(run.status)) finish(run);
+        } catch (err) {
+          req.log.warn({ err }, "run stream poll failed");
+        }
+      }, POLL_MS);
+      cleanups.push(() => clearInterval(poll));
+    },
+  );
+};
+
+export default runsRoutes;

@@ -1,0 +1,66 @@
+import { NOTIFY_CHANNELS, RUN_STATUSES, RUN_TRIGGERS } from "@crondeck/core";
+import { type Static, Type } from "typebox";
+import { Nullable, PageOf, PageQuery, StringEnum } from "../../../lib/schemas.ts";
+
+const runFields = {
+  id: Type.Integer(),
+  taskId: Type.Integer(),
+  taskName: Type.String(),
+  trigger: StringEnum(RUN_TRIGGERS),
+  scheduledAt: Type.String({
+    format: "date-time",
+    description: "the slot this fire was for (request time for MANUAL)",
+  }),
+  attempt: Type.Integer({ description: "1 for the first attempt of a fire, then 2, 3 … for retries" }),
+  rootRunId: Nullable(Type.Integer({ description: "the fire's first attempt, for retries" })),
+  status: StringEnum(RUN_STATUSES),
+  startedAt: Nullable(Type.String({ format: "date-time" })),
+  finishedAt: Nullable(Type.String({ format: "date-time" })),
+  durationMs: Nullable(Type.Integer()),
+  exitCode: Nullable(Type.Integer()),
+  httpStatus: Nullable(Type.Integer()),
+  truncated: Type.Boolean({ description: "output exceeded the limit; its head and tail are kept" }),
+  outputBytes: Type.Integer({ description: "bytes the run produced in all" }),
+  error: Nullable(Type.String()),
+  executor: Nullable(Type.String({ description: "the process (host:pid) or executor that ran it" })),
+  matchedKeywords: Type.Array(Type.String()),
+  createdAt: Type.String({ format: "date-time" }),
+};
+
+export const RunListItem = Type.Object(runFields);
+
+export const Notification = Type.Object({
+  channel: StringEnum(NOTIFY_CHANNELS),
+  target: Type.String(),
+  ok: Type.Boolean(),
+  error: Nullable(Type.String()),
+  attempts: Type.Integer(),
+  sentAt: Type.String({ format: "date-time" }),
+});
+
+export const RunDetail = Type.Object({
+  ...runFields,
+  output: Type.String(),
+  notifications: Type.Array(Notification),
+});
+
+export const RunPage = PageOf(RunListItem);
+
+export const RunListQuery = Type.Object(
+  {
+    ...PageQuery.properties,
+    taskId: Type.Optional(Type.Integer({ minimum: 1 })),
+    status: Type.Optional(StringEnum(RUN_STATUSES)),
+    from: Type.Optional(Type.String({ format: "date-time", description: "scheduled at or after" })),
+    to: Type.Optional(Type.String({ format: "date-time", description: "scheduled before" })),
+  },
+  { additionalProperties: false },
+);
+export type RunListQuery = Static<typeof RunListQuery>;
+
+export const TaskRunsQuery = Type.Object(
+  { ...PageQuery.properties, status: Type.Optional(StringEnum(RUN_STATUSES)) },
+  { additionalProperties: false },
+);
+
+export const RunStarted = Type.Object({ runId: Type.Integer() });

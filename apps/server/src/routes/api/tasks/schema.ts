@@ -1,0 +1,130 @@
+import {
+  CONCURRENCY_POLICIES,
+  HTTP_METHODS,
+  MISFIRE_POLICIES,
+  NOTIFY_CHANNELS,
+  NOTIFY_POLICIES,
+  RUN_STATUSES,
+  TASK_MODES,
+  WEBHOOK_FORMATS,
+} from "@crondeck/core";
+import { type Static, Type } from "typebox";
+import { Nullable, PageOf, PageQuery, StringEnum } from "../../../lib/schemas.ts";
+
+// Shapes and ranges are checked here (and published in OpenAPI); rules that depend on several
+// fields (mode, policy, channel) or need code (cron, zone, URL) are in src/tasks/normalize.ts.
+
+/** A list typed as an array or as one string split on `,` or `，`. */
+export const ListInput = (description: string) =>
+  Type.Union([Type.Array(Type.String({ maxLength: 320 }), { maxItems: 100 }), Type.String({ maxLength: 32_768 })], {
+    description,
+  });
+
+export const TaskInput = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 200, description: "1–64 characters after trimming; unique" }),
+    mode: StringEnum(TASK_MODES),
+    httpMethod: Type.Optional(Nullable(StringEnum(HTTP_METHODS))),
+    cron: Type.String({
+      maxLength: 128,
+      description: "croner syntax: 5 fields (minute first), 6 fields (seconds first) or @hourly-style nicknames",
+    }),
+    timezone: Type.Optional(Type.String({ maxLength: 64, description: "IANA zone; default: the server's zone" })),
+    command: Type.String({
+      minLength: 1,
+      maxLength: 8192,
+      description: "SHELL: command line for /bin/sh -c; HTTP: absolute http(s) URL",
+    }),
+    httpHeaders: Type.Optional(
+      Nullable(Type.Record(Type.String(), Type.String({ maxLength: 8192 }), { maxProperties: 50 })),
+    ),
+    httpBody: Type.Optional(Nullable(Type.String({ maxLength: 65_536 }))),
+    executorGroup: Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: "^[A-Za-z0-9_.:-]+$" })),
+    timeoutSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 86_400 })),
+    retryCount: Type.Optional(Type.Integer({ minimum: 0, maximum: 10 })),
+    retryIntervalSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 3600 })),
+    concurrencyPolicy: Type.Optional(StringEnum(CONCURRENCY_POLICIES)),
+    misfirePolicy: Type.Optional(StringEnum(MISFIRE_POLICIES)),
+    misfireGraceSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 86_400 })),
+    notifyPolicy: Type.Optional(StringEnum(NOTIFY_POLICIES)),
+    notifyChannel: Type.Optional(Nullable(StringEnum(NOTIFY_CHANNELS))),
+    notifyEmails: Type.Optional(ListInput("addresses, as an array or one string split on `,` or `，`")),
+    notifyWebhookUrl: Type.Optional(Nullable(Type.String({ maxLength: 2048 }))),
+    notifyWebhookFormat: Type.Optional(Nullable(StringEnum(WEBHOOK_FORMATS))),
+    notifyWebhookSecret: Type.Optional(
+      Nullable(
+        Type.String({
+          maxLength: 255,
+          description: "write-only; omit to keep the stored secret, null or empty to clear it",
+        }),
+      ),
+    ),
+    notifyKeywords: Type.Optional(ListInput("keywords, as an array or one string split on `,` or `，`")),
+    enabled: Type.Optional(Type.Boolean()),
+    remark: Type.Optional(Type.String({ maxLength: 255 })),
+  },
+  { additionalProperties: false },
+);
+export type TaskInput = Static<typeof TaskInput>;
+
+export const TaskPatch = Type.Partial(TaskInput, { additionalProperties: false, minProperties: 1 });
+export type TaskPatch = Static<typeof TaskPatch>;
+
+export const LastRun = Type.Object({
+  id: Type.Integer(),
+  status: StringEnum(RUN_STATUSES),
+  finishedAt: Nullable(Type.String({ format: "date-time" })),
+});
+
+export const Task = Type.Object({
+  id: Type.Integer(),
+  name: Type.String(),
+  mode: StringEnum(TASK_MODES),
+  httpMethod: Nullable(StringEnum(HTTP_METHODS)),
+  cron: Type.String(),
+  timezone: Type.String(),
+  command: Type.String(),
+  httpHeaders: Type.Record(Type.String(), Type.String()),
+  httpBody: Nullable(Type.String()),
+  executorGroup: Type.String(),
+  timeoutSeconds: Type.Integer(),
+  retryCount: Type.Integer(),
+  retryIntervalSeconds: Type.Integer(),
+  concurrencyPolicy: StringEnum(CONCURRENCY_POLICIES),
+  misfirePolicy: StringEnum(MISFIRE_POLICIES),
+  misfireGraceSeconds: Type.Integer(),
+  notifyPolicy: StringEnum(NOTIFY_POLICIES),
+  notifyChannel: Nullable(StringEnum(NOTIFY_CHANNELS)),
+  notifyEmails: Type.Array(Type.String()),
+  notifyWebhookUrl: Nullable(Type.String()),
+  notifyWebhookFormat: Nullable(StringEnum(WEBHOOK_FORMATS)),
+  notifyWebhookSecretSet: Type.Boolean({
+    description: "whether a signing secret is stored (the secret is never returned)",
+  }),
+  notifyKeywords: Type.Array(Type.String()),
+  enabled: Type.Boolean(),
+  remark: Type.String(),
+  createdAt: Type.String({ format: "date-time" }),
+  updatedAt: Type.String({ format: "date-time" }),
+  nextRunAt: Nullable(
+    Type.String({ format: "date-time", description: "next fire in the task's zone; null when disabled" }),
+  ),
+  lastRun: Type.Optional(Nullable(LastRun)),
+});
+
+export const TaskSort = StringEnum(["name", "nextRunAt", "lastStatus", "createdAt", "id"] as const);
+
+export const TaskListQuery = Type.Object(
+  {
+    ...PageQuery.properties,
+    q: Type.Optional(Type.String({ maxLength: 64, description: "part of the name" })),
+    mode: Type.Optional(StringEnum(TASK_MODES)),
+    enabled: Type.Optional(Type.Boolean()),
+    sort: Type.Optional(TaskSort),
+    order: Type.Optional(StringEnum(["asc", "desc"] as const)),
+  },
+  { additionalProperties: false },
+);
+export type TaskListQuery = Static<typeof TaskListQuery>;
+
+export const TaskPage = PageOf(Task);

@@ -1,0 +1,168 @@
+import { checkCron, isValidTimezone, type NotifyChannel, parseList, type WebhookFormat } from "@crondeck/core";
+import type { TaskRow } from "@crondeck/db";
+import { detectWebhookFormat } from "@crondeck/notify";
+import { type FieldError, validationError } from "../lib/errors.ts";
+import type { TaskInput } from "../routes/api/tasks/schema.ts";
+import { toApiTask } from "./repository.ts";
+
+// The rules of SPEC §1 that a JSON schema can't express. Every create, replace and patch goes
+// through normalizeTask, so there is one place that decides what a valid task is.
+
+/** The columns a task write sets (JSON-encoded lists and maps included). */
+export type TaskWrite = Omit<TaskRow, "id" | "createdAt" | "updatedAt">;
+
+const EMAIL = /^[^\s@<>(),;:"[\]]+@[^\s@<>(),;:"[\]]+\.[^\s@<>(),;:"[\]]+$/;
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+export function isHttpUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === "http:" || url.protocol === "https:") && url.hostname.length > 0;
+  } catch {
+    return false;
+  }
+}
+
+function isEmailAddress(value: string): boolean {
+  return EMAIL.test(value);
+}
+
+/** The fields that say where a notification goes, already parsed (lists split, URL trimmed). */
+export interface NotifyDestination {
+  /** null: no channel is needed (policy NONE), so only the given values are checked. */
+  channel: NotifyChannel | null;
+  emails: string[];
+  webhookUrl: string | null;
+}
+
+/**
+ * Checks a notification destination the same way for a task and for a test message: each address
+ * valid, at most 50, the URL absolute http(s), and the chosen channel's own field present.
+ */
+export function notifyDestinationErrors({ channel, emails, webhookUrl }: NotifyDestination): FieldError[] {
+  const errors: FieldError[] = [];
+  emails.forEach((email, i) => {
+    if (!isEmailAddress(email))
+      errors.push({ field: `notifyEmails[${i}]`, message: `is not a valid email address: ${email}` });
+  });
+  if (emails.length > 50) errors.push({ field: "notifyEmails", message: "must have at most 50 addresses" });
+  if (webhookUrl !== null && !isHttpUrl(webhookUrl)) {
+    errors.push({ field: "notifyWebhookUrl", message: "must be an absolute http(s) URL" });
+  }
+  if (channel === "EMAIL" && emails.length === 0) {
+    errors.push({ field: "notifyEmails", message: "needs at least one address when notifyChannel is EMAIL" });
+  }
+  if (channel === "WEBHOOK" && webhookUrl === null) {
+    errors.push({ field: "notifyWebhookUrl", message: "is required when notifyChannel is WEBHOOK" });
+  }
+  return errors;
+}
+
+/**
+ * Checks and completes a task input. `previous` is the stored task for PUT/PATCH: a webhook secret
+ * that is not mentioned is kept, since the API never returns it for the client to send back.
+ */
+export function normalizeTask(input: TaskInput, defaultZone: string, previous?: TaskRow): TaskWrite {
+  const errors: FieldError[] = [];
+  const fail = (field: string, message: string) => errors.push({ field, message });
+
+  const name = input.name.trim();
+  if (name.length < 1 || name.length > 64) fail("name", "must be 1–64 characters after trimming");
+
+  const mode = input.mode;
+  const httpMethod = input.httpMethod ?? null;
+  const headers = input.httpHeaders ?? {};
+  const body = input.httpBody ?? null;
+  const command = input.command;
+
+  if (mode === "HTTP") {
+    if (httpMethod === null) fail("httpMethod", "is required when mode is HTTP");
+    if (!isHttpUrl(command.trim())) fail("command", "must be an absolute http(s) URL when mode is HTTP");
+    if (body !== null && httpMethod === "GET") fail("httpBody", "is allowed only with POST");
+    for (const [key, value] of Object.entries(headers)) {
+      if (!HEADER_NAME.test(key)) fail(`httpHeaders.${key}`, "is not a valid header name");
+      if (/[\r\n]/.test(value)) fail(`httpHeaders.${key}`, "must not contain line breaks");
+    }
+  } else {
+    if (httpMethod !== null) fail("httpMethod", "must be null or absent when mode is SHELL");
+    if (Object.keys(headers).length > 0) fail("httpHeaders", "is allowed only when mode is HTTP");
+    if (body !== null) fail("httpBody", "is allowed only when mode is HTTP");
+    if (command.trim().length === 0) fail("command", "must not be blank");
+  }
+  if (Buffer.byteLength(command) > 8192) fail("command", "must be at most 8 KiB");
+  if (body !== null && Buffer.byteLength(body) > 65_536) fail("httpBody", "must be at most 64 KiB");
+
+  const timezone = input.timezone ?? previous?.timezone ?? defaultZone;
+  const zoneOk = isValidTimezone(timezone);
+  if (!zoneOk) fail("timezone", `is not a known IANA time zone: ${timezone}`);
+  const cron = input.cron.trim();
+  const cronCheck = checkCron(cron, zoneOk ? timezone : "UTC");
+  if (!cronCheck.ok) fail("cron", `is not a valid cron expression: ${cronCheck.error}`);
+
+  const notifyPolicy = input.notifyPolicy ?? "NONE";
+  const notifyChannel = input.notifyChannel ?? null;
+  const notifyEmails = parseList(input.notifyEmails);
+  const notifyKeywords = parseList(input.notifyKeywords);
+  const notifyWebhookUrl = input.notifyWebhookUrl?.trim() || null;
+
+  if (notifyPolicy !== "NONE" && notifyChannel === null) {
+    fail("notifyChannel", "is required when notifyPolicy is not NONE");
+  }
+  errors.push(
+    ...notifyDestinationErrors({
+      channel: notifyPolicy === "NONE" ? null : notifyChannel,
+      emails: notifyEmails,
+      webhookUrl: notifyWebhookUrl,
+    }),
+  );
+  if (notifyKeywords.length > 50) fail("notifyKeywords", "must have at most 50 keywords");
+  notifyKeywords.forEach((keyword, i) => {
+    if (keyword.length > 128) fail(`notifyKeywords[${i}]`, "must be at most 128 characters");
+  });
+  if (notifyPolicy === "ON_KEYWORD" && notifyKeywords.length === 0) {
+    fail("notifyKeywords", "needs at least one keyword when notifyPolicy is ON_KEYWORD");
+  }
+
+  if (errors.length > 0) throw validationError(errors);
+
+  let notifyWebhookFormat: WebhookFormat | null = input.notifyWebhookFormat ?? null;
+  if (notifyWebhookFormat === null && notifyWebhookUrl !== null) {
+    notifyWebhookFormat = detectWebhookFormat(notifyWebhookUrl);
+  }
+  const secretGiven = input.notifyWebhookSecret !== undefined;
+  const notifyWebhookSecret = secretGiven ? input.notifyWebhookSecret || null : (previous?.notifyWebhookSecret ?? null);
+
+  return {
+    name,
+    mode,
+    httpMethod: mode === "HTTP" ? httpMethod : null,
+    cron,
+    timezone,
+    command: mode === "HTTP" ? command.trim() : command,
+    httpHeaders: JSON.stringify(headers),
+    httpBody: body,
+    executorGroup: input.executorGroup ?? "default",
+    timeoutSeconds: input.timeoutSeconds ?? 60,
+    retryCount: input.retryCount ?? 0,
+    retryIntervalSeconds: input.retryIntervalSeconds ?? 60,
+    concurrencyPolicy: input.concurrencyPolicy ?? "FORBID",
+    misfirePolicy: input.misfirePolicy ?? "SKIP",
+    misfireGraceSeconds: input.misfireGraceSeconds ?? 3600,
+    notifyPolicy,
+    notifyChannel,
+    notifyEmails: JSON.stringify(notifyEmails),
+    notifyWebhookUrl,
+    notifyWebhookFormat,
+    notifyWebhookSecret,
+    notifyKeywords: JSON.stringify(notifyKeywords),
+    enabled: input.enabled ?? true,
+    remark: input.remark ?? "",
+  };
+}
+
+/** The stored task as an input, so PATCH can merge a few fields into it and re-check the whole. */
+export function rowToInput(row: TaskRow): TaskInput {
+  // The API view minus what is assigned or computed; the secret stays out (omitted means "keep").
+  const { id, createdAt, updatedAt, nextRunAt, notifyWebhookSecretSet, ...input } = toApiTask(row, () => null);
+  return input;
+}

@@ -1,0 +1,159 @@
+import type { RunStatus, Task } from "@crondeck/core";
+import { type Db, isUniqueViolation, type Prisma, type TaskRow } from "@crondeck/db";
+import { conflict, notFound } from "../lib/errors.ts";
+import type { TaskListQuery } from "../routes/api/tasks/schema.ts";
+import type { TaskWrite } from "./normalize.ts";
+
+/** Where a task's next fire time comes from: the scheduler when it runs here, else croner directly. */
+export type NextRunAt = (row: TaskRow) => Date | null;
+
+export interface LastRun {
+  id: number;
+  status: RunStatus;
+  finishedAt: string | null;
+}
+
+export type TaskWithLastRun = Task & { lastRun: LastRun | null };
+
+export function toApiTask(row: TaskRow, nextRunAt: NextRunAt): Task {
+  const next = row.enabled ? nextRunAt(row) : null;
+  return {
+    id: row.id,
+    name: row.name,
+    mode: row.mode as Task["mode"],
+    httpMethod: row.httpMethod as Task["httpMethod"],
+    cron: row.cron,
+    timezone: row.timezone,
+    command: row.command,
+    httpHeaders: JSON.parse(row.httpHeaders) as Record<string, string>,
+    httpBody: row.httpBody,
+    executorGroup: row.executorGroup,
+    timeoutSeconds: row.timeoutSeconds,
+    retryCount: row.retryCount,
+    retryIntervalSeconds: row.retryIntervalSeconds,
+    concurrencyPolicy: row.concurrencyPolicy as Task["concurrencyPolicy"],
+    misfirePolicy: row.misfirePolicy as Task["misfirePolicy"],
+    misfireGraceSeconds: row.misfireGraceSeconds,
+    notifyPolicy: row.notifyPolicy as Task["notifyPolicy"],
+    notifyChannel: row.notifyChannel as Task["notifyChannel"],
+    notifyEmails: JSON.parse(row.notifyEmails) as string[],
+    notifyWebhookUrl: row.notifyWebhookUrl,
+    notifyWebhookFormat: row.notifyWebhookFormat as Task["notifyWebhookFormat"],
+    notifyWebhookSecretSet: row.notifyWebhookSecret !== null,
+    notifyKeywords: JSON.parse(row.notifyKeywords) as string[],
+    enabled: row.enabled,
+    remark: row.remark,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+    nextRunAt: next ? next.toISOString() : null,
+  };
+}
+
+function nameTaken(name: string) {
+  return conflict("NAME_TAKEN", `a task named ${JSON.stringify(name)} already exists`, "name");
+}
+
+export class TaskRepository {
+  constructor(private readonly db: Db) {}
+
+  async get(id: number): Promise<TaskRow> {
+    const row = await this.db.task.findUnique({ where: { id } });
+    if (!row) throw notFound("task", id);
+    return row;
+  }
+
+  async create(data: TaskWrite): Promise<TaskRow> {
+    try {
+      return await this.db.task.create({ data });
+    } catch (err) {
+      if (isUniqueViolation(err)) throw nameTaken(data.name);
+      throw err;
+    }
+  }
+
+  async update(id: number, data: Partial<TaskWrite>): Promise<TaskRow> {
+    try {
+      return await this.db.task.update({ where: { id }, data });
+    } catch (err) {
+      if (isUniqueViolation(err)) throw nameTaken(String(data.name));
+      if ((err as { code?: string }).code === "P2025") throw notFound("task", id);
+      throw err;
+    }
+  }
+
+  /** Deletes the task; its runs go with it (ON DELETE CASCADE), as documented in the README. */
+  async delete(id: number): Promise<void> {
+    const { count } = await this.db.task.deleteMany({ where: { id } });
+    if (count === 0) throw notFound("task", id);
+  }
+
+  /** Last run (newest attempt) of each of the given tasks. */
+  async lastRuns(taskIds: number[]): Promise<Map<number, LastRun>> {
+    if (taskIds.length === 0) return new Map();
+    const newest = await this.db.run.groupBy({
+      by: ["taskId"],
+      where: { taskId: { in: taskIds } },
+      _max: { id: true },
+    });
+    const ids = newest.map((g) => g._max.id).filter((id): id is number => id !== null);
+    const runs = await this.db.run.findMany({
+      where: { id: { in: ids } },
+      select: { id: true, taskId: true, status: true, finishedAt: true },
+    });
+    return new Map(
+      runs.map((r) => [
+        r.taskId,
+        { id: r.id, status: r.status as RunStatus, finishedAt: r.finishedAt ? r.finishedAt.toISOString() : null },
+      ]),
+    );
+  }
+
+  async list(query: TaskListQuery, nextRunAt: NextRunAt) {
+    const page = query.page ?? 1;
+    const pageSize = query.pageSize ?? 20;
+    const where: Prisma.TaskWhereInput = {};
+    if (query.q) where.name = { contains: query.q.trim() };
+    if (query.mode) where.mode = query.mode;
+    if (query.enabled !== undefined) where.enabled = query.enabled;
+    const sort = query.sort ?? "id";
+    const order = query.order ?? (sort === "name" || sort === "nextRunAt" ? "asc" : "desc");
+
+    let rows: TaskRow[];
+    let total: number;
+    if (sort === "nextRunAt" || sort === "lastStatus") {
+      // Neither is a column: next fire is computed, last status lives in runs. Sort the filtered
+      // set in memory (fine for thousands of tasks; see docs/architecture.md for the trade-off).
+      const all = await this.db.task.findMany({ where });
+      total = all.length;
+      const key =
+        sort === "nextRunAt"
+          ? new Map(all.map((row) => [row.id, row.enabled ? (nextRunAt(row)?.getTime() ?? Infinity) : Infinity]))
+          : await this.lastRuns(all.map((row) => row.id)).then(
+              (last) => new Map(all.map((row) => [row.id, last.get(row.id)?.status ?? "~"])),
+            );
+      const dir = order === "asc" ? 1 : -1;
+      all.sort((a, b) => {
+        const ka = key.get(a.id) as number | string;
+        const kb = key.get(b.id) as number | string;
+        return (ka < kb ? -1 : ka > kb ? 1 : b.id - a.id) * dir;
+      });
+      rows = all.slice((page - 1) * pageSize, page * pageSize);
+    } else {
+      [rows, total] = await Promise.all([
+        this.db.task.findMany({
+          where,
+          orderBy: sort === "id" ? { id: order } : [{ [sort]: order }, { id: "desc" }],
+          skip: (page - 1) * pageSize,
+          take: pageSize,
+        }),
+        this.db.task.count({ where }),
+      ]);
+    }
+    const last = await this.lastRuns(rows.map((row) => row.id));
+    const items: TaskWithLastRun[] = rows.map((row) => ({
+      ...toApiTask(row, nextRunAt),
+      lastRun: last.get(row.id) ?? null,
+    }));
+    return { items, total, page, pageSize };
+  }
+}

@@ -1,0 +1,241 @@
+import { testProviders } from "@crondeck/db/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { shellTask, startTestApp, type TestApp } from "./helpers.ts";
+
+const providers = await testProviders();
+
+describe.each(providers)("task API on %s", (provider) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp(provider);
+  });
+  afterAll(async () => t?.close());
+
+  const post = (payload: unknown) => t.app.inject({ method: "POST", url: "/api/tasks", payload: payload as object });
+
+  it("creates a SHELL task with defaults and returns it", async () => {
+    const res = await post({
+      name: "  nightly backup  ",
+      mode: "SHELL",
+      cron: "0 3 * * *",
+      command: "tar czf /tmp/x.tgz /etc",
+    });
+    expect(res.statusCode).toBe(201);
+    const task = res.json();
+    expect(task).toMatchObject({
+      name: "nightly backup",
+      mode: "SHELL",
+      httpMethod: null,
+      timezone: "UTC",
+      executorGroup: "default",
+      timeoutSeconds: 60,
+      retryCount: 0,
+      retryIntervalSeconds: 60,
+      concurrencyPolicy: "FORBID",
+      misfirePolicy: "SKIP",
+      misfireGraceSeconds: 3600,
+      notifyPolicy: "NONE",
+      notifyEmails: [],
+      notifyKeywords: [],
+      enabled: true,
+      remark: "",
+      notifyWebhookSecretSet: false,
+    });
+    expect(new Date(task.nextRunAt).getUTCHours()).toBe(3);
+    const got = await t.app.inject({ method: "GET", url: `/api/tasks/${task.id}` });
+    expect(got.statusCode).toBe(200);
+    expect(got.json()).toEqual(task);
+  });
+
+  it("creates an HTTP POST task with headers, body, zone, lists given as one line, and a write-only secret", async () => {
+    const res = await post({
+      name: "ping api",
+      mode: "HTTP",
+      httpMethod: "POST",
+      command: "https://example.test/hook?x=1",
+      httpHeaders: { "Content-Type": "application/json", "X-Token": "abc" },
+      httpBody: '{"hello":"世界"}',
+      cron: "*/10 * * * * *",
+      timezone: "Asia/Shanghai",
+      notifyPolicy: "ON_KEYWORD",
+      notifyChannel: "WEBHOOK",
+      notifyWebhookUrl: "https://oapi.dingtalk.com/robot/send?access_token=t",
+      notifyWebhookSecret: "SECxyz",
+      notifyKeywords: "ERROR， panic ,,  timeout",
+      notifyEmails: "ops@example.com，dev@example.com, boss@example.com",
+    });
+    expect(res.statusCode).toBe(201);
+    const task = res.json();
+    expect(task.httpHeaders).toEqual({ "Content-Type": "application/json", "X-Token": "abc" });
+    expect(task.notifyKeywords).toEqual(["ERROR", "panic", "timeout"]);
+    expect(task.notifyEmails).toEqual(["ops@example.com", "dev@example.com", "boss@example.com"]);
+    expect(task.notifyWebhookFormat).toBe("DINGTALK");
+    expect(task.notifyWebhookSecretSet).toBe(true);
+    expect(JSON.stringify(task)).not.toContain("SECxyz");
+    // Omitting the secret on PATCH keeps it; null clears it.
+    const kept = await t.app.inject({ method: "PATCH", url: `/api/tasks/${task.id}`, payload: { remark: "r" } });
+    expect(kept.json().notifyWebhookSecretSet).toBe(true);
+    const cleared = await t.app.inject({
+      method: "PATCH",
+      url: `/api/tasks/${task.id}`,
+      payload: { notifyWebhookSecret: null },
+    });
+    expect(cleared.json().notifyWebhookSecretSet).toBe(false);
+  });
+
+  it("replaces a task with PUT and changes some fields with PATCH", async () => {
+    const created = (await post(shellTask({ name: "to-edit", retryCount: 3, remark: "old" }))).json();
+    const put = await t.app.inject({
+      method: "PUT",
+      url: `/api/tasks/${created.id}`,
+      payload: { name: "edited", mode: "HTTP", httpMethod: "GET", cron: "@hourly", command: "http://127.0.0.1:9/x" },
+    });
+    expect(put.statusCode).toBe(200);
+    expect(put.json()).toMatchObject({
+      id: created.id,
+      name: "edited",
+      mode: "HTTP",
+      httpMethod: "GET",
+      retryCount: 0,
+      remark: "",
+      cron: "@hourly",
+    });
+    const patch = await t.app.inject({ method: "PATCH", url: `/api/tasks/${created.id}`, payload: { enabled: false } });
+    expect(patch.statusCode).toBe(200);
+    expect(patch.json()).toMatchObject({ enabled: false, nextRunAt: null, name: "edited" });
+    const again = await t.app.inject({ method: "PATCH", url: `/api/tasks/${created.id}`, payload: { enabled: true } });
+    expect(again.json().nextRunAt).not.toBeNull();
+    expect(new Date(again.json().updatedAt).getTime()).toBeGreaterThanOrEqual(new Date(created.updatedAt).getTime());
+  });
+
+  it("deletes a task: 204, then 404", async () => {
+    const created = (await post(shellTask())).json();
+    const del = await t.app.inject({ method: "DELETE", url: `/api/tasks/${created.id}` });
+    expect(del.statusCode).toBe(204);
+    expect(del.body).toBe("");
+    expect((await t.app.inject({ method: "GET", url: `/api/tasks/${created.id}` })).statusCode).toBe(404);
+    expect((await t.app.inject({ method: "DELETE", url: `/api/tasks/${created.id}` })).statusCode).toBe(404);
+  });
+
+  it("answers 404 for unknown ids on every task route", async () => {
+    for (const [method, url, payload] of [
+      ["GET", "/api/tasks/999999", undefined],
+      ["PUT", "/api/tasks/999999", shellTask()],
+      ["PATCH", "/api/tasks/999999", { enabled: false }],
+      ["DELETE", "/api/tasks/999999", undefined],
+    ] as const) {
+      const res = await t.app.inject({ method, url, payload });
+      expect(res.statusCode, `${method} ${url}`).toBe(404);
+      expect(res.json()).toMatchObject({ statusCode: 404, error: "Not Found", code: "NOT_FOUND" });
+    }
+  });
+
+  it("refuses a duplicate name with 409 (case-insensitive), on create and on rename", async () => {
+    await post(shellTask({ name: "Unique Name" }));
+    const dup = await post(shellTask({ name: "unique name" }));
+    expect(dup.statusCode).toBe(409);
+    expect(dup.json()).toMatchObject({ code: "NAME_TAKEN", details: [{ field: "name" }] });
+    const other = (await post(shellTask())).json();
+    const rename = await t.app.inject({
+      method: "PATCH",
+      url: `/api/tasks/${other.id}`,
+      payload: { name: "Unique Name" },
+    });
+    expect(rename.statusCode).toBe(409);
+  });
+
+  it("stores SQL and HTML verbatim and returns them as JSON strings", async () => {
+    const nasty = `'; DROP TABLE Task; -- <script>alert("x")</script>`;
+    const res = await post(
+      shellTask({ name: `x'); DROP TABLE Task;--`, command: nasty, remark: "<img src=x onerror=alert(1)>" }),
+    );
+    expect(res.statusCode).toBe(201);
+    expect(res.headers["content-type"]).toContain("application/json");
+    const got = (await t.app.inject({ method: "GET", url: `/api/tasks/${res.json().id}` })).json();
+    expect(got.command).toBe(nasty);
+    expect(got.remark).toBe("<img src=x onerror=alert(1)>");
+    expect(got.name).toBe(`x'); DROP TABLE Task;--`);
+  });
+});
+
+describe.each(providers)("task list on %s", (provider) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp(provider);
+    // 300 tasks: a third HTTP, every fourth disabled, names sortable and searchable.
+    const rows = Array.from({ length: 300 }, (_, i) => {
+      const http = i % 3 === 0;
+      return {
+        name: `${http ? "http" : "shell"}-${String(i).padStart(3, "0")}`,
+        mode: http ? "HTTP" : "SHELL",
+        httpMethod: http ? "GET" : null,
+        cron: `${i % 60} * * * *`,
+        timezone: "UTC",
+        command: http ? "http://127.0.0.1:9/" : "true",
+        httpHeaders: "{}",
+        notifyEmails: "[]",
+        notifyKeywords: "[]",
+        enabled: i % 4 !== 0,
+      };
+    });
+    await t.app.database.db.task.createMany({ data: rows });
+  });
+  afterAll(async () => t?.close());
+
+  const list = async (query: string) => {
+    const res = await t.app.inject({ method: "GET", url: `/api/tasks?${query}` });
+    expect(res.statusCode, query).toBe(200);
+    return res.json() as {
+      items: Array<{ id: number; name: string; mode: string; enabled: boolean; nextRunAt: string | null }>;
+      total: number;
+      page: number;
+      pageSize: number;
+    };
+  };
+
+  it("pages newest first", async () => {
+    const first = await list("page=1&pageSize=50");
+    expect(first).toMatchObject({ total: 300, page: 1, pageSize: 50 });
+    expect(first.items).toHaveLength(50);
+    const ids = first.items.map((i) => i.id);
+    expect(ids).toEqual([...ids].sort((a, b) => b - a));
+    const last = await list("page=6&pageSize=50");
+    expect(last.items).toHaveLength(50);
+    expect(new Set([...ids, ...last.items.map((i) => i.id)]).size).toBe(100);
+    expect((await list("page=7&pageSize=50")).items).toHaveLength(0);
+    expect((await list("")).pageSize).toBe(20);
+  });
+
+  it("filters by mode, enabled and name, together", async () => {
+    expect((await list("mode=HTTP")).total).toBe(100);
+    expect((await list("enabled=false")).total).toBe(75);
+    expect((await list("mode=HTTP&enabled=true")).total).toBe(75);
+    const search = await list("q=shell-01&pageSize=100");
+    expect(search.items.map((i) => i.name).sort()).toEqual(
+      ["shell-010", "shell-011", "shell-013", "shell-014", "shell-016", "shell-017", "shell-019"].sort(),
+    );
+    expect((await list("q=SHELL-010")).total).toBe(1);
+  });
+
+  it("sorts by name and by next run", async () => {
+    const byName = await list("sort=name&order=asc&pageSize=5");
+    expect(byName.items.map((i) => i.name)).toEqual(["http-000", "http-003", "http-006", "http-009", "http-012"]);
+    const byNext = await list("sort=nextRunAt&enabled=true&pageSize=200");
+    const times = byNext.items.map((i) => new Date(i.nextRunAt as string).getTime());
+    expect(times).toEqual([...times].sort((a, b) => a - b));
+  });
+
+  it("rejects bad list parameters naming the parameter", async () => {
+    for (const [query, field] of [
+      ["page=0", "page"],
+      ["pageSize=1000", "pageSize"],
+      ["mode=FTP", "mode"],
+      ["enabled=maybe", "enabled"],
+      ["sort=color", "sort"],
+    ]) {
+      const res = await t.app.inject({ method: "GET", url: `/api/tasks?${query}` });
+      expect(res.statusCode, query).toBe(400);
+      expect(res.json().details[0].field, query).toBe(field);
+    }
+  });
+});

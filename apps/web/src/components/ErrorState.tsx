@@ -1,0 +1,40 @@
+import { ApiError, NETWORK_ERROR_STATUS } from "../lib/api-client.ts";
+import { type Translate, useI18n } from "../lib/i18n/index.tsx";
+import { Button } from "./Button.tsx";
+
+/** A sentence for any thrown value, preferring what the API said. */
+export function errorMessage(error: unknown, t: Translate): string {
+  if (error instanceof ApiError) {
+    if (error.status === NETWORK_ERROR_STATUS) return t("error.network");
+    if (error.status === 404) return t("error.notFound");
+    if (error.code === "CSRF_TOKEN_INVALID") return t("error.csrf");
+    if (error.status === 403) return t("error.forbidden");
+    return error.message;
+  }
+  if (error instanceof Error) return error.message;
+  return String(error);
+}
+
+export function ErrorState({ error, onRetry }: { error: unknown; onRetry?: () => void }) {
+  const { t } = useI18n();
+  return (
+    <div className="error-state" role="alert">
+      <p className="error-title">{t("error.title")}</p>
+      <p>{errorMessage(error, t)}</p>
+      {onRetry ? (
+        <Button size="sm" onClick={onRetry}>
+          {t("common.retry")}
+        </Button>
+      ) : null}
+    </div>
+  );
+}
+
+/** A one-line message after an action failed (the page itself is still fine). */
+export function InlineAlert({ children, tone = "error" }: { children: string; tone?: "error" | "success" }) {
+  return (
+    <p className={`inline-alert inline-alert-${tone}`} role={tone === "error" ? "alert" : "status"}>
+      {children}
+    </p>
+  );
+}

@@ -1,0 +1,230 @@
+import { type ReactNode, useEffect, useRef, useState } from "react";
+import { Button } from "../../../components/Button.tsx";
+import { ConfirmDialog } from "../../../components/ConfirmDialog.tsx";
+import { DateTime } from "../../../components/DateTime.tsx";
+import { EmptyState } from "../../../components/EmptyState.tsx";
+import { ErrorState, errorMessage, InlineAlert } from "../../../components/ErrorState.tsx";
+import { Spinner } from "../../../components/Spinner.tsx";
+import { StatusBadge } from "../../../components/StatusBadge.tsx";
+import { type Column, Table } from "../../../components/Table.tsx";
+import { formatBytes, formatDuration } from "../../../lib/format.ts";
+import { useI18n } from "../../../lib/i18n/index.tsx";
+import { Link } from "../../../lib/router.tsx";
+import { useCan } from "../../../lib/session.tsx";
+import { usePageTitle } from "../../../lib/use-page-title.ts";
+import {
+  isFinal,
+  type NotificationRecord,
+  type RunDetail,
+  useCancelRun,
+  useRun,
+  useRunStream,
+  useRunTask,
+} from "../api/runs-api.ts";
+
+export function RunPage({ id }: { id: number }) {
+  const { t } = useI18n();
+  const [streaming, setStreaming] = useState(false);
+  const run = useRun(id, streaming);
+  usePageTitle(t("run.title", { id }));
+  const unfinished = run.data ? !isFinal(run.data) : false;
+  const stream = useRunStream(id, unfinished);
+  const task = useRunTask(run.data?.taskId);
+  const cancel = useCancelRun(id);
+  const [confirmCancel, setConfirmCancel] = useState(false);
+  const canCancel = useCan("run.cancel");
+
+  useEffect(() => setStreaming(stream.live), [stream.live]);
+
+  if (run.isPending) return <Spinner />;
+  if (run.isError)
+    return (
+      <div className="page">
+        <ErrorState error={run.error} onRetry={() => run.refetch()} />
+      </div>
+    );
+  const data = run.data;
+  const zone = task.data?.timezone;
+  const output = stream.text ?? data.output ?? "";
+
+  const facts: { label: string; value: ReactNode }[] = [
+    { label: t("run.status"), value: <StatusBadge status={data.status} /> },
+    { label: t("run.trigger"), value: t(`trigger.${data.trigger}`) },
+    { label: t("run.attempt"), value: data.attempt },
+    { label: t("run.scheduled"), value: <DateTime value={data.scheduledAt} zone={zone} /> },
+    { label: t("run.started"), value: <DateTime value={data.startedAt} zone={zone} /> },
+    { label: t("run.finished"), value: <DateTime value={data.finishedAt} zone={zone} /> },
+    { label: t("run.duration"), value: formatDuration(data.durationMs, t) },
+  ];
+  if (data.exitCode != null)
+    facts.push({ label: t("run.exitCode"), value: <code className="mono">{data.exitCode}</code> });
+  if (data.httpStatus != null)
+    facts.push({ label: t("run.httpStatus"), value: <code className="mono">{data.httpStatus}</code> });
+  if (data.executor) facts.push({ label: t("run.executor"), value: data.executor });
+  if (data.matchedKeywords?.length)
+    facts.push({ label: t("run.matchedKeywords"), value: data.matchedKeywords.join(", ") });
+
+  return (
+    <div className="page">
+      <header className="page-header">
+        <div>
+          <Link to={`/tasks/${data.taskId}`} className="back-link">
+            ← {task.data?.name ?? t("run.taskLink", { id: data.taskId })}
+          </Link>
+          <h1>
+            {t("run.title", { id: data.id })}{" "}
+            <span data-testid="run-status">
+              <StatusBadge status={data.status} />
+            </span>
+          </h1>
+        </div>
+        {canCancel && !isFinal(data) ? (
+          <div className="header-actions">
+            <Button variant="danger" onClick={() => setConfirmCancel(true)} data-testid="cancel-run">
+              {t("run.cancel")}
+            </Button>
+          </div>
+        ) : null}
+      </header>
+      {cancel.isError ? (
+        <InlineAlert>{t("run.cancelFailed", { message: errorMessage(cancel.error, t) })}</InlineAlert>
+      ) : null}
+
+      <section className="card">
+        <dl className="facts">
+          {facts.map(({ label, value }) => (
+            <div key={label} className="fact">
+              <dt>{label}</dt>
+              <dd>{value}</dd>
+            </div>
+          ))}
+        </dl>
+        {data.error ? (
+          <p className="run-error" role="note">
+            <strong>{t("run.error")}:</strong> {data.error}
+          </p>
+        ) : null}
+      </section>
+
+      <RunOutput
+        output={output}
+        live={stream.live}
+        finished={isFinal(data)}
+        truncated={data.truncated}
+        bytes={data.outputBytes}
+      />
+
+      <NotificationsSection notifications={data.notifications} zone={zone} />
+
+      {confirmCancel ? (
+        <ConfirmDialog
+          title={t("run.cancelTitle")}
+          body={t("run.cancelBody")}
+          confirmLabel={t("run.cancelConfirm")}
+          busy={cancel.isPending}
+          onCancel={() => setConfirmCancel(false)}
+          onConfirm={() => cancel.mutate(undefined, { onSettled: () => setConfirmCancel(false) })}
+        />
+      ) : null}
+    </div>
+  );
+}
+
+function RunOutput({
+  output,
+  live,
+  finished,
+  truncated,
+  bytes,
+}: {
+  output: string;
+  live: boolean;
+  finished: boolean;
+  truncated: boolean;
+  bytes: number;
+}) {
+  const { t } = useI18n();
+  const pre = useRef<HTMLPreElement>(null);
+  const stick = useRef(true);
+
+  // Follow the tail while live, unless the reader scrolled up to look at something.
+  useEffect(() => {
+    const el = pre.current;
+    if (el && live && stick.current && output) el.scrollTop = el.scrollHeight;
+  }, [output, live]);
+
+  return (
+    <section className="card" aria-labelledby="output-title">
+      <div className="card-header">
+        <h2 id="output-title">{t("run.output")}</h2>
+        {live ? (
+          <span className="live-pill" data-testid="live-indicator">
+            <span className="live-dot" aria-hidden="true" />
+            {t("run.live")}
+          </span>
+        ) : null}
+      </div>
+      {truncated ? <p className="notice">{t("run.truncated", { size: formatBytes(bytes, t) })}</p> : null}
+      {output ? (
+        <pre
+          ref={pre}
+          className="output"
+          data-testid="run-output"
+          onScroll={(e) => {
+            const el = e.currentTarget;
+            stick.current = el.scrollHeight - el.scrollTop - el.clientHeight < 24;
+          }}
+        >
+          {output}
+        </pre>
+      ) : (
+        <p className="muted" data-testid="run-output-empty">
+          {finished ? t("run.noOutput") : t("run.waitingOutput")}
+        </p>
+      )}
+    </section>
+  );
+}
+
+function NotificationsSection({ notifications, zone }: { notifications: RunDetail["notifications"]; zone?: string }) {
+  const { t } = useI18n();
+  const columns: Column<NotificationRecord>[] = [
+    {
+      key: "channel",
+      header: t("notif.col.channel"),
+      cell: (n) => (n.channel === "EMAIL" || n.channel === "WEBHOOK" ? t(`notifyChannel.${n.channel}`) : n.channel),
+    },
+    { key: "target", header: t("notif.col.target"), cell: (n) => <span className="break">{n.target}</span> },
+    {
+      key: "result",
+      header: t("notif.col.result"),
+      cell: (n) =>
+        n.ok ? (
+          <span className="badge badge-success">{t("notif.ok")}</span>
+        ) : (
+          <span className="badge badge-danger" title={n.error ?? undefined}>
+            {t("notif.failed")}
+            {n.error ? `: ${n.error}` : ""}
+          </span>
+        ),
+    },
+    { key: "attempts", header: t("notif.col.attempts"), cell: (n) => n.attempts },
+    { key: "sentAt", header: t("notif.col.sentAt"), cell: (n) => <DateTime value={n.sentAt} zone={zone} /> },
+  ];
+  return (
+    <section className="card" aria-labelledby="notifications-title">
+      <h2 id="notifications-title">{t("run.notifications")}</h2>
+      {notifications && notifications.length > 0 ? (
+        <Table
+          columns={columns}
+          rows={notifications}
+          rowKey={(n) => `${n.channel}:${n.target}:${n.sentAt}`}
+          caption={t("run.notifications")}
+          testId="notifications-table"
+        />
+      ) : (
+        <EmptyState title={t("run.noNotifications")} />
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,165 @@
+import type { Page, Run, RunStatus, Task, TaskMode } from "@crondeck/core";
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { api } from "../../../lib/api-client.ts";
+
+/** A list row: the task plus a glance at its latest run. */
+export interface TaskListItem extends Task {
+  lastRun?: { id: number; status: RunStatus; finishedAt: string | null } | null;
+}
+
+export type TaskSort = "name" | "nextRunAt" | "lastStatus" | "createdAt";
+
+export interface TaskListParams {
+  page: number;
+  pageSize: number;
+  q?: string;
+  mode?: TaskMode | "";
+  enabled?: "true" | "false" | "";
+  sort?: TaskSort;
+  order?: "asc" | "desc";
+}
+
+export interface RunListParams {
+  page: number;
+  pageSize: number;
+  status?: RunStatus | "";
+}
+
+export interface CronPreview {
+  description: string;
+  nextRuns: string[];
+  /** The zone the fires were computed in (the server's default when none was given). */
+  timezone?: string;
+}
+
+export interface NotificationTestResult {
+  ok: boolean;
+  error: string | null;
+  channel: string;
+  target: string;
+}
+
+export const taskKeys = {
+  all: ["tasks"] as const,
+  lists: () => ["tasks", "list"] as const,
+  list: (params: TaskListParams) => ["tasks", "list", params] as const,
+  detail: (id: number) => ["tasks", "detail", id] as const,
+  runs: (id: number, params?: RunListParams) =>
+    params ? (["tasks", "runs", id, params] as const) : (["tasks", "runs", id] as const),
+};
+
+const ACTIVE: readonly RunStatus[] = ["QUEUED", "RUNNING"];
+
+export function useTasks(params: TaskListParams) {
+  return useQuery({
+    queryKey: taskKeys.list(params),
+    queryFn: ({ signal }) => api.get<Page<TaskListItem>>("/api/tasks", { ...params }, signal),
+    placeholderData: keepPreviousData,
+    // A row whose last run is still going changes soon: look again.
+    refetchInterval: (query) =>
+      query.state.data?.items.some((task) => task.lastRun && ACTIVE.includes(task.lastRun.status)) ? 3000 : 30_000,
+  });
+}
+
+export function useTask(id: number) {
+  return useQuery({
+    queryKey: taskKeys.detail(id),
+    queryFn: ({ signal }) => api.get<Task>(`/api/tasks/${id}`, undefined, signal),
+  });
+}
+
+export function useTaskRuns(id: number, params: RunListParams) {
+  return useQuery({
+    queryKey: taskKeys.runs(id, params),
+    queryFn: ({ signal }) => api.get<Page<Run>>(`/api/tasks/${id}/runs`, { ...params }, signal),
+    placeholderData: keepPreviousData,
+    refetchInterval: (query) => (query.state.data?.items.some((run) => ACTIVE.includes(run.status)) ? 2000 : 15_000),
+  });
+}
+
+export function useSaveTask(id: number | null) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (input: Record<string, unknown>) =>
+      id === null ? api.post<Task>("/api/tasks", input) : api.put<Task>(`/api/tasks/${id}`, input),
+    onSuccess: (task) => {
+      client.setQueryData(taskKeys.detail(task.id), task);
+      return client.invalidateQueries({ queryKey: taskKeys.lists() });
+    },
+  });
+}
+
+type ListSnapshot = [readonly unknown[], Page<TaskListItem> | undefined][];
+
+/**
+ * Enable/disable, shown at once in every cached list and the detail; put back if the server says
+ * no. A disabled task has no next run, so that is cleared optimistically too.
+ */
+export function useSetTaskEnabled() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: ({ id, enabled }: { id: number; enabled: boolean }) => api.patch<Task>(`/api/tasks/${id}`, { enabled }),
+    onMutate: async ({ id, enabled }) => {
+      await client.cancelQueries({ queryKey: taskKeys.all });
+      const lists: ListSnapshot = client.getQueriesData<Page<TaskListItem>>({ queryKey: taskKeys.lists() });
+      const detail = client.getQueryData<Task>(taskKeys.detail(id));
+      const patch = (task: Task): Task => ({ ...task, enabled, nextRunAt: enabled ? task.nextRunAt : null });
+      for (const [key, page] of lists) {
+        if (!page) continue;
+        client.setQueryData(key, { ...page, items: page.items.map((t) => (t.id === id ? patch(t) : t)) });
+      }
+      if (detail) client.setQueryData(taskKeys.detail(id), patch(detail));
+      return { lists, detail };
+    },
+    onError: (_error, { id }, snapshot) => {
+      for (const [key, page] of snapshot?.lists ?? []) client.setQueryData(key, page);
+      if (snapshot?.detail) client.setQueryData(taskKeys.detail(id), snapshot.detail);
+    },
+    onSuccess: (task) => {
+      client.setQueryData(taskKeys.detail(task.id), task);
+    },
+    onSettled: () => client.invalidateQueries({ queryKey: taskKeys.lists() }),
+  });
+}
+
+export function useDeleteTask() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (id: number) => api.delete(`/api/tasks/${id}`),
+    onSuccess: (_data, id) => {
+      client.removeQueries({ queryKey: taskKeys.detail(id) });
+      return client.invalidateQueries({ queryKey: taskKeys.lists() });
+    },
+  });
+}
+
+export function useRunTaskNow() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (id: number) => api.post<{ runId: number }>(`/api/tasks/${id}/run`),
+    onSuccess: (_data, id) => {
+      void client.invalidateQueries({ queryKey: taskKeys.runs(id) });
+      void client.invalidateQueries({ queryKey: taskKeys.lists() });
+    },
+  });
+}
+
+/** The cron helper: description in `locale` and the next five fires, or the parse error. */
+export function useCronPreview(cron: string, timezone: string, locale: "en" | "zh_CN") {
+  const trimmed = cron.trim();
+  return useQuery({
+    queryKey: ["cron-preview", trimmed, timezone, locale],
+    queryFn: () =>
+      api.post<CronPreview>("/api/cron/preview", { cron: trimmed, timezone: timezone.trim() || undefined }, { locale }),
+    enabled: trimmed.length > 0,
+    retry: false,
+    staleTime: 60_000,
+    placeholderData: keepPreviousData,
+  });
+}
+
+export function useNotificationTest() {
+  return useMutation({
+    mutationFn: (input: Record<string, unknown>) => api.post<NotificationTestResult>("/api/notifications/test", input),
+  });
+}

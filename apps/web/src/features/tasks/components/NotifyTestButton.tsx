@@ -1,0 +1,48 @@
+import { Button } from "../../../components/Button.tsx";
+import { errorMessage, InlineAlert } from "../../../components/ErrorState.tsx";
+import { ApiError, fieldErrorsFrom } from "../../../lib/api-client.ts";
+import { useI18n } from "../../../lib/i18n/index.tsx";
+import { type TaskFormValues, toNotificationTestInput } from "../api/task-form.ts";
+import { useNotificationTest } from "../api/tasks-api.ts";
+
+/** Sends one message through the channel as currently typed, before the task is even saved. */
+export function NotifyTestButton({
+  values,
+  taskId,
+  onFieldErrors,
+}: {
+  values: TaskFormValues;
+  taskId?: number;
+  onFieldErrors: (errors: Record<string, string>) => void;
+}) {
+  const { t } = useI18n();
+  const test = useNotificationTest();
+
+  const send = () => {
+    test.mutate(toNotificationTestInput(values, taskId), {
+      onError: (error) => {
+        if (error instanceof ApiError && error.details.length > 0) onFieldErrors(fieldErrorsFrom(error.details));
+      },
+    });
+  };
+
+  let result: React.ReactNode = null;
+  if (test.isError)
+    result = <InlineAlert>{t("notifyTest.failed", { error: errorMessage(test.error, t) })}</InlineAlert>;
+  else if (test.data?.ok)
+    result = (
+      <InlineAlert tone="success">
+        {t("notifyTest.ok", { target: test.data.target, channel: test.data.channel })}
+      </InlineAlert>
+    );
+  else if (test.data) result = <InlineAlert>{t("notifyTest.failed", { error: test.data.error ?? "" })}</InlineAlert>;
+
+  return (
+    <div className="notify-test" data-testid="notify-test">
+      <Button size="sm" onClick={send} busy={test.isPending}>
+        {test.isPending ? t("notifyTest.sending") : t("notifyTest.button")}
+      </Button>
+      {result}
+    </div>
+  );
+}

@@ -1,0 +1,271 @@
+import { formatList, RUN_STATUSES, type Run, type RunStatus, type Task } from "@crondeck/core";
+import { type ReactNode, useState } from "react";
+import { Button, ButtonLink } from "../../../components/Button.tsx";
+import { ConfirmDialog } from "../../../components/ConfirmDialog.tsx";
+import { DateTime } from "../../../components/DateTime.tsx";
+import { EmptyState } from "../../../components/EmptyState.tsx";
+import { ErrorState, errorMessage, InlineAlert } from "../../../components/ErrorState.tsx";
+import { Pagination } from "../../../components/Pagination.tsx";
+import { Spinner } from "../../../components/Spinner.tsx";
+import { StatusBadge } from "../../../components/StatusBadge.tsx";
+import { Switch } from "../../../components/Switch.tsx";
+import { type Column, Table } from "../../../components/Table.tsx";
+import { formatDuration } from "../../../lib/format.ts";
+import { useI18n } from "../../../lib/i18n/index.tsx";
+import { Link, navigate } from "../../../lib/router.tsx";
+import { useCan } from "../../../lib/session.tsx";
+import { usePageTitle } from "../../../lib/use-page-title.ts";
+import { formatHeaders } from "../api/task-form.ts";
+import { useDeleteTask, useRunTaskNow, useSetTaskEnabled, useTask, useTaskRuns } from "../api/tasks-api.ts";
+
+export function TaskDetailPage({ id }: { id: number }) {
+  const { t } = useI18n();
+  const task = useTask(id);
+  usePageTitle(task.data?.name);
+  const setEnabled = useSetTaskEnabled();
+  const runNow = useRunTaskNow();
+  const remove = useDeleteTask();
+  const [confirmDelete, setConfirmDelete] = useState(false);
+  const [actionError, setActionError] = useState<string | null>(null);
+  const canRun = useCan("task.run");
+  const canToggle = useCan("task.toggle");
+  const canWrite = useCan("task.write");
+  const canAudit = useCan("audit.read");
+
+  if (task.isPending) return <Spinner />;
+  if (task.isError)
+    return (
+      <div className="page">
+        <ErrorState error={task.error} onRetry={() => task.refetch()} />
+      </div>
+    );
+  const data = task.data;
+
+  return (
+    <div className="page">
+      <header className="page-header">
+        <div>
+          <Link to="/tasks" className="back-link">
+            ← {t("nav.tasks")}
+          </Link>
+          <h1 data-testid="task-title">{data.name}</h1>
+        </div>
+        <div className="header-actions">
+          <Switch
+            checked={data.enabled}
+            label={t("tasks.toggleFor", { name: data.name })}
+            testId="task-enabled"
+            disabled={!canToggle}
+            onChange={(enabled) =>
+              setEnabled.mutate(
+                { id, enabled },
+                {
+                  onError: (error) =>
+                    setActionError(t("tasks.toggleFailed", { name: data.name, message: errorMessage(error, t) })),
+                },
+              )
+            }
+          />
+          {canRun ? (
+            <Button
+              variant="primary"
+              busy={runNow.isPending}
+              onClick={() =>
+                runNow.mutate(id, {
+                  onSuccess: ({ runId }) => navigate(`/runs/${runId}`),
+                  onError: (error) =>
+                    setActionError(t("tasks.runFailed", { name: data.name, message: errorMessage(error, t) })),
+                })
+              }
+            >
+              {t("tasks.runNow")}
+            </Button>
+          ) : null}
+          {canWrite ? (
+            <>
+              <ButtonLink to={`/tasks/${id}/edit`}>{t("common.edit")}</ButtonLink>
+              <Button
+                variant="ghost"
+                className="text-danger"
+                onClick={() => {
+                  remove.reset();
+                  setConfirmDelete(true);
+                }}
+              >
+                {t("common.delete")}
+              </Button>
+            </>
+          ) : null}
+          {canAudit ? (
+            <ButtonLink to={`/audit?taskId=${id}`} variant="ghost">
+              {t("detail.audit")}
+            </ButtonLink>
+          ) : null}
+        </div>
+      </header>
+      {actionError ? <InlineAlert>{actionError}</InlineAlert> : null}
+
+      <TaskSettings task={data} />
+      <TaskRunHistory task={data} />
+
+      {confirmDelete ? (
+        <ConfirmDialog
+          title={t("tasks.deleteTitle")}
+          body={t("tasks.deleteBody", { name: data.name })}
+          confirmLabel={t("common.delete")}
+          busy={remove.isPending}
+          error={remove.isError ? t("tasks.deleteFailed", { message: errorMessage(remove.error, t) }) : undefined}
+          onCancel={() => setConfirmDelete(false)}
+          onConfirm={() => remove.mutate(id, { onSuccess: () => navigate("/tasks", { replace: true }) })}
+        />
+      ) : null}
+    </div>
+  );
+}
+
+function TaskSettings({ task }: { task: Task }) {
+  const { t } = useI18n();
+  const rows: { label: string; value: ReactNode }[] = [];
+  const add = (label: string, value: ReactNode) => rows.push({ label, value });
+  const code = (text: string | null) => <code className="mono pre-wrap">{text}</code>;
+
+  add(t("field.mode"), task.mode === "HTTP" ? `${t("mode.HTTP")} ${task.httpMethod ?? ""}` : t("mode.SHELL"));
+  add(t(`field.command.${task.mode}`), code(task.command));
+  if (task.mode === "HTTP") {
+    const headers = formatHeaders(task.httpHeaders ?? {});
+    add(t("field.httpHeaders"), headers ? code(headers) : t("detail.headersNone"));
+    if (task.httpMethod === "POST" && task.httpBody) add(t("field.httpBody"), code(task.httpBody));
+  }
+  add(t("field.cron"), code(task.cron));
+  add(t("field.timezone"), task.timezone);
+  add(
+    t("tasks.col.nextRun"),
+    <span data-testid="detail-next-run">
+      <DateTime value={task.nextRunAt} zone={task.timezone} />
+    </span>,
+  );
+  add(t("field.executorGroup"), task.executorGroup);
+  add(t("field.timeoutSeconds"), task.timeoutSeconds);
+  add(t("field.retryCount"), task.retryCount);
+  if (task.retryCount > 0) add(t("field.retryIntervalSeconds"), task.retryIntervalSeconds);
+  add(t("field.concurrencyPolicy"), t(`concurrency.${task.concurrencyPolicy}`));
+  add(t("field.misfirePolicy"), t(`misfire.${task.misfirePolicy}`));
+  add(t("field.misfireGraceSeconds"), task.misfireGraceSeconds);
+  add(t("field.notifyPolicy"), t(`notifyPolicy.${task.notifyPolicy}`));
+  if (task.notifyPolicy !== "NONE" && task.notifyChannel) {
+    add(t("field.notifyChannel"), t(`notifyChannel.${task.notifyChannel}`));
+    if (task.notifyChannel === "EMAIL") add(t("field.notifyEmails"), formatList(task.notifyEmails));
+    else {
+      add(t("field.notifyWebhookUrl"), code(task.notifyWebhookUrl));
+      if (task.notifyWebhookFormat) add(t("field.notifyWebhookFormat"), t(`webhookFormat.${task.notifyWebhookFormat}`));
+      add(
+        t("field.notifyWebhookSecret"),
+        task.notifyWebhookSecretSet ? t("detail.secretSet") : t("detail.secretNotSet"),
+      );
+    }
+    if (task.notifyPolicy === "ON_KEYWORD") add(t("field.notifyKeywords"), formatList(task.notifyKeywords));
+  }
+  if (task.remark) add(t("field.remark"), task.remark);
+  add(t("detail.created"), <DateTime value={task.createdAt} zone={task.timezone} />);
+  add(t("detail.updated"), <DateTime value={task.updatedAt} zone={task.timezone} />);
+
+  return (
+    <section className="card" aria-labelledby="settings-title">
+      <h2 id="settings-title">{t("detail.settings")}</h2>
+      <dl className="settings" data-testid="task-settings">
+        {rows.map(({ label, value }) => (
+          <div key={label} className="settings-row">
+            <dt>{label}</dt>
+            <dd>{value}</dd>
+          </div>
+        ))}
+      </dl>
+    </section>
+  );
+}
+
+function TaskRunHistory({ task }: { task: Task }) {
+  const { t } = useI18n();
+  const [page, setPage] = useState(1);
+  const [pageSize, setPageSize] = useState(20);
+  const [status, setStatus] = useState<RunStatus | "">("");
+  const runs = useTaskRuns(task.id, { page, pageSize, status });
+
+  const columns: Column<Run>[] = [
+    {
+      key: "id",
+      header: t("runs.col.run"),
+      cell: (run) => (
+        <Link to={`/runs/${run.id}`} data-testid="run-link">
+          {t("runs.view", { id: run.id })}
+        </Link>
+      ),
+    },
+    { key: "status", header: t("runs.col.status"), cell: (run) => <StatusBadge status={run.status} /> },
+    { key: "trigger", header: t("runs.col.trigger"), cell: (run) => t(`trigger.${run.trigger}`) },
+    {
+      key: "scheduled",
+      header: t("runs.col.scheduled"),
+      cell: (run) => <DateTime value={run.scheduledAt} zone={task.timezone} />,
+    },
+    {
+      key: "started",
+      header: t("runs.col.started"),
+      cell: (run) => <DateTime value={run.startedAt} zone={task.timezone} />,
+    },
+    { key: "duration", header: t("runs.col.duration"), cell: (run) => formatDuration(run.durationMs, t) },
+    { key: "attempt", header: t("runs.col.attempt"), cell: (run) => run.attempt },
+  ];
+
+  return (
+    <section className="card" aria-labelledby="runs-title">
+      <div className="card-header">
+        <h2 id="runs-title">{t("detail.runs")}</h2>
+        <label className="toolbar-field">
+          <span>{t("runs.filterStatus")}</span>
+          <select
+            value={status}
+            onChange={(e) => {
+              setStatus(e.target.value as RunStatus | "");
+              setPage(1);
+            }}
+          >
+            <option value="">{t("common.all")}</option>
+            {RUN_STATUSES.map((s) => (
+              <option key={s} value={s}>
+                {t(`status.${s}`)}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
+      {runs.isPending ? (
+        <Spinner />
+      ) : runs.isError ? (
+        <ErrorState error={runs.error} onRetry={() => runs.refetch()} />
+      ) : runs.data.items.length === 0 ? (
+        <EmptyState title={t("detail.noRuns")} />
+      ) : (
+        <>
+          <Table
+            columns={columns}
+            rows={runs.data.items}
+            rowKey={(run) => run.id}
+            caption={t("detail.runs")}
+            testId="runs-table"
+          />
+          <Pagination
+            page={runs.data.page}
+            pageSize={runs.data.pageSize}
+            total={runs.data.total}
+            onPage={setPage}
+            onPageSize={(size) => {
+              setPageSize(size);
+              setPage(1);
+            }}
+          />
+        </>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,266 @@
+import { fireEvent, render, screen, waitFor, within } from "@testing-library/react";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { AppProviders } from "../../../app/providers.tsx";
+import { setApiBaseUrl } from "../../../lib/api-client.ts";
+import { startApiServer } from "../../../test/api-server.ts";
+import { emptyFormValues } from "../api/task-form.ts";
+import { TaskForm } from "./TaskForm.tsx";
+import { TaskCreatePage } from "./TaskFormPage.tsx";
+
+function renderForm(onSubmit: (input: Record<string, unknown>) => void = () => {}) {
+  return render(
+    <AppProviders lang="en">
+      <TaskForm initial={emptyFormValues("Asia/Shanghai")} submitLabel="Create task" onSubmit={onSubmit} />
+    </AppProviders>,
+  );
+}
+
+const field = (label: string) => screen.queryByLabelText(label);
+const change = (label: string, value: string) => fireEvent.change(screen.getByLabelText(label), { target: { value } });
+
+// Every request the form makes (cron preview, notification test, save) goes to this real local server.
+let server: Awaited<ReturnType<typeof startApiServer>>;
+
+beforeAll(async () => {
+  server = await startApiServer(({ method, url, body }) => {
+    if (method === "POST" && url.startsWith("/api/cron/preview")) {
+      const { cron } = body as { cron: string };
+      if (cron === "61 * * * *")
+        return {
+          status: 400,
+          body: {
+            statusCode: 400,
+            error: "Bad Request",
+            message: "invalid cron",
+            code: "VALIDATION",
+            details: [{ field: "cron", message: "minute out of range" }],
+          },
+        };
+      return {
+        status: 200,
+        body: {
+          description: url.includes("locale=zh_CN") ? "每 5 分钟" : "Every 5 minutes",
+          nextRuns: ["2030-01-01T00:05:00.000Z", "2030-01-01T00:10:00.000Z"],
+        },
+      };
+    }
+    if (method === "POST" && url === "/api/notifications/test")
+      return { status: 200, body: { ok: true, error: null, channel: "WEBHOOK", target: "https://hooks.example/x" } };
+    if (method === "POST" && url === "/api/tasks")
+      return {
+        status: 400,
+        body: {
+          statusCode: 400,
+          error: "Bad Request",
+          message: "body has 2 invalid fields",
+          code: "VALIDATION",
+          details: [
+            { field: "cron", message: "minute 61 is out of range" },
+            { field: "notifyEmails[1]", message: "not an email address" },
+          ],
+        },
+      };
+    return undefined;
+  });
+  setApiBaseUrl(server.url);
+});
+afterEach(() => {
+  server.requests.length = 0;
+});
+afterAll(async () => {
+  setApiBaseUrl("");
+  await server.close();
+});
+
+describe("task form: fields appear only when they apply", () => {
+  it("shows HTTP method and headers for HTTP only, and the body for POST only", () => {
+    renderForm();
+    expect(field("Command")).not.toBeNull();
+    expect(field("HTTP method")).toBeNull();
+    expect(field("Headers")).toBeNull();
+    expect(field("Request body")).toBeNull();
+
+    change("Mode", "HTTP");
+    expect(field("URL")).not.toBeNull();
+    expect(field("Command")).toBeNull();
+    expect(field("HTTP method")).not.toBeNull();
+    expect(field("Headers")).not.toBeNull();
+    expect(field("Request body")).toBeNull();
+
+    change("HTTP method", "POST");
+    expect(field("Request body")).not.toBeNull();
+
+    change("Mode", "SHELL");
+    expect(field("HTTP method")).toBeNull();
+    expect(field("Headers")).toBeNull();
+    expect(field("Request body")).toBeNull();
+  });
+
+  it("shows the channel when notifying, addresses for email, URL/format/secret for webhook, keywords for ON_KEYWORD", () => {
+    renderForm();
+    expect(field("Notify")).not.toBeNull();
+    expect(field("Channel")).toBeNull();
+    expect(field("Email addresses")).toBeNull();
+    expect(screen.queryByRole("button", { name: "Send test notification" })).toBeNull();
+
+    change("Notify", "ON_FAILURE");
+    expect(field("Channel")).not.toBeNull();
+    expect(field("Email addresses")).not.toBeNull();
+    expect(field("Webhook URL")).toBeNull();
+    expect(field("Keywords")).toBeNull();
+    expect(screen.getByRole("button", { name: "Send test notification" })).not.toBeNull();
+
+    change("Channel", "WEBHOOK");
+    expect(field("Email addresses")).toBeNull();
+    expect(field("Webhook URL")).not.toBeNull();
+    expect(field("Message format")).not.toBeNull();
+    expect(field("Signing secret")).not.toBeNull();
+
+    change("Notify", "ON_KEYWORD");
+    expect(field("Keywords")).not.toBeNull();
+    expect(field("Webhook URL")).not.toBeNull();
+
+    change("Notify", "NONE");
+    expect(field("Channel")).toBeNull();
+    expect(field("Webhook URL")).toBeNull();
+    expect(field("Keywords")).toBeNull();
+  });
+});
+
+describe("task form: what it submits", () => {
+  it("splits addresses and keywords on , and the full-width ，, and headers on Key: Value lines", () => {
+    const submitted: Record<string, unknown>[] = [];
+    renderForm((input) => submitted.push(input));
+    change("Name", "nightly report");
+    change("Mode", "HTTP");
+    change("HTTP method", "POST");
+    change("URL", "https://example.com/hook");
+    change("Headers", "Content-Type: application/json\n\nX-Trace: a:b");
+    change("Request body", '{"hello":1}');
+    change("Cron expression", "0 2 * * *");
+    change("Notify", "ON_KEYWORD");
+    change("Email addresses", " ops@example.com，dev@example.com, ,qa@example.com ");
+    change("Keywords", "ERROR，FATAL,  panic ");
+    fireEvent.click(screen.getByRole("button", { name: "Create task" }));
+
+    expect(submitted).toHaveLength(1);
+    const input = submitted[0] as Record<string, unknown>;
+    expect(input.notifyEmails).toEqual(["ops@example.com", "dev@example.com", "qa@example.com"]);
+    expect(input.notifyKeywords).toEqual(["ERROR", "FATAL", "panic"]);
+    expect(input.httpHeaders).toEqual({ "Content-Type": "application/json", "X-Trace": "a:b" });
+    expect(input).toMatchObject({
+      name: "nightly report",
+      mode: "HTTP",
+      httpMethod: "POST",
+      httpBody: '{"hello":1}',
+      cron: "0 2 * * *",
+      timezone: "Asia/Shanghai",
+      notifyPolicy: "ON_KEYWORD",
+      notifyChannel: "EMAIL",
+      timeoutSeconds: 60,
+      enabled: true,
+    });
+    expect(input).not.toHaveProperty("notifyWebhookUrl");
+  });
+
+  it("sends no HTTP settings for a SHELL task and blocks submitting blank required fields", () => {
+    const submitted: Record<string, unknown>[] = [];
+    renderForm((input) => submitted.push(input));
+    fireEvent.click(screen.getByRole("button", { name: "Create task" }));
+    expect(submitted).toHaveLength(0);
+    expect(screen.getByTestId("error-task-name").textContent).toBe("Required");
+    expect(screen.getByTestId("error-task-cron").textContent).toBe("Required");
+    expect(screen.getByLabelText("Name").getAttribute("aria-invalid")).toBe("true");
+
+    change("Name", "backup");
+    expect(screen.queryByTestId("error-task-name")).toBeNull();
+    change("Command", "tar czf /tmp/b.tgz /etc");
+    change("Cron expression", "@daily");
+    fireEvent.click(screen.getByRole("button", { name: "Create task" }));
+    expect(submitted).toHaveLength(1);
+    expect(submitted[0]).toMatchObject({ mode: "SHELL", httpMethod: null, notifyChannel: null });
+    expect(submitted[0]).not.toHaveProperty("httpHeaders");
+    expect(submitted[0]).not.toHaveProperty("notifyEmails");
+  });
+
+  it("flags a header line that is not Key: Value", () => {
+    renderForm();
+    change("Mode", "HTTP");
+    change("Headers", "Accept: */*\nnot a header");
+    fireEvent.click(screen.getByRole("button", { name: "Create task" }));
+    expect(screen.getByTestId("error-task-httpHeaders").textContent).toContain("Line 2");
+  });
+});
+
+describe("task form against an HTTP API", () => {
+  it("shows each validation detail at its field, including list items", async () => {
+    render(
+      <AppProviders lang="en">
+        <TaskCreatePage />
+      </AppProviders>,
+    );
+    change("Name", "bad one");
+    change("Command", "echo hi");
+    change("Cron expression", "5 * * * *");
+    change("Notify", "ON_END");
+    change("Email addresses", "ops@example.com，not-an-email");
+    fireEvent.click(screen.getByRole("button", { name: "Create task" }));
+
+    const cronError = await screen.findByTestId("error-task-cron");
+    expect(cronError.textContent).toBe("minute 61 is out of range");
+    expect(screen.getByTestId("error-task-notifyEmails").textContent).toBe("[1]: not an email address");
+    expect(screen.getByLabelText("Cron expression").getAttribute("aria-invalid")).toBe("true");
+    expect(screen.getByRole("alert").textContent).toContain("Please fix");
+
+    const create = server.requests.find((r) => r.url === "/api/tasks");
+    expect(create?.body).toMatchObject({ notifyEmails: ["ops@example.com", "not-an-email"] });
+
+    // Typing in the field clears its stale server message.
+    change("Cron expression", "*/5 * * * *");
+    expect(screen.queryByTestId("error-task-cron")).toBeNull();
+    expect(screen.getByTestId("error-task-notifyEmails")).not.toBeNull();
+  });
+
+  it("previews the schedule as you type, and shows the parse error", async () => {
+    render(
+      <AppProviders lang="zh">
+        <TaskForm initial={emptyFormValues("UTC")} submitLabel="save" onSubmit={() => {}} />
+      </AppProviders>,
+    );
+    fireEvent.change(screen.getByLabelText("Cron 表达式"), {
+      target: { value: "*/5 * * * *" },
+    });
+    const description = await screen.findByTestId("cron-description", {}, { timeout: 5000 });
+    expect(description.textContent).toBe("每 5 分钟");
+    const next = within(screen.getByTestId("cron-next-runs")).getAllByRole("listitem");
+    expect(next).toHaveLength(2);
+    // The last preview request: a debounced preview of an earlier test may still land first.
+    const preview = server.requests.filter((r) => r.url.startsWith("/api/cron/preview")).at(-1);
+    expect(preview?.body).toEqual({ cron: "*/5 * * * *", timezone: "UTC" });
+
+    fireEvent.change(screen.getByLabelText("Cron 表达式"), { target: { value: "61 * * * *" } });
+    await waitFor(() => expect(screen.getByTestId("cron-preview-error").textContent).toContain("minute out of range"), {
+      timeout: 5000,
+    });
+  });
+
+  it("sends a test notification with the channel settings as typed", async () => {
+    renderForm();
+    change("Notify", "ON_KEYWORD");
+    change("Channel", "WEBHOOK");
+    change("Webhook URL", "https://hooks.example/x");
+    change("Message format", "DINGTALK");
+    change("Signing secret", "s3cret");
+    change("Keywords", "ERROR");
+    fireEvent.click(screen.getByRole("button", { name: "Send test notification" }));
+    const status = await screen.findByRole("status");
+    expect(status.textContent).toBe("Test message sent to https://hooks.example/x (WEBHOOK).");
+    const sent = server.requests.find((r) => r.url === "/api/notifications/test");
+    expect(sent?.body).toEqual({
+      notifyChannel: "WEBHOOK",
+      notifyWebhookUrl: "https://hooks.example/x",
+      notifyWebhookFormat: "DINGTALK",
+      notifyWebhookSecret: "s3cret",
+    });
+  });
+});

@@ -1,0 +1,74 @@
+import { useMemo } from "react";
+import { ErrorState } from "../../../components/ErrorState.tsx";
+import { Spinner } from "../../../components/Spinner.tsx";
+import { viewerTimeZone } from "../../../lib/format.ts";
+import { useI18n } from "../../../lib/i18n/index.tsx";
+import { Link, navigate } from "../../../lib/router.tsx";
+import { usePageTitle } from "../../../lib/use-page-title.ts";
+import { emptyFormValues, formValuesFromTask } from "../api/task-form.ts";
+import { useSaveTask, useTask } from "../api/tasks-api.ts";
+import { TaskForm } from "./TaskForm.tsx";
+
+export function TaskCreatePage() {
+  const { t } = useI18n();
+  const save = useSaveTask(null);
+  usePageTitle(t("form.createTitle"));
+  const initial = useMemo(() => emptyFormValues(viewerTimeZone()), []);
+  return (
+    <div className="page page-narrow">
+      <header className="page-header">
+        <div>
+          <Link to="/tasks" className="back-link">
+            ← {t("nav.tasks")}
+          </Link>
+          <h1>{t("form.createTitle")}</h1>
+        </div>
+      </header>
+      <TaskForm
+        initial={initial}
+        submitLabel={t("form.create")}
+        saving={save.isPending}
+        saveError={save.error}
+        onSubmit={(input) => save.mutate(input, { onSuccess: (task) => navigate(`/tasks/${task.id}`) })}
+        onCancel={() => navigate("/tasks")}
+      />
+    </div>
+  );
+}
+
+export function TaskEditPage({ id }: { id: number }) {
+  const { t } = useI18n();
+  const task = useTask(id);
+  const save = useSaveTask(id);
+  usePageTitle(t("form.editTitle", { name: task.data?.name ?? `#${id}` }));
+  return (
+    <div className="page page-narrow">
+      <header className="page-header">
+        <div>
+          <Link to={`/tasks/${id}`} className="back-link">
+            ← {task.data?.name ?? t("nav.tasks")}
+          </Link>
+          <h1>{t("form.editTitle", { name: task.data?.name ?? `#${id}` })}</h1>
+        </div>
+      </header>
+      {task.isPending ? (
+        <Spinner />
+      ) : task.isError ? (
+        <ErrorState error={task.error} onRetry={() => task.refetch()} />
+      ) : (
+        <TaskForm
+          // The form copies `initial` once: a background refetch must not overwrite typing.
+          key={id}
+          initial={formValuesFromTask(task.data)}
+          taskId={id}
+          secretSet={task.data.notifyWebhookSecretSet}
+          submitLabel={t("form.save")}
+          saving={save.isPending}
+          saveError={save.error}
+          onSubmit={(input) => save.mutate(input, { onSuccess: () => navigate(`/tasks/${id}`) })}
+          onCancel={() => navigate(`/tasks/${id}`)}
+        />
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,324 @@
+import { TASK_MODES } from "@crondeck/core";
+import { useEffect, useRef, useState } from "react";
+import { Button, ButtonLink } from "../../../components/Button.tsx";
+import { ConfirmDialog } from "../../../components/ConfirmDialog.tsx";
+import { DateTime } from "../../../components/DateTime.tsx";
+import { EmptyState } from "../../../components/EmptyState.tsx";
+import { ErrorState, errorMessage, InlineAlert } from "../../../components/ErrorState.tsx";
+import { Pagination } from "../../../components/Pagination.tsx";
+import { Spinner } from "../../../components/Spinner.tsx";
+import { StatusBadge } from "../../../components/StatusBadge.tsx";
+import { Switch } from "../../../components/Switch.tsx";
+import { type Column, Table } from "../../../components/Table.tsx";
+import { useI18n } from "../../../lib/i18n/index.tsx";
+import { Link, navigate, useSearchParams } from "../../../lib/router.tsx";
+import { useCan } from "../../../lib/session.tsx";
+import { useDebouncedValue } from "../../../lib/use-debounced-value.ts";
+import { usePageTitle } from "../../../lib/use-page-title.ts";
+import {
+  type TaskListItem,
+  type TaskListParams,
+  type TaskSort,
+  useDeleteTask,
+  useRunTaskNow,
+  useSetTaskEnabled,
+  useTasks,
+} from "../api/tasks-api.ts";
+
+const SORTS: readonly TaskSort[] = ["name", "nextRunAt", "lastStatus", "createdAt"];
+
+/** The list's state lives in the URL, so a filtered page can be bookmarked and Back restores it. */
+function useListParams(): [TaskListParams, (changes: Record<string, string | null>) => void] {
+  const [search, update] = useSearchParams();
+  const sort = search.get("sort");
+  const order = search.get("order");
+  const mode = search.get("mode");
+  const enabled = search.get("enabled");
+  const params: TaskListParams = {
+    page: Math.max(1, Number(search.get("page")) || 1),
+    pageSize: Math.min(100, Math.max(1, Number(search.get("pageSize")) || 20)),
+    q: search.get("q") ?? "",
+    mode: mode === "SHELL" || mode === "HTTP" ? mode : "",
+    enabled: enabled === "true" || enabled === "false" ? enabled : "",
+  };
+  if (sort && (SORTS as readonly string[]).includes(sort)) {
+    params.sort = sort as TaskSort;
+    params.order = order === "desc" ? "desc" : "asc";
+  }
+  return [params, update];
+}
+
+export function TasksListPage() {
+  const { t } = useI18n();
+  const [params, update] = useListParams();
+  const [query, setQuery] = useState(params.q ?? "");
+  const debouncedQuery = useDebouncedValue(query, 300);
+  const tasks = useTasks(params);
+  usePageTitle(t("tasks.title"));
+  const setEnabled = useSetTaskEnabled();
+  const runNow = useRunTaskNow();
+  const remove = useDeleteTask();
+  const [actionError, setActionError] = useState<string | null>(null);
+  const [toDelete, setToDelete] = useState<TaskListItem | null>(null);
+  // The server refuses these for weaker roles anyway; offering them would only lead to a 403.
+  const canRun = useCan("task.run");
+  const canToggle = useCan("task.toggle");
+  const canWrite = useCan("task.write");
+
+  const latest = useRef({ q: params.q ?? "", update });
+  latest.current = { q: params.q ?? "", update };
+  // Only a change of the typed text may write the URL; reacting to URL changes too would let a
+  // stale debounced value undo "Clear filters".
+  useEffect(() => {
+    if (debouncedQuery !== latest.current.q) latest.current.update({ q: debouncedQuery, page: null });
+  }, [debouncedQuery]);
+
+  const filtered = Boolean(params.q || params.mode || params.enabled);
+
+  const onSort = (key: string) => {
+    const order = params.sort === key && params.order === "asc" ? "desc" : "asc";
+    update({ sort: key, order, page: null });
+  };
+
+  const toggle = (task: TaskListItem, enabled: boolean) => {
+    setActionError(null);
+    setEnabled.mutate(
+      { id: task.id, enabled },
+      {
+        onError: (error) =>
+          setActionError(t("tasks.toggleFailed", { name: task.name, message: errorMessage(error, t) })),
+      },
+    );
+  };
+
+  const run = (task: TaskListItem) => {
+    setActionError(null);
+    runNow.mutate(task.id, {
+      onSuccess: ({ runId }) => navigate(`/runs/${runId}`),
+      onError: (error) => setActionError(t("tasks.runFailed", { name: task.name, message: errorMessage(error, t) })),
+    });
+  };
+
+  const columns: Column<TaskListItem>[] = [
+    {
+      key: "name",
+      header: t("tasks.col.name"),
+      sortKey: "name",
+      cell: (task) => (
+        <div className="cell-name">
+          <Link to={`/tasks/${task.id}`} data-testid="task-link">
+            {task.name}
+          </Link>
+          {task.remark ? <span className="cell-sub">{task.remark}</span> : null}
+        </div>
+      ),
+    },
+    { key: "mode", header: t("tasks.col.mode"), cell: (task) => <span className="tag">{t(`mode.${task.mode}`)}</span> },
+    {
+      key: "schedule",
+      header: t("tasks.col.schedule"),
+      cell: (task) => (
+        <code className="mono nowrap" title={task.timezone}>
+          {task.cron}
+        </code>
+      ),
+    },
+    {
+      key: "nextRun",
+      header: t("tasks.col.nextRun"),
+      sortKey: "nextRunAt",
+      cell: (task) => (
+        <span data-testid="next-run">
+          <DateTime value={task.nextRunAt} zone={task.timezone} />
+        </span>
+      ),
+    },
+    {
+      key: "lastResult",
+      header: t("tasks.col.lastResult"),
+      sortKey: "lastStatus",
+      cell: (task) =>
+        task.lastRun ? (
+          <Link
+            to={`/runs/${task.lastRun.id}`}
+            className="badge-link"
+            aria-label={t("tasks.viewLastRun", { status: t(`status.${task.lastRun.status}`) })}
+          >
+            <StatusBadge status={task.lastRun.status} />
+          </Link>
+        ) : (
+          <span className="muted">{t("tasks.neverRun")}</span>
+        ),
+    },
+    {
+      key: "enabled",
+      header: t("tasks.col.enabled"),
+      cell: (task) => (
+        <Switch
+          checked={task.enabled}
+          label={t("tasks.toggleFor", { name: task.name })}
+          onChange={(checked) => toggle(task, checked)}
+          disabled={!canToggle}
+          testId="task-enabled"
+        />
+      ),
+    },
+  ];
+  if (canRun || canWrite)
+    columns.push({
+      key: "actions",
+      header: t("common.actions"),
+      className: "cell-actions",
+      cell: (task) => (
+        <div className="row-actions">
+          {canRun ? (
+            <Button
+              size="sm"
+              onClick={() => run(task)}
+              busy={runNow.isPending && runNow.variables === task.id}
+              aria-label={t("tasks.runNowFor", { name: task.name })}
+            >
+              {t("tasks.runNow")}
+            </Button>
+          ) : null}
+          {canWrite ? (
+            <>
+              <ButtonLink
+                size="sm"
+                variant="ghost"
+                to={`/tasks/${task.id}/edit`}
+                aria-label={t("tasks.editFor", { name: task.name })}
+              >
+                {t("common.edit")}
+              </ButtonLink>
+              <Button
+                size="sm"
+                variant="ghost"
+                className="text-danger"
+                onClick={() => {
+                  remove.reset();
+                  setToDelete(task);
+                }}
+                aria-label={t("tasks.deleteFor", { name: task.name })}
+              >
+                {t("common.delete")}
+              </Button>
+            </>
+          ) : null}
+        </div>
+      ),
+    });
+
+  return (
+    <div className="page">
+      <header className="page-header">
+        <h1>{t("tasks.title")}</h1>
+        {canWrite ? (
+          <ButtonLink to="/tasks/new" variant="primary">
+            + {t("tasks.new")}
+          </ButtonLink>
+        ) : null}
+      </header>
+
+      <search className="toolbar">
+        <label className="toolbar-field grow">
+          <span className="visually-hidden">{t("tasks.search")}</span>
+          <input
+            type="search"
+            placeholder={t("tasks.search")}
+            aria-label={t("tasks.search")}
+            value={query}
+            onChange={(e) => setQuery(e.target.value)}
+          />
+        </label>
+        <label className="toolbar-field">
+          <span>{t("tasks.filterMode")}</span>
+          <select value={params.mode} onChange={(e) => update({ mode: e.target.value, page: null })}>
+            <option value="">{t("common.all")}</option>
+            {TASK_MODES.map((mode) => (
+              <option key={mode} value={mode}>
+                {t(`mode.${mode}`)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="toolbar-field">
+          <span>{t("tasks.filterEnabled")}</span>
+          <select value={params.enabled} onChange={(e) => update({ enabled: e.target.value, page: null })}>
+            <option value="">{t("common.all")}</option>
+            <option value="true">{t("tasks.enabled")}</option>
+            <option value="false">{t("tasks.disabled")}</option>
+          </select>
+        </label>
+      </search>
+
+      {actionError ? <InlineAlert>{actionError}</InlineAlert> : null}
+
+      {tasks.isPending ? (
+        <Spinner />
+      ) : tasks.isError ? (
+        <ErrorState error={tasks.error} onRetry={() => tasks.refetch()} />
+      ) : tasks.data.items.length === 0 ? (
+        filtered ? (
+          <EmptyState title={t("tasks.noMatch")}>
+            <Button
+              size="sm"
+              onClick={() => {
+                setQuery("");
+                update({ q: null, mode: null, enabled: null, page: null });
+              }}
+            >
+              {t("tasks.clearFilters")}
+            </Button>
+          </EmptyState>
+        ) : (
+          <EmptyState title={t("tasks.empty")}>
+            {canWrite ? (
+              <>
+                <p>{t("tasks.emptyHint")}</p>
+                <ButtonLink to="/tasks/new" variant="primary">
+                  + {t("tasks.new")}
+                </ButtonLink>
+              </>
+            ) : (
+              <p>{t("tasks.emptyReadOnly")}</p>
+            )}
+          </EmptyState>
+        )
+      ) : (
+        <>
+          <Table
+            columns={columns}
+            rows={tasks.data.items}
+            rowKey={(task) => task.id}
+            caption={t("tasks.title")}
+            sort={params.sort ? { key: params.sort, order: params.order ?? "asc" } : undefined}
+            onSort={onSort}
+            sortLabel={(column) => t("tasks.sortBy", { column })}
+            testId="tasks-table"
+            rowTestId={(task) => `task-row-${task.id}`}
+          />
+          <Pagination
+            page={tasks.data.page}
+            pageSize={tasks.data.pageSize}
+            total={tasks.data.total}
+            onPage={(page) => update({ page: String(page) })}
+            onPageSize={(size) => update({ pageSize: String(size), page: null })}
+          />
+        </>
+      )}
+
+      {toDelete ? (
+        <ConfirmDialog
+          title={t("tasks.deleteTitle")}
+          body={t("tasks.deleteBody", { name: toDelete.name })}
+          confirmLabel={t("common.delete")}
+          busy={remove.isPending}
+          error={remove.isError ? t("tasks.deleteFailed", { message: errorMessage(remove.error, t) }) : undefined}
+          onCancel={() => setToDelete(null)}
+          onConfirm={() => remove.mutate(toDelete.id, { onSuccess: () => setToDelete(null) })}
+        />
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,42 @@
+import { openDatabase, type Prisma } from "@crondeck/db";
+
+export type TaskInput = Prisma.TaskCreateManyInput;
+
+/** A task row as the API would store it, with the given changes (lists and maps as JSON text). */
+export function taskRow(name: string, changes: Partial<TaskInput> = {}): TaskInput {
+  return {
+    name,
+    mode: "SHELL",
+    httpMethod: null,
+    cron: "* * * * * *",
+    timezone: "UTC",
+    command: "true",
+    httpHeaders: "{}",
+    notifyEmails: "[]",
+    notifyKeywords: "[]",
+    ...changes,
+  };
+}
+
+/**
+ * Inserts `count` tasks with createMany in batches, migrating the database first (as the app would).
+ * Returns the time the inserts took.
+ */
+export async function seedTasks(
+  url: string,
+  count: number,
+  make: (index: number) => TaskInput,
+  batchSize = 1000,
+): Promise<{ ms: number }> {
+  const database = await openDatabase(url);
+  try {
+    const t0 = performance.now();
+    for (let from = 0; from < count; from += batchSize) {
+      const data = Array.from({ length: Math.min(batchSize, count - from) }, (_, i) => make(from + i));
+      await database.db.task.createMany({ data });
+    }
+    return { ms: performance.now() - t0 };
+  } finally {
+    await database.close();
+  }
+}

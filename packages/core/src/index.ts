@@ -1,0 +1,3 @@
+export * from "./cron.ts";
+export * from "./list.ts";
+export * from "./types.ts";

@@ -1,0 +1,112 @@
+// The domain vocabulary shared by the API, the engine and the dashboard (SPEC §1–§2).
+
+export const TASK_MODES = ["SHELL", "HTTP"] as const;
+export type TaskMode = (typeof TASK_MODES)[number];
+
+export const HTTP_METHODS = ["GET", "POST"] as const;
+export type HttpMethod = (typeof HTTP_METHODS)[number];
+
+export const CONCURRENCY_POLICIES = ["FORBID", "ALLOW"] as const;
+export type ConcurrencyPolicy = (typeof CONCURRENCY_POLICIES)[number];
+
+export const MISFIRE_POLICIES = ["SKIP", "RUN_LATEST"] as const;
+export type MisfirePolicy = (typeof MISFIRE_POLICIES)[number];
+
+export const NOTIFY_POLICIES = ["NONE", "ON_FAILURE", "ON_END", "ON_KEYWORD"] as const;
+export type NotifyPolicy = (typeof NOTIFY_POLICIES)[number];
+
+export const NOTIFY_CHANNELS = ["EMAIL", "WEBHOOK"] as const;
+export type NotifyChannel = (typeof NOTIFY_CHANNELS)[number];
+
+export const WEBHOOK_FORMATS = ["JSON", "DINGTALK", "WECOM", "FEISHU", "SLACK"] as const;
+export type WebhookFormat = (typeof WEBHOOK_FORMATS)[number];
+
+export const RUN_TRIGGERS = ["SCHEDULE", "MANUAL", "RETRY"] as const;
+export type RunTrigger = (typeof RUN_TRIGGERS)[number];
+
+export const RUN_STATUSES = [
+  "QUEUED",
+  "RUNNING",
+  "SUCCEEDED",
+  "FAILED",
+  "TIMED_OUT",
+  "CANCELED",
+  "SKIPPED",
+  "LOST",
+] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+
+/** Statuses a run never leaves. */
+export const FINAL_RUN_STATUSES: readonly RunStatus[] = [
+  "SUCCEEDED",
+  "FAILED",
+  "TIMED_OUT",
+  "CANCELED",
+  "SKIPPED",
+  "LOST",
+];
+/** Final statuses after which another attempt is made while attempts remain. */
+export const RETRYABLE_RUN_STATUSES: readonly RunStatus[] = ["FAILED", "TIMED_OUT", "LOST"];
+
+/** A task as the API returns it. */
+export interface Task {
+  id: number;
+  name: string;
+  mode: TaskMode;
+  httpMethod: HttpMethod | null;
+  cron: string;
+  timezone: string;
+  command: string;
+  httpHeaders: Record<string, string>;
+  httpBody: string | null;
+  executorGroup: string;
+  timeoutSeconds: number;
+  retryCount: number;
+  retryIntervalSeconds: number;
+  concurrencyPolicy: ConcurrencyPolicy;
+  misfirePolicy: MisfirePolicy;
+  misfireGraceSeconds: number;
+  notifyPolicy: NotifyPolicy;
+  notifyChannel: NotifyChannel | null;
+  notifyEmails: string[];
+  notifyWebhookUrl: string | null;
+  notifyWebhookFormat: WebhookFormat | null;
+  /** Write-only: the API says whether a secret is set, never what it is. */
+  notifyWebhookSecretSet: boolean;
+  notifyKeywords: string[];
+  enabled: boolean;
+  remark: string;
+  createdAt: string;
+  updatedAt: string;
+  nextRunAt: string | null;
+}
+
+/** One attempt of a task, as the API returns it. */
+export interface Run {
+  id: number;
+  taskId: number;
+  trigger: RunTrigger;
+  scheduledAt: string;
+  attempt: number;
+  rootRunId: number | null;
+  status: RunStatus;
+  startedAt: string | null;
+  finishedAt: string | null;
+  durationMs: number | null;
+  exitCode: number | null;
+  httpStatus: number | null;
+  output: string;
+  truncated: boolean;
+  outputBytes: number;
+  error: string | null;
+  executor: string | null;
+  matchedKeywords: string[];
+  createdAt: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  total: number;
+  page: number;
+  pageSize: number;
+}

@@ -1,0 +1,73 @@
+import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
+import { PrismaMariaDb } from "@prisma/adapter-mariadb";
+import { PrismaClient as MysqlClient } from "../generated/mysql/client.ts";
+import { PrismaClient as SqliteClient } from "../generated/sqlite/client.ts";
+import { migrate } from "./migrate.ts";
+import { type DatabaseTarget, ensureSqliteDir, type Provider, parseDatabaseUrl } from "./url.ts";
+
+/**
+ * The one client type the app codes against. Both generated clients have the same models; the
+ * SQLite client is cast to the MySQL one here, at this single seam, and nowhere else.
+ */
+export type Db = MysqlClient;
+export type { Prisma, Run as RunRow, Task as TaskRow } from "../generated/mysql/client.ts";
+
+export interface Database {
+  db: Db;
+  provider: Provider;
+  target: DatabaseTarget;
+  /** True while the database answers and holds Crondeck's schema (readiness). */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  /** Apply pending migrations first (the app does; tests of the migrator don't). Default true. */
+  migrate?: boolean;
+}
+
+export async function openDatabase(url: string, options: OpenOptions = {}): Promise<Database> {
+  const target = parseDatabaseUrl(url);
+  if (options.migrate !== false) await migrate(target);
+  const db = target.provider === "mysql" ? mysqlClient(target) : await sqliteClient(target);
+  return {
+    db,
+    provider: target.provider,
+    target,
+    async ping() {
+      try {
+        // Touches a table, so a dropped or emptied database is not ready even while the server answers.
+        await db.$queryRawUnsafe("SELECT 1 FROM _prisma_migrations LIMIT 1");
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    close: () => db.$disconnect(),
+  };
+}
+
+function mysqlClient(target: Extract<DatabaseTarget, { provider: "mysql" }>): Db {
+  const adapter = new PrismaMariaDb({
+    host: target.host,
+    port: target.port,
+    user: target.user,
+    password: target.password,
+    database: target.database,
+    connectionLimit: target.connectionLimit,
+    charset: "utf8mb4",
+    // DATETIME columns hold UTC; without this the driver would shift by the server's zone.
+    timezone: "Z",
+  });
+  return new MysqlClient({ adapter });
+}
+
+async function sqliteClient(target: Extract<DatabaseTarget, { provider: "sqlite" }>): Promise<Db> {
+  ensureSqliteDir(target);
+  // timeout = busy timeout: writers from another process (a second instance) wait instead of failing.
+  const adapter = new PrismaBetterSqlite3({ url: target.file, timeout: 10_000 });
+  const client = new SqliteClient({ adapter });
+  await client.$queryRawUnsafe("PRAGMA journal_mode = WAL");
+  await client.$queryRawUnsafe("PRAGMA foreign_keys = ON");
+  return client as unknown as Db;
+}

@@ -1,0 +1,336 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import Sqlite from "better-sqlite3";
+import { afterAll, describe, expect, it } from "vitest";
+// @ts-expect-error plain JS build script
+import { deriveSqliteSchema } from "../scripts/generate.mjs";
+import { listMigrations, MIGRATIONS_DIRS, migrate, openDatabase, parseDatabaseUrl } from "../src/index.ts";
+import { createTestDatabase, mysqlQuery, type TestDatabase, testProviders } from "../src/testing.ts";
+
+const root = join(import.meta.dirname, "../../..");
+const providers = await testProviders();
+
+// --- What the Prisma schema says the database must hold -------------------------------------
+
+interface ExpectedColumn {
+  name: string;
+  type: string;
+  nullable: boolean;
+}
+interface ExpectedModel {
+  name: string;
+  columns: ExpectedColumn[];
+  /** Index name → [unique, columns]. Prisma names them Model_col_key / Model_col_idx. */
+  indexes: Map<string, { unique: boolean; columns: string[] }>;
+  foreignKeys: Array<{ column: string; references: string; onDelete: string }>;
+}
+
+/** A small reader for the subset of Prisma schema language this project uses. */
+function readPrismaSchema(source: string, provider: "mysql" | "sqlite"): ExpectedModel[] {
+  const models: ExpectedModel[] = [];
+  for (const match of source.matchAll(/^model (\w+) \{([\s\S]*?)^\}/gm)) {
+    const [, name, body] = match as unknown as [string, string, string];
+    const model: ExpectedModel = { name, columns: [], indexes: new Map(), foreignKeys: [] };
+    for (const raw of body.split("\n")) {
+      const line = raw.replace(/\/\/.*$/, "").trim();
+      if (!line) continue;
+      const block = line.match(/^@@(unique|index)\(\[([^\]]+)\]\)/);
+      if (block) {
+        const cols = (block[2] as string).split(",").map((c) => c.trim());
+        const unique = block[1] === "unique";
+        model.indexes.set(`${name}_${cols.join("_")}_${unique ? "key" : "idx"}`, { unique, columns: cols });
+        continue;
+      }
+      const field = line.match(/^(\w+)\s+(\w+)(\?|\[\])?\s*(.*)$/);
+      if (!field) continue;
+      const [, fieldName, type, modifier, attrs] = field as unknown as [
+        string,
+        string,
+        string,
+        string | undefined,
+        string,
+      ];
+      if (modifier === "[]") continue;
+      const relation = attrs.match(/@relation\(fields: \[(\w+)\], references: \[(\w+)\](?:, onDelete: (\w+))?\)/);
+      if (relation) {
+        model.foreignKeys.push({
+          column: relation[1] as string,
+          references: `${type}.${relation[2]}`,
+          onDelete: (relation[3] ?? "Restrict").toUpperCase(),
+        });
+        continue;
+      }
+      if (attrs.includes("@unique")) {
+        model.indexes.set(`${name}_${fieldName}_key`, { unique: true, columns: [fieldName] });
+      }
+      model.columns.push({ name: fieldName, type: columnType(type, attrs, provider), nullable: modifier === "?" });
+    }
+    models.push(model);
+  }
+  return models;
+}
+
+function columnType(type: string, attrs: string, provider: "mysql" | "sqlite"): string {
+  if (provider === "sqlite") {
+    return { Int: "INTEGER", String: "TEXT", Boolean: "BOOLEAN", DateTime: "DATETIME" }[type] ?? type;
+  }
+  const native = attrs.match(/@db\.(\w+)(?:\((\d+)\))?/);
+  if (native) {
+    const [, kind, size] = native as unknown as [string, string, string?];
+    return `${kind.toLowerCase()}${size ? `(${size})` : ""}`;
+  }
+  return { Int: "int(11)", String: "varchar(191)", Boolean: "tinyint(1)", DateTime: "datetime(3)" }[type] ?? type;
+}
+
+// --- What the migrated database holds ---------------------------------------------------------
+
+async function actualModel(db: TestDatabase, table: string): Promise<Omit<ExpectedModel, "name">> {
+  if (db.provider === "sqlite") {
+    const conn = new Sqlite(parseDatabaseUrl(db.url).provider === "sqlite" ? db.url.slice(5) : "");
+    try {
+      const columns = (
+        conn.prepare(`PRAGMA table_info("${table}")`).all() as Array<{
+          name: string;
+          type: string;
+          notnull: number;
+          pk: number;
+        }>
+      ).map((c) => ({ name: c.name, type: c.type, nullable: c.notnull === 0 && c.pk === 0 }));
+      const indexes = new Map<string, { unique: boolean; columns: string[] }>();
+      for (const idx of conn.prepare(`PRAGMA index_list("${table}")`).all() as Array<{
+        name: string;
+        unique: number;
+        origin: string;
+      }>) {
+        if (idx.origin === "pk") continue;
+        const cols = (conn.prepare(`PRAGMA index_info("${idx.name}")`).all() as Array<{ name: string }>).map(
+          (c) => c.name,
+        );
+        indexes.set(idx.name, { unique: idx.unique === 1, columns: cols });
+      }
+      const foreignKeys = (
+        conn.prepare(`PRAGMA foreign_key_list("${table}")`).all() as Array<{
+          from: string;
+          table: string;
+          to: string;
+          on_delete: string;
+        }>
+      ).map((fk) => ({ column: fk.from, references: `${fk.table}.${fk.to}`, onDelete: fk.on_delete.toUpperCase() }));
+      return { columns, indexes, foreignKeys };
+    } finally {
+      conn.close();
+    }
+  }
+  const name = db.url.split("/").pop() as string;
+  const cols = await mysqlQuery<Array<{ COLUMN_NAME: string; COLUMN_TYPE: string; IS_NULLABLE: string }>>(
+    name,
+    "SELECT COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION",
+    [table],
+  );
+  const stats = await mysqlQuery<Array<{ INDEX_NAME: string; NON_UNIQUE: number | bigint; COLUMN_NAME: string }>>(
+    name,
+    "SELECT INDEX_NAME, NON_UNIQUE, COLUMN_NAME FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND INDEX_NAME <> 'PRIMARY' ORDER BY INDEX_NAME, SEQ_IN_INDEX",
+    [table],
+  );
+  const fks = await mysqlQuery<
+    Array<{ COLUMN_NAME: string; REFERENCED_TABLE_NAME: string; REFERENCED_COLUMN_NAME: string; DELETE_RULE: string }>
+  >(
+    name,
+    `SELECT k.COLUMN_NAME, k.REFERENCED_TABLE_NAME, k.REFERENCED_COLUMN_NAME, r.DELETE_RULE
+       FROM information_schema.KEY_COLUMN_USAGE k
+       JOIN information_schema.REFERENTIAL_CONSTRAINTS r ON r.CONSTRAINT_NAME = k.CONSTRAINT_NAME AND r.CONSTRAINT_SCHEMA = k.CONSTRAINT_SCHEMA
+      WHERE k.TABLE_SCHEMA = DATABASE() AND k.TABLE_NAME = ? AND k.REFERENCED_TABLE_NAME IS NOT NULL`,
+    [table],
+  );
+  const indexes = new Map<string, { unique: boolean; columns: string[] }>();
+  for (const s of stats) {
+    // Ignore indexes InnoDB adds by itself to back a foreign key.
+    const entry = indexes.get(s.INDEX_NAME) ?? { unique: Number(s.NON_UNIQUE) === 0, columns: [] };
+    entry.columns.push(s.COLUMN_NAME);
+    indexes.set(s.INDEX_NAME, entry);
+  }
+  return {
+    columns: cols.map((c) => ({ name: c.COLUMN_NAME, type: c.COLUMN_TYPE, nullable: c.IS_NULLABLE === "YES" })),
+    indexes,
+    foreignKeys: fks.map((fk) => ({
+      column: fk.COLUMN_NAME,
+      references: `${fk.REFERENCED_TABLE_NAME}.${fk.REFERENCED_COLUMN_NAME}`,
+      onDelete: fk.DELETE_RULE.replace(" ", ""),
+    })),
+  };
+}
+
+async function appliedMigrations(db: TestDatabase): Promise<string[]> {
+  if (db.provider === "sqlite") {
+    const conn = new Sqlite(db.url.slice(5));
+    try {
+      return (
+        conn
+          .prepare(
+            "SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL ORDER BY migration_name",
+          )
+          .all() as Array<{ migration_name: string }>
+      ).map((r) => r.migration_name);
+    } finally {
+      conn.close();
+    }
+  }
+  const rows = await mysqlQuery<Array<{ migration_name: string }>>(
+    db.url.split("/").pop() as string,
+    "SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL ORDER BY migration_name",
+  );
+  return rows.map((r) => r.migration_name);
+}
+
+// --- Tests ------------------------------------------------------------------------------------
+
+const created: TestDatabase[] = [];
+afterAll(async () => {
+  await Promise.all(created.map((db) => db.drop()));
+});
+
+function fresh(provider: "sqlite" | "mysql"): TestDatabase {
+  const db = createTestDatabase(provider);
+  created.push(db);
+  return db;
+}
+
+it("keeps the SQLite schema derived from the MySQL one", () => {
+  const mysql = readFileSync(join(root, "prisma/schema.prisma"), "utf8");
+  const sqlite = readFileSync(join(root, "prisma/sqlite/schema.prisma"), "utf8");
+  expect(sqlite).toBe(deriveSqliteSchema(mysql));
+});
+
+it("has the same migrations for both databases", () => {
+  expect(listMigrations(MIGRATIONS_DIRS.sqlite).map((m) => m.name)).toEqual(
+    listMigrations(MIGRATIONS_DIRS.mysql).map((m) => m.name),
+  );
+});
+
+describe.each(providers)("migrations on %s", (provider) => {
+  const schemaFile = provider === "mysql" ? "prisma/schema.prisma" : "prisma/sqlite/schema.prisma";
+  const expected = readPrismaSchema(readFileSync(join(root, schemaFile), "utf8"), provider);
+  const all = listMigrations(MIGRATIONS_DIRS[provider]).map((m) => m.name);
+
+  it("brings a fresh database to the Prisma schema, and a second start changes nothing", async () => {
+    const db = fresh(provider);
+    expect((await migrate(parseDatabaseUrl(db.url))).applied).toEqual(all);
+    expect((await migrate(parseDatabaseUrl(db.url))).applied).toEqual([]);
+    expect(await appliedMigrations(db)).toEqual(all);
+
+    expect(expected.map((m) => m.name).sort()).toEqual([
+      "ApiToken",
+      "AuditEntry",
+      "Executor",
+      "Notification",
+      "Run",
+      "Session",
+      "Task",
+      "User",
+    ]);
+    for (const model of expected) {
+      const actual = await actualModel(db, model.name);
+      // Column order is not compared: ALTER TABLE appends, while the schema lists fields by meaning.
+      const byName = (a: ExpectedColumn, b: ExpectedColumn) => a.name.localeCompare(b.name);
+      expect([...actual.columns].sort(byName), `${model.name} columns`).toEqual([...model.columns].sort(byName));
+      for (const [name, index] of model.indexes) {
+        expect(actual.indexes.get(name), `${model.name} index ${name}`).toEqual(index);
+      }
+      const extra = [...actual.indexes.keys()].filter((name) => !model.indexes.has(name) && !name.endsWith("_fkey"));
+      expect(extra, `${model.name} indexes not in the Prisma schema`).toEqual([]);
+      expect(actual.foreignKeys, `${model.name} foreign keys`).toEqual(model.foreignKeys);
+    }
+  });
+
+  it("upgrades a database that is at the previous migration", async () => {
+    const db = fresh(provider);
+    const previous = all[all.length - 2] as string;
+    expect((await migrate(parseDatabaseUrl(db.url), { upTo: previous })).applied).toEqual(all.slice(0, -1));
+    // A task written by the old schema survives the upgrade and gets the new columns' defaults.
+    const old = parseDatabaseUrl(db.url);
+    if (old.provider === "sqlite") {
+      const conn = new Sqlite(old.file);
+      conn
+        .prepare(
+          `INSERT INTO "Task" (name, mode, cron, timezone, command, httpHeaders, notifyEmails, notifyKeywords, updatedAt) VALUES ('old', 'SHELL', '* * * * *', 'UTC', 'true', '{}', '[]', '[]', CURRENT_TIMESTAMP)`,
+        )
+        .run();
+      conn.close();
+    } else {
+      await mysqlQuery(
+        old.database,
+        "INSERT INTO `Task` (name, mode, cron, timezone, command, httpHeaders, notifyEmails, notifyKeywords, updatedAt) VALUES ('old', 'SHELL', '* * * * *', 'UTC', 'true', '{}', '[]', '[]', NOW(3))",
+      );
+    }
+    expect((await migrate(parseDatabaseUrl(db.url))).applied).toEqual(all.slice(-1));
+    expect(await appliedMigrations(db)).toEqual(all);
+    const database = await openDatabase(db.url);
+    try {
+      const task = await database.db.task.findUniqueOrThrow({ where: { name: "old" } });
+      expect(task.misfirePolicy).toBe("SKIP");
+      expect(task.misfireGraceSeconds).toBe(3600);
+    } finally {
+      await database.close();
+    }
+  });
+
+  it("lets concurrent start-ups migrate once", async () => {
+    const db = fresh(provider);
+    const results = await Promise.all([1, 2, 3].map(() => migrate(parseDatabaseUrl(db.url))));
+    expect(results.flatMap((r) => r.applied).sort()).toEqual([...all].sort());
+    expect(await appliedMigrations(db)).toEqual(all);
+  });
+
+  it("refuses to run over a migration that was edited after it was applied", async () => {
+    const db = fresh(provider);
+    await migrate(parseDatabaseUrl(db.url));
+    const first = all[0] as string;
+    if (provider === "sqlite") {
+      const conn = new Sqlite(db.url.slice(5));
+      conn.prepare("UPDATE _prisma_migrations SET checksum = 'x' WHERE migration_name = ?").run(first);
+      conn.close();
+    } else {
+      await mysqlQuery(
+        db.url.split("/").pop() as string,
+        "UPDATE _prisma_migrations SET checksum = 'x' WHERE migration_name = ?",
+        [first],
+      );
+    }
+    await expect(migrate(parseDatabaseUrl(db.url))).rejects.toThrow(/changed after it was applied/);
+  });
+
+  it("stores emoji and other 4-byte characters intact", async () => {
+    const db = fresh(provider);
+    const database = await openDatabase(db.url);
+    try {
+      const name = "备份 🚀 emoji";
+      const task = await database.db.task.create({
+        data: {
+          name,
+          mode: "SHELL",
+          cron: "* * * * *",
+          timezone: "UTC",
+          command: "echo '🎉 完成'",
+          httpHeaders: "{}",
+          notifyEmails: "[]",
+          notifyKeywords: "[]",
+        },
+      });
+      const run = await database.db.run.create({
+        data: {
+          taskId: task.id,
+          trigger: "MANUAL",
+          scheduledAt: new Date(),
+          status: "SUCCEEDED",
+          output: "🎉 完成\n",
+          matchedKeywords: "[]",
+        },
+      });
+      expect((await database.db.task.findUniqueOrThrow({ where: { id: task.id } })).command).toBe("echo '🎉 完成'");
+      expect((await database.db.run.findUniqueOrThrow({ where: { id: run.id } })).output).toBe("🎉 完成\n");
+      expect((await database.db.task.findUniqueOrThrow({ where: { id: task.id } })).name).toBe(name);
+    } finally {
+      await database.close();
+    }
+  });
+});

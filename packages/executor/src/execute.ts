@@ -1,0 +1,80 @@
+import { performance } from "node:perf_hooks";
+import { AttemptControl } from "./attempt-control.ts";
+import { runHttp } from "./http.ts";
+import { type AttemptOutcome, describeError, failed } from "./outcome.ts";
+import { DEFAULT_OUTPUT_LIMIT_BYTES, OutputBuffer } from "./output-buffer.ts";
+import { OutputSink } from "./output-sink.ts";
+import { DEFAULT_KILL_GRACE_MS, defaultShellCwd, runShell } from "./shell.ts";
+import type { ExecutionHooks, ExecutionRequest, ExecutionResult, ExecutorOptions } from "./types.ts";
+
+/** setTimeout's ceiling (~24.8 days); longer timeouts would fire at once. */
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
+/**
+ * Runs one attempt of a task and reports its outcome. Never rejects: every failure, including bad
+ * input, becomes a FAILED result, so the engine always has something to record.
+ */
+export async function execute(
+  req: ExecutionRequest,
+  hooks: ExecutionHooks = {},
+  options: ExecutorOptions = {},
+): Promise<ExecutionResult> {
+  const startedAt = new Date();
+  const start = performance.now();
+  const buffer = new OutputBuffer(validLimit(req.outputLimitBytes) ?? DEFAULT_OUTPUT_LIMIT_BYTES);
+  const outcome = await runAttempt(req, hooks, options, buffer).catch((err: unknown) =>
+    failed(`executor error: ${describeError(err)}`),
+  );
+  const finishedAt = new Date();
+  return {
+    ...outcome,
+    output: buffer.toString(),
+    truncated: buffer.truncated,
+    outputBytes: buffer.totalBytes,
+    startedAt,
+    finishedAt,
+    durationMs: Math.round(performance.now() - start),
+  };
+}
+
+async function runAttempt(
+  req: ExecutionRequest,
+  hooks: ExecutionHooks,
+  options: ExecutorOptions,
+  buffer: OutputBuffer,
+): Promise<AttemptOutcome> {
+  const invalid = validate(req);
+  if (invalid) return failed(invalid);
+  if (hooks.signal?.aborted) return { status: "CANCELED", exitCode: null, httpStatus: null, error: "canceled" };
+  const control = new AttemptControl(Math.min(req.timeoutSeconds * 1000, MAX_TIMEOUT_MS), hooks.signal);
+  const sink = new OutputSink(buffer, hooks.onOutput);
+  try {
+    if (req.mode === "SHELL") {
+      return await runShell(req, control, sink, {
+        killGraceMs: options.killGraceMs ?? DEFAULT_KILL_GRACE_MS,
+        cwd: options.shellCwd ?? defaultShellCwd(),
+      });
+    }
+    return await runHttp(req, control, sink, options.dispatcher);
+  } finally {
+    control.dispose();
+  }
+}
+
+function validate(req: ExecutionRequest): string | null {
+  if (req.mode !== "SHELL" && req.mode !== "HTTP") return `unknown mode ${String(req.mode)}`;
+  if (!(req.timeoutSeconds > 0) || !Number.isFinite(req.timeoutSeconds)) {
+    return `timeoutSeconds must be a positive number, got ${req.timeoutSeconds}`;
+  }
+  if (!(req.scheduledAt instanceof Date) || Number.isNaN(req.scheduledAt.getTime())) {
+    return "scheduledAt is not a valid date";
+  }
+  if (req.outputLimitBytes !== undefined && validLimit(req.outputLimitBytes) === undefined) {
+    return `outputLimitBytes must be a non-negative integer, got ${req.outputLimitBytes}`;
+  }
+  return null;
+}
+
+function validLimit(limit: number | undefined): number | undefined {
+  return limit !== undefined && Number.isInteger(limit) && limit >= 0 ? limit : undefined;
+}

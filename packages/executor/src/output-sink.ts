@@ -1,0 +1,42 @@
+import { StringDecoder } from "node:string_decoder";
+import type { OutputBuffer } from "./output-buffer.ts";
+
+/** Writes one byte stream (stdout, stderr or a response body) into the shared buffer and the live listener. */
+export interface StreamWriter {
+  write(chunk: Uint8Array): void;
+  /** Flushes a character left incomplete at the end of the stream to the listener. */
+  end(): void;
+}
+
+/**
+ * Fans raw output out to the capture buffer (bytes, arrival order) and to the optional live listener
+ * (text). Each stream gets its own decoder so a character split across chunks reaches the listener whole.
+ */
+export class OutputSink {
+  constructor(
+    readonly buffer: OutputBuffer,
+    private readonly onOutput?: (text: string) => void,
+  ) {}
+
+  stream(): StreamWriter {
+    const decoder = this.onOutput ? new StringDecoder("utf8") : null;
+    return {
+      write: (chunk) => {
+        this.buffer.write(chunk);
+        if (decoder) this.emit(decoder.write(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)));
+      },
+      end: () => {
+        if (decoder) this.emit(decoder.end());
+      },
+    };
+  }
+
+  private emit(text: string): void {
+    if (text === "" || !this.onOutput) return;
+    try {
+      this.onOutput(text);
+    } catch {
+      // A broken live listener (e.g. a closed SSE client) must not fail the run it is watching.
+    }
+  }
+}

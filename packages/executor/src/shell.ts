@@ -1,0 +1,145 @@
+import { spawn } from "node:child_process";
+import { tmpdir } from "node:os";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { AttemptControl, StopReason } from "./attempt-control.ts";
+import { type AttemptOutcome, describeError, failed } from "./outcome.ts";
+import type { OutputSink } from "./output-sink.ts";
+import { GroupTerminator, groupAlive } from "./process-group.ts";
+import type { ExecutionRequest } from "./types.ts";
+
+export const DEFAULT_KILL_GRACE_MS = 2000;
+const SHELL = "/bin/sh";
+/** How long killed group members may linger after SIGKILL before we stop waiting (see waitForGroupExit). */
+const AFTER_KILL_WAIT_MS = 1000;
+const GROUP_POLL_MS = 50;
+
+export interface ShellSettings {
+  killGraceMs: number;
+  cwd: string;
+}
+
+/**
+ * The working directory of SHELL runs: `CRONDECK_SHELL_CWD` when set, else the OS temp directory.
+ * Why not the executor's own cwd: that is wherever the service happened to be started (often the repo
+ * checkout), so relative paths in tasks would silently depend on it. The temp dir exists and is writable
+ * on every host; tasks that care should `cd` or use absolute paths.
+ */
+export function defaultShellCwd(): string {
+  return process.env.CRONDECK_SHELL_CWD || tmpdir();
+}
+
+/**
+ * Runs `/bin/sh -c command` as the leader of its own process group and reports how it ended.
+ *
+ * The group is the unit of a run: on timeout or cancel the whole group gets SIGTERM, then SIGKILL after
+ * the grace period. When the shell exits by itself, anything it left running in the group is terminated
+ * the same way (as systemd does for a oneshot service): otherwise a stray `cmd &` holding the output pipe
+ * would keep the run open until its timeout. A task that really must leave a daemon behind has to detach
+ * it with `setsid`. Resolves only after the shell has exited and its group is gone.
+ */
+export function runShell(
+  req: ExecutionRequest,
+  control: AttemptControl,
+  sink: OutputSink,
+  settings: ShellSettings,
+): Promise<AttemptOutcome> {
+  return new Promise((resolve) => {
+    const child = (() => {
+      try {
+        return spawn(SHELL, ["-c", req.command], {
+          cwd: settings.cwd,
+          env: {
+            ...process.env,
+            CRONDECK_TASK_ID: String(req.taskId),
+            CRONDECK_RUN_ID: String(req.runId),
+            CRONDECK_SCHEDULED_AT: req.scheduledAt.toISOString(),
+            CRONDECK_ATTEMPT: String(req.attempt),
+          },
+          detached: true,
+          stdio: ["ignore", "pipe", "pipe"],
+        });
+      } catch (err) {
+        resolve(failed(spawnError(err, settings.cwd)));
+        return null;
+      }
+    })();
+    if (!child) return;
+    const pid = child.pid;
+    if (pid === undefined) {
+      // Spawn failed (missing shell or cwd); Node reports it asynchronously through 'error'.
+      child.once("error", (err) => resolve(failed(spawnError(err, settings.cwd))));
+      return;
+    }
+    // After a successful spawn 'error' only reports failed signalling, which we do not do through `child`.
+    child.on("error", () => {});
+
+    const terminator = new GroupTerminator(pid, settings.killGraceMs);
+    const onAbort = () => terminator.terminate();
+    control.signal.addEventListener("abort", onAbort, { once: true });
+    if (control.signal.aborted) onAbort();
+
+    let openStreams = 0;
+    let exit: { code: number | null; signal: NodeJS.Signals | null; stoppedBy: StopReason | null } | null = null;
+    let drainTimer: NodeJS.Timeout | null = null;
+    let finishing = false;
+
+    for (const stream of [child.stdout, child.stderr]) {
+      const writer = sink.stream();
+      openStreams++;
+      stream.on("data", (chunk: Buffer) => writer.write(chunk));
+      stream.once("close", () => {
+        writer.end();
+        openStreams--;
+        void maybeFinish();
+      });
+    }
+
+    child.once("exit", (code, signal) => {
+      exit = { code, signal, stoppedBy: control.reason };
+      terminator.terminate();
+      // A process that left the group with setsid may still hold our pipes open; stop reading in time.
+      drainTimer = setTimeout(() => {
+        child.stdout.destroy();
+        child.stderr.destroy();
+      }, settings.killGraceMs + AFTER_KILL_WAIT_MS);
+      void maybeFinish();
+    });
+
+    async function maybeFinish(): Promise<void> {
+      if (!exit || openStreams > 0 || finishing) return;
+      finishing = true;
+      if (drainTimer) clearTimeout(drainTimer);
+      await waitForGroupExit(pid as number, terminator);
+      control.signal.removeEventListener("abort", onAbort);
+      resolve(shellOutcome(exit, control));
+    }
+  });
+}
+
+function shellOutcome(
+  exit: { code: number | null; signal: NodeJS.Signals | null; stoppedBy: StopReason | null },
+  control: AttemptControl,
+): AttemptOutcome {
+  const { code, signal, stoppedBy } = exit;
+  if (stoppedBy) return { status: stoppedBy, exitCode: code, httpStatus: null, error: control.describe(stoppedBy) };
+  if (code === 0) return { status: "SUCCEEDED", exitCode: 0, httpStatus: null, error: null };
+  if (code !== null) return failed(`exited with code ${code}`, { exitCode: code });
+  return failed(`killed by signal ${signal ?? "unknown"}`);
+}
+
+/**
+ * Waits until no process of the group runs. A member SIGKILL could not remove is a zombie or stuck in
+ * the kernel; either way nothing more can be done, so after a short wait past SIGKILL we stop waiting.
+ */
+async function waitForGroupExit(pgid: number, terminator: GroupTerminator): Promise<void> {
+  while (groupAlive(pgid)) {
+    const sinceKill = terminator.sinceKill();
+    if (sinceKill !== null && sinceKill > AFTER_KILL_WAIT_MS) return;
+    await sleep(GROUP_POLL_MS);
+  }
+  terminator.cancel();
+}
+
+function spawnError(err: unknown, cwd: string): string {
+  return `could not start ${SHELL} in ${cwd}: ${describeError(err)}`;
+}

@@ -1,0 +1,58 @@
+import type { HttpMethod, RunStatus, TaskMode } from "@crondeck/core";
+import type { Dispatcher } from "undici";
+
+/** The final states one attempt can end in (a subset of the run statuses). */
+export type AttemptStatus = Extract<RunStatus, "SUCCEEDED" | "FAILED" | "TIMED_OUT" | "CANCELED">;
+
+/** One attempt of a task, as the engine hands it over. */
+export interface ExecutionRequest {
+  runId: number;
+  taskId: number;
+  scheduledAt: Date;
+  attempt: number;
+  mode: TaskMode;
+  /** SHELL: command line for `/bin/sh -c`; HTTP: absolute http(s) URL. */
+  command: string;
+  /** HTTP only; null is treated as GET. */
+  httpMethod: HttpMethod | null;
+  httpHeaders: Record<string, string>;
+  /** Sent for POST only. */
+  httpBody: string | null;
+  /** May be fractional; must be > 0. */
+  timeoutSeconds: number;
+  /** Derived by the caller from the fire; sent as the `Idempotency-Key` header on HTTP. */
+  idempotencyKey: string;
+  /** Bytes of output kept (head + tail); default 64 KiB. */
+  outputLimitBytes?: number;
+}
+
+export interface ExecutionResult {
+  status: AttemptStatus;
+  exitCode: number | null;
+  httpStatus: number | null;
+  output: string;
+  truncated: boolean;
+  /** Total bytes produced, including the ones not kept. */
+  outputBytes: number;
+  error: string | null;
+  startedAt: Date;
+  finishedAt: Date;
+  durationMs: number;
+}
+
+export interface ExecutionHooks {
+  /** Aborting it cancels the attempt (status CANCELED). */
+  signal?: AbortSignal;
+  /** Live output as decoded text, chunk by chunk (for SSE). Never sees truncation: it gets everything. */
+  onOutput?: (text: string) => void;
+}
+
+/** Knobs for the executor process itself, not for a task. */
+export interface ExecutorOptions {
+  /** Wait between SIGTERM and SIGKILL to a SHELL run's process group. Default 2000 ms. */
+  killGraceMs?: number;
+  /** Working directory of SHELL runs. Default: `CRONDECK_SHELL_CWD`, else `os.tmpdir()`. */
+  shellCwd?: string;
+  /** undici dispatcher for HTTP runs. Default: undici's global one. */
+  dispatcher?: Dispatcher;
+}

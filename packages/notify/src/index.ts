@@ -1,0 +1,13 @@
+// @crondeck/notify: turns a finished run into an email or a webhook/robot message. No database access:
+// the engine calls shouldNotify, then deliver, and stores the DeliveryResult.
+
+export { deliver, sendTestNotification } from "./deliver.ts";
+export { detectWebhookFormat } from "./detect.ts";
+export { buildEmail, type EmailContent } from "./email.ts";
+export { maskSecrets } from "./mask.ts";
+export { buildWebhookPayload, type WebhookPayloadOptions, type WebhookRequest } from "./payloads.ts";
+export { shouldNotify } from "./policy.ts";
+export { dingtalkSign, feishuSign, jsonBodySignature } from "./signing.ts";
+export { closeTransports, DEFAULT_SMTP_FROM } from "./smtp.ts";
+export { sampleRunSummary, toRunSummary } from "./summary.ts";
+export type { DeliveryResult, NotificationTarget, NotifyConfig, RunSummary } from "./types.ts";

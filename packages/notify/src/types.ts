@@ -1,0 +1,72 @@
+import type { NotifyChannel, NotifyPolicy, RunStatus, RunTrigger, TaskMode, WebhookFormat } from "@crondeck/core";
+
+/** Process-wide settings, usually read from SMTP_URL, SMTP_FROM and PUBLIC_URL. */
+export interface NotifyConfig {
+  /** `smtp://user:pass@host:587` or `smtps://…:465`; query options such as `?tls.rejectUnauthorized=false` pass through to nodemailer. Wins over the smtpHost… fields. */
+  smtpUrl?: string;
+  smtpHost?: string;
+  smtpPort?: number;
+  smtpUser?: string;
+  smtpPassword?: string;
+  /** Implicit TLS (port 465 style); STARTTLS is still used when the server offers it. */
+  smtpSecure?: boolean;
+  /** Default `Crondeck <crondeck@localhost>`. */
+  smtpFrom?: string;
+  /** Connection, greeting and socket timeout for SMTP. Default 30 000 ms. */
+  smtpTimeoutMs?: number;
+  /** Dashboard base URL; the run link is `${publicUrl}/runs/${runId}`. No link without it. */
+  publicUrl?: string;
+  /** Whole-request timeout of one webhook attempt. Default 10 000 ms. */
+  webhookTimeoutMs?: number;
+  /** Total attempts and the base of the exponential backoff. Default 3 attempts, 1000 ms. */
+  retry?: { attempts: number; baseDelayMs: number };
+}
+
+/** The notify fields of a task, including the secret that the API shape of Task hides. */
+export interface NotificationTarget {
+  policy: NotifyPolicy;
+  channel: NotifyChannel | null;
+  emails: string[];
+  webhookUrl: string | null;
+  /** null: detected from the URL. */
+  webhookFormat: WebhookFormat | null;
+  webhookSecret: string | null;
+  keywords: string[];
+}
+
+/** What a notification says about one finished run (the last attempt of a fire). */
+export interface RunSummary {
+  taskId: number;
+  taskName: string;
+  mode: TaskMode;
+  trigger: RunTrigger;
+  status: RunStatus;
+  scheduledAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  durationMs: number | null;
+  exitCode: number | null;
+  httpStatus: number | null;
+  output: string;
+  truncated: boolean;
+  error: string | null;
+  matchedKeywords: string[];
+  runId: number;
+  attempt: number;
+  /** Host or executor that ran it, shown when known. */
+  executor?: string | null;
+  /** A sample sent from the settings form: says so in the message and carries no run link. */
+  test?: boolean;
+}
+
+export interface DeliveryResult {
+  channel: NotifyChannel;
+  /** Addresses joined with ", ", or the webhook URL with its tokens masked. */
+  target: string;
+  ok: boolean;
+  /** Why it failed (secrets removed); on success, a note such as rejected recipients, else null. */
+  error: string | null;
+  attempts: number;
+  /** When the last attempt ended. */
+  sentAt: Date;
+}

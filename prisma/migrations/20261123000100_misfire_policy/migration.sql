@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE `Task` ADD COLUMN `misfirePolicy` VARCHAR(16) NOT NULL DEFAULT 'SKIP',
+    ADD COLUMN `misfireGraceSeconds` INTEGER NOT NULL DEFAULT 3600;

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "Task" ADD COLUMN "misfirePolicy" TEXT NOT NULL DEFAULT 'SKIP';
+ALTER TABLE "Task" ADD COLUMN "misfireGraceSeconds" INTEGER NOT NULL DEFAULT 3600;

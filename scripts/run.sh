@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# One command from a fresh clone to a running Crondeck on http://localhost:3000 (SQLite under
+# ./data, scheduler and executors in this process, no other service needed).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+source scripts/toolchain.sh
+exec pnpm start

@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Sets up a fresh checkout: Node 24 + pnpm when missing, dependencies from the lockfile, the
+# Prisma clients (by pnpm install's postinstall) and the dashboard build.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/toolchain.sh
+pnpm install --frozen-lockfile
+pnpm --filter @crondeck/web build
