@@ -316,8 +316,61 @@ describe.each(providers)("scheduling on %s", (provider) => {
     expect((await taskRuns(t.app, task.id)).length).toBe(after);
   });
 
+  it("claims a slot just before its instant and starts it then; a disable gives the claim back", async () => {
+    const db = t.app.database.db;
+    const task = await createTask(t.app, { cron: "* * * * * *", command: "echo tick" });
+    const claimed = await claimAhead(t, task.id);
+    expect(claimed.createdAt.getTime()).toBeLessThan(claimed.scheduledAt.getTime());
+    const ran = await waitForRun(t.app, claimed.id);
+    expect(ran.status).toBe("SUCCEEDED");
+    expect(new Date(ran.startedAt as string).getTime()).toBeGreaterThanOrEqual(claimed.scheduledAt.getTime());
+
+    // Disabled while its next slot is claimed: that slot is given back and never runs.
+    const next = await claimAhead(t, task.id, claimed.scheduledAt.getTime());
+    await t.app.inject({ method: "PATCH", url: `/api/tasks/${task.id}`, payload: { enabled: false } });
+    const disabledAt = Date.now();
+    await sleep(1500);
+    if (disabledAt < next.scheduledAt.getTime()) {
+      expect(await db.run.findUnique({ where: { id: next.id } })).toBeNull();
+    }
+    expect(await db.run.count({ where: { taskId: task.id, status: { in: ["QUEUED", "RUNNING"] } } })).toBe(0);
+  });
+
+  it("gives back the slots claimed ahead when it stops", async () => {
+    const own = await startTestApp(provider, { scheduler: true });
+    try {
+      const task = await createTask(own.app, { cron: "* * * * * *", command: "echo tick" });
+      const claimed = await claimAhead(own, task.id);
+      await own.app.engine.stop(2000);
+      const stoppedAt = Date.now();
+      const db = own.app.database.db;
+      if (stoppedAt < claimed.scheduledAt.getTime()) {
+        expect(await db.run.findUnique({ where: { id: claimed.id } })).toBeNull();
+      }
+      expect(await db.run.count({ where: { taskId: task.id, status: { in: ["QUEUED", "RUNNING"] } } })).toBe(0);
+    } finally {
+      await own.close();
+    }
+  });
+
   it("reports nextRunAt from the armed schedule", async () => {
     const task = await createTask(t.app, { cron: "0 0 1 1 *", timezone: "Asia/Shanghai" });
     expect(new Date(task.nextRunAt as string).toISOString()).toMatch(/-12-31T16:00:00.000Z$/);
   });
 });
+
+/** The next slot of a task claimed ahead (QUEUED), after `after` (epoch ms) when given. */
+async function claimAhead(t: TestApp, taskId: number, after = 0) {
+  return eventually(
+    async () =>
+      (await t.app.database.db.run.findFirst({
+        where: { taskId, status: "QUEUED", scheduledAt: { gt: new Date(after) } },
+      })) ?? undefined,
+    10_000,
+    "a slot claimed ahead",
+  );
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -9,6 +9,7 @@ const MAX_SLEEP_MS = 30_000;
 const DEFAULT_MAX_CATCH_UP_MS = 60_000;
 const DEFAULT_FIRE_BATCH_SIZE = 2_000;
 const DEFAULT_STOP_GRACE_MS = 30_000;
+const DEFAULT_LEAD_MS = 500;
 // Re-arming leaves the old heap entry behind; rebuild once the dead ones outnumber the live ones.
 const COMPACT_MIN_STALE = 1_024;
 
@@ -18,6 +19,14 @@ interface ArmedTask {
   /** Matches the heap entry that is this task's live one; older entries are ignored when popped. */
   gen: number;
   nextAt: number | null;
+  /** A slot taken off the heap ahead of time (within the lead) that has not fired yet. */
+  pendingAt: number | null;
+}
+
+/** Slots taken off the heap within the lead, fired when their instant comes. */
+interface PendingSlot {
+  at: number;
+  due: Array<{ armed: ArmedTask; gen: number }>;
 }
 
 type State = "stopped" | "starting" | "running";
@@ -40,6 +49,8 @@ export class Scheduler {
   readonly #now: () => number;
   readonly #maxCatchUpMs: number;
   readonly #fireBatchSize: number;
+  readonly #leadMs: number;
+  readonly #prepareTasks: SchedulerOptions["prepareTasks"];
 
   #state: State = "stopped";
   /** Bumped by start() and stop() so a callback from an earlier life does nothing. */
@@ -52,6 +63,8 @@ export class Scheduler {
   #timer: NodeJS.Timeout | undefined;
   #timerAt = Number.POSITIVE_INFINITY;
   #draining = false;
+  /** Ordered by instant; filled only when a lead is set. */
+  #pending: PendingSlot[] = [];
   #runs = new InFlightRuns();
   /** Ids changed by addTask/removeTask while loadTasks() was pending: they win over its snapshot. */
   #changedWhileLoading: Set<number> | null = null;
@@ -63,6 +76,8 @@ export class Scheduler {
     this.#now = opts.now ?? Date.now;
     this.#maxCatchUpMs = opts.maxCatchUpMs ?? DEFAULT_MAX_CATCH_UP_MS;
     this.#fireBatchSize = Math.max(1, opts.fireBatchSize ?? DEFAULT_FIRE_BATCH_SIZE);
+    this.#prepareTasks = opts.prepareTasks;
+    this.#leadMs = opts.prepareTasks ? Math.max(0, opts.leadMs ?? DEFAULT_LEAD_MS) : 0;
   }
 
   /** The ids of the armed tasks (to reconcile with a task list that changed elsewhere). */
@@ -120,6 +135,7 @@ export class Scheduler {
     this.#timer = undefined;
     this.#timerAt = Number.POSITIVE_INFINITY;
     this.#draining = false;
+    this.#pending = [];
     this.#changedWhileLoading = null;
     this.#tasks.clear();
     this.#heap.clear();
@@ -140,7 +156,12 @@ export class Scheduler {
     if (this.#state === "stopped") return;
     this.#changedWhileLoading?.add(task.id);
     const armed = this.#arm(task, this.#now());
-    if (armed?.nextAt != null && this.#state === "running" && !this.#draining && armed.nextAt < this.#timerAt) {
+    if (
+      armed?.nextAt != null &&
+      this.#state === "running" &&
+      !this.#draining &&
+      armed.nextAt - this.#leadMs < this.#timerAt
+    ) {
       this.#schedule();
     }
   }
@@ -153,7 +174,8 @@ export class Scheduler {
 
   /** The next slot the task is armed for, or null if it is not armed or its pattern never fires again. */
   nextRunAt(id: number): Date | null {
-    const nextAt = this.#tasks.get(id)?.nextAt;
+    const armed = this.#tasks.get(id);
+    const nextAt = armed?.pendingAt ?? armed?.nextAt;
     return nextAt == null ? null : new Date(nextAt);
   }
 
@@ -161,11 +183,12 @@ export class Scheduler {
   upcoming(limit: number): Array<{ id: number; at: Date }> {
     const soonest: Array<{ id: number; at: number }> = [];
     for (const [id, armed] of this.#tasks) {
-      if (armed.nextAt == null) continue;
-      if (soonest.length === limit && armed.nextAt >= (soonest[limit - 1] as { at: number }).at) continue;
+      const nextAt = armed.pendingAt ?? armed.nextAt;
+      if (nextAt == null) continue;
+      if (soonest.length === limit && nextAt >= (soonest[limit - 1] as { at: number }).at) continue;
       let i = soonest.length;
-      while (i > 0 && (soonest[i - 1] as { at: number }).at > armed.nextAt) i--;
-      soonest.splice(i, 0, { id, at: armed.nextAt });
+      while (i > 0 && (soonest[i - 1] as { at: number }).at > nextAt) i--;
+      soonest.splice(i, 0, { id, at: nextAt });
       if (soonest.length > limit) soonest.pop();
     }
     return soonest.map(({ id, at }) => ({ id, at: new Date(at) }));
@@ -191,7 +214,7 @@ export class Scheduler {
     }
     this.#disarm(task.id); // after acquire, so a pattern shared with the old arming survives
     // Strictly after now: a slot at exactly `now` counts as past (start() treats it as a misfire).
-    const armed: ArmedTask = { task, pattern, gen: ++this.#lastGen, nextAt: pattern.nextAfter(now) };
+    const armed: ArmedTask = { task, pattern, gen: ++this.#lastGen, nextAt: pattern.nextAfter(now), pendingAt: null };
     this.#tasks.set(task.id, armed);
     if (armed.nextAt !== null) this.#heap.push(armed.nextAt, task.id, armed.gen);
     return armed;
@@ -234,8 +257,10 @@ export class Scheduler {
       this.#heap.pop();
       this.#staleEntries--;
     }
-    if (this.#heap.size === 0) return;
-    const at = this.#heap.peekAt();
+    const pendingAt = this.#pending[0]?.at ?? Number.POSITIVE_INFINITY;
+    const heapAt = this.#heap.size > 0 ? this.#heap.peekAt() - this.#leadMs : Number.POSITIVE_INFINITY;
+    const at = Math.min(pendingAt, heapAt);
+    if (at === Number.POSITIVE_INFINITY) return;
     const delay = Math.min(Math.max(at - this.#now(), 0), MAX_SLEEP_MS);
     this.#timerAt = at;
     this.#timer = setTimeout(() => this.#drain(this.#epoch), delay);
@@ -248,7 +273,8 @@ export class Scheduler {
   /**
    * Fires every due slot, a batch per event-loop turn. Each task's next slot is computed from the
    * slot just fired, not from now, so slots that fell due while the loop was blocked all fire, in
-   * order; only those older than the catch-up bound are skipped.
+   * order; only those older than the catch-up bound are skipped. With a lead, slots due within it
+   * are taken off the heap early, handed to prepareTasks, and fired when their instant comes.
    */
   #drain(epoch: number): void {
     if (epoch !== this.#epoch || this.#state !== "running") return;
@@ -256,13 +282,27 @@ export class Scheduler {
     this.#timerAt = Number.POSITIVE_INFINITY;
     this.#draining = true;
     const now = this.#now();
-    let budget = this.#fireBatchSize;
+    const budget = { left: this.#fireBatchSize };
+    const yielded = this.#takeDue(now, budget) || this.#firePending(now, budget, epoch);
+    if (epoch !== this.#epoch) return; // runTask or prepareTasks stopped the scheduler
+    if (yielded) {
+      setImmediate(() => this.#drain(epoch));
+      return;
+    }
+    this.#draining = false;
+    this.#schedule();
+  }
+
+  /** Moves the slots due by now + lead from the heap to the pending list. True when out of budget. */
+  #takeDue(now: number, budget: { left: number }): boolean {
+    const horizon = now + this.#leadMs;
     const skipped: number[] = [];
-    while (this.#heap.peekAt() <= now) {
-      if (budget-- === 0) {
-        this.#logSkipped(skipped, now);
-        setImmediate(() => this.#drain(epoch));
-        return;
+    const ahead: PendingSlot[] = [];
+    let outOfBudget = false;
+    while (this.#heap.size > 0 && this.#heap.peekAt() <= horizon) {
+      if (budget.left-- === 0) {
+        outOfBudget = true;
+        break;
       }
       const at = this.#heap.peekAt();
       const id = this.#heap.peekId();
@@ -282,12 +322,50 @@ export class Scheduler {
         skipped.push(id);
         continue;
       }
-      this.#fire(armed.task, at);
-      if (epoch !== this.#epoch) return; // runTask stopped the scheduler
+      armed.pendingAt = at;
+      // The heap yields instants in order, but a task armed meanwhile may join an earlier slot.
+      let i = this.#pending.length;
+      while (i > 0 && (this.#pending[i - 1] as PendingSlot).at > at) i--;
+      let slot = this.#pending[i - 1];
+      if (slot?.at !== at) {
+        slot = { at, due: [] };
+        this.#pending.splice(i, 0, slot);
+        if (at > now) ahead.push(slot);
+      }
+      slot.due.push({ armed, gen });
     }
     this.#logSkipped(skipped, now);
-    this.#draining = false;
-    this.#schedule();
+    for (const slot of ahead) this.#prepare(slot);
+    return outOfBudget;
+  }
+
+  /** Fires the pending slots whose instant has come. True when out of budget. */
+  #firePending(now: number, budget: { left: number }, epoch: number): boolean {
+    while (this.#pending.length > 0 && (this.#pending[0] as PendingSlot).at <= now) {
+      const slot = this.#pending[0] as PendingSlot;
+      while (slot.due.length > 0) {
+        if (budget.left-- === 0) return true;
+        const { armed, gen } = slot.due.shift() as PendingSlot["due"][number];
+        // Re-armed with another schedule or removed since it was taken: that arming decides.
+        if (this.#tasks.get(armed.task.id)?.gen !== gen) continue;
+        if (armed.pendingAt === slot.at) armed.pendingAt = null;
+        this.#fire(armed.task, slot.at);
+        if (epoch !== this.#epoch) return false;
+      }
+      this.#pending.shift();
+    }
+    return false;
+  }
+
+  #prepare(slot: PendingSlot): void {
+    try {
+      this.#prepareTasks?.(
+        slot.due.map((d) => d.armed.task),
+        new Date(slot.at),
+      );
+    } catch (err) {
+      this.#log.error({ err, scheduledAt: new Date(slot.at) }, "prepareTasks failed");
+    }
   }
 
   #logSkipped(taskIds: number[], now: number): void {

@@ -39,4 +39,12 @@ export interface SchedulerOptions {
   maxCatchUpMs?: number;
   /** Fires handled per event-loop turn before yielding to I/O (default 2,000). */
   fireBatchSize?: number;
+  /**
+   * Told, `leadMs` before a slot, which tasks will fire in it, so the caller can do slow work
+   * (claiming the slot in a database) before the instant instead of after it. It must not throw;
+   * a task re-armed or removed meanwhile may then not fire. Only called with a slot in the future.
+   */
+  prepareTasks?: (tasks: SchedulableTask[], scheduledAt: Date) => void;
+  /** How long before its slot a batch is prepared (default 500 ms; only with prepareTasks). */
+  leadMs?: number;
 }

@@ -13,6 +13,13 @@ import { RunStore } from "./run-store.ts";
 export const APP_VERSION = "0.1.0";
 /** Task syncs between scans for tasks deleted through another instance (12 × 5 s = a minute). */
 const DELETION_SCAN_EVERY = 12;
+/**
+ * How long before its instant a slot is claimed in the database, so the fire itself starts with no
+ * round trip. Below a second, so a per-second task's previous run has had time to end.
+ */
+const CLAIM_LEAD_MS = 500;
+/** A slot claimed ahead that has not fired this long after its instant is given back. */
+const UNFIRED_CLAIM_MS = 30_000;
 
 export interface EngineTimings {
   /** How often live runs prove they are alive and save their output so far. */
@@ -46,6 +53,8 @@ export class Engine {
   readonly #manual = new Set<Promise<void>>();
   readonly #timers: NodeJS.Timeout[] = [];
   readonly #endListeners: Array<(run: RunRow, task: TaskRow) => void> = [];
+  /** Slots claimed ahead of their instant and not fired yet, by `taskId@instant`. */
+  readonly #claimedAhead = new Map<string, { taskId: number; at: number; claim: Promise<RunRow | null | undefined> }>();
   #lastSync = new Date(0);
   #syncRounds = 0;
   readonly #startedAt = new Date();
@@ -71,6 +80,7 @@ export class Engine {
       notifier: this.#notifier,
       outputLimitBytes: config.outputLimitBytes,
       log,
+      shutdown: this.#shutdown.signal,
     });
     this.#scheduler = new Scheduler({
       loadTasks: async () => {
@@ -78,6 +88,8 @@ export class Engine {
         return (await db.task.findMany({ where: { enabled: true } })).map(schedulable);
       },
       runTask: (task, scheduledAt) => this.#fire((task as SchedulableRow).row, scheduledAt),
+      prepareTasks: (tasks, scheduledAt) => this.#claimAhead(tasks as SchedulableRow[], scheduledAt),
+      leadMs: CLAIM_LEAD_MS,
       logger: log,
     });
   }
@@ -106,8 +118,10 @@ export class Engine {
     this.#timers.length = 0;
     const manual = Promise.allSettled([...this.#manual]);
     const timeout = new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref());
+    const schedulerStopped = this.#scheduler.stop(graceMs); // fires nothing from here on
     await Promise.all([
-      this.#scheduler.stop(graceMs),
+      schedulerStopped,
+      this.#giveBack(() => true),
       Promise.race([manual, timeout]).then(() => {
         this.#shutdown.abort();
         return manual;
@@ -132,10 +146,12 @@ export class Engine {
     if (!this.config.scheduler) return;
     if (row.enabled) this.#scheduler.addTask(schedulable(row));
     else this.#scheduler.removeTask(row.id);
+    this.#giveBackChanged(row.id);
   }
 
   taskDeleted(id: number): void {
     this.#scheduler.removeTask(id);
+    this.#giveBackChanged(id);
   }
 
   /** The next fire: the scheduler's when it has the task armed, else computed the same way. */
@@ -150,7 +166,6 @@ export class Engine {
       task,
       scheduledAt: new Date(),
       trigger: "MANUAL",
-      shutdown: this.#shutdown.signal,
     });
     if (!started) throw new Error("a manual run has no slot to collide on");
     this.#track(started.done);
@@ -173,8 +188,49 @@ export class Engine {
   }
 
   async #fire(task: TaskRow, scheduledAt: Date): Promise<void> {
-    const started = await this.#job.start({ task, scheduledAt, trigger: "SCHEDULE", shutdown: this.#shutdown.signal });
+    const key = `${task.id}@${scheduledAt.getTime()}`;
+    const ahead = this.#claimedAhead.get(key);
+    this.#claimedAhead.delete(key);
+    const claimed = ahead ? await ahead.claim : undefined;
+    if (claimed === null) return; // another instance claimed the slot first
+    const started = await this.#job.start({
+      task,
+      scheduledAt,
+      trigger: "SCHEDULE",
+      ...(claimed ? { claimed } : {}),
+    });
     if (started) await started.done;
+  }
+
+  /** The scheduler's lead: claims the slot of every task due at `scheduledAt`. */
+  #claimAhead(tasks: SchedulableRow[], scheduledAt: Date): void {
+    const at = scheduledAt.getTime();
+    for (const { row } of tasks) {
+      this.#claimedAhead.set(`${row.id}@${at}`, { taskId: row.id, at, claim: this.#job.prepare(row, scheduledAt) });
+    }
+    // A backstop: whatever the scheduler did not fire by then will not fire.
+    setTimeout(() => void this.#giveBack((c) => c.at === at), at - Date.now() + UNFIRED_CLAIM_MS).unref();
+  }
+
+  /** Gives back a task's claimed slot that its new arming will not fire (edited, disabled, deleted). */
+  #giveBackChanged(taskId: number): void {
+    if (this.#claimedAhead.size === 0) return;
+    const next = this.#scheduler.nextRunAt(taskId)?.getTime();
+    void this.#giveBack((c) => c.taskId === taskId && c.at !== next);
+  }
+
+  async #giveBack(which: (claim: { taskId: number; at: number }) => boolean): Promise<void> {
+    const claims: Array<Promise<RunRow | null | undefined>> = [];
+    for (const [key, claim] of this.#claimedAhead) {
+      if (!which(claim)) continue;
+      this.#claimedAhead.delete(key);
+      claims.push(claim.claim);
+    }
+    if (claims.length === 0) return;
+    const ids = (await Promise.all(claims)).flatMap((run) => (run ? [run.id] : []));
+    await this.store
+      .release(ids)
+      .catch((err) => this.log.warn({ err, runs: ids.length }, "could not give back claimed slots"));
   }
 
   #track(done: Promise<void>): void {
@@ -250,7 +306,7 @@ export class Engine {
       const task = await this.db.task.findUnique({ where: { id: run.taskId } });
       if (!task) continue;
       for (const listener of this.#endListeners) listener(run, task);
-      this.#track(this.#job.retryLost(task, run, this.#shutdown.signal));
+      this.#track(this.#job.retryLost(task, run));
     }
   }
 
@@ -277,7 +333,7 @@ export class Engine {
     if (++this.#syncRounds % DELETION_SCAN_EVERY !== 0) return;
     const enabled = await this.db.task.findMany({ where: { enabled: true }, select: { id: true } });
     const exists = new Set(enabled.map((r) => r.id));
-    for (const id of this.#scheduler.armedIds()) if (!exists.has(id)) this.#scheduler.removeTask(id);
+    for (const id of this.#scheduler.armedIds()) if (!exists.has(id)) this.taskDeleted(id);
   }
 }
 

@@ -1,4 +1,4 @@
-import { FINAL_RUN_STATUSES, type Run } from "@crondeck/core";
+import { FINAL_RUN_STATUSES, type Run, type RunStatus } from "@crondeck/core";
 import { OutputBuffer } from "@crondeck/executor";
 
 export type LiveEvent = { type: "output"; text: string } | { type: "status"; run: Run };
@@ -17,11 +17,15 @@ interface LiveRun {
  */
 export class LiveRuns {
   readonly #runs = new Map<number, LiveRun>();
+  /** Live runs per task, so the FORBID check of a fire costs no scan of every live run. */
+  readonly #perTask = new Map<number, number>();
 
   constructor(private readonly outputLimitBytes: number) {}
 
   add(runId: number, taskId: number, cancel: (reason: string) => void): void {
+    if (this.#runs.has(runId)) this.remove(runId);
     this.#runs.set(runId, { taskId, output: new OutputBuffer(this.outputLimitBytes), listeners: new Set(), cancel });
+    this.#perTask.set(taskId, (this.#perTask.get(taskId) ?? 0) + 1);
   }
 
   output(runId: number, text: string): void {
@@ -31,17 +35,28 @@ export class LiveRuns {
     for (const listener of run.listeners) listener({ type: "output", text });
   }
 
-  /** Tells followers about a status change; a final status ends the live run. */
-  status(run: Run): void {
-    const live = this.#runs.get(run.id);
+  /**
+   * Tells followers about a status change; a final status ends the live run. The API view is
+   * built only when someone follows the run (most runs have nobody watching).
+   */
+  status(runId: number, status: RunStatus, view: () => Run): void {
+    const live = this.#runs.get(runId);
     if (!live) return;
-    for (const listener of live.listeners) listener({ type: "status", run });
-    if (FINAL_RUN_STATUSES.includes(run.status)) this.#runs.delete(run.id);
+    if (live.listeners.size > 0) {
+      const run = view();
+      for (const listener of live.listeners) listener({ type: "status", run });
+    }
+    if (FINAL_RUN_STATUSES.includes(status)) this.remove(runId);
   }
 
-  /** Drops a run without a final event (e.g. its record could not be written). */
+  /** Drops a run (after its final status, or without one when its record could not be written). */
   remove(runId: number): void {
+    const run = this.#runs.get(runId);
+    if (!run) return;
     this.#runs.delete(runId);
+    const left = (this.#perTask.get(run.taskId) ?? 1) - 1;
+    if (left > 0) this.#perTask.set(run.taskId, left);
+    else this.#perTask.delete(run.taskId);
   }
 
   /** Subscribes to a live run; returns the output so far and an unsubscribe, or null if not live here. */
@@ -70,7 +85,6 @@ export class LiveRuns {
   }
 
   activeForTask(taskId: number): boolean {
-    for (const run of this.#runs.values()) if (run.taskId === taskId) return true;
-    return false;
+    return this.#perTask.has(taskId);
   }
 }

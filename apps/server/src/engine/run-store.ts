@@ -54,6 +54,7 @@ class Coalescer<In, Out> {
 
 // Rows per statement: SQLite allows 32,766 bound values; a claim row binds 17, a finish row 14.
 const MAX_BATCH = 500;
+const START_RECORD_DELAY_MS = 250;
 const ACTIVE = ["QUEUED", "RUNNING"];
 const FINISH_COLUMNS = [
   "status",
@@ -101,6 +102,9 @@ export class RunStore {
   readonly #active = new Coalescer<number, boolean>((ids) => this.#activeOf(ids), MAX_BATCH);
   readonly #claims = new Coalescer<NewRun, RunRow | null>((runs) => this.#claimAll(runs), MAX_BATCH);
   readonly #finishes = new Coalescer<Finish, RunRow>((items) => this.#finishAll(items), MAX_BATCH);
+  /** Runs claimed ahead that started, waiting to be recorded as RUNNING (see markStarted). */
+  readonly #started = new Set<number>();
+  #startTimer: NodeJS.Timeout | undefined;
   readonly #q: string;
 
   constructor(
@@ -164,7 +168,55 @@ export class RunStore {
     });
   }
 
+  /**
+   * Records that a run claimed ahead of its slot (QUEUED) has started, off the start's critical
+   * path: the runs still going after START_RECORD_DELAY_MS are written together. Most scheduled
+   * runs end sooner and are written once, by finish(), which also records when they started.
+   */
+  markStarted(id: number): void {
+    this.#started.add(id);
+    this.#startTimer ??= setTimeout(() => void this.#recordStarts(), START_RECORD_DELAY_MS).unref();
+  }
+
+  async #recordStarts(): Promise<void> {
+    this.#startTimer = undefined;
+    const ids = [...this.#started];
+    this.#started.clear();
+    const now = new Date();
+    for (let i = 0; i < ids.length; i += MAX_BATCH) {
+      try {
+        // Applies only to QUEUED: an end recorded first wins.
+        await this.db.run.updateMany({
+          where: { id: { in: ids.slice(i, i + MAX_BATCH) }, status: "QUEUED" },
+          data: { status: "RUNNING", startedAt: now, heartbeatAt: now },
+        });
+      } catch {
+        // Cosmetic: the run counts as active while QUEUED too, and its end records the start.
+      }
+    }
+  }
+
+  /** Ends a run claimed ahead of its slot as SKIPPED (FORBID found a run of the task under way). */
+  async skipClaimed(id: number, error: string): Promise<RunRow | null> {
+    const now = new Date();
+    const { count } = await this.db.run.updateMany({
+      where: { id, status: "QUEUED" },
+      data: { status: "SKIPPED", finishedAt: now, durationMs: 0, error, startedAt: null },
+    });
+    return count === 1 ? this.db.run.findUnique({ where: { id } }) : null;
+  }
+
+  /**
+   * Gives back slots claimed ahead of time that will not fire here (the task was changed or
+   * removed, or the process is stopping): deletes the runs that are still QUEUED.
+   */
+  async release(ids: number[]): Promise<number> {
+    if (ids.length === 0) return 0;
+    return (await this.db.run.deleteMany({ where: { id: { in: ids }, status: "QUEUED" } })).count;
+  }
+
   finish(id: number, result: ExecutionResult, matchedKeywords: string[]): Promise<RunRow> {
+    this.#started.delete(id);
     return this.#finishes.run({ id, result, matchedKeywords });
   }
 
