@@ -1,25 +1,17 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { Scheduler } from "../src/index.ts";
+import { describe, expect, it } from "vitest";
 import {
   blockEventLoop,
   expectConsecutiveSeconds,
   makeTask,
   memoryLogger,
   recordingJob,
+  schedulerStoppedAfterEach,
   sleep,
   waitFor,
 } from "./helpers.ts";
 
 // Real timers throughout: these tests watch slots, counts and order, never how punctual a fire was.
-const running: Scheduler[] = [];
-function scheduler(opts: ConstructorParameters<typeof Scheduler>[0]): Scheduler {
-  const s = new Scheduler(opts);
-  running.push(s);
-  return s;
-}
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((s) => s.stop(0)));
-});
+const scheduler = schedulerStoppedAfterEach();
 
 describe("firing on schedule", () => {
   it("fires a per-second task on consecutive whole-second slots, none twice", async () => {

@@ -1,4 +1,24 @@
-import type { RunTaskJob, SchedulableTask, SchedulerLogger } from "../src/index.ts";
+import { afterEach } from "vitest";
+import {
+  type RunTaskJob,
+  type SchedulableTask,
+  Scheduler,
+  type SchedulerLogger,
+  type SchedulerOptions,
+} from "../src/index.ts";
+
+/** Makes schedulers that are all stopped after each test of the calling file. */
+export function schedulerStoppedAfterEach(): (opts: SchedulerOptions) => Scheduler {
+  const running: Scheduler[] = [];
+  afterEach(async () => {
+    await Promise.all(running.splice(0).map((s) => s.stop(0)));
+  });
+  return (opts) => {
+    const s = new Scheduler(opts);
+    running.push(s);
+    return s;
+  };
+}
 
 export function makeTask(overrides: Partial<SchedulableTask> & { id: number }): SchedulableTask {
   return {

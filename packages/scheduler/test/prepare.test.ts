@@ -1,16 +1,15 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { Scheduler } from "../src/index.ts";
-import { expectConsecutiveSeconds, makeTask, memoryLogger, recordingJob, waitFor } from "./helpers.ts";
+import { describe, expect, it } from "vitest";
+import type { Scheduler } from "../src/index.ts";
+import {
+  expectConsecutiveSeconds,
+  makeTask,
+  memoryLogger,
+  recordingJob,
+  schedulerStoppedAfterEach,
+  waitFor,
+} from "./helpers.ts";
 
-const running: Scheduler[] = [];
-function scheduler(opts: ConstructorParameters<typeof Scheduler>[0]): Scheduler {
-  const s = new Scheduler(opts);
-  running.push(s);
-  return s;
-}
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((s) => s.stop(0)));
-});
+const scheduler = schedulerStoppedAfterEach();
 
 interface Prepared {
   ids: number[];
