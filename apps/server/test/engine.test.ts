@@ -336,6 +336,15 @@ describe.each(providers)("scheduling on %s", (provider) => {
     expect(await db.run.count({ where: { taskId: task.id, status: { in: ["QUEUED", "RUNNING"] } } })).toBe(0);
   });
 
+  it("shows a run started from a claimed slot as RUNNING from its first moment", async () => {
+    const task = await createTask(t.app, { cron: "* * * * * *", command: "sleep 1" });
+    const claimed = await claimAhead(t, task.id);
+    await sleep(claimed.scheduledAt.getTime() + 50 - Date.now());
+    const res = await t.app.inject({ method: "GET", url: `/api/runs/${claimed.id}` });
+    expect(res.json()).toMatchObject({ id: claimed.id, status: "RUNNING" });
+    await t.app.inject({ method: "PATCH", url: `/api/tasks/${task.id}`, payload: { enabled: false } });
+  });
+
   it("gives back the slots claimed ahead when it stops", async () => {
     const own = await startTestApp(provider, { scheduler: true });
     try {

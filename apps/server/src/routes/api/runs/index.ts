@@ -41,7 +41,7 @@ const runsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const run = await runs.get(req.params.id);
       // A run executing here has fresher output in memory than its last heartbeat stored.
       const live = engine.live.snapshot(run.id);
-      return live ? { ...run, ...live } : run;
+      return live ? { ...executing(run), ...live } : run;
     },
   );
 
@@ -122,7 +122,7 @@ const runsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       });
       if (followed) {
         cleanups.push(followed.unsubscribe);
-        send("status", withoutOutput(stored));
+        send("status", withoutOutput(executing(stored)));
         if (followed.output) send("output", { text: followed.output });
         return;
       }
@@ -157,3 +157,11 @@ const runsRoutes: FastifyPluginAsyncTypebox = async (app) => {
 };
 
 export default runsRoutes;
+
+/**
+ * A run executing in this process. A slot claimed ahead is stored QUEUED until it has run for a
+ * moment (or ended), so the stored status may lag behind.
+ */
+function executing<T extends Run>(run: T): T {
+  return run.status === "QUEUED" ? { ...run, status: "RUNNING" } : run;
+}
