@@ -197,6 +197,24 @@ describe("sessions, CSRF, brute force, tokens and roles", () => {
     }
   });
 
+  it("lets no admin demote, disable or delete themselves, even with another admin left", async () => {
+    const { db } = t.app.database;
+    const me = await db.user.findUniqueOrThrow({ where: { username: "test-admin" } });
+    expect(await db.user.count({ where: { role: "admin", disabled: false, id: { not: me.id } } })).toBeGreaterThan(0);
+    for (const [payload, field] of [
+      [{ role: "operator" }, "role"],
+      [{ disabled: true }, "disabled"],
+    ] as const) {
+      const res = await t.app.inject({ method: "PATCH", url: `/api/users/${me.id}`, payload });
+      expect(res.statusCode).toBe(409);
+      expect(res.json()).toMatchObject({ code: "SELF_CHANGE", details: [{ field }] });
+    }
+    const del = await t.app.inject({ method: "DELETE", url: `/api/users/${me.id}` });
+    expect(del.statusCode).toBe(409);
+    expect(del.json().code).toBe("SELF_CHANGE");
+    expect(await db.user.findUniqueOrThrow({ where: { id: me.id } })).toMatchObject({ role: "admin", disabled: false });
+  });
+
   it("audits changes, runs, cancels, logins and token changes, with secrets masked", async () => {
     const task = (
       await t.app.inject({

@@ -5,6 +5,7 @@ import { ROLES } from "../../../auth/roles.ts";
 import { hashPassword } from "../../../auth/secrets.ts";
 import { ApiError, conflict, notFound } from "../../../lib/errors.ts";
 import { errors, IdParams, Nullable, StringEnum } from "../../../lib/schemas.ts";
+import { callerOf } from "../../../plugins/app/auth.ts";
 
 const tags = ["users"];
 const Role = StringEnum(ROLES);
@@ -115,6 +116,13 @@ const usersRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (!before) throw notFound("user", req.params.id);
       const demotes = (req.body.role !== undefined && req.body.role !== "admin") || req.body.disabled === true;
       if (before.role === "admin" && demotes) await keepAnAdmin(before.id);
+      if (demotes && before.id === callerOf(req).userId) {
+        throw conflict(
+          "SELF_CHANGE",
+          "you cannot lower your own role or disable yourself; another admin can",
+          req.body.role !== undefined && req.body.role !== "admin" ? "role" : "disabled",
+        );
+      }
       const user = await db.user.update({
         where: { id: before.id },
         data: {
@@ -151,6 +159,9 @@ const usersRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const user = await db.user.findUnique({ where: { id: req.params.id } });
       if (!user) throw notFound("user", req.params.id);
       if (user.role === "admin") await keepAnAdmin(user.id);
+      if (user.id === callerOf(req).userId) {
+        throw new ApiError(409, "SELF_CHANGE", "you cannot delete yourself; another admin can");
+      }
       await db.user.delete({ where: { id: user.id } });
       await app.audit.record(req, { action: "user.delete", targetType: "user", targetId: user.id, before: view(user) });
       return reply.code(204).send(null);
