@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import { testProviders } from "@crondeck/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTask, eventually, runNow, startTestApp, type TestApp, taskRuns, waitForRun } from "./helpers.ts";
@@ -378,8 +379,4 @@ async function claimAhead(t: TestApp, taskId: number, after = 0) {
     10_000,
     "a slot claimed ahead",
   );
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -188,7 +188,7 @@ export class Engine {
   }
 
   async #fire(task: TaskRow, scheduledAt: Date): Promise<void> {
-    const key = `${task.id}@${scheduledAt.getTime()}`;
+    const key = claimKey(task.id, scheduledAt.getTime());
     const ahead = this.#claimedAhead.get(key);
     this.#claimedAhead.delete(key);
     const claimed = ahead ? await ahead.claim : undefined;
@@ -206,7 +206,7 @@ export class Engine {
   #claimAhead(tasks: SchedulableRow[], scheduledAt: Date): void {
     const at = scheduledAt.getTime();
     for (const { row } of tasks) {
-      this.#claimedAhead.set(`${row.id}@${at}`, { taskId: row.id, at, claim: this.#job.prepare(row, scheduledAt) });
+      this.#claimedAhead.set(claimKey(row.id, at), { taskId: row.id, at, claim: this.#job.prepare(row, scheduledAt) });
     }
     // A backstop: whatever the scheduler did not fire by then will not fire.
     setTimeout(() => void this.#giveBack((c) => c.at === at), at - Date.now() + UNFIRED_CLAIM_MS).unref();
@@ -353,6 +353,8 @@ function schedulable(row: TaskRow): SchedulableRow {
     row,
   };
 }
+
+const claimKey = (taskId: number, at: number) => `${taskId}@${at}`;
 
 function pidAlive(pid: number): boolean {
   if (!Number.isInteger(pid) || pid <= 0) return false;

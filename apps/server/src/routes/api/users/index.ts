@@ -160,7 +160,7 @@ const usersRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (!user) throw notFound("user", req.params.id);
       if (user.role === "admin") await keepAnAdmin(user.id);
       if (user.id === callerOf(req).userId) {
-        throw new ApiError(409, "SELF_CHANGE", "you cannot delete yourself; another admin can");
+        throw conflict("SELF_CHANGE", "you cannot delete yourself; another admin can");
       }
       await db.user.delete({ where: { id: user.id } });
       await app.audit.record(req, { action: "user.delete", targetType: "user", targetId: user.id, before: view(user) });
