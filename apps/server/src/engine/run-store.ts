@@ -52,7 +52,8 @@ class Coalescer<In, Out> {
   }
 }
 
-// Rows per statement: SQLite allows 32,766 bound values; a claim row binds 17, a finish row 14.
+// Rows per statement: SQLite allows 32,766 bound values, MySQL 65,535; a claim row binds 17, a
+// finish row 14 (27 on MySQL).
 const MAX_BATCH = 500;
 const START_RECORD_DELAY_MS = 250;
 const ACTIVE = ["QUEUED", "RUNNING"];
@@ -220,11 +221,11 @@ export class RunStore {
     return this.#finishes.run({ id, result, matchedKeywords });
   }
 
-  /** One UPDATE joined to the new values of the attempts that ended in one turn, then one SELECT. */
+  /** One UPDATE for the attempts that ended in one turn, then one SELECT. */
   async #finishAll(items: Finish[]): Promise<RunRow[]> {
     const q = this.#q;
     const now = new Date();
-    const params = items.flatMap((item) => [
+    const values = items.map((item) => [
       item.id,
       item.result.status,
       item.result.startedAt,
@@ -240,20 +241,24 @@ export class RunStore {
       item.result.finishedAt,
       now,
     ]);
-    const row = `${["id", ...FINISH_COLUMNS].map(() => "?").join(",")}`;
     if (this.provider === "mysql") {
-      // MariaDB has no named VALUES rows: the first SELECT of the union names the columns.
-      const first = `SELECT ${["id", ...FINISH_COLUMNS].map((c) => `? AS ${q}${c}${q}`).join(",")}`;
-      const rest = items.slice(1).map(() => ` UNION ALL SELECT ${row}`);
+      // One CASE per column. Not a JOIN to a derived table of the values: MariaDB types a bound
+      // string there by its first row and stores longer ones with their length modulo 65,536 (or
+      // fails with "table file is corrupted"), which destroyed exactly the outputs over 64 KiB.
+      const set = FINISH_COLUMNS.map(
+        (c) => `${q}${c}${q} = CASE ${q}id${q}${items.map(() => " WHEN ? THEN ?").join("")} END`,
+      );
       await this.db.$executeRawUnsafe(
-        `UPDATE ${q}Run${q} r JOIN (${first}${rest.join("")}) v ON r.${q}id${q} = v.${q}id${q} SET ${FINISH_COLUMNS.map((c) => `r.${q}${c}${q} = v.${q}${c}${q}`).join(", ")}`,
-        ...params,
+        `UPDATE ${q}Run${q} SET ${set.join(", ")} WHERE ${q}id${q} IN (${items.map(() => "?").join(",")})`,
+        ...FINISH_COLUMNS.flatMap((_, c) => values.flatMap((v) => [v[0], v[c + 1]])),
+        ...items.map((item) => item.id),
       );
     } else {
       // SQLite names VALUES columns column1, column2, …; a CASE per column would be quadratic.
+      const row = `(${["id", ...FINISH_COLUMNS].map(() => "?").join(",")})`;
       await this.db.$executeRawUnsafe(
-        `UPDATE ${q}Run${q} SET ${FINISH_COLUMNS.map((c, i) => `${q}${c}${q} = v.column${i + 2}`).join(", ")} FROM (VALUES ${items.map(() => `(${row})`).join(",")}) AS v WHERE ${q}Run${q}.${q}id${q} = v.column1`,
-        ...params,
+        `UPDATE ${q}Run${q} SET ${FINISH_COLUMNS.map((c, i) => `${q}${c}${q} = v.column${i + 2}`).join(", ")} FROM (VALUES ${items.map(() => row).join(",")}) AS v WHERE ${q}Run${q}.${q}id${q} = v.column1`,
+        ...values.flat(),
       );
     }
     const found = await this.db.run.findMany({ where: { id: { in: items.map((item) => item.id) } } });
