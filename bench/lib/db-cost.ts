@@ -69,6 +69,7 @@ const newRun = (ctx: Ctx, taskId: number) => ({
   rootRunId: null,
   status: "RUNNING" as const,
   executor: "bench",
+  ownerId: "bench",
 });
 
 async function readBack(ctx: Ctx): Promise<number[]> {
@@ -161,7 +162,7 @@ const STEPS: Step[] = [
     step: "finish",
     queries: (n) => 2 * Math.ceil(n / 500),
     run: async (ctx) => {
-      await Promise.all(ctx.claimed.map((id) => ctx.store.finish(id, finished(ctx.slot), [])));
+      await Promise.all(ctx.claimed.map((id) => ctx.store.finish(id, "bench", finished(ctx.slot), [])));
     },
   },
   {

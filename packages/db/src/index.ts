@@ -7,6 +7,6 @@ export {
   type RunRow,
   type TaskRow,
 } from "./client.ts";
-export { isUniqueViolation } from "./errors.ts";
+export { isForeignKeyViolation, isUniqueViolation } from "./errors.ts";
 export { listMigrations, MIGRATIONS_DIRS, type MigrateOptions, type MigrateResult, migrate } from "./migrate.ts";
 export { type DatabaseTarget, type Provider, parseDatabaseUrl, redactDatabaseUrl } from "./url.ts";

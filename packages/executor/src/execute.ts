@@ -53,6 +53,7 @@ async function runAttempt(
       return await runShell(req, control, sink, {
         killGraceMs: options.killGraceMs ?? DEFAULT_KILL_GRACE_MS,
         cwd: options.shellCwd ?? defaultShellCwd(),
+        ...(hooks.onSpawn ? { onSpawn: hooks.onSpawn } : {}),
       });
     }
     return await runHttp(req, control, sink, options.dispatcher);

@@ -5,6 +5,7 @@
 export { execute } from "./execute.ts";
 export { matchKeywords } from "./keywords.ts";
 export { DEFAULT_OUTPUT_LIMIT_BYTES, OutputBuffer } from "./output-buffer.ts";
+export { stopOrphanGroup } from "./process-group.ts";
 export { DEFAULT_KILL_GRACE_MS } from "./shell.ts";
 export type {
   AttemptStatus,

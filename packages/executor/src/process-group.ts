@@ -93,3 +93,47 @@ export class GroupTerminator {
     this.killTimer = null;
   }
 }
+
+/**
+ * Stops what is left of a run's process group after the process that spawned it died: a successor
+ * on the same host calls it before the run is retried, so a command never runs twice at once. A
+ * group id may have been reused since, so only a group whose members carry the run's id in their
+ * environment (CRONDECK_RUN_ID) is signalled. Resolves to how many processes it found.
+ */
+export async function stopOrphanGroup(pgid: number, runId: number, graceMs = 2_000): Promise<number> {
+  const members = runMembers(pgid, runId);
+  if (members === 0) return 0;
+  signalGroup(pgid, "SIGTERM");
+  const deadline = Date.now() + graceMs;
+  while (groupAlive(pgid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  if (groupAlive(pgid)) {
+    signalGroup(pgid, "SIGKILL");
+    const killDeadline = Date.now() + 1_000;
+    while (groupAlive(pgid) && Date.now() < killDeadline) await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return members;
+}
+
+/** Processes of the group whose environment names the run (none where there is no /proc). */
+function runMembers(pgid: number, runId: number): number {
+  let entries: string[];
+  try {
+    entries = readdirSync("/proc");
+  } catch {
+    return 0;
+  }
+  const marker = `\0CRONDECK_RUN_ID=${runId}\0`;
+  let found = 0;
+  for (const entry of entries) {
+    if (!PID_DIR.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const [state, , pgrp] = stat.slice(stat.lastIndexOf(")") + 2).split(" ", 3);
+      if (Number(pgrp) !== pgid || state === "Z") continue;
+      if (`\0${readFileSync(`/proc/${entry}/environ`, "latin1")}`.includes(marker)) found++;
+    } catch {
+      // exited meanwhile, or not ours to read
+    }
+  }
+  return found;
+}

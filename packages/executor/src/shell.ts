@@ -9,6 +9,18 @@ import type { ExecutionRequest } from "./types.ts";
 
 export const DEFAULT_KILL_GRACE_MS = 2000;
 const SHELL = "/bin/sh";
+/**
+ * Runs the command (`$1`) in this shell after starting a watchdog in the same process group. The
+ * watchdog blocks reading fd 3, a pipe whose other end only the process that spawned the run
+ * holds: if that process dies (kill -9, a crash), the read ends and the watchdog stops the whole
+ * group (SIGTERM, SIGKILL 2 s later), so no orphan keeps running while the run is retried
+ * elsewhere. While the run's owner lives the watchdog dies with the group like any member.
+ */
+const WRAPPER = [
+  '( read -r _ <&3; trap "" TERM; kill -TERM 0; sleep 2; kill -KILL 0 ) </dev/null >/dev/null 2>&1 &',
+  "exec 3<&-",
+  '__crondeck_command=$1; shift; eval "$__crondeck_command"',
+].join("\n");
 /** How long killed group members may linger after SIGKILL before we stop waiting (see waitForGroupExit). */
 const AFTER_KILL_WAIT_MS = 1000;
 const GROUP_POLL_MS = 50;
@@ -16,6 +28,8 @@ const GROUP_POLL_MS = 50;
 export interface ShellSettings {
   killGraceMs: number;
   cwd: string;
+  /** Told the process group id once the shell runs. */
+  onSpawn?: (pgid: number) => void;
 }
 
 /**
@@ -46,7 +60,7 @@ export function runShell(
   return new Promise((resolve) => {
     const child = (() => {
       try {
-        return spawn(SHELL, ["-c", req.command], {
+        return spawn(SHELL, ["-c", WRAPPER, "sh", req.command], {
           cwd: settings.cwd,
           env: {
             ...process.env,
@@ -56,7 +70,7 @@ export function runShell(
             CRONDECK_ATTEMPT: String(req.attempt),
           },
           detached: true,
-          stdio: ["ignore", "pipe", "pipe"],
+          stdio: ["ignore", "pipe", "pipe", "pipe"],
         });
       } catch (err) {
         resolve(failed(spawnError(err, settings.cwd)));
@@ -65,6 +79,9 @@ export function runShell(
     })();
     if (!child) return;
     const pid = child.pid;
+    // Typed from the stdio array: with four entries TypeScript no longer knows these three are pipes.
+    const stdout = child.stdout as NonNullable<typeof child.stdout>;
+    const stderr = child.stderr as NonNullable<typeof child.stderr>;
     if (pid === undefined) {
       // Spawn failed (missing shell or cwd); Node reports it asynchronously through 'error'.
       child.once("error", (err) => resolve(failed(spawnError(err, settings.cwd))));
@@ -72,6 +89,10 @@ export function runShell(
     }
     // After a successful spawn 'error' only reports failed signalling, which we do not do through `child`.
     child.on("error", () => {});
+    settings.onSpawn?.(pid);
+    // Our end of the watchdog's pipe: held open, never written, closed when the run is over.
+    const lifeline = child.stdio[3] as NodeJS.ReadableStream & { destroy(): void; unref?(): void };
+    lifeline.on("error", () => {});
 
     const terminator = new GroupTerminator(pid, settings.killGraceMs);
     const onAbort = () => terminator.terminate();
@@ -83,7 +104,7 @@ export function runShell(
     let drainTimer: NodeJS.Timeout | null = null;
     let finishing = false;
 
-    for (const stream of [child.stdout, child.stderr]) {
+    for (const stream of [stdout, stderr]) {
       const writer = sink.stream();
       openStreams++;
       stream.on("data", (chunk: Buffer) => writer.write(chunk));
@@ -99,8 +120,8 @@ export function runShell(
       terminator.terminate();
       // A process that left the group with setsid may still hold our pipes open; stop reading in time.
       drainTimer = setTimeout(() => {
-        child.stdout.destroy();
-        child.stderr.destroy();
+        stdout.destroy();
+        stderr.destroy();
       }, settings.killGraceMs + AFTER_KILL_WAIT_MS);
       void maybeFinish();
     });
@@ -110,6 +131,7 @@ export function runShell(
       finishing = true;
       if (drainTimer) clearTimeout(drainTimer);
       await waitForGroupExit(pid as number, terminator);
+      lifeline.destroy();
       control.signal.removeEventListener("abort", onAbort);
       resolve(shellOutcome(exit, control));
     }
@@ -132,10 +154,12 @@ function shellOutcome(
  * the kernel; either way nothing more can be done, so after a short wait past SIGKILL we stop waiting.
  */
 async function waitForGroupExit(pgid: number, terminator: GroupTerminator): Promise<void> {
-  while (groupAlive(pgid)) {
+  // The watchdog leaves on the SIGTERM that follows the shell's exit within a millisecond or two:
+  // look again soon before settling into the slower poll.
+  for (let waitMs = 1; groupAlive(pgid); waitMs = Math.min(waitMs * 2, GROUP_POLL_MS)) {
     const sinceKill = terminator.sinceKill();
     if (sinceKill !== null && sinceKill > AFTER_KILL_WAIT_MS) return;
-    await sleep(GROUP_POLL_MS);
+    await sleep(waitMs);
   }
   terminator.cancel();
 }

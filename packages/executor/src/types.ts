@@ -45,6 +45,8 @@ export interface ExecutionHooks {
   signal?: AbortSignal;
   /** Live output as decoded text, chunk by chunk (for SSE). Never sees truncation: it gets everything. */
   onOutput?: (text: string) => void;
+  /** SHELL: the process group of the attempt, once started (a successor on this host may stop it). */
+  onSpawn?: (pgid: number) => void;
 }
 
 /** Knobs for the executor process itself, not for a task. */

@@ -1,12 +1,14 @@
-import { hostname } from "node:os";
 import { nextRun } from "@crondeck/core";
 import { type Db, parseDatabaseUrl, type RunRow, type TaskRow } from "@crondeck/db";
 import { type SchedulableTask, Scheduler } from "@crondeck/scheduler";
 import type { FastifyBaseLogger } from "fastify";
 import { type Config, notifyConfig } from "../config.ts";
 import { type Dispatcher, InProcessDispatcher } from "./dispatch.ts";
+import { InstanceLease, LEASE_RENEW_MS } from "./lease.ts";
 import { LiveRuns } from "./live-runs.ts";
+import { MissedSlots } from "./missed-slots.ts";
 import { Notifier } from "./notifier.ts";
+import { Reaper } from "./reaper.ts";
 import { RunJob } from "./run-job.ts";
 import { RunStore } from "./run-store.ts";
 
@@ -22,9 +24,9 @@ const CLAIM_LEAD_MS = 500;
 const UNFIRED_CLAIM_MS = 30_000;
 
 export interface EngineTimings {
-  /** How often live runs prove they are alive and save their output so far. */
+  /** How often live runs save their output so far (so a crash loses little of it). */
   heartbeatMs: number;
-  /** A run silent for longer than this is LOST. */
+  /** A run whose owning process has been silent this long (its lease not renewed) is LOST. */
   lostAfterMs: number;
   /** How often other instances' task edits are picked up. */
   taskSyncMs: number;
@@ -34,7 +36,7 @@ export interface EngineTimings {
 
 export const DEFAULT_TIMINGS: EngineTimings = {
   heartbeatMs: 10_000,
-  lostAfterMs: 60_000,
+  lostAfterMs: 10_000,
   taskSyncMs: 5_000,
   pruneEveryMs: 60 * 60_000,
 };
@@ -50,15 +52,19 @@ export class Engine {
   readonly #notifier: Notifier;
   readonly #scheduler: Scheduler;
   readonly #shutdown = new AbortController();
-  readonly #manual = new Set<Promise<void>>();
+  /** Every fire under way here (scheduled, manual, retried, taken over): stop() waits for them. */
+  readonly #fires = new Set<Promise<void>>();
+  readonly #lease: InstanceLease;
+  readonly #reaper: Reaper;
+  readonly #missed: MissedSlots;
   readonly #timers: NodeJS.Timeout[] = [];
   readonly #endListeners: Array<(run: RunRow, task: TaskRow) => void> = [];
   /** Slots claimed ahead of their instant and not fired yet, by `taskId@instant`. */
   readonly #claimedAhead = new Map<string, { taskId: number; at: number; claim: Promise<RunRow | null | undefined> }>();
   #lastSync = new Date(0);
   #syncRounds = 0;
-  readonly #startedAt = new Date();
   #started = false;
+  #leaseLost = false;
 
   constructor(
     private readonly db: Db,
@@ -69,11 +75,20 @@ export class Engine {
   ) {
     this.store = new RunStore(db, parseDatabaseUrl(config.databaseUrl).provider);
     this.live = new LiveRuns(config.outputLimitBytes);
+    this.#lease = new InstanceLease(
+      db,
+      config.instanceName,
+      config.scheduler ? "in-process" : "api-only",
+      APP_VERSION,
+      log,
+    );
     this.#notifier = new Notifier(this.store, notifyConfig(config), log);
+    const ended = (run: RunRow, task: TaskRow) => {
+      for (const listener of this.#endListeners) listener(run, task);
+    };
     this.#job = new RunJob({
-      ended: (run, task) => {
-        for (const listener of this.#endListeners) listener(run, task);
-      },
+      ended,
+      lease: this.#lease,
       store: this.store,
       dispatcher,
       live: this.live,
@@ -81,6 +96,27 @@ export class Engine {
       outputLimitBytes: config.outputLimitBytes,
       log,
       shutdown: this.#shutdown.signal,
+    });
+    const track = (done: Promise<void>) => this.#track(done);
+    this.#reaper = new Reaper({
+      db,
+      store: this.store,
+      lease: this.#lease,
+      job: this.#job,
+      executorName: config.instanceName,
+      lostSilenceMs: timings.lostAfterMs,
+      ended,
+      track,
+      log,
+    });
+    this.#missed = new MissedSlots({
+      db,
+      store: this.store,
+      job: this.#job,
+      ownerId: () => this.#lease.bootId,
+      ended,
+      track,
+      log,
     });
     this.#scheduler = new Scheduler({
       loadTasks: async () => {
@@ -94,40 +130,38 @@ export class Engine {
     });
   }
 
-  /** Recovers runs left behind by dead processes, then arms every enabled task. */
+  /**
+   * Takes this process's name with a new incarnation, ends what dead predecessors left in
+   * progress, then arms every enabled task.
+   */
   async start(): Promise<void> {
     if (this.#started) return;
     this.#started = true;
-    await this.#reapLost(true);
-    await this.#announce();
+    const predecessors = await this.#lease.register();
+    await this.#reaper.atStart(predecessors);
     if (this.config.scheduler) {
       await this.#scheduler.start();
       this.#every(this.timings.taskSyncMs, () => this.#syncTasks());
     }
-    this.#every(this.timings.heartbeatMs, () => this.#heartbeat());
-    this.#every(this.timings.lostAfterMs / 2, () => this.#reapLost(false));
+    this.#every(LEASE_RENEW_MS, () => this.#livenessRound());
+    this.#every(this.timings.heartbeatMs, () => this.#saveOutput());
     this.#every(this.timings.pruneEveryMs, () => this.prune());
   }
 
   /**
-   * Stops firing, waits up to `graceMs` for runs under way, then cancels the rest (recorded as
-   * CANCELED) and waits for their records and notifications.
+   * Stops firing, waits up to `graceMs` for every run under way (scheduled ones included), then
+   * cancels the rest (recorded as CANCELED) and waits for their records and notifications.
    */
   async stop(graceMs = 30_000): Promise<void> {
     for (const timer of this.#timers) clearInterval(timer);
     this.#timers.length = 0;
-    const manual = Promise.allSettled([...this.#manual]);
+    // The scheduler fires nothing from here on; the fires it started are in #fires.
+    const schedulerStopped = this.#scheduler.stop(0);
+    const fires = () => Promise.allSettled([...this.#fires]);
     const timeout = new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref());
-    const schedulerStopped = this.#scheduler.stop(graceMs); // fires nothing from here on
-    await Promise.all([
-      schedulerStopped,
-      this.#giveBack(() => true),
-      Promise.race([manual, timeout]).then(() => {
-        this.#shutdown.abort();
-        return manual;
-      }),
-    ]);
+    await Promise.all([schedulerStopped, this.#giveBack(() => true), Promise.race([fires(), timeout])]);
     this.#shutdown.abort();
+    await fires();
     await this.#notifier.drain();
   }
 
@@ -187,18 +221,34 @@ export class Engine {
     return removed;
   }
 
-  async #fire(task: TaskRow, scheduledAt: Date): Promise<void> {
+  #fire(task: TaskRow, scheduledAt: Date): Promise<void> {
+    const fire = this.#fireSlot(task, scheduledAt);
+    this.#track(fire);
+    return fire;
+  }
+
+  async #fireSlot(task: TaskRow, scheduledAt: Date): Promise<void> {
     const key = claimKey(task.id, scheduledAt.getTime());
     const ahead = this.#claimedAhead.get(key);
     this.#claimedAhead.delete(key);
     const claimed = ahead ? await ahead.claim : undefined;
     if (claimed === null) return; // another instance claimed the slot first
-    const started = await this.#job.start({
-      task,
-      scheduledAt,
-      trigger: "SCHEDULE",
-      ...(claimed ? { claimed } : {}),
-    });
+    let started: Awaited<ReturnType<RunJob["start"]>>;
+    try {
+      started = await this.#job.start({
+        task,
+        scheduledAt,
+        trigger: "SCHEDULE",
+        ...(claimed ? { claimed } : {}),
+      });
+    } catch (err) {
+      // The database did not answer: the slot is missed, not taken by anyone. It is recorded per
+      // the task's misfire policy once the database is back.
+      if (this.#missed.size === 0)
+        this.log.warn({ err, taskId: task.id, scheduledAt }, "slot missed: database unreachable");
+      this.#missed.add(task.id, scheduledAt, claimed);
+      return;
+    }
     if (started) await started.done;
   }
 
@@ -234,8 +284,8 @@ export class Engine {
   }
 
   #track(done: Promise<void>): void {
-    this.#manual.add(done);
-    void done.finally(() => this.#manual.delete(done));
+    this.#fires.add(done);
+    void done.finally(() => this.#fires.delete(done));
   }
 
   #every(ms: number, fn: () => Promise<unknown>): void {
@@ -253,32 +303,31 @@ export class Engine {
     this.#timers.push(timer);
   }
 
-  async #heartbeat(): Promise<void> {
+  /** Saves the output so far of the runs executing here, so a crash loses little of it. */
+  async #saveOutput(): Promise<void> {
     const runs = this.live
       .ids()
       .map((id) => ({ id, ...(this.live.snapshot(id) ?? { output: "", truncated: false, outputBytes: 0 }) }));
     if (runs.length > 0) await this.store.heartbeat(runs);
-    await this.#announce();
   }
 
-  /** Registers this process in the executors list (in-process executors serve every group). */
-  async #announce(): Promise<void> {
-    const now = new Date();
-    const running = this.live.ids().length;
-    await this.db.executor.upsert({
-      where: { name: this.config.instanceName },
-      create: {
-        name: this.config.instanceName,
-        host: hostname(),
-        groups: JSON.stringify(["*"]),
-        mode: this.config.scheduler ? "in-process" : "api-only",
-        version: APP_VERSION,
-        startedAt: this.#startedAt,
-        lastSeenAt: now,
-        running,
-      },
-      update: { lastSeenAt: now, running },
-    });
+  /**
+   * Renews this process's lease, records what was missed while the database was away once it is
+   * back, and judges the runs of other processes (claims to take over, runs LOST).
+   */
+  async #livenessRound(): Promise<void> {
+    const renewed = await this.#lease.renew(this.live.ids().length);
+    if (!renewed) {
+      this.#leaseLost = true;
+      return;
+    }
+    if (this.#leaseLost) {
+      this.#leaseLost = false;
+      this.log.info({}, "database reachable again");
+    }
+    // Ends still waiting for the database go first, so FORBID is judged on the truth.
+    if (this.#missed.size > 0 && this.#job.recording === 0) await this.#missed.flush();
+    await this.#reaper.round();
   }
 
   get heartbeatMs(): number {
@@ -288,39 +337,6 @@ export class Engine {
   /** The next fires across armed tasks (for the dashboard). */
   upcoming(limit: number): Array<{ id: number; at: Date }> {
     return this.#scheduler.upcoming(limit);
-  }
-
-  /**
-   * Marks LOST the runs whose process is gone, and continues their fires when attempts remain.
-   * At start-up, runs recorded by an earlier process on this host are lost at once.
-   */
-  async #reapLost(atStart: boolean): Promise<void> {
-    const deadExecutors = atStart ? await this.#deadLocalExecutors() : [];
-    const lost = await this.store.markLost({
-      staleMs: this.timings.lostAfterMs,
-      liveIds: this.live.ids(),
-      deadExecutors,
-    });
-    for (const run of lost) {
-      this.log.warn({ runId: run.id, taskId: run.taskId, executor: run.executor }, "run lost");
-      const task = await this.db.task.findUnique({ where: { id: run.taskId } });
-      if (!task) continue;
-      for (const listener of this.#endListeners) listener(run, task);
-      this.#track(this.#job.retryLost(task, run));
-    }
-  }
-
-  /** Executor names of this host whose process no longer exists. */
-  async #deadLocalExecutors(): Promise<string[]> {
-    const prefix = `${this.config.instanceName.split(":")[0]}:`;
-    const rows = await this.db.run.findMany({
-      where: { status: { in: ["QUEUED", "RUNNING"] }, executor: { startsWith: prefix } },
-      select: { executor: true },
-      distinct: ["executor"],
-    });
-    return rows
-      .map((r) => r.executor as string)
-      .filter((name) => name !== this.config.instanceName && !pidAlive(Number(name.slice(prefix.length))));
   }
 
   /** Picks up tasks created, edited or deleted through other instances sharing the database. */
@@ -355,13 +371,3 @@ function schedulable(row: TaskRow): SchedulableRow {
 }
 
 const claimKey = (taskId: number, at: number) => `${taskId}@${at}`;
-
-function pidAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
-}

@@ -9,6 +9,8 @@ interface LiveRun {
   output: OutputBuffer;
   listeners: Set<LiveListener>;
   cancel: (reason: string) => void;
+  /** The attempt itself is over (its record may still wait for the database). */
+  ended: boolean;
 }
 
 /**
@@ -24,7 +26,13 @@ export class LiveRuns {
 
   add(runId: number, taskId: number, cancel: (reason: string) => void): void {
     if (this.#runs.has(runId)) this.remove(runId);
-    this.#runs.set(runId, { taskId, output: new OutputBuffer(this.outputLimitBytes), listeners: new Set(), cancel });
+    this.#runs.set(runId, {
+      taskId,
+      output: new OutputBuffer(this.outputLimitBytes),
+      listeners: new Set(),
+      cancel,
+      ended: false,
+    });
     this.#perTask.set(taskId, (this.#perTask.get(taskId) ?? 0) + 1);
   }
 
@@ -49,14 +57,29 @@ export class LiveRuns {
     if (FINAL_RUN_STATUSES.includes(status)) this.remove(runId);
   }
 
+  /**
+   * The attempt is over: it no longer counts for FORBID, though followers keep it until its final
+   * status is recorded.
+   */
+  ended(runId: number): void {
+    const run = this.#runs.get(runId);
+    if (!run || run.ended) return;
+    run.ended = true;
+    this.#uncount(run.taskId);
+  }
+
   /** Drops a run (after its final status, or without one when its record could not be written). */
   remove(runId: number): void {
     const run = this.#runs.get(runId);
     if (!run) return;
     this.#runs.delete(runId);
-    const left = (this.#perTask.get(run.taskId) ?? 1) - 1;
-    if (left > 0) this.#perTask.set(run.taskId, left);
-    else this.#perTask.delete(run.taskId);
+    if (!run.ended) this.#uncount(run.taskId);
+  }
+
+  #uncount(taskId: number): void {
+    const left = (this.#perTask.get(taskId) ?? 1) - 1;
+    if (left > 0) this.#perTask.set(taskId, left);
+    else this.#perTask.delete(taskId);
   }
 
   /** Subscribes to a live run; returns the output so far and an unsubscribe, or null if not live here. */

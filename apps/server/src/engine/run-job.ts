@@ -19,6 +19,8 @@ export interface RunJobDeps {
   log: { warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
   /** Aborted when the process shuts down (after the stop grace period): every fire is canceled. */
   shutdown: AbortSignal;
+  /** This process's lease: its bootId owns the runs it claims, and says if a fast start is safe. */
+  lease: { readonly bootId: string; readonly fresh: boolean };
 }
 
 export interface FireRequest {
@@ -29,6 +31,9 @@ export interface FireRequest {
   claimed?: RunRow;
 }
 
+/** A slot is started with no database round trip only this close to its instant (see lease.ts). */
+const FAST_START_MS = 1_000;
+
 export interface StartedFire {
   /** The first attempt's run id (SKIPPED when the task was already running under FORBID). */
   runId: number;
@@ -37,8 +42,8 @@ export interface StartedFire {
 }
 
 const SHUTDOWN = "Crondeck was shutting down";
-/** Waits between tries to record an attempt's end (a deadlock, a database restarting). */
-const FINISH_RETRY_MS = [200, 1_000, 3_000];
+/** Waits between tries to record an attempt's end while the database is away: it grows to the last. */
+const FINISH_RETRY_MS = [200, 500, 1_000, 2_000, 5_000];
 const FORBIDDEN = "skipped: another run of this task is queued or running (concurrency policy FORBID)";
 
 /**
@@ -48,6 +53,9 @@ const FORBIDDEN = "skipped: another run of this task is queued or running (concu
 export class RunJob {
   /** How to cancel each fire under way, for the shutdown (one listener, not one per fire). */
   readonly #onShutdown = new Set<() => void>();
+  /** Fast-started runs a peer had taken over meanwhile: stopped here, and their ends not recorded. */
+  readonly #disowned = new Set<number>();
+  #recording = 0;
 
   constructor(private readonly deps: RunJobDeps) {
     deps.shutdown.addEventListener("abort", () => {
@@ -57,7 +65,8 @@ export class RunJob {
 
   /**
    * Records the fire's first attempt and starts it. Returns null when this slot was already taken
-   * by another scheduler instance.
+   * by another scheduler instance. Rejects when the database cannot be reached (the slot is then
+   * missed, not lost: see missed-slots.ts).
    */
   async start(request: FireRequest): Promise<StartedFire | null> {
     const { task, scheduledAt, trigger, claimed } = request;
@@ -75,6 +84,7 @@ export class RunJob {
         rootRunId: null,
         status,
         executor,
+        ownerId: this.deps.lease.bootId,
         error,
       });
 
@@ -112,6 +122,7 @@ export class RunJob {
         rootRunId: null,
         status: "QUEUED",
         executor: dispatcher.executorFor(task),
+        ownerId: this.deps.lease.bootId,
       });
     } catch (err) {
       log.warn({ err, taskId: task.id, scheduledAt }, "could not claim a slot ahead of time");
@@ -119,8 +130,13 @@ export class RunJob {
     }
   }
 
-  async #startClaimed(task: TaskRow, claimed: RunRow): Promise<StartedFire> {
-    const { store, live } = this.deps;
+  /**
+   * Starts a slot claimed ahead. On time and with a fresh lease it starts at once and records the
+   * start right after; late (the loop was blocked, the lease could not be renewed) it first makes
+   * sure the claim is still its own, since a peer takes over the claims of an owner gone silent.
+   */
+  async #startClaimed(task: TaskRow, claimed: RunRow): Promise<StartedFire | null> {
+    const { store, live, lease } = this.deps;
     // Only this process can have started a run of the task since the claim (a retry of its previous
     // fire); elsewhere the QUEUED run counts as active and holds FORBID.
     if (task.concurrencyPolicy === "FORBID" && live.activeForTask(task.id)) {
@@ -129,8 +145,38 @@ export class RunJob {
       return { runId: claimed.id, done: Promise.resolve() };
     }
     const run: RunRow = { ...claimed, status: "RUNNING", startedAt: new Date() };
-    store.markStarted(run.id);
-    return { runId: run.id, done: this.#attempts(task, run) };
+    const onTime = Date.now() - claimed.scheduledAt.getTime() <= FAST_START_MS;
+    if (!(onTime && lease.fresh)) {
+      if (!(await store.confirmStart(run.id, lease.bootId))) return null;
+      return { runId: run.id, done: this.#attempts(task, run) };
+    }
+    const done = this.#attempts(task, run);
+    store.confirmStart(run.id, lease.bootId).then(
+      (ours) => {
+        if (ours) return;
+        this.#disowned.add(run.id);
+        live.cancel(run.id, "taken over by another instance");
+        this.deps.log.error(
+          { runId: run.id, taskId: task.id },
+          "a peer took over this slot while it was starting here; this copy was stopped",
+        );
+      },
+      () => {}, // the end record, retried until written, also records the start
+    );
+    return { runId: run.id, done };
+  }
+
+  /**
+   * Runs a claim taken over from a dead owner (already RUNNING under this process), unless FORBID
+   * finds another run of the task under way.
+   */
+  async runTakenOver(task: TaskRow, run: RunRow, othersActive: boolean): Promise<void> {
+    if (task.concurrencyPolicy === "FORBID" && (othersActive || this.deps.live.activeForTask(task.id))) {
+      const skipped = await this.deps.store.finish(run.id, this.deps.lease.bootId, skippedResult(FORBIDDEN), []);
+      if (skipped) this.deps.ended(skipped, task);
+      return;
+    }
+    await this.#attempts(task, run);
   }
 
   /** Continues a fire whose attempt was found LOST: the next attempt, if any remain. */
@@ -151,6 +197,7 @@ export class RunJob {
       rootRunId: previous.rootRunId ?? previous.id,
       status: "RUNNING",
       executor: this.deps.dispatcher.executorFor(task),
+      ownerId: this.deps.lease.bootId,
     });
   }
 
@@ -169,7 +216,9 @@ export class RunJob {
     let last: RunRow = first;
     try {
       while (run) {
-        last = await this.#runAttempt(task, run, fire, () => cancelReason);
+        const ended = await this.#runAttempt(task, run, fire, () => cancelReason);
+        if (!ended) return; // not ours any more: whoever holds the run now carries the fire on
+        last = ended;
         if (!RETRYABLE_RUN_STATUSES.includes(last.status as never) || fire.signal.aborted) break;
         if (last.attempt > task.retryCount) break;
         try {
@@ -187,19 +236,50 @@ export class RunJob {
     await notifier.afterFire(task, last);
   }
 
-  async #recordEnd(runId: number, result: ExecutionResult, matched: string[]): Promise<RunRow> {
-    for (const waitMs of FINISH_RETRY_MS) {
+  /**
+   * Records an attempt's end, trying until the database takes it however long it is away: an
+   * attempt that ran is never run again because its result could not be written. Meanwhile this
+   * process's lease (renewed as soon as the database is back) keeps vouching for the run.
+   */
+  /** Attempts that ended and whose end is being written (more than none while the database is away). */
+  get recording(): number {
+    return this.#recording;
+  }
+
+  async #recordEnd(runId: number, result: ExecutionResult, matched: string[]): Promise<RunRow | null> {
+    this.#recording++;
+    try {
+      return await this.#writeEnd(runId, result, matched);
+    } finally {
+      this.#recording--;
+    }
+  }
+
+  async #writeEnd(runId: number, result: ExecutionResult, matched: string[]): Promise<RunRow | null> {
+    const { store, lease, log } = this.deps;
+    for (let tries = 0; ; tries++) {
       try {
-        return await this.deps.store.finish(runId, result, matched);
+        return await store.finish(runId, lease.bootId, result, matched);
       } catch (err) {
-        this.deps.log.warn({ err, runId, retryInMs: waitMs }, "could not record the end of a run; retrying");
+        if (this.deps.shutdown.aborted && tries >= 1) {
+          // Stopping for good: nothing here will try again. The run is LOST once its owner is
+          // known dead, and retried per its task (the README says so).
+          log.error(
+            { err, runId, status: result.status },
+            "Crondeck stopped before the database took the end of a run",
+          );
+          return null;
+        }
+        const waitMs = FINISH_RETRY_MS[Math.min(tries, FINISH_RETRY_MS.length - 1)] as number;
+        if (tries === 0 || tries % 20 === 0) {
+          log.warn({ err, runId, status: result.status, tries }, "could not record the end of a run yet; keeping it");
+        }
         await sleep(waitMs);
       }
     }
-    return this.deps.store.finish(runId, result, matched);
   }
 
-  async #runAttempt(task: TaskRow, run: RunRow, fire: AbortController, reason: () => string): Promise<RunRow> {
+  async #runAttempt(task: TaskRow, run: RunRow, fire: AbortController, reason: () => string): Promise<RunRow | null> {
     const { dispatcher, live, log, outputLimitBytes } = this.deps;
     const attempt = new AbortController();
     const cancel = (why: string) => {
@@ -228,7 +308,13 @@ export class RunJob {
           idempotencyKey: `crondeck-${task.id}-${run.fireKey ?? `M${run.rootRunId ?? run.id}`}`,
           outputLimitBytes,
         },
-        { signal: attempt.signal, onOutput: (text) => live.output(run.id, text) },
+        {
+          signal: attempt.signal,
+          onOutput: (text) => live.output(run.id, text),
+          onSpawn: (pgid) => {
+            this.deps.store.recordPgid(run.id, pgid).catch(() => {}); // only a successor's cleanup uses it
+          },
+        },
       );
     } catch (err) {
       const now = new Date();
@@ -247,18 +333,40 @@ export class RunJob {
     }
     if (result.status === "CANCELED" && !result.error) result = { ...result, error: reason() };
     else if (result.status === "CANCELED") result = { ...result, error: `${reason()}: ${result.error}` };
-    const keywords = JSON.parse(task.notifyKeywords) as string[];
-    try {
-      const finished = await this.#recordEnd(run.id, result, matchKeywords(result.output, keywords));
-      live.status(finished.id, finished.status as RunStatus, () => toApiRun(finished));
-      this.deps.ended(finished, task);
-      return finished;
-    } catch (err) {
-      // The database is away: the run stays RUNNING until a reaper marks it LOST once its
-      // heartbeat is stale; followers are told nothing more from here.
+    // Ended: no longer under way for FORBID here, even while its record waits for the database.
+    live.ended(run.id);
+    if (this.#disowned.delete(run.id)) {
       live.remove(run.id);
-      log.error({ err, runId: run.id }, "could not record the end of a run");
-      throw err;
+      return null;
     }
+    const keywords = JSON.parse(task.notifyKeywords) as string[];
+    const finished = await this.#recordEnd(run.id, result, matchKeywords(result.output, keywords));
+    if (!finished) {
+      live.remove(run.id);
+      log.error(
+        { runId: run.id, taskId: task.id, status: result.status },
+        "the end of a run was not recorded: it was no longer this process's (marked LOST or taken over meanwhile)",
+      );
+      return null;
+    }
+    live.status(finished.id, finished.status as RunStatus, () => toApiRun(finished));
+    this.deps.ended(finished, task);
+    return finished;
   }
+}
+
+function skippedResult(error: string): ExecutionResult {
+  const now = new Date();
+  return {
+    status: "SKIPPED" as ExecutionResult["status"],
+    exitCode: null,
+    httpStatus: null,
+    output: "",
+    truncated: false,
+    outputBytes: 0,
+    error,
+    startedAt: now,
+    finishedAt: now,
+    durationMs: 0,
+  };
 }

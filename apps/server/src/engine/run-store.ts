@@ -1,5 +1,5 @@
 import type { RunStatus, RunTrigger } from "@crondeck/core";
-import { type Db, isUniqueViolation, type Provider, type RunRow } from "@crondeck/db";
+import { type Db, isForeignKeyViolation, isUniqueViolation, type Provider, type RunRow } from "@crondeck/db";
 import type { ExecutionResult } from "@crondeck/executor";
 
 export interface NewRun {
@@ -12,6 +12,8 @@ export interface NewRun {
   rootRunId: number | null;
   status: Extract<RunStatus, "RUNNING" | "SKIPPED" | "QUEUED">;
   executor: string | null;
+  /** The bootId of the process that owns the attempt (see lease.ts). */
+  ownerId: string;
   error?: string | null;
 }
 
@@ -23,10 +25,11 @@ export const fireKeyOf = (scheduledAt: Date) => `S${scheduledAt.getTime()}`;
  * scheduler fires a whole due batch in one turn, so its N fires become one statement, not N.
  */
 class Coalescer<In, Out> {
+  // flush() answers one value per input, in order; an Error answers that input alone with a rejection.
   #pending: Array<{ input: In; resolve: (out: Out) => void; reject: (err: unknown) => void }> = [];
 
   constructor(
-    private readonly flush: (inputs: In[]) => Promise<Out[]>,
+    private readonly flush: (inputs: In[]) => Promise<Array<Out | Error>>,
     private readonly maxBatch: number,
   ) {}
 
@@ -44,7 +47,11 @@ class Coalescer<In, Out> {
       const part = all.slice(i, i + this.maxBatch);
       try {
         const out = await this.flush(part.map((p) => p.input));
-        for (const [j, p] of part.entries()) p.resolve(out[j] as Out);
+        for (const [j, p] of part.entries()) {
+          const value = out[j];
+          if (value instanceof Error) p.reject(value);
+          else p.resolve(value as Out);
+        }
       } catch (err) {
         for (const p of part) p.reject(err);
       }
@@ -55,8 +62,12 @@ class Coalescer<In, Out> {
 // Rows per statement: SQLite allows 32,766 bound values, MySQL 65,535; a claim row binds 17, a
 // finish row 14 (27 on MySQL).
 const MAX_BATCH = 500;
-const START_RECORD_DELAY_MS = 250;
 const ACTIVE = ["QUEUED", "RUNNING"];
+/**
+ * A QUEUED claim whose instant passed this long ago is not counted by FORBID: a live owner marks
+ * it RUNNING as it starts, so it was abandoned (its owner died) and will be taken over or ended.
+ */
+const STALE_CLAIM_MS = 1_000;
 const FINISH_COLUMNS = [
   "status",
   "startedAt",
@@ -85,6 +96,7 @@ const CLAIM_COLUMNS = [
   "durationMs",
   "heartbeatAt",
   "executor",
+  "ownerId",
   "error",
   "output",
   "matchedKeywords",
@@ -94,6 +106,7 @@ const CLAIM_COLUMNS = [
 
 interface Finish {
   id: number;
+  ownerId: string;
   result: ExecutionResult;
   matchedKeywords: string[];
 }
@@ -102,10 +115,11 @@ interface Finish {
 export class RunStore {
   readonly #active = new Coalescer<number, boolean>((ids) => this.#activeOf(ids), MAX_BATCH);
   readonly #claims = new Coalescer<NewRun, RunRow | null>((runs) => this.#claimAll(runs), MAX_BATCH);
-  readonly #finishes = new Coalescer<Finish, RunRow>((items) => this.#finishAll(items), MAX_BATCH);
-  /** Runs claimed ahead that started, waiting to be recorded as RUNNING (see markStarted). */
-  readonly #started = new Set<number>();
-  #startTimer: NodeJS.Timeout | undefined;
+  readonly #finishes = new Coalescer<Finish, RunRow | null>((items) => this.#finishAll(items), MAX_BATCH);
+  readonly #starts = new Coalescer<{ id: number; ownerId: string }, boolean>(
+    (items) => this.#startAll(items),
+    MAX_BATCH,
+  );
   readonly #q: string;
 
   constructor(
@@ -129,7 +143,8 @@ export class RunStore {
     try {
       return await this.db.run.create({ data: claimRow(run, new Date()) });
     } catch (err) {
-      if (isUniqueViolation(err)) return null;
+      // Taken by another instance, or its task was deleted meanwhile: either way not ours to run.
+      if (isUniqueViolation(err) || isForeignKeyViolation(err)) return null;
       throw err;
     }
   }
@@ -138,7 +153,7 @@ export class RunStore {
    * One INSERT that skips the slots another instance already holds, then one SELECT for the rows:
    * a row is this call's when it carries this batch's creation instant and executor.
    */
-  async #claimAll(runs: NewRun[]): Promise<Array<RunRow | null>> {
+  async #claimAll(runs: NewRun[]): Promise<Array<RunRow | null | Error>> {
     const now = new Date();
     const q = this.#q;
     const rows = runs.map((run) => claimRow(run, now));
@@ -150,9 +165,10 @@ export class RunStore {
         ...rows.flatMap((row) => CLAIM_COLUMNS.map((c) => row[c] ?? null)),
       );
     } catch {
-      // A row the key doesn't skip failed (its task was deleted meanwhile): claim one by one, so
-      // only that fire fails.
-      return Promise.all(runs.map((run) => this.#claimOne(run).catch(() => null)));
+      // A row the key doesn't skip failed (its task was deleted meanwhile), or the database is
+      // away: claim one by one, so a deleted task answers null and an outage an error, never
+      // "taken" (a failed claim is not a lost race).
+      return Promise.all(runs.map((run) => this.#claimOne(run).catch((err: unknown) => asError(err))));
     }
     const found = await this.db.run.findMany({
       where: {
@@ -164,37 +180,34 @@ export class RunStore {
     const byKey = new Map(found.map((row) => [`${row.taskId}|${row.fireKey}|${row.attempt}`, row]));
     return runs.map((run) => {
       const row = byKey.get(`${run.taskId}|${run.fireKey}|${run.attempt}`);
-      // Ours when it carries this batch's instant and executor; else another instance got there first.
-      return row && row.createdAt.getTime() === now.getTime() && row.executor === run.executor ? row : null;
+      // Ours when it carries this batch's instant and our bootId; else another instance got there first.
+      return row && row.createdAt.getTime() === now.getTime() && row.ownerId === run.ownerId ? row : null;
     });
   }
 
   /**
-   * Records that a run claimed ahead of its slot (QUEUED) has started, off the start's critical
-   * path: the runs still going after START_RECORD_DELAY_MS are written together. Most scheduled
-   * runs end sooner and are written once, by finish(), which also records when they started.
+   * Records that a slot claimed ahead (QUEUED) has started: QUEUED becomes RUNNING only while the
+   * row is still ours. The fast path calls it right after starting the attempt, so peers see it
+   * RUNNING at once; the slow path awaits it before starting. Resolves false when the claim is no
+   * longer ours (a peer took it over); rejects when the database cannot be reached.
    */
-  markStarted(id: number): void {
-    this.#started.add(id);
-    this.#startTimer ??= setTimeout(() => void this.#recordStarts(), START_RECORD_DELAY_MS).unref();
+  confirmStart(id: number, ownerId: string): Promise<boolean> {
+    return this.#starts.run({ id, ownerId });
   }
 
-  async #recordStarts(): Promise<void> {
-    this.#startTimer = undefined;
-    const ids = [...this.#started];
-    this.#started.clear();
+  async #startAll(items: Array<{ id: number; ownerId: string }>): Promise<boolean[]> {
     const now = new Date();
-    for (let i = 0; i < ids.length; i += MAX_BATCH) {
-      try {
-        // Applies only to QUEUED: an end recorded first wins.
-        await this.db.run.updateMany({
-          where: { id: { in: ids.slice(i, i + MAX_BATCH) }, status: "QUEUED" },
-          data: { status: "RUNNING", startedAt: now, heartbeatAt: now },
-        });
-      } catch {
-        // Cosmetic: the run counts as active while QUEUED too, and its end records the start.
-      }
-    }
+    const ids = items.map((item) => item.id);
+    const ownerId = items[0]?.ownerId as string; // one process, one owner
+    const { count } = await this.db.run.updateMany({
+      where: { id: { in: ids }, status: "QUEUED", ownerId },
+      data: { status: "RUNNING", startedAt: now, heartbeatAt: now },
+    });
+    if (count === ids.length) return ids.map(() => true);
+    // Some were not QUEUED: ended already (still ours), or taken over by a peer (not ours).
+    const rows = await this.db.run.findMany({ where: { id: { in: ids } }, select: { id: true, ownerId: true } });
+    const ours = new Set(rows.filter((r) => r.ownerId === ownerId).map((r) => r.id));
+    return ids.map((id) => ours.has(id));
   }
 
   /** Ends a run claimed ahead of its slot as SKIPPED (FORBID found a run of the task under way). */
@@ -216,15 +229,19 @@ export class RunStore {
     return (await this.db.run.deleteMany({ where: { id: { in: ids }, status: "QUEUED" } })).count;
   }
 
-  finish(id: number, result: ExecutionResult, matchedKeywords: string[]): Promise<RunRow> {
-    this.#started.delete(id);
-    return this.#finishes.run({ id, result, matchedKeywords });
+  /**
+   * Records an attempt's end, only while the run is still in progress and ours. Resolves to null
+   * when it no longer is (a reaper marked it LOST, a peer took it over, or its task was deleted).
+   */
+  finish(id: number, ownerId: string, result: ExecutionResult, matchedKeywords: string[]): Promise<RunRow | null> {
+    return this.#finishes.run({ id, ownerId, result, matchedKeywords });
   }
 
   /** One UPDATE for the attempts that ended in one turn, then one SELECT. */
-  async #finishAll(items: Finish[]): Promise<RunRow[]> {
+  async #finishAll(items: Finish[]): Promise<Array<RunRow | null>> {
     const q = this.#q;
     const now = new Date();
+    const ownerId = items[0]?.ownerId as string; // one process, one owner
     const values = items.map((item) => [
       item.id,
       item.result.status,
@@ -249,24 +266,30 @@ export class RunStore {
         (c) => `${q}${c}${q} = CASE ${q}id${q}${items.map(() => " WHEN ? THEN ?").join("")} END`,
       );
       await this.db.$executeRawUnsafe(
-        `UPDATE ${q}Run${q} SET ${set.join(", ")} WHERE ${q}id${q} IN (${items.map(() => "?").join(",")})`,
+        `UPDATE ${q}Run${q} SET ${set.join(", ")} WHERE ${q}id${q} IN (${items.map(() => "?").join(",")}) AND ${q}status${q} IN ('QUEUED','RUNNING') AND ${q}ownerId${q} = ?`,
         ...FINISH_COLUMNS.flatMap((_, c) => values.flatMap((v) => [v[0], v[c + 1]])),
         ...items.map((item) => item.id),
+        ownerId,
       );
     } else {
       // SQLite names VALUES columns column1, column2, …; a CASE per column would be quadratic.
       const row = `(${["id", ...FINISH_COLUMNS].map(() => "?").join(",")})`;
       await this.db.$executeRawUnsafe(
-        `UPDATE ${q}Run${q} SET ${FINISH_COLUMNS.map((c, i) => `${q}${c}${q} = v.column${i + 2}`).join(", ")} FROM (VALUES ${items.map(() => row).join(",")}) AS v WHERE ${q}Run${q}.${q}id${q} = v.column1`,
+        `UPDATE ${q}Run${q} SET ${FINISH_COLUMNS.map((c, i) => `${q}${c}${q} = v.column${i + 2}`).join(", ")} FROM (VALUES ${items.map(() => row).join(",")}) AS v WHERE ${q}Run${q}.${q}id${q} = v.column1 AND ${q}Run${q}.${q}status${q} IN ('QUEUED','RUNNING') AND ${q}Run${q}.${q}ownerId${q} = ?`,
         ...values.flat(),
+        ownerId,
       );
     }
     const found = await this.db.run.findMany({ where: { id: { in: items.map((item) => item.id) } } });
     const byId = new Map(found.map((row) => [row.id, row]));
+    // Ours when the row carries exactly the end we wrote.
     return items.map((item) => {
       const row = byId.get(item.id);
-      if (!row) throw new Error(`run ${item.id} vanished before its end was recorded`);
-      return row;
+      const recorded =
+        row?.ownerId === ownerId &&
+        row.status === item.result.status &&
+        row.finishedAt?.getTime() === item.result.finishedAt.getTime();
+      return recorded ? row : null;
     });
   }
 
@@ -277,7 +300,10 @@ export class RunStore {
 
   async #activeOf(taskIds: number[]): Promise<boolean[]> {
     const rows = await this.db.run.findMany({
-      where: { taskId: { in: [...new Set(taskIds)] }, status: { in: ACTIVE } },
+      where: {
+        taskId: { in: [...new Set(taskIds)] },
+        OR: [{ status: "RUNNING" }, { status: "QUEUED", scheduledAt: { gte: new Date(Date.now() - STALE_CLAIM_MS) } }],
+      },
       select: { taskId: true },
     });
     const active = new Set(rows.map((r) => r.taskId));
@@ -295,40 +321,46 @@ export class RunStore {
     }
   }
 
-  /**
-   * Marks LOST the runs nobody vouches for: in progress, not run by this process, and silent for
-   * longer than `staleMs` (or run by a process of this host that no longer exists).
-   */
-  async markLost(options: { staleMs: number; liveIds: number[]; deadExecutors: string[] }): Promise<RunRow[]> {
-    const cutoff = new Date(Date.now() - options.staleMs);
-    const candidates = await this.db.run.findMany({
-      where: {
-        status: { in: ["QUEUED", "RUNNING"] },
-        id: { notIn: options.liveIds },
-        OR: [
-          { heartbeatAt: { lt: cutoff } },
-          { heartbeatAt: null, createdAt: { lt: cutoff } },
-          ...(options.deadExecutors.length > 0 ? [{ executor: { in: options.deadExecutors } }] : []),
-        ],
-      },
+  /** Runs in progress that this process does not own: the ones whose owners are judged by the reaper. */
+  othersInProgress(ownerId: string): Promise<RunRow[]> {
+    return this.db.run.findMany({
+      where: { status: { in: ACTIVE }, OR: [{ ownerId: { not: ownerId } }, { ownerId: null }] },
     });
-    const lost: RunRow[] = [];
+  }
+
+  /** Takes over a claim its dead owner never started: QUEUED becomes RUNNING under the new owner. */
+  async takeOver(run: RunRow, ownerId: string, executor: string): Promise<RunRow | null> {
     const now = new Date();
-    for (const run of candidates) {
-      // Conditional on the status, so two reapers can't both claim the same run.
-      const outcome = {
-        status: "LOST",
-        finishedAt: now,
-        durationMs: run.startedAt ? now.getTime() - run.startedAt.getTime() : null,
-        error: "the process running this attempt stopped answering (it died or lost its database)",
-      };
-      const { count } = await this.db.run.updateMany({
-        where: { id: run.id, status: { in: ["QUEUED", "RUNNING"] } },
-        data: outcome,
-      });
-      if (count === 1) lost.push({ ...run, ...outcome });
-    }
-    return lost;
+    const data = { status: "RUNNING", ownerId, executor, startedAt: now, heartbeatAt: now };
+    const { count } = await this.db.run.updateMany({
+      where: { id: run.id, status: "QUEUED", ownerId: run.ownerId },
+      data,
+    });
+    return count === 1 ? { ...run, ...data } : null;
+  }
+
+  /**
+   * Ends a run nobody vouches for any more as LOST (or, with `status`, as SKIPPED: a claim that was
+   * never started). Conditional on the status and owner, so two reapers can't both end it.
+   */
+  async markLost(run: RunRow, error: string, status: "LOST" | "SKIPPED" = "LOST"): Promise<RunRow | null> {
+    const now = new Date();
+    const outcome = {
+      status,
+      finishedAt: now,
+      durationMs: run.startedAt && status === "LOST" ? now.getTime() - run.startedAt.getTime() : 0,
+      error,
+    };
+    const { count } = await this.db.run.updateMany({
+      where: { id: run.id, status: run.status, ownerId: run.ownerId },
+      data: outcome,
+    });
+    return count === 1 ? { ...run, ...outcome } : null;
+  }
+
+  /** Remembers the process group of a SHELL attempt, so a successor on this host can stop it. */
+  async recordPgid(id: number, pgid: number): Promise<void> {
+    await this.db.run.updateMany({ where: { id, status: { in: ACTIVE } }, data: { pgid } });
   }
 
   /** Deletes runs beyond the retention rules, a batch at a time. Returns how many went. */
@@ -394,10 +426,15 @@ function claimRow(run: NewRun, now: Date) {
     durationMs: skipped ? 0 : null,
     heartbeatAt: now,
     executor: run.executor,
+    ownerId: run.ownerId,
     error: run.error ?? null,
     output: "",
     matchedKeywords: "[]",
     createdAt: now,
     updatedAt: now,
   };
+}
+
+function asError(err: unknown): Error {
+  return err instanceof Error ? err : new Error(String(err));
 }

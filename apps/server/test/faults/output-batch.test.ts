@@ -35,6 +35,7 @@ describe.each(providers)("run outputs ending together on %s", (provider) => {
             rootRunId: null,
             status: "RUNNING",
             executor: "test",
+            ownerId: "test-owner",
           }),
         ),
       );
@@ -53,7 +54,7 @@ describe.each(providers)("run outputs ending together on %s", (provider) => {
       });
       // Called in one turn, so they are recorded by one statement, as runs ending together are.
       const finished = await Promise.all(
-        OUTPUTS.map(([, output], i) => store.finish((runs[i] as { id: number }).id, result(output), [])),
+        OUTPUTS.map(([, output], i) => store.finish((runs[i] as { id: number }).id, "test-owner", result(output), [])),
       );
       for (const [i, [label, output]] of OUTPUTS.entries()) {
         const stored = await t.app.database.db.run.findUniqueOrThrow({ where: { id: (runs[i] as { id: number }).id } });

@@ -1,0 +1,125 @@
+import type { Db, RunRow, TaskRow } from "@crondeck/db";
+import { stopOrphanGroup } from "@crondeck/executor";
+import type { InstanceLease, Predecessor } from "./lease.ts";
+import type { RunJob } from "./run-job.ts";
+import type { RunStore } from "./run-store.ts";
+
+/** A claim is taken over once its instant is this far past and its owner silent this long. */
+const CLAIM_LATE_MS = 1_500;
+const CLAIM_SILENCE_MS = 1_500;
+/** A claim taken over later than this after its instant is a missed slot (misfire policy). */
+const TAKE_OVER_WITHIN_MS = 10_000;
+/** Runs with no owner recorded (written before owners existed) are judged by their heartbeat. */
+const LEGACY_STALE_MS = 60_000;
+
+const LOST = "the process running this attempt stopped answering (it died or lost its database)";
+
+export interface ReaperDeps {
+  db: Db;
+  store: RunStore;
+  lease: InstanceLease;
+  job: RunJob;
+  /** This process's name, recorded as the executor of what it takes over. */
+  executorName: string;
+  /** LOST once the owner was silent this long (continuous observation). */
+  lostSilenceMs: number;
+  ended: (run: RunRow, task: TaskRow) => void;
+  track: (done: Promise<void>) => void;
+  log: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void };
+}
+
+/**
+ * Ends what dead processes left in progress. A claim (QUEUED) whose owner went silent before its
+ * instant is taken over and run, late by a second or two; a run (RUNNING) whose owner stays silent
+ * is LOST and retried per its task. A successor under the same name, or on the same host, knows
+ * its predecessor is dead at once and stops the predecessor's leftover process groups first.
+ */
+export class Reaper {
+  constructor(private readonly deps: ReaperDeps) {}
+
+  /** At start-up: the predecessors' runs are ended at once, their orphans stopped first. */
+  async atStart(predecessors: Predecessor[]): Promise<void> {
+    if (predecessors.length === 0) return;
+    const byBoot = new Map(predecessors.map((p) => [p.bootId, p]));
+    const runs = await this.deps.db.run.findMany({
+      where: { status: { in: ["QUEUED", "RUNNING"] }, ownerId: { in: [...byBoot.keys()] } },
+    });
+    for (const run of runs) {
+      const predecessor = byBoot.get(run.ownerId as string);
+      if (run.status === "RUNNING" && run.pgid !== null && predecessor?.sameHost) {
+        const stopped = await stopOrphanGroup(run.pgid, run.id);
+        if (stopped > 0) {
+          this.deps.log.warn({ runId: run.id, pgid: run.pgid, processes: stopped }, "stopped a dead process's orphans");
+        }
+      }
+      await this.#end(run);
+    }
+  }
+
+  /** One round: judges the runs in progress that other processes own. */
+  async round(): Promise<void> {
+    const { store, lease } = this.deps;
+    // Runs first, owners second: an owner of a listed run registered before it claimed the run.
+    const runs = await store.othersInProgress(lease.bootId);
+    await lease.observe();
+    const now = Date.now();
+    for (const run of runs) {
+      if (run.ownerId === null) {
+        if ((run.heartbeatAt ?? run.createdAt).getTime() < now - LEGACY_STALE_MS) await this.#end(run);
+        continue;
+      }
+      const silence = lease.silence(run.ownerId);
+      if (run.status === "QUEUED") {
+        if (run.scheduledAt.getTime() > now - CLAIM_LATE_MS) continue;
+        if (silence !== "gone" && silence < CLAIM_SILENCE_MS) continue;
+      } else if (silence !== "gone" && silence < this.deps.lostSilenceMs) {
+        continue;
+      }
+      await this.#end(run);
+    }
+  }
+
+  async #end(run: RunRow): Promise<void> {
+    const task = await this.deps.db.task.findUnique({ where: { id: run.taskId } });
+    if (!task) return; // deleted: its runs go with it
+    if (run.status === "QUEUED") await this.#takeOverClaim(task, run);
+    else await this.#lose(task, run);
+  }
+
+  async #lose(task: TaskRow, run: RunRow): Promise<void> {
+    const lost = await this.deps.store.markLost(run, LOST);
+    if (!lost) return; // another reaper got there first, or the owner recorded its end after all
+    this.deps.log.warn({ runId: run.id, taskId: run.taskId, executor: run.executor }, "run lost");
+    this.deps.ended(lost, task);
+    this.deps.track(this.deps.job.retryLost(task, lost));
+  }
+
+  /**
+   * A claim its owner never started. Soon after its instant it runs here; later it is a missed slot
+   * and follows the task's misfire policy; a disabled task's claim is given back.
+   */
+  async #takeOverClaim(task: TaskRow, run: RunRow): Promise<void> {
+    const { store, lease, executorName } = this.deps;
+    if (!task.enabled) {
+      await store.release([run.id]);
+      return;
+    }
+    const late = Date.now() - run.scheduledAt.getTime();
+    const runLatest = task.misfirePolicy === "RUN_LATEST" && late <= task.misfireGraceSeconds * 1000;
+    if (late > TAKE_OVER_WITHIN_MS && !runLatest) {
+      const reason = `missed: ${run.executor ?? "the instance"} claimed this slot and stopped before running it; found ${Math.round(late / 1000)} s after the slot (misfire policy ${task.misfirePolicy})`;
+      const skipped = await store.markLost(run, reason, "SKIPPED");
+      if (skipped) this.deps.ended(skipped, task);
+      return;
+    }
+    // FORBID before taking it: once taken it is RUNNING and would count itself.
+    const othersActive = task.concurrencyPolicy === "FORBID" && (await store.hasActive(task.id));
+    const taken = await store.takeOver(run, lease.bootId, executorName);
+    if (!taken) return;
+    this.deps.log.warn(
+      { runId: run.id, taskId: run.taskId, from: run.executor, lateMs: late },
+      "took over a slot claimed by an instance that stopped",
+    );
+    this.deps.track(this.deps.job.runTakenOver(task, taken, othersActive));
+  }
+}
