@@ -16,10 +16,12 @@ export interface Database {
   db: Db;
   provider: Provider;
   target: DatabaseTarget;
-  /** True while the database answers and holds Crondeck's schema (readiness). */
-  ping(): Promise<boolean>;
+  /** True while the database answers within `timeoutMs` and holds Crondeck's schema (readiness). */
+  ping(timeoutMs?: number): Promise<boolean>;
   close(): Promise<void>;
 }
+
+const PING_TIMEOUT_MS = 800;
 
 export interface OpenOptions {
   /** Apply pending migrations first (the app does; tests of the migrator don't). Default true. */
@@ -34,13 +36,22 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
     db,
     provider: target.provider,
     target,
-    async ping() {
+    async ping(timeoutMs = PING_TIMEOUT_MS) {
+      let timer: NodeJS.Timeout | undefined;
+      // An unreachable server makes a query wait for the pool's connect timeout (10 s): readiness
+      // must answer sooner than a load balancer's probe gives up.
+      const timeout = new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(false), timeoutMs);
+      });
       try {
         // Touches a table, so a dropped or emptied database is not ready even while the server answers.
-        await db.$queryRawUnsafe("SELECT 1 FROM _prisma_migrations LIMIT 1");
-        return true;
-      } catch {
-        return false;
+        const query = db.$queryRawUnsafe("SELECT 1 FROM _prisma_migrations LIMIT 1").then(
+          () => true,
+          () => false,
+        );
+        return await Promise.race([query, timeout]);
+      } finally {
+        clearTimeout(timer);
       }
     },
     close: () => db.$disconnect(),

@@ -112,10 +112,10 @@ export class Reaper {
       if (skipped) this.deps.ended(skipped, task);
       return;
     }
-    // FORBID before taking it: once taken it is RUNNING and would count itself.
-    const othersActive = task.concurrencyPolicy === "FORBID" && (await store.hasActive(task.id));
     const taken = await store.takeOver(run, lease.bootId, executorName);
     if (!taken) return;
+    // Later slots claimed ahead do not hold it back: only a run under way now does.
+    const othersActive = task.concurrencyPolicy === "FORBID" && (await store.runningOtherThan(task.id, run.id));
     this.deps.log.warn(
       { runId: run.id, taskId: run.taskId, from: run.executor, lateMs: late },
       "took over a slot claimed by an instance that stopped",

@@ -67,7 +67,7 @@ const ACTIVE = ["QUEUED", "RUNNING"];
  * A QUEUED claim whose instant passed this long ago is not counted by FORBID: a live owner marks
  * it RUNNING as it starts, so it was abandoned (its owner died) and will be taken over or ended.
  */
-const STALE_CLAIM_MS = 1_000;
+const STALE_CLAIM_MS = 900;
 const FINISH_COLUMNS = [
   "status",
   "startedAt",
@@ -319,6 +319,11 @@ export class RunStore {
         data: { heartbeatAt: now, output: run.output, truncated: run.truncated, outputBytes: run.outputBytes },
       });
     }
+  }
+
+  /** Whether another run of the task is executing now (claims of later slots aside). */
+  async runningOtherThan(taskId: number, runId: number): Promise<boolean> {
+    return (await this.db.run.count({ where: { taskId, status: "RUNNING", id: { not: runId } } })) > 0;
   }
 
   /** Runs in progress that this process does not own: the ones whose owners are judged by the reaper. */
