@@ -1,5 +1,7 @@
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as mariadb from "mariadb";
@@ -91,4 +93,97 @@ export async function mysqlQuery<T = unknown>(database: string, sql: string, par
   } finally {
     await conn.end();
   }
+}
+
+/**
+ * A MariaDB server of a test's own (its own port and data folder), for tests that stop the
+ * database under a running app and start it again. Needs mariadbd and mariadb-install-db; under
+ * CI=true their absence fails the run.
+ */
+export interface PrivateMariadb {
+  /** A URL to a database on it (created by the app at its first start). */
+  url: string;
+  /** Kills the server at once (SIGKILL: a crash, as a lost host or an OOM kill would). */
+  crash(): Promise<void>;
+  /** Starts it again on the same port and data folder; resolves once it accepts connections. */
+  start(): Promise<void>;
+  destroy(): Promise<void>;
+}
+
+const MARIADBD = "/usr/sbin/mariadbd";
+const INSTALL_DB = "/usr/bin/mariadb-install-db";
+
+export function privateMariadbAvailable(): boolean {
+  const ok = existsSync(MARIADBD) && existsSync(INSTALL_DB);
+  if (!ok && process.env.CI === "true") throw new Error(`${MARIADBD} and ${INSTALL_DB} are required when CI=true`);
+  if (!ok) console.warn(`SKIPPING private MariaDB suites: ${MARIADBD} or ${INSTALL_DB} is missing`);
+  return ok;
+}
+
+export async function startPrivateMariadb(): Promise<PrivateMariadb> {
+  const dir = mkdtempSync(join(tmpdir(), "crondeck-mariadb-"));
+  const port = await freePort();
+  const asRoot = process.getuid?.() === 0 ? ["--user=root"] : [];
+  execFileSync(
+    INSTALL_DB,
+    ["--no-defaults", `--datadir=${dir}/data`, "--auth-root-authentication-method=normal", "--skip-test-db", ...asRoot],
+    { stdio: "ignore" },
+  );
+  const args = [
+    "--no-defaults",
+    `--datadir=${dir}/data`,
+    `--port=${port}`,
+    `--socket=${dir}/mysqld.sock`,
+    `--pid-file=${dir}/mysqld.pid`,
+    "--bind-address=127.0.0.1",
+    "--skip-grant-tables", // root with no password, from this test only: the server is private
+    "--innodb-buffer-pool-size=32M",
+    ...asRoot,
+  ];
+  let server: ChildProcess | null = null;
+  const start = async () => {
+    const child = spawn(MARIADBD, args, { stdio: "ignore" });
+    server = child;
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`mariadbd exited with ${child.exitCode}`);
+      try {
+        const conn = await mariadb.createConnection({ host: "127.0.0.1", port, user: "root", connectTimeout: 1000 });
+        await conn.end();
+        return;
+      } catch (err) {
+        if (Date.now() > deadline) throw err;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
+  };
+  const crash = async () => {
+    const child = server;
+    server = null;
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    child.kill("SIGKILL");
+    await exited;
+  };
+  await start();
+  return {
+    url: `mysql://root@127.0.0.1:${port}/crondeck_${randomBytes(4).toString("hex")}`,
+    crash,
+    start,
+    async destroy() {
+      await crash();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
 }

@@ -9,7 +9,7 @@ import { LiveRuns } from "./live-runs.ts";
 import { MissedSlots } from "./missed-slots.ts";
 import { Notifier } from "./notifier.ts";
 import { Reaper } from "./reaper.ts";
-import { RunJob } from "./run-job.ts";
+import { MissedSlot, RunJob } from "./run-job.ts";
 import { RunStore } from "./run-store.ts";
 
 export const APP_VERSION = "0.1.0";
@@ -22,6 +22,8 @@ const DELETION_SCAN_EVERY = 12;
 const CLAIM_LEAD_MS = 500;
 /** A slot claimed ahead that has not fired this long after its instant is given back. */
 const UNFIRED_CLAIM_MS = 30_000;
+/** A scheduled fire that waits longer than this for the database is missed, not run late. */
+const FIRE_DB_WAIT_MS = 2_000;
 
 export interface EngineTimings {
   /** How often live runs save their output so far (so a crash loses little of it). */
@@ -73,8 +75,14 @@ export class Engine {
     private readonly timings: EngineTimings = DEFAULT_TIMINGS,
     dispatcher: Dispatcher = new InProcessDispatcher(config.instanceName),
   ) {
-    this.store = new RunStore(db, parseDatabaseUrl(config.databaseUrl).provider);
     this.live = new LiveRuns(config.outputLimitBytes);
+    // Runs in progress in the database that are not under way here: ended and waiting for their
+    // record, or claims of missed slots never started. They do not hold FORBID.
+    this.store = new RunStore(
+      db,
+      parseDatabaseUrl(config.databaseUrl).provider,
+      (runId) => this.live.isEnded(runId) || this.#missed.holds(runId),
+    );
     this.#lease = new InstanceLease(
       db,
       config.instanceName,
@@ -108,6 +116,7 @@ export class Engine {
       ended,
       track,
       log,
+      accountsFor: (runId) => this.live.has(runId) || this.#missed.holds(runId),
     });
     this.#missed = new MissedSlots({
       db,
@@ -228,6 +237,8 @@ export class Engine {
   }
 
   async #fireSlot(task: TaskRow, scheduledAt: Date): Promise<void> {
+    // Lateness of the loop (catch-up) is the scheduler's business; waiting for the database is not.
+    const notAfter = Date.now() + FIRE_DB_WAIT_MS;
     const key = claimKey(task.id, scheduledAt.getTime());
     const ahead = this.#claimedAhead.get(key);
     this.#claimedAhead.delete(key);
@@ -239,14 +250,16 @@ export class Engine {
         task,
         scheduledAt,
         trigger: "SCHEDULE",
+        notAfter,
         ...(claimed ? { claimed } : {}),
       });
     } catch (err) {
-      // The database did not answer: the slot is missed, not taken by anyone. It is recorded per
-      // the task's misfire policy once the database is back.
-      if (this.#missed.size === 0)
+      // The database did not answer (in time): the slot is missed, not taken by anyone. It is
+      // recorded per the task's misfire policy once the database is back.
+      if (this.#missed.size === 0) {
         this.log.warn({ err, taskId: task.id, scheduledAt }, "slot missed: database unreachable");
-      this.#missed.add(task.id, scheduledAt, claimed);
+      }
+      this.#missed.add(task.id, scheduledAt, err instanceof MissedSlot ? err.run : claimed);
       return;
     }
     if (started) await started.done;
@@ -324,6 +337,7 @@ export class Engine {
     if (this.#leaseLost) {
       this.#leaseLost = false;
       this.log.info({}, "database reachable again");
+      this.#job.databaseBack();
     }
     // Ends still waiting for the database go first, so FORBID is judged on the truth.
     if (this.#missed.size > 0 && this.#job.recording === 0) await this.#missed.flush();

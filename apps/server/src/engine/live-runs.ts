@@ -103,6 +103,15 @@ export class LiveRuns {
     return true;
   }
 
+  /** Whether the run's attempt is over here while its record is still being written. */
+  isEnded(runId: number): boolean {
+    return this.#runs.get(runId)?.ended === true;
+  }
+
+  has(runId: number): boolean {
+    return this.#runs.has(runId);
+  }
+
   ids(): number[] {
     return [...this.#runs.keys()];
   }

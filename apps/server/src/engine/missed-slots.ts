@@ -26,6 +26,8 @@ export interface MissedSlotsDeps {
  */
 export class MissedSlots {
   readonly #byTask = new Map<number, Map<number, RunRow | undefined>>();
+  /** Ids of our own claims among the remembered slots (never started). */
+  readonly #held = new Set<number>();
   #dropped = 0;
 
   constructor(private readonly deps: MissedSlotsDeps) {}
@@ -34,13 +36,22 @@ export class MissedSlots {
     return this.#byTask.size;
   }
 
+  /** Whether a run of ours is one of the remembered slots (a claim waiting to be recorded). */
+  holds(runId: number): boolean {
+    return this.#held.has(runId);
+  }
+
   /** Remembers a slot; `claimed` is this process's claim of it, made before the outage. */
   add(taskId: number, at: Date, claimed?: RunRow): void {
     const slots = this.#byTask.get(taskId) ?? new Map<number, RunRow | undefined>();
     this.#byTask.set(taskId, slots);
     slots.set(at.getTime(), claimed);
+    if (claimed) this.#held.add(claimed.id);
     if (slots.size > MAX_SLOTS_PER_TASK) {
-      slots.delete(Math.min(...slots.keys()));
+      const oldest = Math.min(...slots.keys());
+      const run = slots.get(oldest);
+      if (run) this.#held.delete(run.id);
+      slots.delete(oldest);
       this.#dropped++;
     }
   }
@@ -54,6 +65,7 @@ export class MissedSlots {
     for (const [taskId, slots] of this.#byTask) {
       await this.#flushTask(taskId, slots);
       this.#byTask.delete(taskId);
+      for (const run of slots.values()) if (run) this.#held.delete(run.id);
     }
   }
 
@@ -70,34 +82,40 @@ export class MissedSlots {
     const runLatest = task.misfirePolicy === "RUN_LATEST" && Date.now() - latest <= task.misfireGraceSeconds * 1000;
     const reason = `${UNREACHABLE} (misfire policy ${task.misfirePolicy}${runLatest ? ": only the latest missed slot runs" : ""})`;
     const skipped = await Promise.all(
-      instants
-        .filter((at) => !(runLatest && at === latest))
-        .map((at) => {
-          const claimed = slots.get(at);
-          if (claimed) return store.skipClaimed(claimed.id, reason);
-          return store.claim({
-            taskId,
-            trigger: "SCHEDULE",
-            scheduledAt: new Date(at),
-            fireKey: fireKeyOf(new Date(at)),
-            attempt: 1,
-            rootRunId: null,
-            status: "SKIPPED",
-            executor: null,
-            ownerId: this.deps.ownerId(),
-            error: reason,
-          });
-        }),
+      instants.filter((at) => !(runLatest && at === latest)).map((at) => this.#skip(task, at, slots.get(at), reason)),
     );
     for (const run of skipped) if (run) this.deps.ended(run, task);
     if (!runLatest) return;
-    const claimed = slots.get(latest);
-    const started = await job.start({
-      task,
-      scheduledAt: new Date(latest),
-      trigger: "SCHEDULE",
-      ...(claimed ? { claimed } : {}),
-    });
+    const owned =
+      slots.get(latest) ?? (await store.unstarted(taskId, fireKeyOf(new Date(latest)), this.deps.ownerId()));
+    const started = owned
+      ? await job.startOwned(task, owned)
+      : await job.start({ task, scheduledAt: new Date(latest), trigger: "SCHEDULE" });
     if (started) this.deps.track(started.done);
+  }
+
+  /** Records a missed slot SKIPPED: our own unstarted claim of it, or a new record. */
+  async #skip(task: TaskRow, at: number, owned: RunRow | undefined, reason: string): Promise<RunRow | null> {
+    const { store } = this.deps;
+    const ownerId = this.deps.ownerId();
+    const fireKey = fireKeyOf(new Date(at));
+    if (owned) return store.endUnstarted(owned.id, ownerId, reason);
+    const recorded = await store.claim({
+      taskId: task.id,
+      trigger: "SCHEDULE",
+      scheduledAt: new Date(at),
+      fireKey,
+      attempt: 1,
+      rootRunId: null,
+      status: "SKIPPED",
+      executor: null,
+      ownerId,
+      error: reason,
+    });
+    if (recorded) return recorded;
+    // Taken: by another instance (its record stands), or by our own claim that reached the
+    // database after it had reported an error; that one is ended here, never left in progress.
+    const mine = await store.unstarted(task.id, fireKey, ownerId);
+    return mine ? store.endUnstarted(mine.id, ownerId, reason) : null;
   }
 }

@@ -13,6 +13,9 @@ const TAKE_OVER_WITHIN_MS = 10_000;
 const LEGACY_STALE_MS = 60_000;
 
 const LOST = "the process running this attempt stopped answering (it died or lost its database)";
+/** Our own claim of a slot this old that never started (a claim that reached the database after it reported an error). */
+const OWN_ABANDONED_CLAIM_MS = 35_000;
+const OWN_ABANDONED = "missed: claimed while the database was failing, and never started";
 
 export interface ReaperDeps {
   db: Db;
@@ -25,6 +28,11 @@ export interface ReaperDeps {
   lostSilenceMs: number;
   ended: (run: RunRow, task: TaskRow) => void;
   track: (done: Promise<void>) => void;
+  /**
+   * Whether this process still accounts for its own run: executing, its end being written, or a
+   * missed slot waiting for the database. Its other runs in progress were lost track of.
+   */
+  accountsFor: (runId: number) => boolean;
   log: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void };
 }
 
@@ -35,6 +43,9 @@ export interface ReaperDeps {
  * its predecessor is dead at once and stops the predecessor's leftover process groups first.
  */
 export class Reaper {
+  /** Own runs in progress that this process did not account for in the previous round. */
+  #suspects = new Set<number>();
+
   constructor(private readonly deps: ReaperDeps) {}
 
   /** At start-up: the predecessors' runs are ended at once, their orphans stopped first. */
@@ -60,10 +71,24 @@ export class Reaper {
   async round(): Promise<void> {
     const { store, lease } = this.deps;
     // Runs first, owners second: an owner of a listed run registered before it claimed the run.
-    const runs = await store.othersInProgress(lease.bootId);
+    const runs = await store.inProgress();
     await lease.observe();
     const now = Date.now();
+    const suspects = new Set<number>();
     for (const run of runs) {
+      if (run.ownerId === lease.bootId) {
+        if (this.deps.accountsFor(run.id)) continue;
+        if (run.status === "QUEUED" && run.scheduledAt.getTime() > now - OWN_ABANDONED_CLAIM_MS) continue;
+        // Twice in a row, so a run between its claim and its start is never taken for abandoned.
+        if (!this.#suspects.has(run.id)) {
+          suspects.add(run.id);
+          continue;
+        }
+        const ended = await store.endUnstarted(run.id, lease.bootId, OWN_ABANDONED);
+        if (ended)
+          this.deps.log.warn({ runId: run.id, taskId: run.taskId }, "ended a slot claimed here and never started");
+        continue;
+      }
       if (run.ownerId === null) {
         if ((run.heartbeatAt ?? run.createdAt).getTime() < now - LEGACY_STALE_MS) await this.#end(run);
         continue;
@@ -77,6 +102,7 @@ export class Reaper {
       }
       await this.#end(run);
     }
+    this.#suspects = suspects;
   }
 
   async #end(run: RunRow): Promise<void> {

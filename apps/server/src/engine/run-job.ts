@@ -29,6 +29,18 @@ export interface FireRequest {
   trigger: Extract<RunTrigger, "SCHEDULE" | "MANUAL">;
   /** The slot's first attempt, claimed ahead of time by prepare() (status QUEUED). */
   claimed?: RunRow;
+  /**
+   * Epoch ms: a scheduled fire still waiting for the database then does not start; it is missed
+   * (MissedSlot) and follows the task's misfire policy instead of running late.
+   */
+  notAfter?: number;
+}
+
+/** A scheduled fire the database held up past its `notAfter`: recorded, not started. */
+export class MissedSlot extends Error {
+  constructor(readonly run: RunRow) {
+    super(`slot of run ${run.id} missed: the database answered too late`);
+  }
 }
 
 /** A slot is started with no database round trip only this close to its instant (see lease.ts). */
@@ -56,6 +68,8 @@ export class RunJob {
   /** Fast-started runs a peer had taken over meanwhile: stopped here, and their ends not recorded. */
   readonly #disowned = new Set<number>();
   #recording = 0;
+  /** Resolved (and renewed) when the database answers again, so waiting ends are written at once. */
+  #back = signal();
 
   constructor(private readonly deps: RunJobDeps) {
     deps.shutdown.addEventListener("abort", () => {
@@ -69,9 +83,9 @@ export class RunJob {
    * missed, not lost: see missed-slots.ts).
    */
   async start(request: FireRequest): Promise<StartedFire | null> {
-    const { task, scheduledAt, trigger, claimed } = request;
+    const { task, scheduledAt, trigger, claimed, notAfter = Number.POSITIVE_INFINITY } = request;
     const { store, dispatcher, live } = this.deps;
-    if (claimed) return this.#startClaimed(task, claimed);
+    if (claimed) return this.#startClaimed(task, claimed, notAfter);
     const fireKey = trigger === "SCHEDULE" ? fireKeyOf(scheduledAt) : null;
 
     const claimFirst = (status: "SKIPPED" | "RUNNING", executor: string | null, error?: string) =>
@@ -97,7 +111,18 @@ export class RunJob {
 
     const first = await claimFirst("RUNNING", dispatcher.executorFor(task));
     if (!first) return null;
+    if (Date.now() > notAfter) throw new MissedSlot(first);
     return { runId: first.id, done: this.#attempts(task, first) };
+  }
+
+  /**
+   * Starts the first attempt of a slot this process claimed but did not start (QUEUED, or RUNNING
+   * when the database answered its claim too late): a missed slot that its misfire policy runs.
+   */
+  async startOwned(task: TaskRow, run: RunRow): Promise<StartedFire | null> {
+    if (run.status === "QUEUED" && !(await this.deps.store.confirmStart(run.id, this.deps.lease.bootId))) return null;
+    const started: RunRow = { ...run, status: "RUNNING", startedAt: new Date() };
+    return { runId: run.id, done: this.#attempts(task, started) };
   }
 
   /**
@@ -135,7 +160,7 @@ export class RunJob {
    * start right after; late (the loop was blocked, the lease could not be renewed) it first makes
    * sure the claim is still its own, since a peer takes over the claims of an owner gone silent.
    */
-  async #startClaimed(task: TaskRow, claimed: RunRow): Promise<StartedFire | null> {
+  async #startClaimed(task: TaskRow, claimed: RunRow, notAfter: number): Promise<StartedFire | null> {
     const { store, live, lease } = this.deps;
     // Only this process can have started a run of the task since the claim (a retry of its previous
     // fire); elsewhere the QUEUED run counts as active and holds FORBID.
@@ -148,6 +173,7 @@ export class RunJob {
     const onTime = Date.now() - claimed.scheduledAt.getTime() <= FAST_START_MS;
     if (!(onTime && lease.fresh)) {
       if (!(await store.confirmStart(run.id, lease.bootId))) return null;
+      if (Date.now() > notAfter) throw new MissedSlot(run);
       return { runId: run.id, done: this.#attempts(task, run) };
     }
     const done = this.#attempts(task, run);
@@ -241,6 +267,12 @@ export class RunJob {
    * attempt that ran is never run again because its result could not be written. Meanwhile this
    * process's lease (renewed as soon as the database is back) keeps vouching for the run.
    */
+  /** The database answers again: ends waiting for it are written now, not after their backoff. */
+  databaseBack(): void {
+    this.#back.resolve();
+    this.#back = signal();
+  }
+
   /** Attempts that ended and whose end is being written (more than none while the database is away). */
   get recording(): number {
     return this.#recording;
@@ -274,7 +306,7 @@ export class RunJob {
         if (tries === 0 || tries % 20 === 0) {
           log.warn({ err, runId, status: result.status, tries }, "could not record the end of a run yet; keeping it");
         }
-        await sleep(waitMs);
+        await Promise.race([sleep(waitMs), this.#back.promise]);
       }
     }
   }
@@ -369,4 +401,12 @@ function skippedResult(error: string): ExecutionResult {
     finishedAt: now,
     durationMs: 0,
   };
+}
+
+function signal(): { promise: Promise<void>; resolve: () => void } {
+  let resolve = () => {};
+  const promise = new Promise<void>((r) => {
+    resolve = r;
+  });
+  return { promise, resolve };
 }

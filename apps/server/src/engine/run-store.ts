@@ -126,6 +126,8 @@ export class RunStore {
     private readonly db: Db,
     /** The batched statements are written in each database's own SQL. */
     private readonly provider: Provider,
+    /** Runs of this process in progress in the database but not under way (see Engine). */
+    private readonly notUnderWay: (runId: number) => boolean = () => false,
   ) {
     this.#q = provider === "mysql" ? "`" : '"';
   }
@@ -220,6 +222,20 @@ export class RunStore {
     return count === 1 ? this.db.run.findUnique({ where: { id } }) : null;
   }
 
+  /** Ends a slot this process claimed but never started (a missed slot) as SKIPPED. */
+  async endUnstarted(id: number, ownerId: string, error: string): Promise<RunRow | null> {
+    const { count } = await this.db.run.updateMany({
+      where: { id, ownerId, status: { in: ACTIVE } },
+      data: { status: "SKIPPED", finishedAt: new Date(), durationMs: 0, error, startedAt: null },
+    });
+    return count === 1 ? this.db.run.findUnique({ where: { id } }) : null;
+  }
+
+  /** This process's claim of a slot's first attempt, still in progress (it was never started). */
+  unstarted(taskId: number, fireKey: string, ownerId: string): Promise<RunRow | null> {
+    return this.db.run.findFirst({ where: { taskId, fireKey, attempt: 1, ownerId, status: { in: ACTIVE } } });
+  }
+
   /**
    * Gives back slots claimed ahead of time that will not fire here (the task was changed or
    * removed, or the process is stopping): deletes the runs that are still QUEUED.
@@ -304,9 +320,9 @@ export class RunStore {
         taskId: { in: [...new Set(taskIds)] },
         OR: [{ status: "RUNNING" }, { status: "QUEUED", scheduledAt: { gte: new Date(Date.now() - STALE_CLAIM_MS) } }],
       },
-      select: { taskId: true },
+      select: { id: true, taskId: true },
     });
-    const active = new Set(rows.map((r) => r.taskId));
+    const active = new Set(rows.filter((r) => !this.notUnderWay(r.id)).map((r) => r.taskId));
     return taskIds.map((id) => active.has(id));
   }
 
@@ -326,11 +342,9 @@ export class RunStore {
     return (await this.db.run.count({ where: { taskId, status: "RUNNING", id: { not: runId } } })) > 0;
   }
 
-  /** Runs in progress that this process does not own: the ones whose owners are judged by the reaper. */
-  othersInProgress(ownerId: string): Promise<RunRow[]> {
-    return this.db.run.findMany({
-      where: { status: { in: ACTIVE }, OR: [{ ownerId: { not: ownerId } }, { ownerId: null }] },
-    });
+  /** Every run in progress, whatever process owns it (the reaper judges their owners). */
+  inProgress(): Promise<RunRow[]> {
+    return this.db.run.findMany({ where: { status: { in: ACTIVE } } });
   }
 
   /** Takes over a claim its dead owner never started: QUEUED becomes RUNNING under the new owner. */
