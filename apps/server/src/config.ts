@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { fileURLToPath } from "node:url";
 import type { NotifyConfig } from "@crondeck/notify";
@@ -82,7 +83,45 @@ function defaultZone(env: NodeJS.ProcessEnv): string {
   return env.TZ?.trim() || Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
 }
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
+/** Settings that may hold a secret: each can instead be read from the file named by `<NAME>_FILE`. */
+export const SECRET_SETTINGS = ["ADMIN_PASSWORD", "DATABASE_URL", "SMTP_URL", "SMTP_PASSWORD", "NATS_URL"] as const;
+
+/** The API's own rule for passwords (users route); the first admin's must follow it too. */
+export const MIN_PASSWORD_LENGTH = 12;
+
+/**
+ * `NAME_FILE=/run/secrets/name` instead of `NAME=…`, so a secret need not be in the environment at
+ * all (Docker/Kubernetes secrets). One trailing line break is dropped; giving both is an error.
+ */
+function withSecretFiles(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const resolved = { ...env };
+  for (const name of SECRET_SETTINGS) {
+    const file = env[`${name}_FILE`]?.trim();
+    if (!file) continue;
+    if (env[name]) throw new ConfigError(`set ${name} or ${name}_FILE, not both`);
+    try {
+      resolved[name] = readFileSync(file, "utf8").replace(/\r?\n$/, "");
+    } catch (err) {
+      // The error names the file, never its content.
+      throw new ConfigError(`${name}_FILE: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? "error"})`);
+    }
+  }
+  return resolved;
+}
+
+function adminPassword(env: NodeJS.ProcessEnv): string | null {
+  const password = env.ADMIN_PASSWORD;
+  if (!password) return null;
+  if ([...password].length < MIN_PASSWORD_LENGTH) {
+    throw new ConfigError(
+      `ADMIN_PASSWORD must be at least ${MIN_PASSWORD_LENGTH} characters (it has ${[...password].length}); choose a longer one, or leave it unset to have a random one generated and shown once`,
+    );
+  }
+  return password;
+}
+
+export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
+  const env = withSecretFiles(rawEnv);
   const port = int(env, "PORT", 3000, 0, 65535);
   return {
     port,
@@ -103,7 +142,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     notifyRetryAttempts: int(env, "NOTIFY_RETRY_ATTEMPTS", 3, 1, 10),
     notifyRetryBaseMs: int(env, "NOTIFY_RETRY_BASE_MS", 1000, 0, 60_000),
     adminUser: env.ADMIN_USER?.trim() || "admin",
-    adminPassword: env.ADMIN_PASSWORD || null,
+    adminPassword: adminPassword(env),
     sessionTtlHours: int(env, "SESSION_TTL_HOURS", 12, 1, 24 * 90),
     corsOrigins: (env.CORS_ORIGIN ?? "")
       .split(",")

@@ -75,9 +75,12 @@ export default fp(
       }
     });
 
-    app.addHook("onReady", async () =>
-      ensureFirstAdmin(db, { adminUser: app.config.adminUser, adminPassword: app.config.adminPassword }, app.log),
-    );
+    app.addHook("onReady", async () => {
+      await ensureFirstAdmin(db, { adminUser: app.config.adminUser, adminPassword: app.config.adminPassword }, app.log);
+      // Needed once only: from here on it would just be a secret in memory for a child to inherit.
+      app.config.adminPassword = null;
+      delete process.env.ADMIN_PASSWORD;
+    });
 
     app.addHook("onRequest", async (req) => {
       const access = req.routeOptions.config?.access;
