@@ -55,7 +55,7 @@ export default fp(
   async (app) => {
     const { db } = app.database;
     app.decorate("audit", new AuditLog(db));
-    app.decorate("loginLimiter", new LoginLimiter());
+    app.decorate("loginLimiter", new LoginLimiter(db));
     app.decorateRequest("principal", null);
 
     app.addHook("onRoute", (route) => {
