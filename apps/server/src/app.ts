@@ -40,13 +40,23 @@ export interface BuildOptions {
   engine?: EnginePluginOptions;
 }
 
+/**
+ * Fastify fails closed on a bare hop count (it trusts no hop), so hops become a function: hop 0 is
+ * the socket's peer, the nearest proxy. The client is then the entry the outermost trusted proxy
+ * appended, never the left-most one a client may have forged.
+ */
+function trustProxyOption(trust: Config["trustProxy"]): false | string[] | ((address: string, hop: number) => boolean) {
+  if (typeof trust === "number") return (_address, hop) => hop < trust;
+  return trust;
+}
+
 /** Builds the whole app: used by the server (src/server.ts) and by the tests through inject(). */
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     logger: options.logger ?? { level: config.logLevel },
     // A task is at most ~200 KiB of JSON (8 KiB command, 64 KiB body, headers, lists).
     bodyLimit: 1024 * 1024,
-    trustProxy: config.trustProxy,
+    trustProxy: trustProxyOption(config.trustProxy),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.decorate("config", config);

@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { isIP } from "node:net";
 import { hostname } from "node:os";
 import { fileURLToPath } from "node:url";
 import type { NotifyConfig } from "@crondeck/notify";
@@ -35,8 +36,11 @@ export interface Config {
   sessionTtlHours: number;
   /** Origins allowed to call the API from a browser (CORS); empty: CORS off. */
   corsOrigins: string[];
-  /** Trust X-Forwarded-* from a reverse proxy (client address, HTTPS for Secure cookies). */
-  trustProxy: boolean;
+  /**
+   * Which X-Forwarded-* hops to believe (client address, HTTPS for Secure cookies): false, the
+   * number of proxies in front of Crondeck, or the proxies' addresses/CIDRs.
+   */
+  trustProxy: TrustProxy;
   /** Folder of the built dashboard; served at `/` when it exists. */
   webDist: string | null;
   /** Run the scheduler and in-process executors in this process. */
@@ -49,7 +53,47 @@ export interface Config {
   instanceName: string;
 }
 
+export type TrustProxy = false | number | string[];
+
 export class ConfigError extends Error {}
+
+const PROXY_NAMES = new Set(["loopback", "linklocal", "uniquelocal"]);
+
+function isAddressOrCidr(value: string): boolean {
+  if (PROXY_NAMES.has(value)) return true;
+  const [address = "", prefix, ...rest] = value.split("/");
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  const bits = Number(prefix);
+  return /^\d+$/.test(prefix) && bits <= (family === 4 ? 32 : 128);
+}
+
+/**
+ * `TRUST_PROXY`: a hop count (`1` = one reverse proxy in front) or a comma list of proxy
+ * addresses/CIDRs. `true` is refused: it believed whatever X-Forwarded-For a client sent.
+ */
+function trustProxy(env: NodeJS.ProcessEnv): TrustProxy {
+  const raw = env.TRUST_PROXY?.trim() ?? "";
+  if (raw === "" || ["false", "0", "no", "off"].includes(raw.toLowerCase())) return false;
+  if (/^\d+$/.test(raw)) return int(env, "TRUST_PROXY", 0, 0, 10) || false;
+  if (["true", "yes", "on"].includes(raw.toLowerCase())) {
+    throw new ConfigError(
+      "TRUST_PROXY=true would believe any client's X-Forwarded-For; set the number of proxies in front of Crondeck (usually 1) or their addresses/CIDRs, e.g. TRUST_PROXY=10.0.0.0/8",
+    );
+  }
+  const list = raw
+    .split(",")
+    .map((item) => item.trim())
+    .filter(Boolean);
+  const bad = list.filter((item) => !isAddressOrCidr(item));
+  if (bad.length > 0) {
+    throw new ConfigError(
+      `TRUST_PROXY must be a hop count or a comma list of proxy addresses/CIDRs (bad: ${bad.join(", ")})`,
+    );
+  }
+  return list;
+}
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];
@@ -148,7 +192,7 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env, overrides: P
       .split(",")
       .map((o) => o.trim())
       .filter(Boolean),
-    trustProxy: env.TRUST_PROXY === "true",
+    trustProxy: trustProxy(env),
     webDist: env.WEB_DIST || fileURLToPath(new URL("../../web/dist", import.meta.url)),
     scheduler: env.SCHEDULER !== "off",
     outputLimitBytes: int(env, "RUN_OUTPUT_LIMIT_BYTES", 64 * 1024, 1024, 16 * 1024 * 1024),
