@@ -24,6 +24,11 @@ declare module "fastify" {
   interface FastifyContextConfig {
     /** Who may call the route; every /api route must say (checked at start-up). */
     access?: Access;
+    /**
+     * Refused to API tokens: token management needs a signed-in person, so a token can neither
+     * mint a longer-lived or stronger one nor list or revoke its user's other tokens.
+     */
+    sessionOnly?: boolean;
   }
   interface FastifyRequest {
     principal: Principal | null;
@@ -68,10 +73,13 @@ export default fp(
         // Documented once here rather than in every route: who may call it, and the refusals.
         const ref = { $ref: "Error" };
         route.schema.response = { 401: ref, 403: ref, ...(route.schema.response as object) };
-        route.schema.description = [`Requires the **${access}** role or above.`, route.schema.description]
+        const sessionOnly = route.config?.sessionOnly ? " Refused to API tokens: sign in (session cookie)." : "";
+        route.schema.description = [`Requires the **${access}** role or above.${sessionOnly}`, route.schema.description]
           .filter(Boolean)
           .join(" ");
-        route.schema.security = [{ bearerAuth: [] }, { sessionCookie: [] }];
+        route.schema.security = route.config?.sessionOnly
+          ? [{ sessionCookie: [] }]
+          : [{ bearerAuth: [] }, { sessionCookie: [] }];
       }
     });
 
@@ -92,6 +100,9 @@ export default fp(
         if (typeof sent !== "string" || !safeEqual(sent, principal.csrfToken as string)) {
           throw new ApiError(403, "CSRF_TOKEN_INVALID", `a signed-in write must send the ${CSRF_HEADER} header`);
         }
+      }
+      if (principal.via === "token" && req.routeOptions.config?.sessionOnly) {
+        throw new ApiError(403, "SESSION_REQUIRED", "API tokens are managed by a signed-in user, not with a token");
       }
       if (!roleAtLeast(principal.role, access)) {
         throw new ApiError(403, "FORBIDDEN", `this needs the ${access} role; you are ${principal.role}`);

@@ -377,6 +377,8 @@ export const en = {
   "audit.showChanges": "Show changes",
   "audit.unchanged": "{n} other fields unchanged.",
   "audit.taskLink": "Task #{id}",
+  "audit.viaSession": "signed in",
+  "audit.viaToken": "API token #{id}",
   "audit.empty": "Nothing has been recorded yet.",
   "audit.noMatch": "Nothing recorded for task #{id}.",
   "detail.audit": "Audit log",

@@ -377,6 +377,8 @@ export const zh: Record<keyof typeof en, string> = {
   "audit.showChanges": "查看变更",
   "audit.unchanged": "其余 {n} 个字段未变。",
   "audit.taskLink": "任务 #{id}",
+  "audit.viaSession": "登录会话",
+  "audit.viaToken": "API 令牌 #{id}",
   "audit.empty": "还没有任何记录。",
   "audit.noMatch": "任务 #{id} 没有任何记录。",
   "detail.audit": "审计日志",
