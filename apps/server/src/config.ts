@@ -34,6 +34,10 @@ export interface Config {
   adminPassword: string | null;
   /** How long a dashboard sign-in lasts. */
   sessionTtlHours: number;
+  /** How often a long-open response (SSE) re-checks that its caller is still allowed. */
+  authRecheckMs: number;
+  /** Audit entries older than this are deleted; 0 keeps them forever. */
+  auditRetentionDays: number;
   /** Origins allowed to call the API from a browser (CORS); empty: CORS off. */
   corsOrigins: string[];
   /**
@@ -188,6 +192,8 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env, overrides: P
     adminUser: env.ADMIN_USER?.trim() || "admin",
     adminPassword: adminPassword(env),
     sessionTtlHours: int(env, "SESSION_TTL_HOURS", 12, 1, 24 * 90),
+    authRecheckMs: 5000,
+    auditRetentionDays: int(env, "AUDIT_RETENTION_DAYS", 365, 0, 36_500),
     corsOrigins: (env.CORS_ORIGIN ?? "")
       .split(",")
       .map((o) => o.trim())
