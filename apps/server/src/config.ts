@@ -14,6 +14,8 @@ export interface Config {
   /** Default zone for tasks that don't name one (IANA). */
   timezone: string;
   logLevel: string;
+  /** `pretty` (readable, for a terminal), `json` (one object a line, for collectors), or `auto`: pretty on a TTY. */
+  logFormat: "auto" | "pretty" | "json";
   publicUrl: string;
   natsUrl: string | null;
   /** `smtp://user:pass@host:587` or `smtps://…:465`; wins over the smtpHost… fields. Holds a password: never log it. */
@@ -127,6 +129,12 @@ function smtpUrl(env: NodeJS.ProcessEnv): string | null {
   return raw;
 }
 
+function logFormat(env: NodeJS.ProcessEnv): Config["logFormat"] {
+  const raw = env.LOG_FORMAT?.trim().toLowerCase() || "auto";
+  if (raw === "auto" || raw === "pretty" || raw === "json") return raw;
+  throw new ConfigError(`LOG_FORMAT must be auto, pretty or json (got ${JSON.stringify(env.LOG_FORMAT)})`);
+}
+
 function defaultZone(env: NodeJS.ProcessEnv): string {
   return env.TZ?.trim() || Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
 }
@@ -173,11 +181,13 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env, overrides: P
   const port = int(env, "PORT", 3000, 0, 65535);
   return {
     port,
-    // Every /api route needs credentials and no default password exists, so all interfaces is safe.
-    host: env.HOST || "0.0.0.0",
+    // SHELL tasks are remote code execution by design: the bare one-command run listens on this
+    // machine only. HOST=0.0.0.0 (the Docker image's setting) opens it to the network.
+    host: env.HOST || "127.0.0.1",
     databaseUrl: env.DATABASE_URL || "file:./data/crondeck.db",
     timezone: defaultZone(env),
     logLevel: env.LOG_LEVEL || "info",
+    logFormat: logFormat(env),
     publicUrl: (env.PUBLIC_URL || `http://localhost:${port}`).replace(/\/+$/, ""),
     natsUrl: env.NATS_URL || null,
     smtpUrl: smtpUrl(env),

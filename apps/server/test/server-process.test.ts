@@ -1,5 +1,5 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { networkInterfaces, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ServerProcess, signIn, startServerProcess } from "./server-process.ts";
@@ -77,6 +77,99 @@ describe("the server process", () => {
     expect(run.output).not.toContain(SMTP_SECRET);
     expect(run.output).not.toContain(ADMIN_PASSWORD);
     expect(run.output).not.toContain(server.dataDir);
+  });
+});
+
+describe("the server process's log", () => {
+  let server: ServerProcess;
+  let auth: Record<string, string>;
+  const lines = () =>
+    server
+      .output()
+      .split("\n")
+      .filter((l) => l.startsWith("{"))
+      .map((l) => JSON.parse(l) as { level: number; msg: string; [key: string]: unknown });
+  beforeAll(async () => {
+    server = await startServerProcess({ ADMIN_USER: "boss", ADMIN_PASSWORD, LOG_LEVEL: "info" });
+    auth = await signIn(server.url, "boss", ADMIN_PASSWORD);
+  });
+  afterAll(async () => server?.stop());
+
+  it("opens with where to go and how to sign in, listening on loopback only by default", async () => {
+    const ready = lines().find((l) => l.msg.startsWith("Crondeck is ready"));
+    expect(ready?.msg).toContain(`open http://127.0.0.1:${server.port} and sign in as "boss" with ADMIN_PASSWORD`);
+    expect(ready?.msg).toContain("set HOST=0.0.0.0");
+    const outside = Object.values(networkInterfaces())
+      .flat()
+      .find((i) => i && i.family === "IPv4" && !i.internal)?.address;
+    if (outside) {
+      const reached = await fetch(`http://${outside}:${server.port}/healthz`).then(
+        () => true,
+        () => false,
+      );
+      expect(reached, `reachable on ${outside}`).toBe(false);
+    }
+  });
+
+  it("logs a failed, timed-out or canceled run at warn with task, run id, status and error", async () => {
+    const created = await fetch(`${server.url}/api/tasks`, {
+      method: "POST",
+      headers: auth,
+      body: JSON.stringify({ name: "breaks", mode: "SHELL", cron: "0 0 1 1 *", command: "exit 7" }),
+    });
+    const task = (await created.json()) as { id: number };
+    const { "content-type": _json, ...noBody } = auth;
+    const { runId } = (await (
+      await fetch(`${server.url}/api/tasks/${task.id}/run`, { method: "POST", headers: noBody })
+    ).json()) as { runId: number };
+    const deadline = Date.now() + 20_000;
+    let line: ReturnType<typeof lines>[number] | undefined;
+    while (!line && Date.now() < deadline) {
+      line = lines().find((l) => l.runId === runId);
+      if (!line) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(line).toMatchObject({
+      level: 40,
+      taskId: task.id,
+      task: "breaks",
+      runId,
+      status: "FAILED",
+      error: "exited with code 7",
+    });
+    expect(line?.msg).toContain('task "breaks" ended FAILED: exited with code 7');
+  });
+
+  it("keeps probes and access lines out of the info log", async () => {
+    for (let i = 0; i < 5; i++) {
+      await fetch(`${server.url}/healthz`);
+      await fetch(`${server.url}/readyz`);
+      await fetch(`${server.url}/api/tasks`, { headers: auth });
+    }
+    await new Promise((r) => setTimeout(r, 200));
+    const all = lines();
+    expect(all.filter((l) => JSON.stringify(l).includes("/healthz"))).toEqual([]);
+    expect(all.filter((l) => JSON.stringify(l).includes("/readyz"))).toEqual([]);
+    expect(all.filter((l) => l.msg === "request completed" || l.msg === "incoming request")).toEqual([]);
+    expect(all.length).toBeLessThan(12);
+  });
+});
+
+describe("a first start without ADMIN_PASSWORD, on a terminal-style log", () => {
+  it("shows the generated password unmistakably and readable lines", async () => {
+    const server = await startServerProcess({ LOG_FORMAT: "pretty" });
+    try {
+      const out = server.output();
+      const password = /password: (\S+)/.exec(out)?.[1] as string;
+      expect(password.length).toBeGreaterThanOrEqual(16);
+      expect(out).toMatch(/user: {5}admin/);
+      expect(out).toContain(
+        `open http://127.0.0.1:${server.port} and sign in as "admin" with the password shown above`,
+      );
+      expect(out.split("\n").some((l) => l.startsWith("{"))).toBe(false);
+      expect((await signIn(server.url, "admin", password)).cookie).toMatch(/^crondeck_session=/);
+    } finally {
+      await server.stop();
+    }
   });
 });
 

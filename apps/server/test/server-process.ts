@@ -83,7 +83,8 @@ export async function startServerProcess(
         (r) => r.ok,
         () => false,
       );
-      if (ok) break;
+      // The ready line is written just after listen() resolves.
+      if (ok && output.includes("Crondeck is ready")) break;
       await new Promise((r) => setTimeout(r, 100));
     }
   }

@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
 import { AuditLog } from "../../auth/audit.ts";
-import { ensureFirstAdmin } from "../../auth/bootstrap.ts";
+import { ensureFirstAdmin, type FirstStart } from "../../auth/bootstrap.ts";
 import { LoginLimiter } from "../../auth/login-limiter.ts";
 import { type Access, isRole, type Role, roleAtLeast, weakerRole } from "../../auth/roles.ts";
 import { safeEqual, sha256 } from "../../auth/secrets.ts";
@@ -36,6 +36,8 @@ declare module "fastify" {
   interface FastifyInstance {
     audit: AuditLog;
     loginLimiter: LoginLimiter;
+    /** What the first-admin check did at start (for the "where to sign in" line). */
+    firstStart: FirstStart | null;
     /** Deletes expired sessions, old sign-in attempts and audit entries past AUDIT_RETENTION_DAYS. */
     purgeAuthRecords(now?: Date): Promise<{ sessions: number; loginAttempts: number; auditEntries: number }>;
   }
@@ -64,6 +66,7 @@ export default fp(
     const { db } = app.database;
     app.decorate("audit", new AuditLog(db));
     app.decorate("loginLimiter", new LoginLimiter(db));
+    app.decorate("firstStart", null);
     app.decorateRequest("principal", null);
 
     app.addHook("onRoute", (route) => {
@@ -112,7 +115,11 @@ export default fp(
     app.addHook("onClose", async () => clearInterval(purgeTimer));
 
     app.addHook("onReady", async () => {
-      await ensureFirstAdmin(db, { adminUser: app.config.adminUser, adminPassword: app.config.adminPassword }, app.log);
+      app.firstStart = await ensureFirstAdmin(
+        db,
+        { adminUser: app.config.adminUser, adminPassword: app.config.adminPassword },
+        app.log,
+      );
       // Needed once only: from here on it would just be a secret in memory for a child to inherit.
       app.config.adminPassword = null;
       delete process.env.ADMIN_PASSWORD;
