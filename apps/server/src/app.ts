@@ -1,5 +1,5 @@
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
-import Fastify, { type FastifyInstance } from "fastify";
+import Fastify, { type FastifyInstance, LogController } from "fastify";
 import type { Config } from "./config.ts";
 import { ErrorResponse } from "./lib/schemas.ts";
 import { validatorCompiler } from "./lib/validator.ts";
@@ -7,6 +7,7 @@ import auth from "./plugins/app/auth.ts";
 import database from "./plugins/app/database.ts";
 import engine, { type EnginePluginOptions } from "./plugins/app/engine.ts";
 import errorHandler from "./plugins/app/error-handler.ts";
+import logging from "./plugins/app/logging.ts";
 import metrics from "./plugins/app/metrics.ts";
 import cookie from "./plugins/external/cookie.ts";
 import securityHeaders from "./plugins/external/security-headers.ts";
@@ -40,13 +41,25 @@ export interface BuildOptions {
   engine?: EnginePluginOptions;
 }
 
+/**
+ * Fastify fails closed on a bare hop count (it trusts no hop), so hops become a function: hop 0 is
+ * the socket's peer, the nearest proxy. The client is then the entry the outermost trusted proxy
+ * appended, never the left-most one a client may have forged.
+ */
+function trustProxyOption(trust: Config["trustProxy"]): false | string[] | ((address: string, hop: number) => boolean) {
+  if (typeof trust === "number") return (_address, hop) => hop < trust;
+  return trust;
+}
+
 /** Builds the whole app: used by the server (src/server.ts) and by the tests through inject(). */
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     logger: options.logger ?? { level: config.logLevel },
     // A task is at most ~200 KiB of JSON (8 KiB command, 64 KiB body, headers, lists).
     bodyLimit: 1024 * 1024,
-    trustProxy: config.trustProxy,
+    // Replaced by one line per request at debug (plugins/app/logging.ts).
+    logController: new LogController({ disableRequestLogging: true }),
+    trustProxy: trustProxyOption(config.trustProxy),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.decorate("config", config);
@@ -62,6 +75,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(engine, options.engine ?? {});
 
   await app.register(metrics);
+  await app.register(logging);
   await app.register(healthRoutes);
   await app.register(metricsRoutes);
   await app.register(authRoutes, { prefix: "/api/auth" });

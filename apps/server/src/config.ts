@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { isIP } from "node:net";
 import { hostname } from "node:os";
 import { fileURLToPath } from "node:url";
 import type { NotifyConfig } from "@crondeck/notify";
@@ -12,6 +14,8 @@ export interface Config {
   /** Default zone for tasks that don't name one (IANA). */
   timezone: string;
   logLevel: string;
+  /** `pretty` (readable, for a terminal), `json` (one object a line, for collectors), or `auto`: pretty on a TTY. */
+  logFormat: "auto" | "pretty" | "json";
   publicUrl: string;
   natsUrl: string | null;
   /** `smtp://user:pass@host:587` or `smtps://…:465`; wins over the smtpHost… fields. Holds a password: never log it. */
@@ -32,10 +36,17 @@ export interface Config {
   adminPassword: string | null;
   /** How long a dashboard sign-in lasts. */
   sessionTtlHours: number;
+  /** How often a long-open response (SSE) re-checks that its caller is still allowed. */
+  authRecheckMs: number;
+  /** Audit entries older than this are deleted; 0 keeps them forever. */
+  auditRetentionDays: number;
   /** Origins allowed to call the API from a browser (CORS); empty: CORS off. */
   corsOrigins: string[];
-  /** Trust X-Forwarded-* from a reverse proxy (client address, HTTPS for Secure cookies). */
-  trustProxy: boolean;
+  /**
+   * Which X-Forwarded-* hops to believe (client address, HTTPS for Secure cookies): false, the
+   * number of proxies in front of Crondeck, or the proxies' addresses/CIDRs.
+   */
+  trustProxy: TrustProxy;
   /** Folder of the built dashboard; served at `/` when it exists. */
   webDist: string | null;
   /** Run the scheduler and in-process executors in this process. */
@@ -48,7 +59,47 @@ export interface Config {
   instanceName: string;
 }
 
+export type TrustProxy = false | number | string[];
+
 export class ConfigError extends Error {}
+
+const PROXY_NAMES = new Set(["loopback", "linklocal", "uniquelocal"]);
+
+function isAddressOrCidr(value: string): boolean {
+  if (PROXY_NAMES.has(value)) return true;
+  const [address = "", prefix, ...rest] = value.split("/");
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  const bits = Number(prefix);
+  return /^\d+$/.test(prefix) && bits <= (family === 4 ? 32 : 128);
+}
+
+/**
+ * `TRUST_PROXY`: a hop count (`1` = one reverse proxy in front) or a comma list of proxy
+ * addresses/CIDRs. `true` is refused: it believed whatever X-Forwarded-For a client sent.
+ */
+function trustProxy(env: NodeJS.ProcessEnv): TrustProxy {
+  const raw = env.TRUST_PROXY?.trim() ?? "";
+  if (raw === "" || ["false", "0", "no", "off"].includes(raw.toLowerCase())) return false;
+  if (/^\d+$/.test(raw)) return int(env, "TRUST_PROXY", 0, 0, 10) || false;
+  if (["true", "yes", "on"].includes(raw.toLowerCase())) {
+    throw new ConfigError(
+      "TRUST_PROXY=true would believe any client's X-Forwarded-For; set the number of proxies in front of Crondeck (usually 1) or their addresses/CIDRs, e.g. TRUST_PROXY=10.0.0.0/8",
+    );
+  }
+  const list = raw
+    .split(",")
+    .map((item) => item.trim())
+    .filter(Boolean);
+  const bad = list.filter((item) => !isAddressOrCidr(item));
+  if (bad.length > 0) {
+    throw new ConfigError(
+      `TRUST_PROXY must be a hop count or a comma list of proxy addresses/CIDRs (bad: ${bad.join(", ")})`,
+    );
+  }
+  return list;
+}
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];
@@ -78,19 +129,65 @@ function smtpUrl(env: NodeJS.ProcessEnv): string | null {
   return raw;
 }
 
+function logFormat(env: NodeJS.ProcessEnv): Config["logFormat"] {
+  const raw = env.LOG_FORMAT?.trim().toLowerCase() || "auto";
+  if (raw === "auto" || raw === "pretty" || raw === "json") return raw;
+  throw new ConfigError(`LOG_FORMAT must be auto, pretty or json (got ${JSON.stringify(env.LOG_FORMAT)})`);
+}
+
 function defaultZone(env: NodeJS.ProcessEnv): string {
   return env.TZ?.trim() || Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
 }
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
+/** Settings that may hold a secret: each can instead be read from the file named by `<NAME>_FILE`. */
+export const SECRET_SETTINGS = ["ADMIN_PASSWORD", "DATABASE_URL", "SMTP_URL", "SMTP_PASSWORD", "NATS_URL"] as const;
+
+/** The API's own rule for passwords (users route); the first admin's must follow it too. */
+export const MIN_PASSWORD_LENGTH = 12;
+
+/**
+ * `NAME_FILE=/run/secrets/name` instead of `NAME=…`, so a secret need not be in the environment at
+ * all (Docker/Kubernetes secrets). One trailing line break is dropped; giving both is an error.
+ */
+function withSecretFiles(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const resolved = { ...env };
+  for (const name of SECRET_SETTINGS) {
+    const file = env[`${name}_FILE`]?.trim();
+    if (!file) continue;
+    if (env[name]) throw new ConfigError(`set ${name} or ${name}_FILE, not both`);
+    try {
+      resolved[name] = readFileSync(file, "utf8").replace(/\r?\n$/, "");
+    } catch (err) {
+      // The error names the file, never its content.
+      throw new ConfigError(`${name}_FILE: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? "error"})`);
+    }
+  }
+  return resolved;
+}
+
+function adminPassword(env: NodeJS.ProcessEnv): string | null {
+  const password = env.ADMIN_PASSWORD;
+  if (!password) return null;
+  if ([...password].length < MIN_PASSWORD_LENGTH) {
+    throw new ConfigError(
+      `ADMIN_PASSWORD must be at least ${MIN_PASSWORD_LENGTH} characters (it has ${[...password].length}); choose a longer one, or leave it unset to have a random one generated and shown once`,
+    );
+  }
+  return password;
+}
+
+export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
+  const env = withSecretFiles(rawEnv);
   const port = int(env, "PORT", 3000, 0, 65535);
   return {
     port,
-    // Every /api route needs credentials and no default password exists, so all interfaces is safe.
-    host: env.HOST || "0.0.0.0",
+    // SHELL tasks are remote code execution by design: the bare one-command run listens on this
+    // machine only. HOST=0.0.0.0 (the Docker image's setting) opens it to the network.
+    host: env.HOST || "127.0.0.1",
     databaseUrl: env.DATABASE_URL || "file:./data/crondeck.db",
     timezone: defaultZone(env),
     logLevel: env.LOG_LEVEL || "info",
+    logFormat: logFormat(env),
     publicUrl: (env.PUBLIC_URL || `http://localhost:${port}`).replace(/\/+$/, ""),
     natsUrl: env.NATS_URL || null,
     smtpUrl: smtpUrl(env),
@@ -103,13 +200,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     notifyRetryAttempts: int(env, "NOTIFY_RETRY_ATTEMPTS", 3, 1, 10),
     notifyRetryBaseMs: int(env, "NOTIFY_RETRY_BASE_MS", 1000, 0, 60_000),
     adminUser: env.ADMIN_USER?.trim() || "admin",
-    adminPassword: env.ADMIN_PASSWORD || null,
+    adminPassword: adminPassword(env),
     sessionTtlHours: int(env, "SESSION_TTL_HOURS", 12, 1, 24 * 90),
+    authRecheckMs: 5000,
+    auditRetentionDays: int(env, "AUDIT_RETENTION_DAYS", 365, 0, 36_500),
     corsOrigins: (env.CORS_ORIGIN ?? "")
       .split(",")
       .map((o) => o.trim())
       .filter(Boolean),
-    trustProxy: env.TRUST_PROXY === "true",
+    trustProxy: trustProxy(env),
     webDist: env.WEB_DIST || fileURLToPath(new URL("../../web/dist", import.meta.url)),
     scheduler: env.SCHEDULER !== "off",
     outputLimitBytes: int(env, "RUN_OUTPUT_LIMIT_BYTES", 64 * 1024, 1024, 16 * 1024 * 1024),

@@ -16,6 +16,8 @@ interface Rule {
   access: Access;
   /** What an allowed caller gets. */
   ok: number;
+  /** Refused to API tokens (403) whatever their role: every caller here but the session ones is a token. */
+  sessionOnly?: boolean;
   /** Builds a fresh request (fresh fixtures, so a DELETE by one caller doesn't starve the next). */
   sample: (f: Fixtures, caller: Caller) => Promise<Sample>;
 }
@@ -64,15 +66,17 @@ const RULES: Record<string, Rule> = {
     ok: 204,
     sample: async (f) => ({ url: `/api/users/${await f.user()}` }),
   },
-  "GET /api/tokens/": { access: "viewer", ok: 200, sample: url("/api/tokens") },
+  "GET /api/tokens/": { access: "viewer", ok: 200, sessionOnly: true, sample: url("/api/tokens") },
   "POST /api/tokens/": {
     access: "viewer",
     ok: 201,
+    sessionOnly: true,
     sample: async () => ({ url: "/api/tokens", payload: { name: "matrix", role: "viewer" } }),
   },
   "DELETE /api/tokens/{id}": {
     access: "viewer",
     ok: 204,
+    sessionOnly: true,
     sample: async (f, caller) => ({ url: `/api/tokens/${await f.token(caller)}` }),
   },
   "GET /api/audit/": { access: "admin", ok: 200, sample: url("/api/audit") },
@@ -143,6 +147,7 @@ const CALLERS: Caller[] = ["anonymous", "viewer", "operator", "admin", "revoked 
 function expected(rule: Rule, caller: Caller): number {
   if (rule.access === "public") return rule.ok;
   if (caller === "anonymous" || caller === "revoked token" || caller === "expired session") return 401;
+  if (rule.sessionOnly) return 403;
   const rank = { viewer: 0, operator: 1, admin: 2 };
   return rank[caller] >= rank[rule.access] ? rule.ok : 403;
 }

@@ -129,3 +129,24 @@ export async function taskRuns(app: FastifyInstance, taskId: number, query = "pa
   const res = await app.inject({ method: "GET", url: `/api/tasks/${taskId}/runs?${query}` });
   return res.json().items as RunJson[];
 }
+
+/**
+ * Headers of a signed-in dashboard session of that user (created straight in the database, as a
+ * sign-in would), for the routes refused to API tokens. Writes carry the CSRF token.
+ */
+export async function sessionHeaders(app: FastifyInstance, username: string): Promise<Record<string, string>> {
+  const { db } = app.database;
+  const user = await db.user.findUniqueOrThrow({ where: { username } });
+  const secret = randomBytes(24).toString("base64url");
+  const csrfToken = randomBytes(16).toString("hex");
+  await db.session.create({
+    data: {
+      id: sha256(secret),
+      userId: user.id,
+      csrfToken,
+      expiresAt: new Date(Date.now() + 3_600_000),
+      lastSeenAt: new Date(),
+    },
+  });
+  return { authorization: "", cookie: `crondeck_session=${secret}`, "x-csrf-token": csrfToken };
+}

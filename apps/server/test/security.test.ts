@@ -3,7 +3,7 @@ import { createTestDatabase } from "@crondeck/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildApp, loadConfig } from "../src/app.ts";
 import { hashPassword, sha256 } from "../src/auth/secrets.ts";
-import { issueToken, shellTask, startTestApp, type TestApp, waitForRun } from "./helpers.ts";
+import { issueToken, sessionHeaders, shellTask, startTestApp, type TestApp, waitForRun } from "./helpers.ts";
 
 const anonymous = { authorization: "" };
 
@@ -105,10 +105,12 @@ describe("sessions, CSRF, brute force, tokens and roles", () => {
   });
 
   it("shows a token once, stores only its hash, lets it work, and stops it at once when revoked", async () => {
+    const session = await sessionHeaders(t.app, "test-admin");
     const created = await t.app.inject({
       method: "POST",
       url: "/api/tokens",
       payload: { name: "ci", role: "operator" },
+      headers: session,
     });
     expect(created.statusCode).toBe(201);
     const { token, id, prefix } = created.json();
@@ -117,7 +119,7 @@ describe("sessions, CSRF, brute force, tokens and roles", () => {
     const stored = await t.app.database.db.apiToken.findUniqueOrThrow({ where: { id } });
     expect(stored.tokenHash).toBe(sha256(token));
     expect(JSON.stringify(stored)).not.toContain(token);
-    const listed = await t.app.inject({ method: "GET", url: "/api/tokens" });
+    const listed = await t.app.inject({ method: "GET", url: "/api/tokens", headers: session });
     expect(listed.body).not.toContain(token);
 
     const auth = { authorization: `Bearer ${token}` };
@@ -129,19 +131,20 @@ describe("sessions, CSRF, brute force, tokens and roles", () => {
       (await t.app.inject({ method: "POST", url: "/api/tasks", payload: shellTask(), headers: auth })).statusCode,
     ).toBe(403);
 
-    expect((await t.app.inject({ method: "DELETE", url: `/api/tokens/${id}` })).statusCode).toBe(204);
+    expect((await t.app.inject({ method: "DELETE", url: `/api/tokens/${id}`, headers: session })).statusCode).toBe(204);
     expect((await t.app.inject({ method: "GET", url: "/api/tasks", headers: auth })).statusCode).toBe(401);
   });
 
   it("does not let a token carry more than its user's role", async () => {
-    const viewer = await issueToken(t.app, "viewer", "vera");
+    await issueToken(t.app, "viewer", "vera");
     const res = await t.app.inject({
       method: "POST",
       url: "/api/tokens",
       payload: { name: "escalate", role: "admin" },
-      headers: { authorization: `Bearer ${viewer}` },
+      headers: await sessionHeaders(t.app, "vera"),
     });
     expect(res.statusCode).toBe(403);
+    expect(res.json().code).toBe("FORBIDDEN");
   });
 
   it("lets an operator run, cancel, enable and disable, but not edit or create", async () => {

@@ -66,7 +66,8 @@ describe.each(providers)("task API on %s", (provider) => {
     });
     expect(res.statusCode).toBe(201);
     const task = res.json();
-    expect(task.httpHeaders).toEqual({ "Content-Type": "application/json", "X-Token": "abc" });
+    // A credential header is write-only: shown masked (task-credentials.test.ts).
+    expect(task.httpHeaders).toEqual({ "Content-Type": "application/json", "X-Token": "***" });
     expect(task.notifyKeywords).toEqual(["ERROR", "panic", "timeout"]);
     expect(task.notifyEmails).toEqual(["ops@example.com", "dev@example.com", "boss@example.com"]);
     expect(task.notifyWebhookFormat).toBe("DINGTALK");

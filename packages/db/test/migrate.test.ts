@@ -222,6 +222,7 @@ describe.each(providers)("migrations on %s", (provider) => {
       "ApiToken",
       "AuditEntry",
       "Executor",
+      "LoginAttempt",
       "Notification",
       "Run",
       "Session",

@@ -5,6 +5,7 @@ import type { AttemptControl, StopReason } from "./attempt-control.ts";
 import { type AttemptOutcome, describeError, failed } from "./outcome.ts";
 import type { OutputSink } from "./output-sink.ts";
 import { GroupTerminator, groupAlive } from "./process-group.ts";
+import { taskEnvironment } from "./task-env.ts";
 import type { ExecutionRequest } from "./types.ts";
 
 export const DEFAULT_KILL_GRACE_MS = 2000;
@@ -62,13 +63,7 @@ export function runShell(
       try {
         return spawn(SHELL, ["-c", WRAPPER, "sh", req.command], {
           cwd: settings.cwd,
-          env: {
-            ...process.env,
-            CRONDECK_TASK_ID: String(req.taskId),
-            CRONDECK_RUN_ID: String(req.runId),
-            CRONDECK_SCHEDULED_AT: req.scheduledAt.toISOString(),
-            CRONDECK_ATTEMPT: String(req.attempt),
-          },
+          env: taskEnvironment(req),
           detached: true,
           stdio: ["ignore", "pipe", "pipe", "pipe"],
         });

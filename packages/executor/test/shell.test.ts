@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, describe, expect, it } from "vitest";
 import { execute } from "../src/index.ts";
+import { taskEnvironment } from "../src/task-env.ts";
 import { groupMembers, isRunning, pidsLabelled, shellRequest } from "./helpers.ts";
 
 /** Resolves once `predicate` holds, polling; the test's own timeout bounds the wait. */
@@ -39,7 +40,30 @@ describe("execute SHELL", () => {
     expect(result.output).toBe("out1\nerr1\nout2\n");
   });
 
-  it("gives the command the parent's environment plus the run's identity", async () => {
+  it("passes only allow-listed variables, extras from CRONDECK_TASK_ENV, never Crondeck's secrets", () => {
+    const env = taskEnvironment(shellRequest("true", { taskId: 7, runId: 70 }), {
+      PATH: "/bin",
+      LC_TIME: "C",
+      DATABASE_URL: "mysql://root:pw@db/x",
+      ADMIN_PASSWORD_FILE: "/run/secrets/admin",
+      JAVA_HOME: "/opt/java",
+      RANDOM_SECRET: "s",
+      CRONDECK_TASK_ENV: "JAVA_HOME, SMTP_URL,DATABASE_URL,ADMIN_PASSWORD_FILE",
+      SMTP_URL: "smtp://u:p@h",
+    });
+    expect(env).toEqual({
+      PATH: "/bin",
+      LC_TIME: "C",
+      JAVA_HOME: "/opt/java",
+      CRONDECK_TASK_ID: "7",
+      CRONDECK_RUN_ID: "70",
+      CRONDECK_SCHEDULED_AT: expect.any(String),
+      CRONDECK_ATTEMPT: "1",
+    });
+    expect(taskEnvironment(shellRequest("true"), {}).PATH).toBe("/usr/local/bin:/usr/bin:/bin");
+  });
+
+  it("gives the command the allow-listed environment plus the run's identity", async () => {
     const result = await execute(
       shellRequest('echo "$CRONDECK_TASK_ID|$CRONDECK_RUN_ID|$CRONDECK_SCHEDULED_AT|$CRONDECK_ATTEMPT|$PATH"', {
         taskId: 42,

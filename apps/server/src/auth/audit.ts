@@ -36,6 +36,8 @@ export class AuditLog {
         before: masked(entry.before),
         after: masked(entry.after),
         ip: req.ip,
+        via: req.principal?.via ?? null,
+        tokenId: req.principal?.tokenId ?? null,
       },
     });
   }

@@ -3,6 +3,7 @@ import type { TaskRow } from "@crondeck/db";
 import { detectWebhookFormat } from "@crondeck/notify";
 import { type FieldError, validationError } from "../lib/errors.ts";
 import type { TaskInput } from "../routes/api/tasks/schema.ts";
+import { restoreHeaders, restoreWebhookUrl } from "./credentials.ts";
 import { toApiTask } from "./repository.ts";
 
 // The rules of SPEC §1 that a JSON schema can't express. Every create, replace and patch goes
@@ -60,7 +61,8 @@ export function notifyDestinationErrors({ channel, emails, webhookUrl }: NotifyD
 
 /**
  * Checks and completes a task input. `previous` is the stored task for PUT/PATCH: a webhook secret
- * that is not mentioned is kept, since the API never returns it for the client to send back.
+ * that is not mentioned is kept, since the API never returns it for the client to send back, and
+ * masked credentials (headers, webhook URL tokens) sent back as `***` keep their stored values.
  */
 export function normalizeTask(input: TaskInput, defaultZone: string, previous?: TaskRow): TaskWrite {
   const errors: FieldError[] = [];
@@ -71,7 +73,7 @@ export function normalizeTask(input: TaskInput, defaultZone: string, previous?: 
 
   const mode = input.mode;
   const httpMethod = input.httpMethod ?? null;
-  const headers = input.httpHeaders ?? {};
+  const headers = restoreHeaders(input.httpHeaders ?? {}, previous?.httpHeaders, fail);
   const body = input.httpBody ?? null;
   const command = input.command;
 
@@ -103,7 +105,7 @@ export function normalizeTask(input: TaskInput, defaultZone: string, previous?: 
   const notifyChannel = input.notifyChannel ?? null;
   const notifyEmails = parseList(input.notifyEmails);
   const notifyKeywords = parseList(input.notifyKeywords);
-  const notifyWebhookUrl = input.notifyWebhookUrl?.trim() || null;
+  const notifyWebhookUrl = restoreWebhookUrl(input.notifyWebhookUrl?.trim() || null, previous?.notifyWebhookUrl, fail);
 
   if (notifyPolicy !== "NONE" && notifyChannel === null) {
     fail("notifyChannel", "is required when notifyPolicy is not NONE");

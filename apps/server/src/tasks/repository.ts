@@ -2,6 +2,7 @@ import type { RunStatus, Task } from "@crondeck/core";
 import { type Db, isUniqueViolation, type Prisma, type TaskRow } from "@crondeck/db";
 import { conflict, notFound } from "../lib/errors.ts";
 import type { TaskListQuery } from "../routes/api/tasks/schema.ts";
+import { maskHeaders, maskWebhookUrl } from "./credentials.ts";
 import type { TaskWrite } from "./normalize.ts";
 
 /** Where a task's next fire time comes from: the scheduler when it runs here, else croner directly. */
@@ -25,7 +26,7 @@ export function toApiTask(row: TaskRow, nextRunAt: NextRunAt): Task {
     cron: row.cron,
     timezone: row.timezone,
     command: row.command,
-    httpHeaders: JSON.parse(row.httpHeaders) as Record<string, string>,
+    httpHeaders: maskHeaders(JSON.parse(row.httpHeaders) as Record<string, string>),
     httpBody: row.httpBody,
     executorGroup: row.executorGroup,
     timeoutSeconds: row.timeoutSeconds,
@@ -37,7 +38,7 @@ export function toApiTask(row: TaskRow, nextRunAt: NextRunAt): Task {
     notifyPolicy: row.notifyPolicy as Task["notifyPolicy"],
     notifyChannel: row.notifyChannel as Task["notifyChannel"],
     notifyEmails: JSON.parse(row.notifyEmails) as string[],
-    notifyWebhookUrl: row.notifyWebhookUrl,
+    notifyWebhookUrl: maskWebhookUrl(row.notifyWebhookUrl),
     notifyWebhookFormat: row.notifyWebhookFormat as Task["notifyWebhookFormat"],
     notifyWebhookSecretSet: row.notifyWebhookSecret !== null,
     notifyKeywords: JSON.parse(row.notifyKeywords) as string[],

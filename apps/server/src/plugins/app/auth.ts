@@ -1,7 +1,7 @@
-import type { FastifyRequest } from "fastify";
+import type { FastifyReply, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
 import { AuditLog } from "../../auth/audit.ts";
-import { ensureFirstAdmin } from "../../auth/bootstrap.ts";
+import { ensureFirstAdmin, type FirstStart } from "../../auth/bootstrap.ts";
 import { LoginLimiter } from "../../auth/login-limiter.ts";
 import { type Access, isRole, type Role, roleAtLeast, weakerRole } from "../../auth/roles.ts";
 import { safeEqual, sha256 } from "../../auth/secrets.ts";
@@ -24,6 +24,11 @@ declare module "fastify" {
   interface FastifyContextConfig {
     /** Who may call the route; every /api route must say (checked at start-up). */
     access?: Access;
+    /**
+     * Refused to API tokens: token management needs a signed-in person, so a token can neither
+     * mint a longer-lived or stronger one nor list or revoke its user's other tokens.
+     */
+    sessionOnly?: boolean;
   }
   interface FastifyRequest {
     principal: Principal | null;
@@ -31,6 +36,10 @@ declare module "fastify" {
   interface FastifyInstance {
     audit: AuditLog;
     loginLimiter: LoginLimiter;
+    /** What the first-admin check did at start (for the "where to sign in" line). */
+    firstStart: FirstStart | null;
+    /** Deletes expired sessions, old sign-in attempts and audit entries past AUDIT_RETENTION_DAYS. */
+    purgeAuthRecords(now?: Date): Promise<{ sessions: number; loginAttempts: number; auditEntries: number }>;
   }
 }
 
@@ -42,6 +51,7 @@ export function callerOf(req: FastifyRequest): Principal {
 
 const UNSAFE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 const TOUCH_EVERY_MS = 60_000;
+const PURGE_EVERY_MS = 10 * 60_000;
 
 const unauthorized = (message = "sign in or send an API token (Authorization: Bearer …)") =>
   new ApiError(401, "UNAUTHORIZED", message);
@@ -55,7 +65,8 @@ export default fp(
   async (app) => {
     const { db } = app.database;
     app.decorate("audit", new AuditLog(db));
-    app.decorate("loginLimiter", new LoginLimiter());
+    app.decorate("loginLimiter", new LoginLimiter(db));
+    app.decorate("firstStart", null);
     app.decorateRequest("principal", null);
 
     app.addHook("onRoute", (route) => {
@@ -68,18 +79,53 @@ export default fp(
         // Documented once here rather than in every route: who may call it, and the refusals.
         const ref = { $ref: "Error" };
         route.schema.response = { 401: ref, 403: ref, ...(route.schema.response as object) };
-        route.schema.description = [`Requires the **${access}** role or above.`, route.schema.description]
+        const sessionOnly = route.config?.sessionOnly ? " Refused to API tokens: sign in (session cookie)." : "";
+        route.schema.description = [`Requires the **${access}** role or above.${sessionOnly}`, route.schema.description]
           .filter(Boolean)
           .join(" ");
-        route.schema.security = [{ bearerAuth: [] }, { sessionCookie: [] }];
+        route.schema.security = route.config?.sessionOnly
+          ? [{ sessionCookie: [] }]
+          : [{ bearerAuth: [] }, { sessionCookie: [] }];
       }
     });
 
-    app.addHook("onReady", async () =>
-      ensureFirstAdmin(db, { adminUser: app.config.adminUser, adminPassword: app.config.adminPassword }, app.log),
-    );
+    app.decorate("purgeAuthRecords", async (now = new Date()) => {
+      const sessions = (await db.session.deleteMany({ where: { expiresAt: { lte: now } } })).count;
+      const loginAttempts = await app.loginLimiter.purge(now);
+      const days = app.config.auditRetentionDays;
+      const auditEntries =
+        days > 0
+          ? (await db.auditEntry.deleteMany({ where: { at: { lt: new Date(now.getTime() - days * 86_400_000) } } }))
+              .count
+          : 0;
+      return { sessions, loginAttempts, auditEntries };
+    });
+    let purgeTimer: NodeJS.Timeout | undefined;
+    app.addHook("onReady", async () => {
+      purgeTimer = setInterval(() => {
+        app.purgeAuthRecords().then(
+          (removed) => {
+            if (removed.sessions + removed.auditEntries > 0) app.log.debug(removed, "purged expired auth records");
+          },
+          (err) => app.log.warn({ err }, "could not purge expired sessions and old audit entries"),
+        );
+      }, PURGE_EVERY_MS);
+      purgeTimer.unref();
+    });
+    app.addHook("onClose", async () => clearInterval(purgeTimer));
 
-    app.addHook("onRequest", async (req) => {
+    app.addHook("onReady", async () => {
+      app.firstStart = await ensureFirstAdmin(
+        db,
+        { adminUser: app.config.adminUser, adminPassword: app.config.adminPassword },
+        app.log,
+      );
+      // Needed once only: from here on it would just be a secret in memory for a child to inherit.
+      app.config.adminPassword = null;
+      delete process.env.ADMIN_PASSWORD;
+    });
+
+    app.addHook("onRequest", async (req, reply) => {
       const access = req.routeOptions.config?.access;
       if (access === undefined || access === "public") return;
       const principal = await authenticate(req.headers.authorization, req.cookies?.[SESSION_COOKIE]);
@@ -90,11 +136,48 @@ export default fp(
           throw new ApiError(403, "CSRF_TOKEN_INVALID", `a signed-in write must send the ${CSRF_HEADER} header`);
         }
       }
+      if (principal.via === "token" && req.routeOptions.config?.sessionOnly) {
+        throw new ApiError(403, "SESSION_REQUIRED", "API tokens are managed by a signed-in user, not with a token");
+      }
       if (!roleAtLeast(principal.role, access)) {
         throw new ApiError(403, "FORBIDDEN", `this needs the ${access} role; you are ${principal.role}`);
       }
       req.principal = principal;
+      recheckWhileOpen(req, reply, access);
     });
+
+    /**
+     * A response still open after a while (a run's SSE stream) is re-authenticated every
+     * `authRecheckMs`: a revoked token, an ended session, a disabled user or a lowered role ends it,
+     * so nothing keeps flowing to a caller who would be refused now. Ordinary requests end long
+     * before the first check.
+     */
+    function recheckWhileOpen(req: FastifyRequest, reply: FastifyReply, access: Role) {
+      const authorization = req.headers.authorization;
+      const cookie = req.cookies?.[SESSION_COOKIE];
+      let checking = false;
+      const timer = setInterval(async () => {
+        if (checking) return;
+        checking = true;
+        try {
+          const now = await authenticate(authorization, cookie);
+          if (now && roleAtLeast(now.role, access)) return;
+          clearInterval(timer);
+          req.log.info(
+            { url: req.url, via: req.principal?.via },
+            "closing a response whose caller is no longer allowed",
+          );
+          reply.raw.destroy();
+        } catch (err) {
+          // A database hiccup is not a revocation: keep the stream and try again next time.
+          req.log.warn({ err }, "could not re-check the caller of an open response");
+        } finally {
+          checking = false;
+        }
+      }, app.config.authRecheckMs);
+      timer.unref();
+      reply.raw.once("close", () => clearInterval(timer));
+    }
 
     async function authenticate(
       authorization: string | undefined,

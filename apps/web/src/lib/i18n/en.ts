@@ -127,7 +127,8 @@ export const en = {
   "field.command.HTTP": "URL",
   "field.command.HTTP.hint": "An absolute http:// or https:// address.",
   "field.httpHeaders": "Headers",
-  "field.httpHeaders.hint": "One per line, as Key: Value",
+  "field.httpHeaders.hint":
+    "One per line, as Key: Value. Credentials (Authorization, tokens, keys) show as ***: leave *** to keep the saved value.",
   "field.httpBody": "Request body",
   "field.executorGroup": "Executor",
   "field.executorGroup.SHELL.hint": "The host or executor that owns the script.",
@@ -143,6 +144,8 @@ export const en = {
   "field.notifyEmails": "Email addresses",
   "field.list.hint": "Separate with a comma (, or ，).",
   "field.notifyWebhookUrl": "Webhook URL",
+  "field.notifyWebhookUrl.hint":
+    "Robot tokens in a saved URL show as ***: leave them to keep the saved URL, or paste the full URL to change it.",
   "field.notifyWebhookFormat": "Message format",
   "field.notifyWebhookSecret": "Signing secret",
   "field.notifyWebhookSecret.hint": "For DingTalk or Feishu robots with signing enabled. Never shown again.",
@@ -377,6 +380,8 @@ export const en = {
   "audit.showChanges": "Show changes",
   "audit.unchanged": "{n} other fields unchanged.",
   "audit.taskLink": "Task #{id}",
+  "audit.viaSession": "signed in",
+  "audit.viaToken": "API token #{id}",
   "audit.empty": "Nothing has been recorded yet.",
   "audit.noMatch": "Nothing recorded for task #{id}.",
   "detail.audit": "Audit log",

@@ -129,7 +129,8 @@ export const zh: Record<keyof typeof en, string> = {
   "field.command.HTTP": "URL",
   "field.command.HTTP.hint": "以 http:// 或 https:// 开头的完整地址。",
   "field.httpHeaders": "请求头",
-  "field.httpHeaders.hint": "每行一个，格式为 Key: Value",
+  "field.httpHeaders.hint":
+    "每行一个，格式为 Key: Value。凭据（Authorization、令牌、密钥）显示为 ***：保留 *** 即沿用已保存的值。",
   "field.httpBody": "请求体",
   "field.executorGroup": "执行器",
   "field.executorGroup.SHELL.hint": "脚本所在的主机或执行器。",
@@ -145,6 +146,8 @@ export const zh: Record<keyof typeof en, string> = {
   "field.notifyEmails": "邮箱地址",
   "field.list.hint": "用逗号分隔（, 或 ，）。",
   "field.notifyWebhookUrl": "Webhook 地址",
+  "field.notifyWebhookUrl.hint":
+    "已保存地址中的机器人令牌显示为 ***：保持不变即沿用已保存的地址，修改时请粘贴完整地址。",
   "field.notifyWebhookFormat": "消息格式",
   "field.notifyWebhookSecret": "签名密钥",
   "field.notifyWebhookSecret.hint": "用于开启了加签的钉钉或飞书机器人。保存后不再显示。",
@@ -377,6 +380,8 @@ export const zh: Record<keyof typeof en, string> = {
   "audit.showChanges": "查看变更",
   "audit.unchanged": "其余 {n} 个字段未变。",
   "audit.taskLink": "任务 #{id}",
+  "audit.viaSession": "登录会话",
+  "audit.viaToken": "API 令牌 #{id}",
   "audit.empty": "还没有任何记录。",
   "audit.noMatch": "任务 #{id} 没有任何记录。",
   "detail.audit": "审计日志",

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
-import { errors, Nullable, PageOf, PageQuery } from "../../../lib/schemas.ts";
+import { errors, Nullable, PageOf, PageQuery, StringEnum } from "../../../lib/schemas.ts";
 
 const Entry = Type.Object({
   id: Type.Integer(),
@@ -16,6 +16,8 @@ const Entry = Type.Object({
   before: Nullable(Type.String({ description: "JSON, secrets masked" })),
   after: Nullable(Type.String({ description: "JSON, secrets masked" })),
   ip: Nullable(Type.String()),
+  via: Nullable(StringEnum(["session", "token"] as const, { description: "how the actor signed in" })),
+  tokenId: Nullable(Type.Integer({ description: "the API token that acted, when via is token" })),
 });
 
 const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -46,7 +48,12 @@ const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
         }),
         app.database.db.auditEntry.count({ where }),
       ]);
-      return { items: rows.map((r) => ({ ...r, at: r.at.toISOString() })), total, page, pageSize };
+      return {
+        items: rows.map((r) => ({ ...r, at: r.at.toISOString(), via: r.via as "session" | "token" | null })),
+        total,
+        page,
+        pageSize,
+      };
     },
   );
 };

@@ -42,7 +42,8 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (req, reply) => {
       const { username, password } = req.body;
-      const wait = app.loginLimiter.retryAfter(username, req.ip);
+      const ticket = await app.loginLimiter.attempt(username, req.ip);
+      const wait = ticket.retryAfter;
       if (wait > 0) {
         reply.header("retry-after", String(wait));
         throw new ApiError(429, "TOO_MANY_ATTEMPTS", `too many failed sign-ins; try again in ${wait} s`);
@@ -50,7 +51,6 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const user = await db.user.findUnique({ where: { username } });
       const ok = await verifyPassword(user && !user.disabled ? user.passwordHash : null, password);
       if (!user || !ok || !isRole(user.role)) {
-        app.loginLimiter.failed(username, req.ip);
         await app.audit.record(req, {
           action: "auth.login_failed",
           targetType: "session",
@@ -58,7 +58,7 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
         });
         throw new ApiError(401, "INVALID_CREDENTIALS", "wrong user name or password");
       }
-      app.loginLimiter.succeeded(username);
+      await ticket.succeeded();
       const secret = randomSecret();
       const csrfToken = randomSecret();
       const now = new Date();

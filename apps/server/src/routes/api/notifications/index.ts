@@ -3,8 +3,9 @@ import type { TaskRow } from "@crondeck/db";
 import { type NotificationTarget, sendTestNotification } from "@crondeck/notify";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { notifyConfig } from "../../../config.ts";
-import { validationError } from "../../../lib/errors.ts";
+import { type FieldError, validationError } from "../../../lib/errors.ts";
 import { errors } from "../../../lib/schemas.ts";
+import { restoreWebhookUrl } from "../../../tasks/credentials.ts";
 import { notifyDestinationErrors } from "../../../tasks/normalize.ts";
 import { TestNotificationBody, TestNotificationResult } from "./schema.ts";
 
@@ -46,10 +47,16 @@ const notificationsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (req) => {
       const body = req.body;
       const emails = parseList(body.notifyEmails);
-      const webhookUrl = body.notifyWebhookUrl?.trim() || null;
-      const problems = notifyDestinationErrors({ channel: body.notifyChannel, emails, webhookUrl });
-      if (problems.length > 0) throw validationError(problems);
       const task = body.taskId === undefined ? null : await tasks.get(body.taskId);
+      const problems: FieldError[] = [];
+      // The edit form holds the task's URL masked; the stored one is what a test must reach.
+      const webhookUrl = restoreWebhookUrl(
+        body.notifyWebhookUrl?.trim() || null,
+        task?.notifyWebhookUrl,
+        (field, message) => problems.push({ field, message }),
+      );
+      problems.push(...notifyDestinationErrors({ channel: body.notifyChannel, emails, webhookUrl }));
+      if (problems.length > 0) throw validationError(problems);
 
       const target: NotificationTarget = {
         policy: "ON_END",

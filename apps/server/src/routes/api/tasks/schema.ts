@@ -36,7 +36,13 @@ export const TaskInput = Type.Object(
       description: "SHELL: command line for /bin/sh -c; HTTP: absolute http(s) URL",
     }),
     httpHeaders: Type.Optional(
-      Nullable(Type.Record(Type.String(), Type.String({ maxLength: 8192 }), { maxProperties: 50 })),
+      Nullable(
+        Type.Record(Type.String(), Type.String({ maxLength: 8192 }), {
+          maxProperties: 50,
+          description:
+            "credential headers (Authorization, Cookie, *token*, *key*, *secret*, …) are write-only: returned as ***, and *** sent back keeps the stored value",
+        }),
+      ),
     ),
     httpBody: Type.Optional(Nullable(Type.String({ maxLength: 65_536 }))),
     executorGroup: Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: "^[A-Za-z0-9_.:-]+$" })),
@@ -49,7 +55,14 @@ export const TaskInput = Type.Object(
     notifyPolicy: Type.Optional(StringEnum(NOTIFY_POLICIES)),
     notifyChannel: Type.Optional(Nullable(StringEnum(NOTIFY_CHANNELS))),
     notifyEmails: Type.Optional(ListInput("addresses, as an array or one string split on `,` or `，`")),
-    notifyWebhookUrl: Type.Optional(Nullable(Type.String({ maxLength: 2048 }))),
+    notifyWebhookUrl: Type.Optional(
+      Nullable(
+        Type.String({
+          maxLength: 2048,
+          description: "returned with its robot tokens masked (***); sending that masked URL back keeps the stored one",
+        }),
+      ),
+    ),
     notifyWebhookFormat: Type.Optional(Nullable(StringEnum(WEBHOOK_FORMATS))),
     notifyWebhookSecret: Type.Optional(
       Nullable(

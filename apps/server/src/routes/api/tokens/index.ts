@@ -54,7 +54,7 @@ const tokensRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     "/",
     {
-      config: { access: "viewer" },
+      config: { access: "viewer", sessionOnly: true },
       schema: {
         tags,
         summary: "API tokens: your own (admins see everyone's)",
@@ -71,7 +71,7 @@ const tokensRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     "/",
     {
-      config: { access: "viewer" },
+      config: { access: "viewer", sessionOnly: true },
       schema: {
         tags,
         summary: "Create an API token for yourself; the token is in this response only",
@@ -111,7 +111,7 @@ const tokensRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.delete(
     "/:id",
     {
-      config: { access: "viewer" },
+      config: { access: "viewer", sessionOnly: true },
       schema: {
         tags,
         summary: "Revoke a token (yours, or anyone's for an admin)",

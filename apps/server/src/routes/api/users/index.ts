@@ -103,6 +103,8 @@ const usersRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         summary: "Change a user's role, password or disabled flag",
+        description:
+          "A new password or disabling the user ends their sessions and revokes their API tokens (re-enabling does not bring them back).",
         params: IdParams,
         body: Type.Object(
           { role: Type.Optional(Role), password: Type.Optional(Password), disabled: Type.Optional(Type.Boolean()) },
@@ -131,14 +133,23 @@ const usersRoutes: FastifyPluginAsyncTypebox = async (app) => {
           ...(req.body.password ? { passwordHash: await hashPassword(req.body.password) } : {}),
         },
       });
-      // A new password or a disabled account ends the user's sessions.
-      if (req.body.password || req.body.disabled) await db.session.deleteMany({ where: { userId: user.id } });
+      // A new password or a disabled account ends the user's sessions and revokes their API tokens:
+      // whoever knew the old password may have minted tokens with it, and re-enabling an account
+      // must not silently bring its old tokens back.
+      let revokedTokens = 0;
+      if (req.body.password || req.body.disabled) {
+        await db.session.deleteMany({ where: { userId: user.id } });
+        ({ count: revokedTokens } = await db.apiToken.updateMany({
+          where: { userId: user.id, revokedAt: null },
+          data: { revokedAt: new Date() },
+        }));
+      }
       await app.audit.record(req, {
         action: "user.update",
         targetType: "user",
         targetId: user.id,
         before: view(before),
-        after: { ...view(user), ...(req.body.password ? { password: "changed" } : {}) },
+        after: { ...view(user), ...(req.body.password ? { password: "changed" } : {}), revokedTokens },
       });
       return view(user);
     },

@@ -15,6 +15,9 @@ export interface AuditEntry {
   before: string | null;
   after: string | null;
   ip: string | null;
+  /** How the actor signed in; null for events without a signed-in actor (a failed sign-in). */
+  via?: "session" | "token" | null;
+  tokenId?: number | null;
 }
 
 export interface AuditParams {

@@ -18,6 +18,8 @@ const entry = {
   before: JSON.stringify({ name: "plain", remark: "" }),
   after: JSON.stringify({ name: payload, remark: "" }),
   ip: "127.0.0.1",
+  via: "token",
+  tokenId: 7,
 };
 
 let server: Awaited<ReturnType<typeof startApiServer>>;
@@ -48,6 +50,7 @@ describe("audit log page", () => {
     expect(screen.getByText("1 other fields unchanged.")).not.toBeNull();
     expect(table.querySelector("img, script")).toBeNull();
     expect((window as { __xss?: unknown }).__xss).toBeUndefined();
+    expect(screen.getByTestId("audit-via").textContent).toBe("API token #7");
     expect(screen.getByRole("link", { name: "Task #5" }).getAttribute("href")).toBe("/tasks/5");
 
     const input = screen.getByLabelText("Task id");

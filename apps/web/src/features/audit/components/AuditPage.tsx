@@ -68,7 +68,20 @@ export function AuditPage() {
 
   const columns: Column<AuditEntry>[] = [
     { key: "at", header: t("audit.col.at"), className: "nowrap", cell: (e) => <DateTime value={e.at} /> },
-    { key: "actor", header: t("audit.col.actor"), cell: (e) => <span className="break">{e.actorName}</span> },
+    {
+      key: "actor",
+      header: t("audit.col.actor"),
+      cell: (e) => (
+        <>
+          <span className="break">{e.actorName}</span>
+          {e.via ? (
+            <div className="muted" data-testid="audit-via">
+              {e.via === "token" ? t("audit.viaToken", { id: e.tokenId ?? "?" }) : t("audit.viaSession")}
+            </div>
+          ) : null}
+        </>
+      ),
+    },
     { key: "action", header: t("audit.col.action"), cell: (e) => <code className="mono nowrap">{e.action}</code> },
     {
       key: "target",

@@ -16,6 +16,10 @@ describe("where to go after signing in", () => {
       "/\\evil.example",
       "javascript:alert(1)",
       "/login",
+      "/..//evil.example",
+      "/./..//evil.example/x?y#z",
+      "/%2e%2e//evil.example",
+      "/a/../..//evil.example",
     ])
       expect(safeNextPath(next), String(next)).toBe("/");
     expect(loginPath("/")).toBe("/login");

@@ -10,6 +10,9 @@ export function safeNextPath(next: string | null | undefined): string {
   try {
     const url = new URL(next, "http://crondeck.invalid");
     if (url.origin !== "http://crondeck.invalid" || url.pathname === LOGIN_PATH) return "/";
+    // Dot segments can collapse into a leading `//` ("/..//evil.example" → "//evil.example"),
+    // which a browser reads as another host: check the path as it will be used.
+    if (url.pathname.startsWith("//") || url.pathname.startsWith("/\\")) return "/";
     return `${url.pathname}${url.search}${url.hash}`;
   } catch {
     return "/";

@@ -377,6 +377,7 @@ export function TaskForm({
           <Field
             id={fieldId("notifyWebhookUrl")}
             label={t("field.notifyWebhookUrl")}
+            hint={t("field.notifyWebhookUrl.hint")}
             error={errorOf("notifyWebhookUrl")}
           >
             {text("notifyWebhookUrl", "url")}
