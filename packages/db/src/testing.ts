@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import BetterSqlite3 from "better-sqlite3";
 import * as mariadb from "mariadb";
 
 // Real databases for tests and benchmarks: a fresh SQLite file, and a fresh database on the
@@ -186,4 +187,20 @@ function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+/**
+ * Makes a SQLite database unwritable for everyone else, as another process holding its write lock
+ * would (a backup, a sqlite3 shell): readers go on, writers wait for their busy timeout and fail.
+ */
+export function lockSqlite(url: string): { release(): void } {
+  const file = url.replace(/^file:/, "");
+  const conn = new BetterSqlite3(file, { timeout: 30_000 });
+  conn.exec("BEGIN EXCLUSIVE");
+  return {
+    release() {
+      conn.exec("COMMIT");
+      conn.close();
+    },
+  };
 }
