@@ -1,5 +1,5 @@
 import { checkCron, isValidTimezone, type NotifyChannel, parseList, type WebhookFormat } from "@crondeck/core";
-import type { TaskRow } from "@crondeck/db";
+import { type TaskRow, taskNameKey } from "@crondeck/db";
 import { detectWebhookFormat } from "@crondeck/notify";
 import { type FieldError, validationError } from "../lib/errors.ts";
 import type { TaskInput } from "../routes/api/tasks/schema.ts";
@@ -134,6 +134,7 @@ export function normalizeTask(input: TaskInput, defaultZone: string, previous?: 
 
   return {
     name,
+    nameKey: taskNameKey(name),
     mode,
     httpMethod: mode === "HTTP" ? httpMethod : null,
     cron,
