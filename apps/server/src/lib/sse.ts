@@ -46,13 +46,17 @@ export class SseWriter {
   #queuedBytes = 0;
   #blocked = false;
   #closed = false;
-  /** Output bytes this follower never got (for the log). */
-  skippedBytes = 0;
+  #skippedBytes = 0;
 
   constructor(res: ServerResponse, limitBytes = SSE_BACKLOG_BYTES) {
     this.#res = res;
     this.#limitBytes = limitBytes;
     res.on("drain", () => this.#flush());
+  }
+
+  /** Output bytes this follower never got. */
+  get skippedBytes(): number {
+    return this.#skippedBytes;
   }
 
   event(name: string, data?: unknown): void {
@@ -127,14 +131,14 @@ export class SseWriter {
         next.reset ||= oldest.reset;
         this.#queue.splice(index, 1);
         this.#queuedBytes -= oldest.bytes;
-        this.skippedBytes += oldest.bytes;
+        this.#skippedBytes += oldest.bytes;
       } else {
         const { rest, dropped } = dropHead(oldest.text, oldest.bytes, excess);
         oldest.text = rest;
         oldest.bytes -= dropped;
         oldest.skipped += dropped;
         this.#queuedBytes -= dropped;
-        this.skippedBytes += dropped;
+        this.#skippedBytes += dropped;
       }
     }
   }
