@@ -1,4 +1,4 @@
-import { openDatabase, type Prisma } from "@crondeck/db";
+import { openDatabase, type Prisma, taskNameKey } from "@crondeck/db";
 
 export type TaskInput = Prisma.TaskCreateManyInput;
 
@@ -6,6 +6,7 @@ export type TaskInput = Prisma.TaskCreateManyInput;
 export function taskRow(name: string, changes: Partial<TaskInput> = {}): TaskInput {
   return {
     name,
+    nameKey: taskNameKey(name),
     mode: "SHELL",
     httpMethod: null,
     cron: "* * * * * *",

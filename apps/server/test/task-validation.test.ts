@@ -131,7 +131,7 @@ describe.each(providers)("task validation on %s", (provider) => {
   it.each(badInputs.filter(([, body]) => !Array.isArray(body) && (body as { name?: unknown }).name !== undefined))(
     "PUT refuses %s and leaves the stored task as it was",
     async (_what, body, field) => {
-      const existing = await t.app.database.db.task.findUniqueOrThrow({ where: { name: "existing" } });
+      const existing = await t.app.database.db.task.findUniqueOrThrow({ where: { nameKey: "existing" } });
       const res = await t.app.inject({ method: "PUT", url: `/api/tasks/${existing.id}`, payload: body as object });
       expect(res.statusCode).toBe(400);
       expect(res.json().details.map((d: { field: string }) => d.field)).toContain(field);
@@ -142,7 +142,7 @@ describe.each(providers)("task validation on %s", (provider) => {
   );
 
   it("PATCH re-checks the merged task (turning a SHELL task into HTTP needs a method and a URL)", async () => {
-    const existing = await t.app.database.db.task.findUniqueOrThrow({ where: { name: "existing" } });
+    const existing = await t.app.database.db.task.findUniqueOrThrow({ where: { nameKey: "existing" } });
     const res = await t.app.inject({ method: "PATCH", url: `/api/tasks/${existing.id}`, payload: { mode: "HTTP" } });
     expect(res.statusCode).toBe(400);
     const fields = res.json().details.map((d: { field: string }) => d.field);

@@ -1,3 +1,4 @@
+import { taskNameKey } from "@crondeck/db";
 import { testProviders } from "@crondeck/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { shellTask, startTestApp, type TestApp } from "./helpers.ts";
@@ -166,8 +167,10 @@ describe.each(providers)("task list on %s", (provider) => {
     // 300 tasks: a third HTTP, every fourth disabled, names sortable and searchable.
     const rows = Array.from({ length: 300 }, (_, i) => {
       const http = i % 3 === 0;
+      const name = `${http ? "http" : "shell"}-${String(i).padStart(3, "0")}`;
       return {
-        name: `${http ? "http" : "shell"}-${String(i).padStart(3, "0")}`,
+        name,
+        nameKey: taskNameKey(name),
         mode: http ? "HTTP" : "SHELL",
         httpMethod: http ? "GET" : null,
         cron: `${i % 60} * * * *`,

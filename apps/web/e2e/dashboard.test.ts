@@ -152,6 +152,42 @@ describe.skipIf(!hasChromium)("dashboard end to end", () => {
     expect((await page.getByTestId("run-output").textContent())?.match(/first-chunk/g)).toHaveLength(1);
   });
 
+  it("marks where the server skipped live output this connection could not keep up with", async () => {
+    const { id } = await createTask({ name: "gap-marker", mode: "SHELL", cron: "0 7 * * *", command: "sleep 60" });
+    const { runId } = await api<{ runId: number }>("POST", `/api/tasks/${id}/run`, undefined, 202);
+    // A browser on this machine never reads too slowly, so the stream is served as the server
+    // sends it to one that does (apps/server/test/sse-backpressure.test.ts proves the server side).
+    const event = (name: string, data: unknown) => `event: ${name}\ndata: ${JSON.stringify(data)}\n\n`;
+    const stream = new RegExp(`/api/runs/${runId}/stream$`);
+    await page.route(stream, (route) =>
+      route.fulfill({
+        status: 200,
+        headers: { "content-type": "text/event-stream", "cache-control": "no-cache" },
+        body: [
+          "retry: 600000\n\n",
+          event("output", { text: "oldest line\n" }),
+          event("gap", { skippedBytes: 5 * 1024 * 1024 }),
+          event("output", { text: "newest line\n" }),
+        ].join(""),
+      }),
+    );
+    await page.goto(`${server.url}/runs/${runId}`);
+    await page.getByTestId("run-output").filter({ hasText: "newest line" }).waitFor();
+    expect(await page.getByTestId("run-output").textContent()).toBe(
+      "oldest line\n[… 5 MiB of output skipped here: this connection could not keep up with the run …]\nnewest line\n",
+    );
+    await page.unroute(stream);
+
+    // Leave the task count as the later tests expect it.
+    await api("POST", `/api/runs/${runId}/cancel`, undefined, 202);
+    const deadline = Date.now() + 60_000;
+    while ((await api<{ status: string }>("GET", `/api/runs/${runId}`)).status !== "CANCELED") {
+      if (Date.now() > deadline) throw new Error(`run ${runId} was never canceled`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    await api("DELETE", `/api/tasks/${id}`, undefined, 204);
+  });
+
   it("cancels a running run after confirmation", async () => {
     const { id } = await createTask({ name: "sleeper", mode: "SHELL", cron: "0 6 * * *", command: "sleep 120" });
     await page.goto(`${server.url}/tasks/${id}`);

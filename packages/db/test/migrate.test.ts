@@ -4,10 +4,11 @@ import Sqlite from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
 // @ts-expect-error plain JS build script
 import { deriveSqliteSchema } from "../scripts/generate.mjs";
-import { listMigrations, MIGRATIONS_DIRS, migrate, openDatabase, parseDatabaseUrl } from "../src/index.ts";
+import { listMigrations, MIGRATIONS_DIRS, migrate, openDatabase, parseDatabaseUrl, taskNameKey } from "../src/index.ts";
 import { createTestDatabase, mysqlQuery, type TestDatabase, testProviders } from "../src/testing.ts";
 
 const root = join(import.meta.dirname, "../../..");
+const NAME_KEY_MIGRATION = "20261201000000_task_name_key";
 const providers = await testProviders();
 
 // --- What the Prisma schema says the database must hold -------------------------------------
@@ -243,33 +244,58 @@ describe.each(providers)("migrations on %s", (provider) => {
     }
   });
 
+  /** Inserts a task row with plain SQL, as a database at that migration would hold it. */
+  async function insertOldTask(db: TestDatabase, name: string, atMigration: string) {
+    // Every task needs a nameKey from that migration on; the app computes it (taskNameKey).
+    const withKey = atMigration >= NAME_KEY_MIGRATION;
+    const quote = (value: string) => `'${value.replace(/'/g, "''")}'`;
+    const columns = `name, ${withKey ? "nameKey, " : ""}mode, cron, timezone, command, httpHeaders, notifyEmails, notifyKeywords, updatedAt`;
+    const values = `${quote(name)}, ${withKey ? `${quote(taskNameKey(name))}, ` : ""}'SHELL', '* * * * *', 'UTC', 'true', '{}', '[]', '[]'`;
+    const target = parseDatabaseUrl(db.url);
+    if (target.provider === "sqlite") {
+      const conn = new Sqlite(target.file);
+      conn.prepare(`INSERT INTO "Task" (${columns}) VALUES (${values}, CURRENT_TIMESTAMP)`).run();
+      conn.close();
+    } else {
+      await mysqlQuery(target.database, `INSERT INTO \`Task\` (${columns}) VALUES (${values}, NOW(3))`);
+    }
+  }
+
   it("upgrades a database that is at the previous migration", async () => {
     const db = fresh(provider);
     const previous = all[all.length - 2] as string;
     expect((await migrate(parseDatabaseUrl(db.url), { upTo: previous })).applied).toEqual(all.slice(0, -1));
     // A task written by the old schema survives the upgrade and gets the new columns' defaults.
-    const old = parseDatabaseUrl(db.url);
-    if (old.provider === "sqlite") {
-      const conn = new Sqlite(old.file);
-      conn
-        .prepare(
-          `INSERT INTO "Task" (name, mode, cron, timezone, command, httpHeaders, notifyEmails, notifyKeywords, updatedAt) VALUES ('old', 'SHELL', '* * * * *', 'UTC', 'true', '{}', '[]', '[]', CURRENT_TIMESTAMP)`,
-        )
-        .run();
-      conn.close();
-    } else {
-      await mysqlQuery(
-        old.database,
-        "INSERT INTO `Task` (name, mode, cron, timezone, command, httpHeaders, notifyEmails, notifyKeywords, updatedAt) VALUES ('old', 'SHELL', '* * * * *', 'UTC', 'true', '{}', '[]', '[]', NOW(3))",
-      );
-    }
+    await insertOldTask(db, "old", previous);
     expect((await migrate(parseDatabaseUrl(db.url))).applied).toEqual(all.slice(-1));
     expect(await appliedMigrations(db)).toEqual(all);
     const database = await openDatabase(db.url);
     try {
-      const task = await database.db.task.findUniqueOrThrow({ where: { name: "old" } });
+      const task = await database.db.task.findUniqueOrThrow({ where: { nameKey: "old" } });
       expect(task.misfirePolicy).toBe("SKIP");
       expect(task.misfireGraceSeconds).toBe(3600);
+    } finally {
+      await database.close();
+    }
+  });
+
+  it("gives tasks stored before names were keyed a key that folds ASCII case only", async () => {
+    const db = fresh(provider);
+    const before = all[all.indexOf(NAME_KEY_MIGRATION) - 1] as string;
+    await migrate(parseDatabaseUrl(db.url), { upTo: before });
+    const names = ["Old CAFÉ", "Straße", "BACKUP 🚀 Nightly", "İstanbul Z"];
+    for (const name of names) await insertOldTask(db, name, before);
+    await migrate(parseDatabaseUrl(db.url));
+    const database = await openDatabase(db.url);
+    try {
+      const rows = await database.db.task.findMany({ orderBy: { id: "asc" } });
+      expect(rows.map((r) => [r.name, r.nameKey])).toEqual([
+        ["Old CAFÉ", "old cafÉ"],
+        ["Straße", "straße"],
+        ["BACKUP 🚀 Nightly", "backup 🚀 nightly"],
+        ["İstanbul Z", "İstanbul z"],
+      ]);
+      expect(rows.map((r) => r.nameKey)).toEqual(names.map(taskNameKey));
     } finally {
       await database.close();
     }
@@ -308,6 +334,7 @@ describe.each(providers)("migrations on %s", (provider) => {
       const task = await database.db.task.create({
         data: {
           name,
+          nameKey: name,
           mode: "SHELL",
           cron: "* * * * *",
           timezone: "UTC",

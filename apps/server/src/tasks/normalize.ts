@@ -1,5 +1,5 @@
 import { checkCron, isValidTimezone, type NotifyChannel, parseList, type WebhookFormat } from "@crondeck/core";
-import type { TaskRow } from "@crondeck/db";
+import { type TaskRow, taskNameKey } from "@crondeck/db";
 import { detectWebhookFormat } from "@crondeck/notify";
 import { type FieldError, validationError } from "../lib/errors.ts";
 import type { TaskInput } from "../routes/api/tasks/schema.ts";
@@ -14,18 +14,35 @@ export type TaskWrite = Omit<TaskRow, "id" | "createdAt" | "updatedAt">;
 
 const EMAIL = /^[^\s@<>(),;:"[\]]+@[^\s@<>(),;:"[\]]+\.[^\s@<>(),;:"[\]]+$/;
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/** What undici (like Node's http) lets into a header value; anything else fails every run. */
+const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+/** C0 controls (NUL, TAB, LF, CR, ESC…), DEL and C1 controls. */
+const CONTROL = /\p{Cc}/u;
+/** Half a surrogate pair: not text; MySQL would store it as "?". */
+const LONE_SURROGATE = /\p{Cs}/u;
 
-export function isHttpUrl(value: string): boolean {
+/**
+ * Why a URL Crondeck will call is refused, or null. The URL parser would silently drop tabs and
+ * line breaks, so the URL called would not be the one shown; credentials in it would be shown to
+ * every viewer (and undici does not turn them into an Authorization header).
+ */
+function httpUrlProblem(value: string, notUrl: string, credentials: string): string | null {
+  let url: URL;
   try {
-    const url = new URL(value);
-    return (url.protocol === "http:" || url.protocol === "https:") && url.hostname.length > 0;
+    url = new URL(value);
   } catch {
-    return false;
+    return notUrl;
   }
+  if ((url.protocol !== "http:" && url.protocol !== "https:") || url.hostname.length === 0) return notUrl;
+  if (CONTROL.test(value)) return "must not contain control characters (tabs, line breaks, NUL…)";
+  if (url.username !== "" || url.password !== "") return credentials;
+  return null;
 }
 
+const CREDENTIALS_IN_URL = "must not contain a user name or password (user:password@host): every viewer would see them";
+
 function isEmailAddress(value: string): boolean {
-  return EMAIL.test(value);
+  return EMAIL.test(value) && !CONTROL.test(value);
 }
 
 /** The fields that say where a notification goes, already parsed (lists split, URL trimmed). */
@@ -47,9 +64,9 @@ export function notifyDestinationErrors({ channel, emails, webhookUrl }: NotifyD
       errors.push({ field: `notifyEmails[${i}]`, message: `is not a valid email address: ${email}` });
   });
   if (emails.length > 50) errors.push({ field: "notifyEmails", message: "must have at most 50 addresses" });
-  if (webhookUrl !== null && !isHttpUrl(webhookUrl)) {
-    errors.push({ field: "notifyWebhookUrl", message: "must be an absolute http(s) URL" });
-  }
+  const urlProblem =
+    webhookUrl === null ? null : httpUrlProblem(webhookUrl, "must be an absolute http(s) URL", CREDENTIALS_IN_URL);
+  if (urlProblem !== null) errors.push({ field: "notifyWebhookUrl", message: urlProblem });
   if (channel === "EMAIL" && emails.length === 0) {
     errors.push({ field: "notifyEmails", message: "needs at least one address when notifyChannel is EMAIL" });
   }
@@ -70,6 +87,8 @@ export function normalizeTask(input: TaskInput, defaultZone: string, previous?: 
 
   const name = input.name.trim();
   if (name.length < 1 || name.length > 64) fail("name", "must be 1–64 characters after trimming");
+  if (CONTROL.test(name)) fail("name", "must not contain control characters (tabs, line breaks, NUL, escape…)");
+  if (LONE_SURROGATE.test(name)) fail("name", "must be valid Unicode text (it holds half a surrogate pair)");
 
   const mode = input.mode;
   const httpMethod = input.httpMethod ?? null;
@@ -79,17 +98,30 @@ export function normalizeTask(input: TaskInput, defaultZone: string, previous?: 
 
   if (mode === "HTTP") {
     if (httpMethod === null) fail("httpMethod", "is required when mode is HTTP");
-    if (!isHttpUrl(command.trim())) fail("command", "must be an absolute http(s) URL when mode is HTTP");
+    const urlProblem = httpUrlProblem(
+      command.trim(),
+      "must be an absolute http(s) URL when mode is HTTP",
+      `${CREDENTIALS_IN_URL}; send them in an Authorization header (httpHeaders) instead`,
+    );
+    if (urlProblem !== null) fail("command", urlProblem);
     if (body !== null && httpMethod === "GET") fail("httpBody", "is allowed only with POST");
     for (const [key, value] of Object.entries(headers)) {
       if (!HEADER_NAME.test(key)) fail(`httpHeaders.${key}`, "is not a valid header name");
       if (/[\r\n]/.test(value)) fail(`httpHeaders.${key}`, "must not contain line breaks");
+      else if (!HEADER_VALUE.test(value)) {
+        fail(
+          `httpHeaders.${key}`,
+          "may hold only tabs, printable ASCII and Latin-1 characters (no NUL or other controls)",
+        );
+      }
     }
   } else {
     if (httpMethod !== null) fail("httpMethod", "must be null or absent when mode is SHELL");
     if (Object.keys(headers).length > 0) fail("httpHeaders", "is allowed only when mode is HTTP");
     if (body !== null) fail("httpBody", "is allowed only when mode is HTTP");
     if (command.trim().length === 0) fail("command", "must not be blank");
+    // spawn() refuses an argument holding NUL, so every run would fail.
+    if (command.includes("\0")) fail("command", "must not contain NUL characters");
   }
   if (Buffer.byteLength(command) > 8192) fail("command", "must be at most 8 KiB");
   if (body !== null && Buffer.byteLength(body) > 65_536) fail("httpBody", "must be at most 64 KiB");
@@ -136,6 +168,7 @@ export function normalizeTask(input: TaskInput, defaultZone: string, previous?: 
 
   return {
     name,
+    nameKey: taskNameKey(name),
     mode,
     httpMethod: mode === "HTTP" ? httpMethod : null,
     cron,

@@ -1,5 +1,5 @@
 import type { RunStatus, Task } from "@crondeck/core";
-import { type Db, isUniqueViolation, type Prisma, type TaskRow } from "@crondeck/db";
+import { type Db, isUniqueViolation, type Prisma, type TaskRow, taskNameKey } from "@crondeck/db";
 import { conflict, notFound } from "../lib/errors.ts";
 import type { TaskListQuery } from "../routes/api/tasks/schema.ts";
 import { maskHeaders, maskWebhookUrl } from "./credentials.ts";
@@ -113,7 +113,8 @@ export class TaskRepository {
     const page = query.page ?? 1;
     const pageSize = query.pageSize ?? 20;
     const where: Prisma.TaskWhereInput = {};
-    if (query.q) where.name = { contains: query.q.trim() };
+    // By the unique key, so search and sort treat ASCII case alike and all else as written, on both databases.
+    if (query.q) where.nameKey = { contains: taskNameKey(query.q.trim()) };
     if (query.mode) where.mode = query.mode;
     if (query.enabled !== undefined) where.enabled = query.enabled;
     const sort = query.sort ?? "id";
@@ -143,7 +144,7 @@ export class TaskRepository {
       [rows, total] = await Promise.all([
         this.db.task.findMany({
           where,
-          orderBy: sort === "id" ? { id: order } : [{ [sort]: order }, { id: "desc" }],
+          orderBy: sort === "id" ? { id: order } : [{ [sort === "name" ? "nameKey" : sort]: order }, { id: "desc" }],
           skip: (page - 1) * pageSize,
           take: pageSize,
         }),

@@ -68,5 +68,7 @@ export function formatDuration(ms: number | null | undefined, t: Translate): str
 }
 
 export function formatBytes(bytes: number, t: Translate): string {
-  return bytes < 1024 ? t("bytes.b", { n: bytes }) : t("bytes.kib", { n: Math.round(bytes / 1024) });
+  if (bytes < 1024) return t("bytes.b", { n: bytes });
+  if (bytes < 1024 * 1024) return t("bytes.kib", { n: Math.round(bytes / 1024) });
+  return t("bytes.mib", { n: Math.round((bytes / (1024 * 1024)) * 10) / 10 });
 }

@@ -206,6 +206,7 @@ export const en = {
   "run.waitingOutput": "Waiting for output…",
   "run.truncated": "The output was too long: its start and end are kept ({size} in total).",
   "run.live": "Live",
+  "run.gap": "[… {size} of output skipped here: this connection could not keep up with the run …]",
   "run.cancel": "Cancel run",
   "run.cancelTitle": "Cancel this run?",
   "run.cancelBody": "The running process or request will be stopped.",
@@ -253,6 +254,7 @@ export const en = {
   "duration.s": "{n} s",
   "duration.min": "{m} min {s} s",
   "duration.h": "{h} h {m} min",
+  "bytes.mib": "{n} MiB",
   "bytes.kib": "{n} KiB",
   "bytes.b": "{n} bytes",
 

@@ -208,6 +208,7 @@ export const zh: Record<keyof typeof en, string> = {
   "run.waitingOutput": "等待输出…",
   "run.truncated": "输出过长：只保留了开头和结尾（共 {size}）。",
   "run.live": "实时",
+  "run.gap": "[… 此处跳过了 {size} 输出：这个连接跟不上运行的输出速度 …]",
   "run.cancel": "取消执行",
   "run.cancelTitle": "取消这次执行？",
   "run.cancelBody": "正在运行的进程或请求将被终止。",
@@ -255,6 +256,7 @@ export const zh: Record<keyof typeof en, string> = {
   "duration.s": "{n} 秒",
   "duration.min": "{m} 分 {s} 秒",
   "duration.h": "{h} 小时 {m} 分",
+  "bytes.mib": "{n} MiB",
   "bytes.kib": "{n} KiB",
   "bytes.b": "{n} 字节",
 

@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import { ApiError, notFound } from "../../../lib/errors.ts";
 import { errors, IdParams } from "../../../lib/schemas.ts";
+import { SSE_BACKLOG_BYTES, SseWriter } from "../../../lib/sse.ts";
 import { RunDetail, RunListQuery, RunPage } from "./schema.ts";
 
 const tags = ["runs"];
@@ -76,8 +77,7 @@ const runsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         summary: "Follow a run live (Server-Sent Events)",
-        description:
-          "Events: `status` (the run without output, JSON), `output` ({text, reset?}: new output; reset=true replaces what was shown), `end` (no data) when the run is final. A finished run sends its status, its whole output and `end` at once.",
+        description: `Events: \`status\` (the run without output, JSON), \`output\` ({text, reset?}: new output; reset=true replaces what was shown), \`gap\` ({skippedBytes}: output this follower read too slowly to get, dropped here; at most ${SSE_BACKLOG_BYTES / 1024} KiB wait per follower), \`end\` (no data) when the run is final. Status events are never dropped. A finished run sends its status, its whole output and \`end\` at once.`,
         params: IdParams,
         response: { 200: Type.String({ description: "text/event-stream" }), ...errors(400, 404) },
       },
@@ -93,20 +93,32 @@ const runsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         connection: "keep-alive",
         "x-accel-buffering": "no",
       });
+      // Writes wait for a slow follower in bounded memory (dropping old output), never in the socket.
+      const sse = new SseWriter(res);
       let open = true;
       const send = (event: string, data?: unknown) => {
-        if (open) res.write(`event: ${event}\ndata: ${data === undefined ? "" : JSON.stringify(data)}\n\n`);
+        if (open) sse.event(event, data);
+      };
+      const sendOutput = (text: string, reset = false) => {
+        if (open) sse.output(text, reset);
       };
       const withoutOutput = ({ output: _output, ...run }: Run) => run;
       const cleanups: Array<() => void> = [];
-      const close = () => {
-        if (!open) return;
+      const stop = () => {
+        if (!open) return false;
         open = false;
         for (const cleanup of cleanups) cleanup();
-        res.end();
+        if (sse.skippedBytes > 0)
+          req.log.info({ runId: stored.id, skippedBytes: sse.skippedBytes }, "slow run follower");
+        return true;
       };
-      req.raw.on("close", close);
-      const keepalive = setInterval(() => open && res.write(": keepalive\n\n"), KEEPALIVE_MS);
+      const close = () => {
+        if (stop()) sse.end();
+      };
+      req.raw.on("close", () => {
+        if (stop()) sse.close();
+      });
+      const keepalive = setInterval(() => open && sse.comment("keepalive"), KEEPALIVE_MS);
       cleanups.push(() => clearInterval(keepalive));
 
       const finish = (run: Run) => {
@@ -116,19 +128,19 @@ const runsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       };
 
       const followed = engine.live.follow(stored.id, (event) => {
-        if (event.type === "output") send("output", { text: event.text });
+        if (event.type === "output") sendOutput(event.text);
         else if (FINAL_RUN_STATUSES.includes(event.run.status)) finish(event.run);
         else send("status", withoutOutput(event.run));
       });
       if (followed) {
         cleanups.push(followed.unsubscribe);
         send("status", withoutOutput(executing(stored)));
-        if (followed.output) send("output", { text: followed.output });
+        if (followed.output) sendOutput(followed.output);
         return;
       }
       if (FINAL_RUN_STATUSES.includes(stored.status)) {
         send("status", withoutOutput(stored));
-        if (stored.output) send("output", { text: stored.output });
+        if (stored.output) sendOutput(stored.output);
         send("end");
         close();
         return;
@@ -136,14 +148,14 @@ const runsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       // Executing in another process: follow what it stores with its heartbeats.
       send("status", withoutOutput(stored));
       let shown = stored.output;
-      if (shown) send("output", { text: shown });
+      if (shown) sendOutput(shown);
       const poll = setInterval(async () => {
         try {
           const run = await runs.poll(stored.id);
           if (!run) return close();
           if (run.output !== shown) {
-            if (run.output.startsWith(shown)) send("output", { text: run.output.slice(shown.length) });
-            else send("output", { text: run.output, reset: true });
+            if (run.output.startsWith(shown)) sendOutput(run.output.slice(shown.length));
+            else sendOutput(run.output, true);
             shown = run.output;
           }
           if (FINAL_RUN_STATUSES.includes(run.status)) finish(run);

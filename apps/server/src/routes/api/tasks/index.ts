@@ -6,7 +6,7 @@ import { roleAtLeast } from "../../../auth/roles.ts";
 import { ApiError } from "../../../lib/errors.ts";
 import { errors, IdParams } from "../../../lib/schemas.ts";
 import { callerOf } from "../../../plugins/app/auth.ts";
-import { normalizeTask, rowToInput } from "../../../tasks/normalize.ts";
+import { normalizeTask, rowToInput, type TaskWrite } from "../../../tasks/normalize.ts";
 import { toApiTask } from "../../../tasks/repository.ts";
 import { RunPage, RunStarted, TaskRunsQuery } from "../runs/schema.ts";
 import { Task, TaskInput, TaskListQuery, TaskPage, TaskPatch } from "./schema.ts";
@@ -19,9 +19,9 @@ const tasksRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const audit = (req: FastifyRequest, action: string, taskId: number, change: { before?: unknown; after?: unknown }) =>
     app.audit.record(req, { action, targetType: "task", targetId: taskId, taskId, ...change });
 
-  /** PUT and PATCH: check the whole task, store it, re-arm it, audit the change. */
-  async function saveEdit(req: FastifyRequest, previous: TaskRow, input: TaskInput, onlyToggles: boolean) {
-    const row = await tasks.update(previous.id, normalizeTask(input, config.timezone, previous));
+  /** PUT and PATCH: store the checked change, re-arm the task, audit the change. */
+  async function saveEdit(req: FastifyRequest, previous: TaskRow, change: Partial<TaskWrite>, onlyToggles: boolean) {
+    const row = await tasks.update(previous.id, change);
     engine.taskSaved(row);
     const task = view(row);
     const toggled = onlyToggles && previous.enabled !== row.enabled;
@@ -86,7 +86,8 @@ const tasksRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (req) => {
-      return saveEdit(req, await tasks.get(req.params.id), req.body, false);
+      const previous = await tasks.get(req.params.id);
+      return saveEdit(req, previous, normalizeTask(req.body, config.timezone, previous), false);
     },
   );
 
@@ -112,7 +113,13 @@ const tasksRoutes: FastifyPluginAsyncTypebox = async (app) => {
         );
       }
       const previous = await tasks.get(req.params.id);
-      return saveEdit(req, previous, { ...rowToInput(previous), ...req.body }, onlyToggles);
+      // Enabling or disabling does not re-judge the rest, so a task stored before a newer input rule
+      // can still be stopped; any other change checks the whole merged task.
+      const change =
+        onlyToggles && req.body.enabled !== undefined
+          ? { enabled: req.body.enabled }
+          : normalizeTask({ ...rowToInput(previous), ...req.body }, config.timezone, previous);
+      return saveEdit(req, previous, change, onlyToggles);
     },
   );
 

@@ -1,7 +1,9 @@
 import { FINAL_RUN_STATUSES, type Run, type Task } from "@crondeck/core";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { api, apiEventSource } from "../../../lib/api-client.ts";
+import { formatBytes } from "../../../lib/format.ts";
+import { useI18n } from "../../../lib/i18n/index.tsx";
 
 export interface NotificationRecord {
   channel: string;
@@ -61,13 +63,18 @@ export interface RunStream {
 
 /**
  * Follows `/api/runs/:id/stream` (Server-Sent Events) once the run is seen unfinished:
- * `output` events append text, `status` events update the cached run, `end` closes it and
- * reloads the stored run. The server sends the output so far first, so a (re)connect starts
- * from an empty text. It stays open until `end` even after a `status` says the run finished,
+ * `output` events append text, `gap` events (output the server dropped because this connection
+ * read too slowly) append a marker line saying how much, `status` events update the cached run,
+ * `end` closes it and reloads the stored run. The server sends the output so far first, so a
+ * (re)connect starts from an empty text. It stays open until `end` even after a `status` says the run finished,
  * so the last output chunks are not lost.
  */
 export function useRunStream(id: number, unfinished: boolean): RunStream {
   const client = useQueryClient();
+  const { t } = useI18n();
+  // Read when a gap arrives; switching language must not reconnect the stream.
+  const translate = useRef(t);
+  translate.current = t;
   const [text, setText] = useState<string | null>(null);
   const [live, setLive] = useState(false);
   const [follow, setFollow] = useState(false);
@@ -92,6 +99,12 @@ export function useRunStream(id: number, unfinished: boolean): RunStream {
       // `reset` replaces what was shown (the stored output was rewritten, e.g. truncated).
       if (data?.reset) setText(chunk);
       else if (chunk) setText((prev) => (prev ?? "") + chunk);
+    });
+    source.addEventListener("gap", (event) => {
+      const bytes = parseJson<{ skippedBytes?: number }>((event as MessageEvent).data)?.skippedBytes ?? 0;
+      const tr = translate.current;
+      const marker = `${tr("run.gap", { size: formatBytes(bytes, tr) })}\n`;
+      setText((prev) => (prev ? `${prev}${prev.endsWith("\n") ? "" : "\n"}${marker}` : marker));
     });
     source.addEventListener("status", (event) => {
       const status = parseJson<Partial<Run>>((event as MessageEvent).data);
