@@ -8,7 +8,7 @@ import { listMigrations, MIGRATIONS_DIRS, migrate, openDatabase, parseDatabaseUr
 import { createTestDatabase, mysqlQuery, type TestDatabase, testProviders } from "../src/testing.ts";
 
 const root = join(import.meta.dirname, "../../..");
-const NAME_KEY_MIGRATION = "20261201000000_task_name_key";
+const NAME_KEY_MIGRATION = "20261201000300_task_name_key";
 const providers = await testProviders();
 
 // --- What the Prisma schema says the database must hold -------------------------------------

@@ -46,7 +46,8 @@ describe("SQLite made unwritable under a running instance (another process holds
         "the slow run to start",
       );
       await waitFor(
-        async () => ((await prisma.run.count({ where: { taskId: tick.id, status: "SUCCEEDED" } })) >= 4 ? true : undefined),
+        async () =>
+          (await prisma.run.count({ where: { taskId: tick.id, status: "SUCCEEDED" } })) >= 4 ? true : undefined,
         30_000,
         "ticks",
       );
