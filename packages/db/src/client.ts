@@ -22,6 +22,7 @@ export interface Database {
 }
 
 const PING_TIMEOUT_MS = 800;
+const SQLITE_BUSY_TIMEOUT_MS = 3_000;
 
 export interface OpenOptions {
   /** Apply pending migrations first (the app does; tests of the migrator don't). Default true. */
@@ -75,8 +76,10 @@ function mysqlClient(target: Extract<DatabaseTarget, { provider: "mysql" }>): Db
 
 async function sqliteClient(target: Extract<DatabaseTarget, { provider: "sqlite" }>): Promise<Db> {
   ensureSqliteDir(target);
-  // timeout = busy timeout: writers from another process (a second instance) wait instead of failing.
-  const adapter = new PrismaBetterSqlite3({ url: target.file, timeout: 10_000 });
+  // timeout = busy timeout: writers from another process (a second instance) wait instead of
+  // failing. The driver waits synchronously, freezing the whole process meanwhile, so it is kept
+  // short: a file locked for longer is an outage (writes fail, slots are missed and recorded later).
+  const adapter = new PrismaBetterSqlite3({ url: target.file, timeout: SQLITE_BUSY_TIMEOUT_MS });
   const client = new SqliteClient({ adapter });
   await client.$queryRawUnsafe("PRAGMA journal_mode = WAL");
   await client.$queryRawUnsafe("PRAGMA foreign_keys = ON");

@@ -259,7 +259,7 @@ export class Engine {
       if (this.#missed.size === 0) {
         this.log.warn({ err, taskId: task.id, scheduledAt }, "slot missed: database unreachable");
       }
-      this.#missed.add(task.id, scheduledAt, err instanceof MissedSlot ? err.run : claimed);
+      this.#missed.add(task.id, scheduledAt, (err instanceof MissedSlot ? err.run : undefined) ?? claimed ?? undefined);
       return;
     }
     if (started) await started.done;

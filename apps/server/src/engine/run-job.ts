@@ -38,8 +38,9 @@ export interface FireRequest {
 
 /** A scheduled fire the database held up past its `notAfter`: recorded, not started. */
 export class MissedSlot extends Error {
-  constructor(readonly run: RunRow) {
-    super(`slot of run ${run.id} missed: the database answered too late`);
+  /** `run`: this process's claim of the slot, when the database recorded one. */
+  constructor(readonly run?: RunRow) {
+    super("slot missed: the database answered too late");
   }
 }
 
@@ -68,6 +69,8 @@ export class RunJob {
   /** Fast-started runs a peer had taken over meanwhile: stopped here, and their ends not recorded. */
   readonly #disowned = new Set<number>();
   #recording = 0;
+  /** FORBID tasks between their "nothing under way" read and their run being live here: resolves to whether it started. */
+  readonly #starting = new Map<number, Promise<boolean>>();
   /** Resolved (and renewed) when the database answers again, so waiting ends are written at once. */
   #back = signal();
 
@@ -102,17 +105,38 @@ export class RunJob {
         error,
       });
 
-    if (task.concurrencyPolicy === "FORBID" && (live.activeForTask(task.id) || (await store.hasActive(task.id)))) {
+    const skip = async () => {
+      // Decided only after the database held the fire up: the slot was missed, whatever overlaps now.
+      if (Date.now() > notAfter) throw new MissedSlot();
       const skipped = await claimFirst("SKIPPED", null, FORBIDDEN);
       if (!skipped) return null;
       this.deps.ended(skipped, task);
       return { runId: skipped.id, done: Promise.resolve() };
+    };
+    const forbid = task.concurrencyPolicy === "FORBID";
+    // Fires of one task in one batch (a catch-up) all read "nothing under way" together: they are
+    // decided one after another, and skipped only if a sibling really started its run.
+    while (forbid) {
+      if ((await this.#siblingStarted(task.id)) || live.activeForTask(task.id)) return skip();
+      const active = await store.hasActive(task.id);
+      if (this.#starting.has(task.id)) continue;
+      if (active) return skip();
+      break;
     }
-
-    const first = await claimFirst("RUNNING", dispatcher.executorFor(task));
-    if (!first) return null;
-    if (Date.now() > notAfter) throw new MissedSlot(first);
-    return { runId: first.id, done: this.#attempts(task, first) };
+    const reservation = signal<boolean>();
+    if (forbid) this.#starting.set(task.id, reservation.promise);
+    let started = false;
+    try {
+      const first = await claimFirst("RUNNING", dispatcher.executorFor(task));
+      if (!first) return null;
+      if (Date.now() > notAfter) throw new MissedSlot(first);
+      started = true;
+      return { runId: first.id, done: this.#attempts(task, first) };
+    } finally {
+      // #attempts has put the run in `live` synchronously by now, which holds FORBID from here.
+      if (forbid) this.#starting.delete(task.id);
+      reservation.resolve(started);
+    }
   }
 
   /**
@@ -163,8 +187,10 @@ export class RunJob {
   async #startClaimed(task: TaskRow, claimed: RunRow, notAfter: number): Promise<StartedFire | null> {
     const { store, live, lease } = this.deps;
     // Only this process can have started a run of the task since the claim (a retry of its previous
-    // fire); elsewhere the QUEUED run counts as active and holds FORBID.
-    if (task.concurrencyPolicy === "FORBID" && live.activeForTask(task.id)) {
+    // fire, or a sibling slot of a catch-up); elsewhere the QUEUED run counts as active and holds FORBID.
+    const forbid = task.concurrencyPolicy === "FORBID";
+    if (forbid && ((await this.#siblingStarted(task.id)) || live.activeForTask(task.id))) {
+      if (Date.now() > notAfter) throw new MissedSlot(claimed);
       const skipped = await store.skipClaimed(claimed.id, FORBIDDEN);
       if (skipped) this.deps.ended(skipped, task);
       return { runId: claimed.id, done: Promise.resolve() };
@@ -172,9 +198,18 @@ export class RunJob {
     const run: RunRow = { ...claimed, status: "RUNNING", startedAt: new Date() };
     const onTime = Date.now() - claimed.scheduledAt.getTime() <= FAST_START_MS;
     if (!(onTime && lease.fresh)) {
-      if (!(await store.confirmStart(run.id, lease.bootId))) return null;
-      if (Date.now() > notAfter) throw new MissedSlot(run);
-      return { runId: run.id, done: this.#attempts(task, run) };
+      const reservation = signal<boolean>();
+      if (forbid) this.#starting.set(task.id, reservation.promise);
+      let started = false;
+      try {
+        if (!(await store.confirmStart(run.id, lease.bootId))) return null;
+        if (Date.now() > notAfter) throw new MissedSlot(run);
+        started = true;
+        return { runId: run.id, done: this.#attempts(task, run) };
+      } finally {
+        if (forbid) this.#starting.delete(task.id);
+        reservation.resolve(started);
+      }
     }
     const done = this.#attempts(task, run);
     store.confirmStart(run.id, lease.bootId).then(
@@ -190,6 +225,15 @@ export class RunJob {
       () => {}, // the end record, retried until written, also records the start
     );
     return { runId: run.id, done };
+  }
+
+  /** Waits while a sibling fire of the task is being decided; true when one started its run. */
+  async #siblingStarted(taskId: number): Promise<boolean> {
+    for (;;) {
+      const sibling = this.#starting.get(taskId);
+      if (!sibling) return false;
+      if (await sibling) return true;
+    }
   }
 
   /**
@@ -403,9 +447,9 @@ function skippedResult(error: string): ExecutionResult {
   };
 }
 
-function signal(): { promise: Promise<void>; resolve: () => void } {
-  let resolve = () => {};
-  const promise = new Promise<void>((r) => {
+function signal<T = void>(): { promise: Promise<T>; resolve: (value: T) => void } {
+  let resolve: (value: T) => void = () => {};
+  const promise = new Promise<T>((r) => {
     resolve = r;
   });
   return { promise, resolve };

@@ -57,3 +57,22 @@ export async function waitFor<T>(check: () => Promise<T | undefined> | T | undef
     await sleep(50);
   }
 }
+
+type RunTimes = { id: number; error: string | null; createdAt: Date; startedAt: Date | null; finishedAt: Date | null };
+
+/**
+ * Whether a FORBID skip told the truth: another run of the task was under way when it was decided
+ * (give or take the second a record may take). After a fault several slots of a task can come due
+ * at once; the first runs and the others are rightly skipped.
+ */
+export function forbidSkipIsTrue(skipped: RunTimes, runsOfTask: RunTimes[]): boolean {
+  if (!/concurrency policy FORBID/.test(skipped.error ?? "")) return false;
+  const at = skipped.createdAt.getTime();
+  return runsOfTask.some(
+    (r) =>
+      r.id !== skipped.id &&
+      r.startedAt !== null &&
+      r.startedAt.getTime() <= at + 1_000 &&
+      (r.finishedAt?.getTime() ?? Number.POSITIVE_INFINITY) >= at - 1_000,
+  );
+}
