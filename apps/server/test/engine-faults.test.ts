@@ -1,52 +1,23 @@
-import { spawn } from "node:child_process";
-import { once } from "node:events";
-import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { createTestDatabase, testProviders } from "@crondeck/db/testing";
 import { describe, expect, it } from "vitest";
-import { buildApp, loadConfig } from "../src/app.ts";
-import { actAs, createTask, eventually, runNow, startTestApp, taskRuns, waitForRun } from "./helpers.ts";
+import { startInstance, waitFor } from "./faults/instances.ts";
+import { appOn, createTask, eventually, runNow, startTestApp, taskRuns, waitForRun } from "./helpers.ts";
 
 const providers = await testProviders();
-
-async function appOn(databaseUrl: string, scheduler: boolean, instanceName?: string) {
-  const app = await buildApp(
-    loadConfig(
-      { TZ: "UTC" },
-      {
-        databaseUrl,
-        scheduler,
-        logLevel: "silent",
-        webDist: "/nonexistent",
-        ...(instanceName ? { instanceName } : {}),
-      },
-    ),
-    { logger: false, engine: { stopGraceMs: 5000 } },
-  );
-  await app.ready();
-  await actAs(app, "admin");
-  return app;
-}
 
 describe.each(providers)("faults on %s", (provider) => {
   it("marks the RUNNING run of a killed process LOST at the next start, and retries it", async () => {
     const db = createTestDatabase(provider);
-    const first = await appOn(db.url, false);
+    const first = await appOn(db.url);
     const task = await createTask(first, { command: "echo working; sleep 3", retryCount: 1, retryIntervalSeconds: 0 });
     await first.close();
 
-    const child = spawn(process.execPath, ["--import", "tsx", join(import.meta.dirname, "fixtures/run-then-wait.ts")], {
-      cwd: join(import.meta.dirname, ".."),
-      env: { ...process.env, DATABASE_URL: db.url, TASK_ID: String(task.id) },
-      stdio: ["ignore", "pipe", "inherit"],
-    });
-    if (!child.stdout) throw new Error("no stdout from the child");
-    const [line] = (await once(createInterface({ input: child.stdout }), "line")) as [string];
-    const { runId } = JSON.parse(line) as { runId: number };
-    child.kill("SIGKILL");
-    await once(child, "exit");
+    // A default INSTANCE_NAME (host:pid): the restart below knows it dead by its pid.
+    const child = await startInstance({ DATABASE_URL: db.url, SCHEDULER: "off", RUN_TASK_ID: String(task.id) });
+    const runId = await waitFor(() => child.lines.find((l) => l.runId)?.runId as number | undefined, 30_000, "run id");
+    await child.kill("SIGKILL");
 
-    const second = await appOn(db.url, false);
+    const second = await appOn(db.url);
     try {
       const lost = await waitForRun(second, runId, (r) => r.status !== "RUNNING", 5000);
       expect(lost.status).toBe("LOST");
@@ -104,8 +75,8 @@ describe.each(providers)("faults on %s", (provider) => {
 describe.each(providers)("two scheduler instances on one %s database", (provider) => {
   it("fire a per-second task for 30 s with no duplicate and no missing slot", async () => {
     const db = createTestDatabase(provider);
-    const a = await appOn(db.url, true, "instance-a:1");
-    const b = await appOn(db.url, true, "instance-b:2");
+    const a = await appOn(db.url, { scheduler: true, instanceName: "instance-a:1" });
+    const b = await appOn(db.url, { scheduler: true, instanceName: "instance-b:2" });
     try {
       const task = await createTask(a, { cron: "* * * * * *", command: "echo slot", concurrencyPolicy: "ALLOW" });
       // Instance b learns about the task through its periodic task sync, as a second server would.

@@ -34,6 +34,32 @@ export async function startTestApp(provider: "sqlite" | "mysql", overrides: Part
   };
 }
 
+/**
+ * A real app on an existing database, signed in as admin through inject; close() leaves the
+ * database (several apps may share it, as instances do).
+ */
+export async function appOn(
+  databaseUrl: string,
+  options: { scheduler?: boolean; instanceName?: string; stopGraceMs?: number } = {},
+): Promise<FastifyInstance> {
+  const app = await buildApp(
+    loadConfig(
+      { TZ: "UTC" },
+      {
+        databaseUrl,
+        scheduler: options.scheduler ?? false,
+        logLevel: "silent",
+        webDist: "/nonexistent",
+        ...(options.instanceName ? { instanceName: options.instanceName } : {}),
+      },
+    ),
+    { logger: false, engine: { stopGraceMs: options.stopGraceMs ?? 5_000 } },
+  );
+  await app.ready();
+  await actAs(app, "admin");
+  return app;
+}
+
 /** Creates (once) a user of that role and an API token for it; returns the token. */
 export async function issueToken(app: FastifyInstance, role: Role, username = `test-${role}`): Promise<string> {
   const { db } = app.database;

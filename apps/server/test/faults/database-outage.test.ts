@@ -5,8 +5,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { type PrivateMariadb, privateMariadbAvailable, startPrivateMariadb } from "@crondeck/db/testing";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildApp, loadConfig } from "../../src/app.ts";
-import { actAs, createTask, runNow, waitForRun } from "../helpers.ts";
+import { appOn, createTask, runNow, waitForRun } from "../helpers.ts";
 import { forbidSkipIsTrue, waitFor } from "./instances.ts";
 
 const OUTAGE_MS = 12_000;
@@ -19,15 +18,7 @@ describe.skipIf(!privateMariadbAvailable())(
     let app: FastifyInstance;
     beforeAll(async () => {
       server = await startPrivateMariadb();
-      app = await buildApp(
-        loadConfig(
-          { TZ: "UTC" },
-          { databaseUrl: server.url, scheduler: true, logLevel: "silent", webDist: "/nonexistent" },
-        ),
-        { logger: false, engine: { stopGraceMs: 5_000 } },
-      );
-      await app.ready();
-      await actAs(app, "admin");
+      app = await appOn(server.url, { scheduler: true });
     });
     afterAll(async () => {
       await app?.close();

@@ -2,42 +2,20 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createTestDatabase, mysqlReachable, testProviders } from "@crondeck/db/testing";
-import type { FastifyInstance } from "fastify";
 import { describe, expect, it } from "vitest";
-import { buildApp, loadConfig } from "../../src/app.ts";
-import { actAs, createTask, taskRuns, waitForRun } from "../helpers.ts";
+import { appOn, createTask, taskRuns, waitForRun } from "../helpers.ts";
 import { forbidSkipIsTrue, type Instance, startInstance, waitFor } from "./instances.ts";
 
 const providers = await testProviders();
 /** Slots counted after the kill; CRONDECK_FAULT_AFTER_S=60 gives the minute-long run of the issue. */
 const AFTER_KILL_S = Number(process.env.CRONDECK_FAULT_AFTER_S ?? 6);
 
-/** An app in this process that only serves the API (and judges peers, as every instance does). */
-async function controlApp(databaseUrl: string, instanceName?: string): Promise<FastifyInstance> {
-  const app = await buildApp(
-    loadConfig(
-      { TZ: "UTC" },
-      {
-        databaseUrl,
-        scheduler: false,
-        logLevel: "silent",
-        webDist: "/nonexistent",
-        ...(instanceName ? { instanceName } : {}),
-      },
-    ),
-    { logger: false, engine: { stopGraceMs: 2_000 } },
-  );
-  await app.ready();
-  await actAs(app, "admin");
-  return app;
-}
-
 describe.skipIf(!(await mysqlReachable()))("an instance holding claims is killed, two others alive (mysql)", () => {
   it(
     "runs every slot exactly once, the dead instance's claims a second or two late, none SKIPPED",
     async () => {
       const db = createTestDatabase("mysql");
-      const control = await controlApp(db.url);
+      const control = await appOn(db.url, { stopGraceMs: 2_000 });
       const instances: Instance[] = [];
       try {
         const tasks = [];
@@ -158,7 +136,7 @@ describe.each(providers)("a killed instance's runs on %s", (provider) => {
   it("with a fixed INSTANCE_NAME, are LOST at once when it restarts; its orphan is gone before the retry", async () => {
     const db = createTestDatabase(provider);
     const dir = mkdtempSync(join(tmpdir(), "crondeck-orphan-"));
-    const setup = await controlApp(db.url, "setup");
+    const setup = await appOn(db.url, { instanceName: "setup", stopGraceMs: 2_000 });
     // Attempt 1 records its process group and sleeps; attempt 2 counts live (non-zombie) members
     // of attempt 1's group: a command must never run twice at once.
     const command = [
@@ -182,7 +160,7 @@ describe.each(providers)("a killed instance's runs on %s", (provider) => {
     await first.kill("SIGKILL");
     const killedAt = Date.now();
 
-    const second = await controlApp(db.url, "worker-1");
+    const second = await appOn(db.url, { instanceName: "worker-1", stopGraceMs: 2_000 });
     try {
       const lost = await waitForRun(second, runId, (r) => r.status !== "RUNNING", 10_000);
       expect(lost.status).toBe("LOST");
@@ -207,7 +185,7 @@ describe.each(providers)("a killed instance's runs on %s", (provider) => {
 
   it("are LOST within 15 s by a live peer when it does not come back, and retried there", async () => {
     const db = createTestDatabase(provider);
-    const peer = await controlApp(db.url, "peer");
+    const peer = await appOn(db.url, { instanceName: "peer", stopGraceMs: 2_000 });
     try {
       const task = await createTask(peer, {
         command: 'echo "attempt $CRONDECK_ATTEMPT"; sleep 30',

@@ -1,7 +1,6 @@
 import { createTestDatabase, testProviders } from "@crondeck/db/testing";
 import { describe, expect, it } from "vitest";
-import { buildApp, loadConfig } from "../../src/app.ts";
-import { actAs, createTask } from "../helpers.ts";
+import { appOn, createTask } from "../helpers.ts";
 import { startInstance, waitFor } from "./instances.ts";
 
 const providers = await testProviders();
@@ -9,12 +8,7 @@ const providers = await testProviders();
 describe.each(providers)("SIGTERM with scheduled runs in flight on %s", (provider) => {
   it("lets every run under way finish within the grace, scheduled ones included", async () => {
     const db = createTestDatabase(provider);
-    const setup = await buildApp(
-      loadConfig({ TZ: "UTC" }, { databaseUrl: db.url, scheduler: false, logLevel: "silent", webDist: "/nonexistent" }),
-      { logger: false },
-    );
-    await setup.ready();
-    await actAs(setup, "admin");
+    const setup = await appOn(db.url);
     const prisma = setup.database.db;
     try {
       const task = await createTask(setup, { cron: "*/2 * * * * *", command: "sleep 3; echo finished" });

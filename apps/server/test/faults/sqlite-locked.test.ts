@@ -5,8 +5,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { openDatabase } from "@crondeck/db";
 import { createSqliteDatabase, lockSqlite } from "@crondeck/db/testing";
 import { describe, expect, it } from "vitest";
-import { buildApp, loadConfig } from "../../src/app.ts";
-import { actAs, createTask } from "../helpers.ts";
+import { appOn, createTask } from "../helpers.ts";
 import { forbidSkipIsTrue, startInstance, waitFor } from "./instances.ts";
 
 const LOCK_MS = 12_000;
@@ -15,12 +14,7 @@ describe("SQLite made unwritable under a running instance (another process holds
   it("keeps a finished result until it is written, runs nothing twice, and leaves no slot unrecorded or stuck", async () => {
     const db = createSqliteDatabase();
     const dir = mkdtempSync(join(tmpdir(), "crondeck-locked-"));
-    const setup = await buildApp(
-      loadConfig({ TZ: "UTC" }, { databaseUrl: db.url, scheduler: false, logLevel: "silent", webDist: "/nonexistent" }),
-      { logger: false },
-    );
-    await setup.ready();
-    await actAs(setup, "admin");
+    const setup = await appOn(db.url);
     const tick = await createTask(setup, { cron: "* * * * * *", command: "echo tick" });
     const slow = await createTask(setup, {
       cron: "0 0 1 1 *",
