@@ -123,19 +123,34 @@ export class RunJob {
       if (active) return skip();
       break;
     }
-    const reservation = signal<boolean>();
-    if (forbid) this.#starting.set(task.id, reservation.promise);
-    let started = false;
-    try {
+    return this.#reserved(task, forbid, async () => {
       const first = await claimFirst("RUNNING", dispatcher.executorFor(task));
       if (!first) return null;
       if (Date.now() > notAfter) throw new MissedSlot(first);
-      started = true;
       return { runId: first.id, done: this.#attempts(task, first) };
+    });
+  }
+
+  /**
+   * Starts a fire with its FORBID task reserved: sibling fires wait, then learn whether it started.
+   * `start` must put its run in `live` before it resolves (#attempts does so synchronously), which
+   * holds FORBID from then on.
+   */
+  async #reserved(
+    task: TaskRow,
+    forbid: boolean,
+    start: () => Promise<StartedFire | null>,
+  ): Promise<StartedFire | null> {
+    if (!forbid) return start();
+    const reservation = signal<boolean>();
+    this.#starting.set(task.id, reservation.promise);
+    let started: StartedFire | null = null;
+    try {
+      started = await start();
+      return started;
     } finally {
-      // #attempts has put the run in `live` synchronously by now, which holds FORBID from here.
-      if (forbid) this.#starting.delete(task.id);
-      reservation.resolve(started);
+      this.#starting.delete(task.id);
+      reservation.resolve(started !== null);
     }
   }
 
@@ -198,18 +213,11 @@ export class RunJob {
     const run: RunRow = { ...claimed, status: "RUNNING", startedAt: new Date() };
     const onTime = Date.now() - claimed.scheduledAt.getTime() <= FAST_START_MS;
     if (!(onTime && lease.fresh)) {
-      const reservation = signal<boolean>();
-      if (forbid) this.#starting.set(task.id, reservation.promise);
-      let started = false;
-      try {
+      return this.#reserved(task, forbid, async () => {
         if (!(await store.confirmStart(run.id, lease.bootId))) return null;
         if (Date.now() > notAfter) throw new MissedSlot(run);
-        started = true;
         return { runId: run.id, done: this.#attempts(task, run) };
-      } finally {
-        if (forbid) this.#starting.delete(task.id);
-        reservation.resolve(started);
-      }
+      });
     }
     const done = this.#attempts(task, run);
     store.confirmStart(run.id, lease.bootId).then(
