@@ -47,8 +47,8 @@ const RULES: Record<string, Rule> = {
   },
   "POST /api/auth/logout": { access: "viewer", ok: 204, sample: url("/api/auth/logout") },
   "GET /api/auth/me": { access: "viewer", ok: 200, sample: url("/api/auth/me") },
-  "GET /api/users/": { access: "admin", ok: 200, sample: url("/api/users") },
-  "POST /api/users/": {
+  "GET /api/users": { access: "admin", ok: 200, sample: url("/api/users") },
+  "POST /api/users": {
     access: "admin",
     ok: 201,
     sample: async () => ({
@@ -66,8 +66,8 @@ const RULES: Record<string, Rule> = {
     ok: 204,
     sample: async (f) => ({ url: `/api/users/${await f.user()}` }),
   },
-  "GET /api/tokens/": { access: "viewer", ok: 200, sessionOnly: true, sample: url("/api/tokens") },
-  "POST /api/tokens/": {
+  "GET /api/tokens": { access: "viewer", ok: 200, sessionOnly: true, sample: url("/api/tokens") },
+  "POST /api/tokens": {
     access: "viewer",
     ok: 201,
     sessionOnly: true,
@@ -79,9 +79,9 @@ const RULES: Record<string, Rule> = {
     sessionOnly: true,
     sample: async (f, caller) => ({ url: `/api/tokens/${await f.token(caller)}` }),
   },
-  "GET /api/audit/": { access: "admin", ok: 200, sample: url("/api/audit") },
-  "GET /api/tasks/": { access: "viewer", ok: 200, sample: url("/api/tasks") },
-  "POST /api/tasks/": { access: "admin", ok: 201, sample: async () => ({ url: "/api/tasks", payload: shellTask() }) },
+  "GET /api/audit": { access: "admin", ok: 200, sample: url("/api/audit") },
+  "GET /api/tasks": { access: "viewer", ok: 200, sample: url("/api/tasks") },
+  "POST /api/tasks": { access: "admin", ok: 201, sample: async () => ({ url: "/api/tasks", payload: shellTask() }) },
   "GET /api/tasks/{id}": { access: "viewer", ok: 200, sample: async (f) => ({ url: `/api/tasks/${await f.task()}` }) },
   "PUT /api/tasks/{id}": {
     access: "admin",
@@ -108,7 +108,7 @@ const RULES: Record<string, Rule> = {
     ok: 200,
     sample: async (f) => ({ url: `/api/tasks/${await f.task()}/runs` }),
   },
-  "GET /api/runs/": { access: "viewer", ok: 200, sample: url("/api/runs") },
+  "GET /api/runs": { access: "viewer", ok: 200, sample: url("/api/runs") },
   "GET /api/runs/{id}": {
     access: "viewer",
     ok: 200,
@@ -129,8 +129,8 @@ const RULES: Record<string, Rule> = {
     ok: 200,
     sample: async () => ({ url: "/api/cron/preview", payload: { cron: "* * * * *" } }),
   },
-  "GET /api/stats/": { access: "viewer", ok: 200, sample: url("/api/stats") },
-  "GET /api/executors/": { access: "viewer", ok: 200, sample: url("/api/executors") },
+  "GET /api/stats": { access: "viewer", ok: 200, sample: url("/api/stats") },
+  "GET /api/executors": { access: "viewer", ok: 200, sample: url("/api/executors") },
   "POST /api/notifications/test": {
     access: "admin",
     ok: 200,

@@ -1,9 +1,23 @@
+import { execFile } from "node:child_process";
+import { copyFile, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import SwaggerParser from "@apidevtools/swagger-parser";
 import { testProviders } from "@crondeck/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestApp, type TestApp } from "./helpers.ts";
+import { shellTask, startTestApp, type TestApp } from "./helpers.ts";
 
 const providers = await testProviders();
+const serverDir = fileURLToPath(new URL("..", import.meta.url));
+
+interface Operation {
+  operationId?: string;
+  description?: string;
+  security?: unknown[];
+  responses: object;
+}
 
 describe("OpenAPI, docs and health", () => {
   let t: TestApp;
@@ -20,7 +34,7 @@ describe("OpenAPI, docs and health", () => {
     // validate() throws on any schema or reference error.
     await SwaggerParser.validate(structuredClone(doc));
     const paths = Object.keys(doc.paths);
-    for (const path of ["/api/tasks/", "/api/tasks/{id}", "/api/cron/preview", "/healthz", "/readyz"]) {
+    for (const path of ["/api/tasks", "/api/tasks/{id}", "/api/cron/preview", "/healthz", "/readyz"]) {
       expect(paths).toContain(path);
     }
     for (const [path, ops] of Object.entries(doc.paths as Record<string, Record<string, { responses: object }>>)) {
@@ -28,7 +42,89 @@ describe("OpenAPI, docs and health", () => {
         expect(Object.keys(op.responses).length, `${method} ${path} documents its responses`).toBeGreaterThan(0);
       }
     }
-    expect(doc.paths["/api/tasks/"].post.requestBody.content["application/json"].schema.properties.cron).toBeDefined();
+    expect(doc.paths["/api/tasks"].post.requestBody.content["application/json"].schema.properties.cron).toBeDefined();
+  });
+
+  it("passes Redocly's recommended rules with no error and no warning", async () => {
+    // The document clients generate from is the one the app builds, linted as CI would by hand.
+    const dir = await mkdtemp(join(tmpdir(), "crondeck-openapi-"));
+    try {
+      await writeFile(join(dir, "openapi.json"), JSON.stringify(t.app.swagger()));
+      // The config and its listed exceptions apply to a file named openapi.json next to them.
+      for (const file of ["redocly.yaml", ".redocly.lint-ignore.yaml"]) {
+        await copyFile(join(serverDir, file), join(dir, file));
+      }
+      const cli = join(serverDir, "node_modules/@redocly/cli/bin/cli.js");
+      const { stdout } = await promisify(execFile)(process.execPath, [cli, "lint", "openapi.json", "--format=json"], {
+        cwd: dir,
+        // Offline: no usage report and no update check.
+        env: { ...process.env, REDOCLY_TELEMETRY: "off", REDOCLY_SUPPRESS_UPDATE_NOTICE: "true" },
+      }).catch((err: { stdout?: string }) => ({ stdout: err.stdout ?? "" }));
+      const report = JSON.parse(stdout) as {
+        totals: { errors: number; warnings: number; ignored: number };
+        problems: { ruleId: string; message: string; location: { pointer?: string }[] }[];
+      };
+      const problems = report.problems.map((p) => `${p.ruleId} ${p.location[0]?.pointer}: ${p.message}`);
+      expect(problems).toEqual([]);
+      expect(report.totals).toEqual({ errors: 0, warnings: 0, ignored: 3 });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("names every operation, declares its security and publishes collections without a trailing slash", async () => {
+    const doc = (await t.app.inject({ method: "GET", url: "/docs/json" })).json();
+    expect(doc.servers).toEqual([expect.objectContaining({ url: "/" })]);
+    const ids: string[] = [];
+    for (const [path, ops] of Object.entries(doc.paths as Record<string, Record<string, Operation>>)) {
+      expect(path === "/" || !path.endsWith("/"), path).toBe(true);
+      for (const [method, op] of Object.entries(ops)) {
+        expect(op.operationId, `${method} ${path}`).toMatch(/^[a-z][A-Za-z]+$/);
+        ids.push(op.operationId as string);
+        expect(op.security, `${method} ${path} declares its security`).toBeDefined();
+        // The role sentence is added once, though a GET shares its schema with its HEAD twin.
+        expect(op.description?.match(/Requires the/g)?.length ?? 0, `${method} ${path}`).toBeLessThanOrEqual(1);
+      }
+    }
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(doc.paths["/api/tasks"].get.operationId).toBe("listTasks");
+    expect(doc.paths["/api/tasks"].post.operationId).toBe("createTask");
+    expect(doc.paths["/api/runs/{id}"].get.operationId).toBe("getRun");
+    expect(doc.paths["/api/auth/login"].post.security).toEqual([]);
+    expect(doc.paths["/api/tasks"].get.security).toEqual([{ bearerAuth: [] }, { sessionCookie: [] }]);
+    expect(doc.paths["/api/tokens"].post.security).toEqual([{ sessionCookie: [] }]);
+    const created = doc.paths["/api/tasks"].post.requestBody.content["application/json"];
+    expect(Object.keys(created.examples)).toEqual(["shell", "http"]);
+    expect(created.examples.http.value.enabled).toBe(false);
+    expect(doc.paths["/api/tasks/{id}"].patch.requestBody.content["application/json"].examples.disable.value).toEqual({
+      enabled: false,
+    });
+    expect(doc.paths["/api/auth/login"].post.requestBody.content["application/json"].examples.admin).toBeDefined();
+  });
+
+  it("answers collections with and without the trailing slash, as before", async () => {
+    for (const url of ["/api/tasks", "/api/tasks/", "/api/runs", "/api/runs/"]) {
+      const res = await t.app.inject({ method: "GET", url });
+      expect(res.statusCode, url).toBe(200);
+      expect(res.json().items, url).toEqual([]);
+    }
+    const created = await t.app.inject({ method: "POST", url: "/api/tasks/", payload: shellTask({ enabled: false }) });
+    expect(created.statusCode).toBe(201);
+  });
+
+  it("accepts the published task example as it is", async () => {
+    const doc = t.app.swagger() as unknown as {
+      paths: Record<
+        string,
+        Record<string, { requestBody: { content: Record<string, { examples: Record<string, { value: object }> }> } }>
+      >;
+    };
+    const { shell, http } = doc.paths["/api/tasks"]?.post?.requestBody.content["application/json"]?.examples ?? {};
+    for (const example of [shell, http]) {
+      const res = await t.app.inject({ method: "POST", url: "/api/tasks", payload: example?.value });
+      expect(res.statusCode, res.body).toBe(201);
+      expect(res.json()).toMatchObject(example?.value ?? { missing: true });
+    }
   });
 
   it("serves Swagger UI at /docs", async () => {

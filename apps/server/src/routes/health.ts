@@ -7,13 +7,24 @@ const Status = Type.Object({ status: Type.String() });
 
 /** Liveness says the process answers; readiness also needs the database. */
 const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  app.get("/healthz", { schema: { tags, summary: "Liveness", response: { 200: Status } } }, async () => ({
-    status: "ok",
-  }));
+  app.get(
+    "/healthz",
+    { schema: { tags, operationId: "checkLiveness", summary: "Liveness", response: { 200: Status } } },
+    async () => ({
+      status: "ok",
+    }),
+  );
 
   app.get(
     "/readyz",
-    { schema: { tags, summary: "Readiness: the database answers", response: { 200: Status, ...errors(503) } } },
+    {
+      schema: {
+        tags,
+        operationId: "checkReadiness",
+        summary: "Readiness: the database answers",
+        response: { 200: Status, ...errors(503) },
+      },
+    },
     async (_req, reply) => {
       if (await app.database.ping()) return { status: "ready" };
       return reply.code(503).send({

@@ -69,13 +69,20 @@ export default fp(
     app.decorate("firstStart", null);
     app.decorateRequest("principal", null);
 
+    // A GET's HEAD twin and a prefix's "/" and "" forms share one schema object: document it once.
+    const documented = new WeakSet<object>();
     app.addHook("onRoute", (route) => {
       const url = route.url ?? route.path;
       const access = route.config?.access;
       if (url.startsWith("/api") && access === undefined) {
         throw new Error(`route ${route.method} ${url} has no access rule (config.access)`);
       }
-      if (access !== undefined && access !== "public" && route.schema) {
+      if (!route.schema || documented.has(route.schema)) return;
+      documented.add(route.schema);
+      if (access === undefined || access === "public") {
+        // Said explicitly, so a client generator knows the route needs no credentials.
+        route.schema.security = [];
+      } else {
         // Documented once here rather than in every route: who may call it, and the refusals.
         const ref = { $ref: "Error" };
         route.schema.response = { 401: ref, 403: ref, ...(route.schema.response as object) };

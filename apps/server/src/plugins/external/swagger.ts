@@ -13,6 +13,8 @@ export default fp(
           description: "Define SHELL and HTTP tasks on cron schedules, run them, and read every run's outcome.",
           version: "0.1.0",
         },
+        // Relative: clients resolve it against wherever they fetched /docs/json from.
+        servers: [{ url: "/", description: "the Crondeck server that published this document" }],
         components: {
           securitySchemes: {
             bearerAuth: { type: "http", scheme: "bearer", description: "an API token from POST /api/tokens" },
@@ -30,6 +32,9 @@ export default fp(
           { name: "audit", description: "Who changed or ran what" },
         ],
       },
+      // A collection route registered as "/" under a prefix answers at /api/tasks and /api/tasks/;
+      // publish the form without the slash, the one clients and the spec use.
+      transform: ({ schema, url }) => ({ schema, url: url.length > 1 && url.endsWith("/") ? url.slice(0, -1) : url }),
       refResolver: { buildLocalReference: (json, _base, _frag, i) => String(json.$id ?? `def-${i}`) },
     });
     // staticCSP: Swagger UI's pages get a policy that allows what they need (helmet covers the rest).

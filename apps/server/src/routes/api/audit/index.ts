@@ -27,6 +27,7 @@ const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { access: "admin" },
       schema: {
         tags: ["audit"],
+        operationId: "listAuditEntries",
         summary: "Who changed or ran what, when (newest first)",
         querystring: Type.Object(
           { ...PageQuery.properties, taskId: Type.Optional(Type.Integer({ minimum: 1 })) },

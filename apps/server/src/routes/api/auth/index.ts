@@ -29,13 +29,19 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { access: "public" },
       schema: {
         tags,
+        operationId: "login",
         summary: "Sign in: sets an HttpOnly session cookie and returns the CSRF token for writes",
         body: Type.Object(
           {
             username: Type.String({ minLength: 1, maxLength: 64 }),
             password: Type.String({ minLength: 1, maxLength: 1024 }),
           },
-          { additionalProperties: false },
+          {
+            additionalProperties: false,
+            "x-examples": {
+              admin: { summary: "Sign in", value: { username: "admin", password: "a-long-password-1" } },
+            },
+          },
         ),
         response: { 200: Me, ...errors(400, 401, 429) },
       },
@@ -90,7 +96,12 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
     "/logout",
     {
       config: { access: "viewer" },
-      schema: { tags, summary: "Sign out (ends the session)", response: { 204: Type.Null(), ...errors(401, 403) } },
+      schema: {
+        tags,
+        operationId: "logout",
+        summary: "Sign out (ends the session)",
+        response: { 204: Type.Null(), ...errors(401, 403) },
+      },
     },
     async (req, reply) => {
       if (req.principal?.sessionId) {
@@ -106,7 +117,12 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
     "/me",
     {
       config: { access: "viewer" },
-      schema: { tags, summary: "Who is signed in", response: { 200: Me, ...errors(401) } },
+      schema: {
+        tags,
+        operationId: "getCurrentUser",
+        summary: "Who is signed in",
+        response: { 200: Me, ...errors(401) },
+      },
     },
     async (req) => {
       const p = callerOf(req);

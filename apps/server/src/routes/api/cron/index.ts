@@ -32,6 +32,7 @@ const cronRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { access: "viewer" },
       schema: {
         tags: ["system"],
+        operationId: "previewCron",
         summary: "Describe a cron expression and list its next five fire times",
         body: PreviewBody,
         querystring: Type.Object({ locale: Type.Optional(StringEnum(["en", "zh_CN"] as const)) }),

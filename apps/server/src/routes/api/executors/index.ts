@@ -42,6 +42,7 @@ const executorsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { access: "viewer" },
       schema: {
         tags: ["system"],
+        operationId: "listExecutors",
         summary: "Executors seen in the last day, with host, groups and last heartbeat",
         response: { 200: Type.Array(ExecutorView), ...errors(400) },
       },

@@ -37,6 +37,7 @@ const notificationsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { access: "admin" },
       schema: {
         tags: ["notifications"],
+        operationId: "testNotification",
         summary: "Send a sample message through the given channel settings",
         description:
           "Checks the settings like a task's notify fields (400 naming the field), then sends one sample message, once, without retries. A delivery failure still answers 200: `ok` is false and `error` says why.",

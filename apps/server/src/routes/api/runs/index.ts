@@ -19,6 +19,7 @@ const runsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { access: "viewer" },
       schema: {
         tags,
+        operationId: "listRuns",
         summary: "List runs (every attempt), newest first",
         querystring: RunListQuery,
         response: { 200: RunPage, ...errors(400) },
@@ -33,6 +34,7 @@ const runsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { access: "viewer" },
       schema: {
         tags,
+        operationId: "getRun",
         summary: "One run with its output and the notifications sent for it",
         params: IdParams,
         response: { 200: RunDetail, ...errors(400, 404) },
@@ -52,6 +54,7 @@ const runsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { access: "operator" },
       schema: {
         tags,
+        operationId: "cancelRun",
         summary: "Stop a running run (SHELL: its whole process group; HTTP: the request)",
         params: IdParams,
         response: { 202: Type.Object({ canceled: Type.Boolean() }), ...errors(400, 404, 409) },
@@ -76,6 +79,7 @@ const runsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { access: "viewer" },
       schema: {
         tags,
+        operationId: "streamRun",
         summary: "Follow a run live (Server-Sent Events)",
         description: `Events: \`status\` (the run without output, JSON), \`output\` ({text, reset?}: new output; reset=true replaces what was shown), \`gap\` ({skippedBytes}: output this follower read too slowly to get, dropped here; at most ${SSE_BACKLOG_BYTES / 1024} KiB wait per follower), \`end\` (no data) when the run is final. Status events are never dropped. A finished run sends its status, its whole output and \`end\` at once.`,
         params: IdParams,

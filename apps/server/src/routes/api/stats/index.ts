@@ -47,6 +47,7 @@ const statsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { access: "viewer" },
       schema: {
         tags: ["system"],
+        operationId: "getStats",
         summary:
           "Counts for the dashboard: tasks, runs by outcome over 24 h and 7 d, failing tasks, upcoming fires, executors",
         response: { 200: Stats, ...errors(400) },

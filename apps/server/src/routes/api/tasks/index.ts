@@ -36,6 +36,7 @@ const tasksRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { access: "viewer" },
       schema: {
         tags,
+        operationId: "listTasks",
         summary: "List tasks, newest first (or sorted by name, next run, last result)",
         querystring: TaskListQuery,
         response: { 200: TaskPage, ...errors(400) },
@@ -50,6 +51,7 @@ const tasksRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { access: "admin" },
       schema: {
         tags,
+        operationId: "createTask",
         summary: "Create a task",
         body: TaskInput,
         response: { 201: Task, ...errors(400, 409) },
@@ -68,7 +70,13 @@ const tasksRoutes: FastifyPluginAsyncTypebox = async (app) => {
     "/:id",
     {
       config: { access: "viewer" },
-      schema: { tags, summary: "Get a task", params: IdParams, response: { 200: Task, ...errors(400, 404) } },
+      schema: {
+        tags,
+        operationId: "getTask",
+        summary: "Get a task",
+        params: IdParams,
+        response: { 200: Task, ...errors(400, 404) },
+      },
     },
     async (req) => view(await tasks.get(req.params.id)),
   );
@@ -79,6 +87,7 @@ const tasksRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { access: "admin" },
       schema: {
         tags,
+        operationId: "replaceTask",
         summary: "Replace a task's editable fields (omitted optional fields take their defaults)",
         params: IdParams,
         body: TaskInput,
@@ -97,6 +106,7 @@ const tasksRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { access: "operator" },
       schema: {
         tags,
+        operationId: "updateTask",
         summary: 'Change some fields of a task, e.g. {"enabled": false}',
         params: IdParams,
         body: TaskPatch,
@@ -129,6 +139,7 @@ const tasksRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { access: "admin" },
       schema: {
         tags,
+        operationId: "deleteTask",
         summary: "Delete a task and its runs",
         params: IdParams,
         response: { 204: Type.Null(), ...errors(400, 404) },
@@ -149,6 +160,7 @@ const tasksRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { access: "operator" },
       schema: {
         tags,
+        operationId: "runTask",
         summary: "Run a task now (also when it is disabled)",
         params: IdParams,
         response: { 202: RunStarted, ...errors(400, 404) },
@@ -168,6 +180,7 @@ const tasksRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { access: "viewer" },
       schema: {
         tags,
+        operationId: "listTaskRuns",
         summary: "A task's runs (every attempt), newest first",
         params: IdParams,
         querystring: TaskRunsQuery,

@@ -76,11 +76,54 @@ export const TaskInput = Type.Object(
     enabled: Type.Optional(Type.Boolean()),
     remark: Type.Optional(Type.String({ maxLength: 255 })),
   },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    // Named request examples in the OpenAPI document (the linter checks them against this schema).
+    "x-examples": {
+      shell: {
+        summary: "A nightly SHELL script, retried twice, email on failure",
+        value: {
+          name: "nightly-backup",
+          mode: "SHELL",
+          cron: "0 3 * * *",
+          timezone: "Asia/Shanghai",
+          command: "/opt/scripts/backup.sh",
+          timeoutSeconds: 1800,
+          retryCount: 2,
+          retryIntervalSeconds: 300,
+          notifyPolicy: "ON_FAILURE",
+          notifyChannel: "EMAIL",
+          notifyEmails: ["ops@example.com"],
+        },
+      },
+      http: {
+        summary: "An HTTP check every 5 minutes, created disabled",
+        value: {
+          name: "ping-api",
+          mode: "HTTP",
+          httpMethod: "GET",
+          cron: "*/5 * * * *",
+          command: "https://api.example.com/health",
+          timeoutSeconds: 10,
+          enabled: false,
+        },
+      },
+    },
+  },
 );
 export type TaskInput = Static<typeof TaskInput>;
 
-export const TaskPatch = Type.Partial(TaskInput, { additionalProperties: false, minProperties: 1 });
+export const TaskPatch = Type.Partial(TaskInput, {
+  additionalProperties: false,
+  minProperties: 1,
+  "x-examples": {
+    disable: { summary: "Disable a task (operators may do this)", value: { enabled: false } },
+    reschedule: {
+      summary: "Change the schedule and retries, keep the rest",
+      value: { cron: "30 2 * * *", retryCount: 3 },
+    },
+  },
+});
 export type TaskPatch = Static<typeof TaskPatch>;
 
 export const LastRun = Type.Object({

@@ -57,6 +57,7 @@ const tokensRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { access: "viewer", sessionOnly: true },
       schema: {
         tags,
+        operationId: "listTokens",
         summary: "API tokens: your own (admins see everyone's)",
         response: { 200: Type.Array(Token), ...errors(401) },
       },
@@ -74,6 +75,7 @@ const tokensRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { access: "viewer", sessionOnly: true },
       schema: {
         tags,
+        operationId: "createToken",
         summary: "Create an API token for yourself; the token is in this response only",
         body: Type.Object(
           {
@@ -114,6 +116,7 @@ const tokensRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { access: "viewer", sessionOnly: true },
       schema: {
         tags,
+        operationId: "revokeToken",
         summary: "Revoke a token (yours, or anyone's for an admin)",
         params: IdParams,
         response: { 204: Type.Null(), ...errors(400, 401, 403, 404) },

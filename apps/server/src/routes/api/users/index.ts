@@ -50,7 +50,12 @@ const usersRoutes: FastifyPluginAsyncTypebox = async (app) => {
     "/",
     {
       config: { access: "admin" },
-      schema: { tags, summary: "List users", response: { 200: Type.Array(User), ...errors(401, 403) } },
+      schema: {
+        tags,
+        operationId: "listUsers",
+        summary: "List users",
+        response: { 200: Type.Array(User), ...errors(401, 403) },
+      },
     },
     async () => (await db.user.findMany({ orderBy: { id: "asc" } })).map(view),
   );
@@ -61,6 +66,7 @@ const usersRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { access: "admin" },
       schema: {
         tags,
+        operationId: "createUser",
         summary: "Create a user",
         body: Type.Object(
           {
@@ -102,6 +108,7 @@ const usersRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { access: "admin" },
       schema: {
         tags,
+        operationId: "updateUser",
         summary: "Change a user's role, password or disabled flag",
         description:
           "A new password or disabling the user ends their sessions and revokes their API tokens (re-enabling does not bring them back).",
@@ -161,6 +168,7 @@ const usersRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { access: "admin" },
       schema: {
         tags,
+        operationId: "deleteUser",
         summary: "Delete a user (their sessions and tokens go with them)",
         params: IdParams,
         response: { 204: Type.Null(), ...errors(400, 401, 403, 404, 409) },
