@@ -45,6 +45,8 @@ export interface ExecutionHooks {
   signal?: AbortSignal;
   /** Live output as decoded text, chunk by chunk (for SSE). Never sees truncation: it gets everything. */
   onOutput?: (text: string) => void;
+  /** Live output that was skipped on its way (a worker's backed-up channel); the result keeps it. */
+  onGap?: (skippedBytes: number) => void;
   /** SHELL: the process group of the attempt, once started (a successor on this host may stop it). */
   onSpawn?: (pgid: number) => void;
 }

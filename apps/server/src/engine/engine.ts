@@ -3,7 +3,7 @@ import { type Db, parseDatabaseUrl, type RunRow, type TaskRow } from "@crondeck/
 import { type SchedulableTask, Scheduler } from "@crondeck/scheduler";
 import type { FastifyBaseLogger } from "fastify";
 import { type Config, notifyConfig } from "../config.ts";
-import { type Dispatcher, InProcessDispatcher } from "./dispatch.ts";
+import { type Dispatcher, LocalDispatcher } from "./dispatch.ts";
 import { InstanceLease, LEASE_RENEW_MS } from "./lease.ts";
 import { LiveRuns } from "./live-runs.ts";
 import { MissedSlots } from "./missed-slots.ts";
@@ -57,6 +57,7 @@ export class Engine {
   /** Every fire under way here (scheduled, manual, retried, taken over): stop() waits for them. */
   readonly #fires = new Set<Promise<void>>();
   readonly #lease: InstanceLease;
+  readonly #dispatcher: Dispatcher;
   readonly #reaper: Reaper;
   readonly #missed: MissedSlots;
   readonly #timers: NodeJS.Timeout[] = [];
@@ -73,9 +74,10 @@ export class Engine {
     private readonly config: Config,
     private readonly log: FastifyBaseLogger,
     private readonly timings: EngineTimings = DEFAULT_TIMINGS,
-    dispatcher: Dispatcher = new InProcessDispatcher(config.instanceName),
+    dispatcher: Dispatcher = new LocalDispatcher(config.instanceName),
   ) {
     this.live = new LiveRuns(config.outputLimitBytes);
+    this.#dispatcher = dispatcher;
     // Runs in progress in the database that are not under way here: ended and waiting for their
     // record, or claims of missed slots never started. They do not hold FORBID.
     this.store = new RunStore(
@@ -171,6 +173,7 @@ export class Engine {
     await Promise.all([schedulerStopped, this.#giveBack(() => true), Promise.race([fires(), timeout])]);
     this.#shutdown.abort();
     await fires();
+    await this.#dispatcher.close?.();
     await this.#notifier.drain();
   }
 

@@ -1,7 +1,11 @@
 import { FINAL_RUN_STATUSES, type Run, type RunStatus } from "@crondeck/core";
 import { OutputBuffer } from "@crondeck/executor";
 
-export type LiveEvent = { type: "output"; text: string } | { type: "status"; run: Run };
+export type LiveEvent =
+  | { type: "output"; text: string }
+  /** Live output the worker skipped (its channel was backed up); the stored output keeps it. */
+  | { type: "gap"; skippedBytes: number }
+  | { type: "status"; run: Run };
 export type LiveListener = (event: LiveEvent) => void;
 
 interface LiveRun {
@@ -41,6 +45,12 @@ export class LiveRuns {
     if (!run) return;
     run.output.write(text);
     for (const listener of run.listeners) listener({ type: "output", text });
+  }
+
+  gap(runId: number, skippedBytes: number): void {
+    const run = this.#runs.get(runId);
+    if (!run) return;
+    for (const listener of run.listeners) listener({ type: "gap", skippedBytes });
   }
 
   /**

@@ -395,6 +395,7 @@ export class RunJob {
         {
           signal: attempt.signal,
           onOutput: (text) => live.output(run.id, text),
+          onGap: (skippedBytes) => live.gap(run.id, skippedBytes),
           onSpawn: (pgid) => {
             this.deps.store.recordPgid(run.id, pgid).catch(() => {}); // only a successor's cleanup uses it
           },

@@ -68,6 +68,13 @@ export class SseWriter {
     this.#push({ kind: "output", text, bytes: Buffer.byteLength(text), reset, skipped: 0 });
   }
 
+  /** Output skipped before it reached this writer (by a worker whose channel was backed up). */
+  gap(skippedBytes: number): void {
+    if (skippedBytes <= 0) return;
+    this.#skippedBytes += skippedBytes;
+    this.event("gap", { skippedBytes });
+  }
+
   /** A comment line (keepalive); pointless while data is waiting, so skipped then. */
   comment(text: string): void {
     if (!this.#closed && !this.#blocked && this.#queue.length === 0) this.#write(`: ${text}\n\n`);

@@ -133,6 +133,7 @@ const runsRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
       const followed = engine.live.follow(stored.id, (event) => {
         if (event.type === "output") sendOutput(event.text);
+        else if (event.type === "gap") sse.gap(event.skippedBytes);
         else if (FINAL_RUN_STATUSES.includes(event.run.status)) finish(event.run);
         else send("status", withoutOutput(event.run));
       });

@@ -1,0 +1,45 @@
+import type { ExecutionRequest, ExecutionResult } from "@crondeck/executor";
+
+/**
+ * The one protocol between the control plane (which decides and records) and a worker (which runs
+ * attempts). Messages are plain JSON data, so the same shapes can travel over a local IPC channel
+ * today and a broker tomorrow: dates travel as ISO strings.
+ */
+
+/** One attempt to run: everything the worker needs, nothing it must look up. */
+export type RunEnvelope = Omit<ExecutionRequest, "scheduledAt"> & { scheduledAt: string };
+
+/** An attempt's outcome, as the worker reports it. */
+export type ResultEnvelope = Omit<ExecutionResult, "startedAt" | "finishedAt"> & {
+  startedAt: string;
+  finishedAt: string;
+};
+
+/** Control plane → worker. */
+export type ToWorker = { type: "run"; run: RunEnvelope } | { type: "cancel"; runId: number };
+
+/** Worker → control plane. */
+export type FromWorker =
+  | { type: "ready"; pid: number }
+  /** The attempt's process group (SHELL), so a successor on the host can stop what is left of it. */
+  | { type: "spawned"; runId: number; pgid: number }
+  | { type: "output"; runId: number; text: string }
+  /** Live output the worker did not forward because the channel was backed up (the result keeps it). */
+  | { type: "gap"; runId: number; skippedBytes: number }
+  | { type: "result"; runId: number; result: ResultEnvelope };
+
+export function toEnvelope(request: ExecutionRequest): RunEnvelope {
+  return { ...request, scheduledAt: request.scheduledAt.toISOString() };
+}
+
+export function fromEnvelope(run: RunEnvelope): ExecutionRequest {
+  return { ...run, scheduledAt: new Date(run.scheduledAt) };
+}
+
+export function toResultEnvelope(result: ExecutionResult): ResultEnvelope {
+  return { ...result, startedAt: result.startedAt.toISOString(), finishedAt: result.finishedAt.toISOString() };
+}
+
+export function fromResultEnvelope(result: ResultEnvelope): ExecutionResult {
+  return { ...result, startedAt: new Date(result.startedAt), finishedAt: new Date(result.finishedAt) };
+}
