@@ -76,6 +76,8 @@ export const en = {
   "tasks.col.schedule": "Schedule",
   "tasks.col.nextRun": "Next run",
   "tasks.col.lastResult": "Last result",
+  "tasks.savedNotice": "Saved.",
+  "tasks.createdNotice": "Task created.",
   "tasks.col.enabled": "Enabled",
   "tasks.sortBy": "Sort by {column}",
   "tasks.runNow": "Run now",

@@ -78,6 +78,8 @@ export const zh: Record<keyof typeof en, string> = {
   "tasks.col.schedule": "调度",
   "tasks.col.nextRun": "下次执行",
   "tasks.col.lastResult": "最近结果",
+  "tasks.savedNotice": "已保存。",
+  "tasks.createdNotice": "任务已创建。",
   "tasks.col.enabled": "启用",
   "tasks.sortBy": "按{column}排序",
   "tasks.runNow": "立即执行",
