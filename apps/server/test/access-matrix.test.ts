@@ -47,6 +47,16 @@ const RULES: Record<string, Rule> = {
   },
   "POST /api/auth/logout": { access: "viewer", ok: 204, sample: url("/api/auth/logout") },
   "GET /api/auth/me": { access: "viewer", ok: 200, sample: url("/api/auth/me") },
+  // Past the access check a wrong current password is a 400 (the matrix's users have no usable password).
+  "POST /api/auth/password": {
+    access: "viewer",
+    ok: 400,
+    sessionOnly: true,
+    sample: async () => ({
+      url: "/api/auth/password",
+      payload: { currentPassword: "not-the-password", newPassword: "a-new-password-0001" },
+    }),
+  },
   "GET /api/users": { access: "admin", ok: 200, sample: url("/api/users") },
   "POST /api/users": {
     access: "admin",

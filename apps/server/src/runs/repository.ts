@@ -1,5 +1,5 @@
-import type { NotifyChannel } from "@crondeck/core";
-import type { Db, Prisma } from "@crondeck/db";
+import { type NotifyChannel, RETRYABLE_RUN_STATUSES, type RunStatus } from "@crondeck/core";
+import type { Db, Prisma, RunRow } from "@crondeck/db";
 import { notFound } from "../lib/errors.ts";
 import { toApiRun } from "./view.ts";
 
@@ -50,13 +50,25 @@ export class RunRepository {
   async get(id: number) {
     const row = await this.db.run.findUnique({
       where: { id },
-      include: { notifications: { orderBy: { id: "asc" } }, task: { select: { name: true } } },
+      include: {
+        notifications: { orderBy: { id: "asc" } },
+        task: { select: { name: true, retryCount: true, retryIntervalSeconds: true } },
+      },
     });
     if (!row) throw notFound("run", id);
     const { notifications, task, ...run } = row;
+    const attempts = await this.db.run.findMany({
+      where: { OR: [{ id: run.rootRunId ?? run.id }, { rootRunId: run.rootRunId ?? run.id }] },
+      select: { id: true, attempt: true, status: true },
+      orderBy: { attempt: "asc" },
+    });
     return {
       ...toApiRun(run),
       taskName: task.name,
+      blockedBy: await this.blockedBy(run),
+      attempts: attempts.map((a) => ({ id: a.id, attempt: a.attempt, status: a.status as RunStatus })),
+      maxAttempts: Math.max(task.retryCount + 1, run.attempt),
+      nextAttemptAt: nextAttemptAt(run, task, attempts.at(-1)?.attempt ?? run.attempt),
       notifications: notifications.map((n) => ({
         channel: n.channel as NotifyChannel,
         target: n.target,
@@ -68,9 +80,48 @@ export class RunRepository {
     };
   }
 
+  /**
+   * For a run skipped by FORBID: the run of the task that was under way when it was decided (the
+   * engine records only the reason, so it is found here by time). Null for every other run.
+   */
+  async blockedBy(run: RunRow): Promise<number | null> {
+    if (run.status !== "SKIPPED" || !run.error?.includes("concurrency policy FORBID")) return null;
+    const decidedAt = run.finishedAt ?? run.createdAt;
+    const holder = await this.db.run.findFirst({
+      where: {
+        taskId: run.taskId,
+        id: { not: run.id },
+        status: { not: "SKIPPED" },
+        createdAt: { lte: decidedAt },
+        OR: [{ finishedAt: null }, { finishedAt: { gte: decidedAt } }],
+      },
+      orderBy: { id: "desc" },
+      select: { id: true },
+    });
+    return holder?.id ?? null;
+  }
+
   /** A run's status and output as stored (for following a run that executes elsewhere). */
   async poll(id: number) {
     const row = await this.db.run.findUnique({ where: { id } });
     return row ? toApiRun(row) : null;
   }
+}
+
+/** A retry is claimed this long after its due time at the latest; past that none is coming (canceled, shut down). */
+const RETRY_GRACE_MS = 60_000;
+
+/**
+ * When the next attempt of this run's fire is due: only for a failed attempt that is the fire's
+ * latest and has attempts left (by the task's current retry settings). LOST attempts are retried at once.
+ */
+function nextAttemptAt(
+  run: RunRow,
+  task: { retryCount: number; retryIntervalSeconds: number },
+  latestAttempt: number,
+): string | null {
+  if (!RETRYABLE_RUN_STATUSES.includes(run.status as RunStatus) || !run.finishedAt) return null;
+  if (run.attempt < latestAttempt || run.attempt > task.retryCount) return null;
+  const due = run.finishedAt.getTime() + (run.status === "LOST" ? 0 : task.retryIntervalSeconds * 1000);
+  return Date.now() > due + RETRY_GRACE_MS ? null : new Date(due).toISOString();
 }

@@ -88,12 +88,15 @@ export class TaskRepository {
     if (count === 0) throw notFound("task", id);
   }
 
-  /** Last run (newest attempt) of each of the given tasks. */
+  /**
+   * Last result (newest attempt) of each of the given tasks. SKIPPED runs are not results: a
+   * run-now refused under FORBID must not hide the outcome of the run that was under way.
+   */
   async lastRuns(taskIds: number[]): Promise<Map<number, LastRun>> {
     if (taskIds.length === 0) return new Map();
     const newest = await this.db.run.groupBy({
       by: ["taskId"],
-      where: { taskId: { in: taskIds } },
+      where: { taskId: { in: taskIds }, status: { not: "SKIPPED" } },
       _max: { id: true },
     });
     const ids = newest.map((g) => g._max.id).filter((id): id is number => id !== null);

@@ -58,21 +58,28 @@ export async function waitFor<T>(check: () => Promise<T | undefined> | T | undef
   }
 }
 
-type RunTimes = { id: number; error: string | null; createdAt: Date; startedAt: Date | null; finishedAt: Date | null };
+type RunTimes = {
+  id: number;
+  error: string | null;
+  createdAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  updatedAt: Date;
+};
 
 /**
- * Whether a FORBID skip told the truth: another run of the task was under way when it was decided
- * (give or take the second a record may take). After a fault several slots of a task can come due
- * at once; the first runs and the others are rightly skipped.
+ * Whether a FORBID skip told the truth: another run of the task had started and was still in
+ * progress as recorded (its end not yet written) when the skip was decided, give or take a second.
+ * FORBID across instances is judged on the records: a peer's run counts until its end is written.
+ * After a fault several slots of a task can come due at once; the first runs, the others are
+ * rightly skipped. A skip caused by a claim that never started (a dead instance's) is not true.
  */
 export function forbidSkipIsTrue(skipped: RunTimes, runsOfTask: RunTimes[]): boolean {
   if (!/concurrency policy FORBID/.test(skipped.error ?? "")) return false;
   const at = skipped.createdAt.getTime();
-  return runsOfTask.some(
-    (r) =>
-      r.id !== skipped.id &&
-      r.startedAt !== null &&
-      r.startedAt.getTime() <= at + 1_000 &&
-      (r.finishedAt?.getTime() ?? Number.POSITIVE_INFINITY) >= at - 1_000,
-  );
+  return runsOfTask.some((r) => {
+    if (r.id === skipped.id || r.startedAt === null) return false;
+    const recordedEnd = Math.max(r.finishedAt?.getTime() ?? Number.POSITIVE_INFINITY, r.updatedAt.getTime());
+    return r.startedAt.getTime() <= at + 1_000 && recordedEnd >= at - 1_000;
+  });
 }

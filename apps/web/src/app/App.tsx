@@ -3,6 +3,7 @@ import { ButtonLink } from "../components/Button.tsx";
 import { EmptyState } from "../components/EmptyState.tsx";
 import { Forbidden } from "../components/Forbidden.tsx";
 import { AuditPage } from "../features/audit/components/AuditPage.tsx";
+import { AccountPage } from "../features/auth/components/AccountPage.tsx";
 import { AuthGate } from "../features/auth/components/AuthGate.tsx";
 import { OverviewPage } from "../features/overview/components/OverviewPage.tsx";
 import { RunPage } from "../features/runs/components/RunPage.tsx";
@@ -33,6 +34,7 @@ const routes: { path: string; need?: Action; render: (params: Params) => ReactNo
   { path: "/runs/:id", render: (p) => withId(p, (id) => <RunPage key={id} id={id} />) },
   { path: "/users", need: "users.manage", render: () => <UsersPage /> },
   { path: "/tokens", render: () => <TokensPage /> },
+  { path: "/account", render: () => <AccountPage /> },
   { path: "/audit", need: "audit.read", render: () => <AuditPage /> },
 ];
 

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import { isRole } from "../../../auth/roles.ts";
-import { randomSecret, sha256, verifyPassword } from "../../../auth/secrets.ts";
+import { hashPassword, randomSecret, sha256, verifyPassword } from "../../../auth/secrets.ts";
 import { ApiError } from "../../../lib/errors.ts";
 import { errors, StringEnum } from "../../../lib/schemas.ts";
 import { callerOf, SESSION_COOKIE } from "../../../plugins/app/auth.ts";
@@ -110,6 +110,70 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
       }
       reply.clearCookie(SESSION_COOKIE, { path: "/" });
       return reply.code(204).send(null);
+    },
+  );
+
+  app.post(
+    "/password",
+    {
+      // Session only: a leaked API token must not be enough to take the account over.
+      config: { access: "viewer", sessionOnly: true },
+      schema: {
+        tags,
+        operationId: "changeOwnPassword",
+        summary: "Change your own password (current password required)",
+        description:
+          "Ends your other sessions and revokes your API tokens, as an admin's password change does: whoever knew the old password may have minted tokens with it. Wrong current passwords count against the sign-in limit.",
+        body: Type.Object(
+          {
+            currentPassword: Type.String({ minLength: 1, maxLength: 1024 }),
+            newPassword: Type.String({ minLength: 12, maxLength: 1024, description: "at least 12 characters" }),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({
+            revokedTokens: Type.Integer({ description: "API tokens of yours that were revoked" }),
+            endedSessions: Type.Integer({ description: "other sessions of yours that were ended" }),
+          }),
+          ...errors(400, 401, 403, 429),
+        },
+      },
+    },
+    async (req, reply) => {
+      const p = callerOf(req);
+      const ticket = await app.loginLimiter.attempt(p.username, req.ip);
+      if (ticket.retryAfter > 0) {
+        reply.header("retry-after", String(ticket.retryAfter));
+        throw new ApiError(429, "TOO_MANY_ATTEMPTS", `too many wrong passwords; try again in ${ticket.retryAfter} s`);
+      }
+      const user = await db.user.findUniqueOrThrow({ where: { id: p.userId } });
+      if (!(await verifyPassword(user.passwordHash, req.body.currentPassword))) {
+        await app.audit.record(req, { action: "auth.password_change_failed", targetType: "user", targetId: user.id });
+        // 400, not 401: the session is fine, and a 401 would send the dashboard to the sign-in page.
+        throw new ApiError(400, "WRONG_PASSWORD", "the current password is wrong", [
+          { field: "currentPassword", message: "the current password is wrong" },
+        ]);
+      }
+      await ticket.succeeded();
+      await db.user.update({
+        where: { id: user.id },
+        data: { passwordHash: await hashPassword(req.body.newPassword) },
+      });
+      const { count: endedSessions } = await db.session.deleteMany({
+        where: { userId: user.id, ...(p.sessionId ? { id: { not: p.sessionId } } : {}) },
+      });
+      const { count: revokedTokens } = await db.apiToken.updateMany({
+        where: { userId: user.id, revokedAt: null },
+        data: { revokedAt: new Date() },
+      });
+      await app.audit.record(req, {
+        action: "auth.password_change",
+        targetType: "user",
+        targetId: user.id,
+        after: { password: "changed", revokedTokens, endedSessions },
+      });
+      return { revokedTokens, endedSessions };
     },
   );
 

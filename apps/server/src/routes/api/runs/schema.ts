@@ -42,6 +42,19 @@ export const RunDetail = Type.Object({
   ...runFields,
   output: Type.String(),
   notifications: Type.Array(Notification),
+  blockedBy: Nullable(
+    Type.Integer({ description: "for a run SKIPPED by the FORBID policy: the run of the task that was under way" }),
+  ),
+  attempts: Type.Array(Type.Object({ id: Type.Integer(), attempt: Type.Integer(), status: StringEnum(RUN_STATUSES) }), {
+    description: "every attempt of this run's fire (same first attempt), first to latest",
+  }),
+  maxAttempts: Type.Integer({ description: "1 + the task's retryCount: how many attempts a fire may take" }),
+  nextAttemptAt: Nullable(
+    Type.String({
+      format: "date-time",
+      description: "when the retry of this failed attempt is due; null when none is coming",
+    }),
+  ),
 });
 
 export const RunPage = PageOf(RunListItem);

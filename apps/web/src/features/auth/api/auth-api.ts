@@ -34,6 +34,16 @@ export async function fetchMe(signal?: AbortSignal): Promise<Me | null> {
   }
 }
 
+export interface PasswordChanged {
+  revokedTokens: number;
+  endedSessions: number;
+}
+
+/** Changes the signed-in user's own password; this session stays, the others and all API tokens end. */
+export function changePassword(currentPassword: string, newPassword: string): Promise<PasswordChanged> {
+  return apiRequest<PasswordChanged>("POST", "/api/auth/password", { body: { currentPassword, newPassword } });
+}
+
 /** Ends the session on the server. A session that already ended is fine. */
 export async function signOut(): Promise<void> {
   try {

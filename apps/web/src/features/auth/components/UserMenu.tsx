@@ -1,6 +1,7 @@
 import { useState } from "react";
 import { Button } from "../../../components/Button.tsx";
 import { useI18n } from "../../../lib/i18n/index.tsx";
+import { Link } from "../../../lib/router.tsx";
 import { useSession } from "../../../lib/session.tsx";
 
 /** Who is signed in, with which role, and the way out. Nothing outside a session. */
@@ -19,6 +20,9 @@ export function UserMenu() {
       <span className={`tag role-${user.role}`} data-testid="user-role">
         {t(`role.${user.role}`)}
       </span>
+      <Link to="/account" className="user-menu-link" data-testid="change-password-link">
+        {t("user.changePassword")}
+      </Link>
       <Button
         size="sm"
         variant="ghost"

@@ -14,8 +14,21 @@ export interface NotificationRecord {
   sentAt: string | null;
 }
 
+export interface RunAttempt {
+  id: number;
+  attempt: number;
+  status: Run["status"];
+}
+
 export interface RunDetail extends Run {
   notifications?: NotificationRecord[];
+  /** For a run SKIPPED by FORBID: the run that was under way. */
+  blockedBy?: number | null;
+  /** Every attempt of this run's fire, first to latest. */
+  attempts?: RunAttempt[];
+  maxAttempts?: number;
+  /** When the retry of this failed attempt is due; null when none is coming. */
+  nextAttemptAt?: string | null;
 }
 
 export const runKeys = {
@@ -26,13 +39,17 @@ export function isFinal(run: Pick<Run, "status">): boolean {
   return FINAL_RUN_STATUSES.includes(run.status);
 }
 
-/** One run with its output; polls while it is unfinished and no live stream is attached. */
+/**
+ * One run with its output; polls while it is unfinished and no live stream is attached, and
+ * while a retry of it is due (to link the next attempt as soon as it starts).
+ */
 export function useRun(id: number, streaming: boolean) {
   return useQuery({
     queryKey: runKeys.detail(id),
     queryFn: ({ signal }) => api.get<RunDetail>(`/api/runs/${id}`, undefined, signal),
     refetchInterval: (query) => {
       const run = query.state.data;
+      if (run?.nextAttemptAt) return 1000;
       return run && !isFinal(run) && !streaming ? 2000 : false;
     },
   });

@@ -15,6 +15,7 @@ import { usePageTitle } from "../../../lib/use-page-title.ts";
 import {
   isFinal,
   type NotificationRecord,
+  type RunAttempt,
   type RunDetail,
   useCancelRun,
   useRun,
@@ -50,7 +51,10 @@ export function RunPage({ id }: { id: number }) {
   const facts: { label: string; value: ReactNode }[] = [
     { label: t("run.status"), value: <StatusBadge status={data.status} /> },
     { label: t("run.trigger"), value: t(`trigger.${data.trigger}`) },
-    { label: t("run.attempt"), value: data.attempt },
+    {
+      label: t("run.attempt"),
+      value: t("run.attemptOf", { attempt: data.attempt, max: data.maxAttempts ?? data.attempt }),
+    },
     { label: t("run.scheduled"), value: <DateTime value={data.scheduledAt} zone={zone} /> },
     { label: t("run.started"), value: <DateTime value={data.startedAt} zone={zone} /> },
     { label: t("run.finished"), value: <DateTime value={data.finishedAt} zone={zone} /> },
@@ -104,6 +108,16 @@ export function RunPage({ id }: { id: number }) {
             <strong>{t("run.error")}:</strong> {data.error}
           </p>
         ) : null}
+        {data.blockedBy ? (
+          <p className="notice" data-testid="run-blocked-by">
+            {t("run.blockedBy", { id: data.blockedBy })}{" "}
+            <Link to={`/runs/${data.blockedBy}`}>{t("run.blockedByLink", { id: data.blockedBy })}</Link>
+          </p>
+        ) : null}
+        {data.nextAttemptAt ? (
+          <RetryCountdown due={data.nextAttemptAt} attempt={data.attempt} max={data.maxAttempts ?? 1} />
+        ) : null}
+        {data.attempts && data.attempts.length > 1 ? <AttemptLinks attempts={data.attempts} current={data.id} /> : null}
       </section>
 
       <RunOutput
@@ -127,6 +141,42 @@ export function RunPage({ id }: { id: number }) {
         />
       ) : null}
     </div>
+  );
+}
+
+/** "Retry in N s (attempt 1 of 3)": counts down to the due time, then says the next attempt is starting. */
+function RetryCountdown({ due, attempt, max }: { due: string; attempt: number; max: number }) {
+  const { t } = useI18n();
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(timer);
+  }, []);
+  const seconds = Math.ceil((Date.parse(due) - now) / 1000);
+  return (
+    <p className="notice" role="status" data-testid="run-retry">
+      {seconds > 0 ? t("run.retryIn", { seconds, attempt, max }) : t("run.retryingNow", { attempt: attempt + 1, max })}
+    </p>
+  );
+}
+
+function AttemptLinks({ attempts, current }: { attempts: RunAttempt[]; current: number }) {
+  const { t } = useI18n();
+  return (
+    <nav className="attempt-links" aria-label={t("run.attempts")} data-testid="run-attempts">
+      <span className="muted">{t("run.attempts")}:</span>
+      {attempts.map((a) =>
+        a.id === current ? (
+          <span key={a.id} aria-current="page" className="attempt-link current">
+            {t("run.attemptLink", { attempt: a.attempt })} <StatusBadge status={a.status} />
+          </span>
+        ) : (
+          <Link key={a.id} to={`/runs/${a.id}`} className="attempt-link">
+            {t("run.attemptLink", { attempt: a.attempt })} <StatusBadge status={a.status} />
+          </Link>
+        ),
+      )}
+    </nav>
   );
 }
 

@@ -15,6 +15,7 @@ import { useI18n } from "../../../lib/i18n/index.tsx";
 import { Link, navigate } from "../../../lib/router.tsx";
 import { useCan } from "../../../lib/session.tsx";
 import { usePageTitle } from "../../../lib/use-page-title.ts";
+import { takeSaved } from "../api/saved-flash.ts";
 import { formatHeaders } from "../api/task-form.ts";
 import { useDeleteTask, useRunTaskNow, useSetTaskEnabled, useTask, useTaskRuns } from "../api/tasks-api.ts";
 
@@ -27,6 +28,8 @@ export function TaskDetailPage({ id }: { id: number }) {
   const remove = useDeleteTask();
   const [confirmDelete, setConfirmDelete] = useState(false);
   const [actionError, setActionError] = useState<string | null>(null);
+  // Read once on arrival from the form: "Saved" confirms the edit that brought the user here.
+  const [saved] = useState(() => takeSaved(id));
   const canRun = useCan("task.run");
   const canToggle = useCan("task.toggle");
   const canWrite = useCan("task.write");
@@ -104,6 +107,9 @@ export function TaskDetailPage({ id }: { id: number }) {
         </div>
       </header>
       {actionError ? <InlineAlert>{actionError}</InlineAlert> : null}
+      {saved ? (
+        <InlineAlert tone="success">{saved.created ? t("tasks.createdNotice") : t("tasks.savedNotice")}</InlineAlert>
+      ) : null}
 
       <TaskSettings task={data} />
       <TaskRunHistory task={data} />

@@ -98,11 +98,12 @@ export function TaskForm({
     setServerErrors(byField);
     const unplaced = Object.entries(byField).filter(([field]) => !FORM_FIELDS.has(field));
     const hasPlaced = Object.keys(byField).some((field) => FORM_FIELDS.has(field));
+    // Field errors get the "fix the fields" banner from `banner` below, as long as any remain.
     setOtherError(
       unplaced.length > 0
         ? unplaced.map(([field, message]) => `${field}: ${message}`).join("; ")
         : hasPlaced
-          ? t("form.invalid")
+          ? null
           : errorMessage(saveError, t),
     );
     if (hasPlaced) focusFirstInvalid(formRef.current);
@@ -128,14 +129,18 @@ export function TaskForm({
     }
     setClientErrors(translated);
     setServerErrors({});
+    setOtherError(null);
     if (Object.keys(translated).length > 0) {
-      setOtherError(t("form.invalid"));
       focusFirstInvalid(formRef.current);
       return;
     }
-    setOtherError(null);
     onSubmit(toTaskInput(values));
   }
+
+  // Shown while any marked field is still wrong: fixing the last one takes it away.
+  const fieldsMarked =
+    Object.values(clientErrors).some(Boolean) || Object.keys(serverErrors).some((field) => FORM_FIELDS.has(field));
+  const banner = otherError ?? (fieldsMarked ? t("form.invalid") : null);
 
   const text =
     (field: FormField, type = "text") =>
@@ -162,7 +167,7 @@ export function TaskForm({
 
   return (
     <form ref={formRef} className="task-form" onSubmit={submit} noValidate data-testid="task-form">
-      {otherError ? <InlineAlert>{otherError}</InlineAlert> : null}
+      {banner ? <InlineAlert>{banner}</InlineAlert> : null}
 
       <fieldset>
         <legend>{t("form.section.basics")}</legend>

@@ -5,6 +5,7 @@ import { viewerTimeZone } from "../../../lib/format.ts";
 import { useI18n } from "../../../lib/i18n/index.tsx";
 import { Link, navigate } from "../../../lib/router.tsx";
 import { usePageTitle } from "../../../lib/use-page-title.ts";
+import { markSaved } from "../api/saved-flash.ts";
 import { emptyFormValues, formValuesFromTask } from "../api/task-form.ts";
 import { useSaveTask, useTask } from "../api/tasks-api.ts";
 import { TaskForm } from "./TaskForm.tsx";
@@ -29,7 +30,14 @@ export function TaskCreatePage() {
         submitLabel={t("form.create")}
         saving={save.isPending}
         saveError={save.error}
-        onSubmit={(input) => save.mutate(input, { onSuccess: (task) => navigate(`/tasks/${task.id}`) })}
+        onSubmit={(input) =>
+          save.mutate(input, {
+            onSuccess: (task) => {
+              markSaved(task.id, true);
+              navigate(`/tasks/${task.id}`);
+            },
+          })
+        }
         onCancel={() => navigate("/tasks")}
       />
     </div>
@@ -65,7 +73,14 @@ export function TaskEditPage({ id }: { id: number }) {
           submitLabel={t("form.save")}
           saving={save.isPending}
           saveError={save.error}
-          onSubmit={(input) => save.mutate(input, { onSuccess: () => navigate(`/tasks/${id}`) })}
+          onSubmit={(input) =>
+            save.mutate(input, {
+              onSuccess: () => {
+                markSaved(id, false);
+                navigate(`/tasks/${id}`);
+              },
+            })
+          }
           onCancel={() => navigate(`/tasks/${id}`)}
         />
       )}

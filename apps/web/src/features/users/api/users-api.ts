@@ -27,7 +27,7 @@ export interface UserChange {
 
 /** The server's rules, checked before sending so the common mistakes are caught at once. */
 export const USERNAME_PATTERN = /^[A-Za-z0-9_.@-]+$/;
-export const MIN_PASSWORD_LENGTH = 12;
+export { MIN_PASSWORD_LENGTH } from "../../../lib/passwords.ts";
 
 const usersKey = ["users"] as const;
 
