@@ -14,8 +14,12 @@ const send = process.send.bind(process) as (
 ) => boolean;
 
 let drained: (() => void) | null = null;
+// The parent may be gone before a message leaves (it was killed): nothing to tell, nothing to do
+// but leave, which the 'disconnect' handler below does.
+process.on("error", () => {});
 const worker = new Worker({
   send(message) {
+    if (!process.connected) return true;
     let ok = true;
     // A send that finds the channel backed up calls back once its message is through: the drain.
     ok = send(message, undefined, {}, () => {
@@ -34,4 +38,6 @@ process.on("disconnect", () => {
   // A moment for the process groups to get their SIGTERM; the runs' watchdogs do the rest.
   setTimeout(() => process.exit(0), 200).unref();
 });
+// Orphaned before it could start: the parent died while this process was loading.
+if (!process.connected) process.exit(0);
 send({ type: "ready", pid: process.pid });
