@@ -103,6 +103,16 @@ const RULES: Record<string, Rule> = {
     ok: 202,
     sample: async (f) => ({ url: `/api/tasks/${await f.task()}/run` }),
   },
+  "POST /api/tasks/{id}/copy": {
+    access: "admin",
+    ok: 201,
+    sample: async (f) => ({ url: `/api/tasks/${await f.task()}/copy` }),
+  },
+  "POST /api/tasks/bulk": {
+    access: "operator",
+    ok: 200,
+    sample: async (f) => ({ url: "/api/tasks/bulk", payload: { action: "disable", ids: [await f.task()] } }),
+  },
   "GET /api/tasks/{id}/runs": {
     access: "viewer",
     ok: 200,
