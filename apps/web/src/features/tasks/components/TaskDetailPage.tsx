@@ -16,7 +16,14 @@ import { Link, navigate } from "../../../lib/router.tsx";
 import { useCan } from "../../../lib/session.tsx";
 import { usePageTitle } from "../../../lib/use-page-title.ts";
 import { formatHeaders } from "../api/task-form.ts";
-import { useDeleteTask, useRunTaskNow, useSetTaskEnabled, useTask, useTaskRuns } from "../api/tasks-api.ts";
+import {
+  useCopyTask,
+  useDeleteTask,
+  useRunTaskNow,
+  useSetTaskEnabled,
+  useTask,
+  useTaskRuns,
+} from "../api/tasks-api.ts";
 
 export function TaskDetailPage({ id }: { id: number }) {
   const { t } = useI18n();
@@ -25,6 +32,7 @@ export function TaskDetailPage({ id }: { id: number }) {
   const setEnabled = useSetTaskEnabled();
   const runNow = useRunTaskNow();
   const remove = useDeleteTask();
+  const copy = useCopyTask();
   const [confirmDelete, setConfirmDelete] = useState(false);
   const [actionError, setActionError] = useState<string | null>(null);
   const canRun = useCan("task.run");
@@ -84,6 +92,18 @@ export function TaskDetailPage({ id }: { id: number }) {
           {canWrite ? (
             <>
               <ButtonLink to={`/tasks/${id}/edit`}>{t("common.edit")}</ButtonLink>
+              <Button
+                busy={copy.isPending}
+                onClick={() =>
+                  copy.mutate(id, {
+                    onSuccess: (made) => navigate(`/tasks/${made.id}`),
+                    onError: (error) =>
+                      setActionError(t("tasks.copyFailed", { name: data.name, message: errorMessage(error, t) })),
+                  })
+                }
+              >
+                {t("tasks.copy")}
+              </Button>
               <Button
                 variant="ghost"
                 className="text-danger"
