@@ -19,6 +19,7 @@ import cronRoutes from "./routes/api/cron/index.ts";
 import executorsRoutes from "./routes/api/executors/index.ts";
 import notificationsRoutes from "./routes/api/notifications/index.ts";
 import runsRoutes from "./routes/api/runs/index.ts";
+import settingsRoutes from "./routes/api/settings/index.ts";
 import statsRoutes from "./routes/api/stats/index.ts";
 import tasksRoutes from "./routes/api/tasks/index.ts";
 import tokensRoutes from "./routes/api/tokens/index.ts";
@@ -88,6 +89,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(notificationsRoutes, { prefix: "/api/notifications" });
   await app.register(statsRoutes, { prefix: "/api/stats" });
   await app.register(executorsRoutes, { prefix: "/api/executors" });
+  await app.register(settingsRoutes, { prefix: "/api/settings" });
 
   await app.register(staticFiles);
   return app;

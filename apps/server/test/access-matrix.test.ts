@@ -113,6 +113,16 @@ const RULES: Record<string, Rule> = {
     ok: 202,
     sample: async (f) => ({ url: `/api/tasks/${await f.task()}/run` }),
   },
+  "POST /api/tasks/{id}/copy": {
+    access: "admin",
+    ok: 201,
+    sample: async (f) => ({ url: `/api/tasks/${await f.task()}/copy` }),
+  },
+  "POST /api/tasks/bulk": {
+    access: "operator",
+    ok: 200,
+    sample: async (f) => ({ url: "/api/tasks/bulk", payload: { action: "disable", ids: [await f.task()] } }),
+  },
   "GET /api/tasks/{id}/runs": {
     access: "viewer",
     ok: 200,
@@ -141,6 +151,7 @@ const RULES: Record<string, Rule> = {
   },
   "GET /api/stats": { access: "viewer", ok: 200, sample: url("/api/stats") },
   "GET /api/executors": { access: "viewer", ok: 200, sample: url("/api/executors") },
+  "GET /api/settings": { access: "viewer", ok: 200, sample: url("/api/settings") },
   "POST /api/notifications/test": {
     access: "admin",
     ok: 200,

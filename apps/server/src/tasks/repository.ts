@@ -50,6 +50,19 @@ export function toApiTask(row: TaskRow, nextRunAt: NextRunAt): Task {
   };
 }
 
+const NAME_MAX = 64;
+
+/**
+ * "<name> (copy)" for n = 1, else "<name> (copy n)"; the original is shortened (never splitting a
+ * surrogate pair) so the result stays within the 64-character limit.
+ */
+export function copyName(name: string, n: number): string {
+  const suffix = n === 1 ? " (copy)" : ` (copy ${n})`;
+  let base = name.slice(0, NAME_MAX - suffix.length);
+  if (/[\uD800-\uDBFF]$/.test(base)) base = base.slice(0, -1);
+  return `${base.trimEnd()}${suffix}`;
+}
+
 function nameTaken(name: string) {
   return conflict("NAME_TAKEN", `a task named ${JSON.stringify(name)} already exists`, "name");
 }
@@ -79,6 +92,39 @@ export class TaskRepository {
       if (isUniqueViolation(err)) throw nameTaken(String(data.name));
       if ((err as { code?: string }).code === "P2025") throw notFound("task", id);
       throw err;
+    }
+  }
+
+  /**
+   * A copy of a stored task under the first free name "<name> (copy)", "<name> (copy 2)", …,
+   * created disabled so it never fires by surprise. Secrets and credential headers are copied from
+   * the row, so they never pass through a client.
+   */
+  async copy(source: TaskRow): Promise<TaskRow> {
+    const { id, createdAt, updatedAt, ...fields } = source;
+    // A concurrent copy may take the name between the look-up and the insert: look again.
+    for (let attempt = 0; ; attempt++) {
+      const name = await this.#freeCopyName(source.name);
+      try {
+        return await this.db.task.create({ data: { ...fields, name, nameKey: taskNameKey(name), enabled: false } });
+      } catch (err) {
+        if (!isUniqueViolation(err)) throw err;
+        if (attempt >= 4) throw nameTaken(name);
+      }
+    }
+  }
+
+  /** The first copy name not taken (ignoring ASCII case), looked up 50 candidates at a time. */
+  async #freeCopyName(original: string): Promise<string> {
+    for (let first = 1; ; first += 50) {
+      const names = Array.from({ length: 50 }, (_, i) => copyName(original, first + i));
+      const taken = await this.db.task.findMany({
+        where: { nameKey: { in: names.map(taskNameKey) } },
+        select: { nameKey: true },
+      });
+      const keys = new Set(taken.map((t) => t.nameKey));
+      const free = names.find((name) => !keys.has(taskNameKey(name)));
+      if (free !== undefined) return free;
     }
   }
 

@@ -5,6 +5,8 @@ export type SortOrder = "asc" | "desc";
 export interface Column<T> {
   key: string;
   header: string;
+  /** Rendered in the header cell instead of `header` (e.g. a select-all checkbox); `header` still labels the cells. */
+  headerCell?: ReactNode;
   cell: (row: T) => ReactNode;
   /** When set, the header is a button that sorts by this server-side key. */
   sortKey?: string;
@@ -21,6 +23,7 @@ interface TableProps<T> {
   sortLabel?: (header: string) => string;
   testId?: string;
   rowTestId?: (row: T) => string;
+  rowClassName?: (row: T) => string | undefined;
 }
 
 /** A data table that scrolls sideways on narrow screens instead of squeezing its columns. */
@@ -34,6 +37,7 @@ export function Table<T>({
   sortLabel,
   testId,
   rowTestId,
+  rowClassName,
 }: TableProps<T>) {
   return (
     <div className="table-wrap">
@@ -59,7 +63,7 @@ export function Table<T>({
                       </span>
                     </button>
                   ) : (
-                    col.header
+                    (col.headerCell ?? col.header)
                   )}
                 </th>
               );
@@ -68,7 +72,7 @@ export function Table<T>({
         </thead>
         <tbody>
           {rows.map((row) => (
-            <tr key={rowKey(row)} data-testid={rowTestId?.(row)}>
+            <tr key={rowKey(row)} data-testid={rowTestId?.(row)} className={rowClassName?.(row)}>
               {columns.map((col) => (
                 <td key={col.key} className={col.className} data-label={col.header}>
                   {col.cell(row)}

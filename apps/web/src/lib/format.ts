@@ -43,6 +43,35 @@ export function formatDateTime(iso: string | null | undefined, locale: string, t
   return formatter(locale, timeZone, withYear).format(date);
 }
 
+function isZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The zone a formatted time is in, shown next to it: the IANA name when the time is shown in a
+ * task's zone ("Asia/Shanghai"), else the viewer's offset at that instant ("GMT+8", "UTC").
+ * An unknown `zone` falls back to the viewer's, as formatDateTime does.
+ */
+export function zoneLabel(iso: string, locale: string, zone?: string): string {
+  if (zone && isZone(zone)) return zone;
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return "";
+  const part = new Intl.DateTimeFormat(locale, { timeZoneName: "shortOffset" })
+    .formatToParts(date)
+    .find((p) => p.type === "timeZoneName");
+  return part?.value === "GMT" ? "UTC" : (part?.value ?? "");
+}
+
+/** Whether a time given with `zone` is shown in it (an unknown zone falls back to the viewer's). */
+export function showsInZone(zone: string | undefined): zone is string {
+  return zone !== undefined && isZone(zone);
+}
+
 /**
  * Hour ("14:00") labels in the viewer's zone, day ("Nov 23") labels in UTC because the server
  * counts runs per UTC day.

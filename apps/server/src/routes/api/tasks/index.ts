@@ -9,7 +9,16 @@ import { callerOf } from "../../../plugins/app/auth.ts";
 import { normalizeTask, rowToInput, type TaskWrite } from "../../../tasks/normalize.ts";
 import { toApiTask } from "../../../tasks/repository.ts";
 import { RunPage, RunStarted, TaskRunsQuery } from "../runs/schema.ts";
-import { Task, TaskInput, TaskListQuery, TaskPage, TaskPatch } from "./schema.ts";
+import {
+  BulkInput,
+  type BulkItemResult,
+  BulkResult,
+  Task,
+  TaskInput,
+  TaskListQuery,
+  TaskPage,
+  TaskPatch,
+} from "./schema.ts";
 
 const tags = ["tasks"];
 
@@ -28,6 +37,24 @@ const tasksRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const action = toggled ? (row.enabled ? "task.enable" : "task.disable") : "task.update";
     await audit(req, action, row.id, { before: view(previous), after: task });
     return task;
+  }
+
+  // The single routes and /bulk share these, so the engine and the audit log hear of every change
+  // the same way whichever route made it.
+  async function setEnabled(req: FastifyRequest, previous: TaskRow, enabled: boolean) {
+    return saveEdit(req, previous, { enabled }, true);
+  }
+
+  async function remove(req: FastifyRequest, previous: TaskRow) {
+    await tasks.delete(previous.id);
+    engine.taskDeleted(previous.id);
+    await audit(req, "task.delete", previous.id, { before: view(previous) });
+  }
+
+  async function runNow(req: FastifyRequest, task: TaskRow) {
+    const runId = await engine.runNow(task);
+    await audit(req, "task.run", task.id, { after: { runId } });
+    return runId;
   }
 
   app.get(
@@ -125,11 +152,9 @@ const tasksRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const previous = await tasks.get(req.params.id);
       // Enabling or disabling does not re-judge the rest, so a task stored before a newer input rule
       // can still be stopped; any other change checks the whole merged task.
-      const change =
-        onlyToggles && req.body.enabled !== undefined
-          ? { enabled: req.body.enabled }
-          : normalizeTask({ ...rowToInput(previous), ...req.body }, config.timezone, previous);
-      return saveEdit(req, previous, change, onlyToggles);
+      if (onlyToggles && req.body.enabled !== undefined) return setEnabled(req, previous, req.body.enabled);
+      const change = normalizeTask({ ...rowToInput(previous), ...req.body }, config.timezone, previous);
+      return saveEdit(req, previous, change, false);
     },
   );
 
@@ -146,10 +171,7 @@ const tasksRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (req, reply) => {
-      const previous = await tasks.get(req.params.id);
-      await tasks.delete(previous.id);
-      engine.taskDeleted(previous.id);
-      await audit(req, "task.delete", previous.id, { before: view(previous) });
+      await remove(req, await tasks.get(req.params.id));
       return reply.code(204).send(null);
     },
   );
@@ -167,10 +189,77 @@ const tasksRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (req, reply) => {
-      const task = await tasks.get(req.params.id);
-      const runId = await engine.runNow(task);
-      await audit(req, "task.run", task.id, { after: { runId } });
+      const runId = await runNow(req, await tasks.get(req.params.id));
       return reply.code(202).send({ runId });
+    },
+  );
+
+  app.post(
+    "/:id/copy",
+    {
+      config: { access: "admin" },
+      schema: {
+        tags,
+        operationId: "copyTask",
+        summary: 'Copy a task as "<name> (copy)", created disabled; secrets are copied but never returned',
+        params: IdParams,
+        response: { 201: Task, ...errors(400, 404, 409) },
+      },
+    },
+    async (req, reply) => {
+      const source = await tasks.get(req.params.id);
+      const row = await tasks.copy(source);
+      engine.taskSaved(row);
+      const task = view(row);
+      await audit(req, "task.create", row.id, { after: { ...task, copiedFromTaskId: source.id } });
+      return reply.code(201).send(task);
+    },
+  );
+
+  app.post(
+    "/bulk",
+    {
+      // Operators may enable, disable and run; delete needs admin, as the single routes do.
+      config: { access: "operator" },
+      schema: {
+        tags,
+        operationId: "bulkTaskAction",
+        summary: "Enable, disable, run or delete several tasks; each id gets its own result",
+        body: BulkInput,
+        response: { 200: BulkResult, ...errors(400) },
+      },
+    },
+    async (req) => {
+      const { action } = req.body;
+      if (action === "delete" && !roleAtLeast(callerOf(req).role, "admin")) {
+        throw new ApiError(403, "FORBIDDEN", "deleting tasks needs the admin role");
+      }
+      const ids = [...new Set(req.body.ids)];
+      const results: BulkItemResult[] = [];
+      // One at a time, in the order given: each change is a normal single change, audited alone.
+      for (const id of ids) {
+        try {
+          const task = await tasks.get(id);
+          if (action === "run") results.push({ id, ok: true, runId: await runNow(req, task) });
+          else if (action === "delete") {
+            await remove(req, task);
+            results.push({ id, ok: true });
+          } else {
+            const enabled = action === "enable";
+            // Already so: nothing changes, so nothing is written or audited.
+            if (task.enabled !== enabled) await setEnabled(req, task, enabled);
+            results.push({ id, ok: true });
+          }
+        } catch (err) {
+          if (!(err instanceof ApiError)) req.log.error({ err, id, action }, "bulk task action failed");
+          results.push(
+            err instanceof ApiError
+              ? { id, ok: false, code: err.code, error: err.message }
+              : { id, ok: false, code: "INTERNAL", error: "internal error; see the server log" },
+          );
+        }
+      }
+      return { action, results };
     },
   );
 

@@ -184,3 +184,39 @@ export const TaskListQuery = Type.Object(
 export type TaskListQuery = Static<typeof TaskListQuery>;
 
 export const TaskPage = PageOf(Task);
+
+export const BULK_ACTIONS = ["enable", "disable", "run", "delete"] as const;
+
+export const BulkInput = Type.Object(
+  {
+    action: StringEnum(BULK_ACTIONS, {
+      description: "enable, disable and run need the operator role; delete needs admin",
+    }),
+    ids: Type.Array(Type.Integer({ minimum: 1, maximum: 2_147_483_647 }), {
+      minItems: 1,
+      maxItems: 500,
+      description: "task ids, at most 500; repeated ids are acted on once",
+    }),
+  },
+  {
+    additionalProperties: false,
+    "x-examples": {
+      disable: { summary: "Disable three tasks", value: { action: "disable", ids: [3, 7, 12] } },
+    },
+  },
+);
+export type BulkInput = Static<typeof BulkInput>;
+
+export const BulkItemResult = Type.Object({
+  id: Type.Integer(),
+  ok: Type.Boolean(),
+  code: Type.Optional(Type.String({ description: "why it failed, e.g. NOT_FOUND for an unknown id" })),
+  error: Type.Optional(Type.String()),
+  runId: Type.Optional(Type.Integer({ description: "the run started (action run)" })),
+});
+export type BulkItemResult = Static<typeof BulkItemResult>;
+
+export const BulkResult = Type.Object({
+  action: StringEnum(BULK_ACTIONS),
+  results: Type.Array(BulkItemResult, { description: "one per distinct id, in the order given" }),
+});

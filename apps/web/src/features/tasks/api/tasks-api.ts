@@ -163,3 +163,43 @@ export function useNotificationTest() {
     mutationFn: (input: Record<string, unknown>) => api.post<NotificationTestResult>("/api/notifications/test", input),
   });
 }
+
+/** A disabled copy of the task (secrets copied on the server); the caller opens it. */
+export function useCopyTask() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (id: number) => api.post<Task>(`/api/tasks/${id}/copy`),
+    onSuccess: (task) => {
+      client.setQueryData(taskKeys.detail(task.id), task);
+      return client.invalidateQueries({ queryKey: taskKeys.lists() });
+    },
+  });
+}
+
+export type BulkAction = "enable" | "disable" | "run" | "delete";
+
+export interface BulkItemResult {
+  id: number;
+  ok: boolean;
+  code?: string;
+  error?: string;
+  runId?: number;
+}
+
+/** One request for the whole selection; each id gets its own result, so partial failures show. */
+export function useBulkTaskAction() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (input: { action: BulkAction; ids: number[] }) =>
+      api.post<{ action: BulkAction; results: BulkItemResult[] }>("/api/tasks/bulk", input),
+    onSuccess: ({ action, results }) => {
+      for (const { id, ok } of results) {
+        if (!ok) continue;
+        if (action === "delete") client.removeQueries({ queryKey: taskKeys.detail(id) });
+        else void client.invalidateQueries({ queryKey: taskKeys.detail(id) });
+        if (action === "run") void client.invalidateQueries({ queryKey: taskKeys.runs(id) });
+      }
+      return client.invalidateQueries({ queryKey: taskKeys.lists() });
+    },
+  });
+}

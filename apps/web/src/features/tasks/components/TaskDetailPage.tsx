@@ -17,7 +17,14 @@ import { useCan } from "../../../lib/session.tsx";
 import { usePageTitle } from "../../../lib/use-page-title.ts";
 import { takeSaved } from "../api/saved-flash.ts";
 import { formatHeaders } from "../api/task-form.ts";
-import { useDeleteTask, useRunTaskNow, useSetTaskEnabled, useTask, useTaskRuns } from "../api/tasks-api.ts";
+import {
+  useCopyTask,
+  useDeleteTask,
+  useRunTaskNow,
+  useSetTaskEnabled,
+  useTask,
+  useTaskRuns,
+} from "../api/tasks-api.ts";
 
 export function TaskDetailPage({ id }: { id: number }) {
   const { t } = useI18n();
@@ -26,6 +33,7 @@ export function TaskDetailPage({ id }: { id: number }) {
   const setEnabled = useSetTaskEnabled();
   const runNow = useRunTaskNow();
   const remove = useDeleteTask();
+  const copy = useCopyTask();
   const [confirmDelete, setConfirmDelete] = useState(false);
   const [actionError, setActionError] = useState<string | null>(null);
   // Read once on arrival from the form: "Saved" confirms the edit that brought the user here.
@@ -87,6 +95,18 @@ export function TaskDetailPage({ id }: { id: number }) {
           {canWrite ? (
             <>
               <ButtonLink to={`/tasks/${id}/edit`}>{t("common.edit")}</ButtonLink>
+              <Button
+                busy={copy.isPending}
+                onClick={() =>
+                  copy.mutate(id, {
+                    onSuccess: (made) => navigate(`/tasks/${made.id}`),
+                    onError: (error) =>
+                      setActionError(t("tasks.copyFailed", { name: data.name, message: errorMessage(error, t) })),
+                  })
+                }
+              >
+                {t("tasks.copy")}
+              </Button>
               <Button
                 variant="ghost"
                 className="text-danger"

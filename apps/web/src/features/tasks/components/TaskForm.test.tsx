@@ -23,6 +23,8 @@ let server: Awaited<ReturnType<typeof startApiServer>>;
 
 beforeAll(async () => {
   server = await startApiServer(({ method, url, body }) => {
+    // A zone unlike the test machine's, so the form's default is seen to come from the server.
+    if (method === "GET" && url === "/api/settings") return { status: 200, body: { timezone: "Pacific/Chatham" } };
     if (method === "POST" && url.startsWith("/api/cron/preview")) {
       const { cron } = body as { cron: string };
       if (cron === "61 * * * *")
@@ -199,6 +201,8 @@ describe("task form against an HTTP API", () => {
         <TaskCreatePage />
       </AppProviders>,
     );
+    // New tasks default to the server's zone, as the API gives one sent without a zone.
+    expect(((await screen.findByLabelText("Time zone")) as HTMLInputElement).value).toBe("Pacific/Chatham");
     change("Name", "bad one");
     change("Command", "echo hi");
     change("Cron expression", "5 * * * *");

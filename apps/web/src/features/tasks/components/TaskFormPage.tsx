@@ -1,9 +1,9 @@
-import { useMemo } from "react";
 import { ErrorState } from "../../../components/ErrorState.tsx";
 import { Spinner } from "../../../components/Spinner.tsx";
 import { viewerTimeZone } from "../../../lib/format.ts";
 import { useI18n } from "../../../lib/i18n/index.tsx";
 import { Link, navigate } from "../../../lib/router.tsx";
+import { useServerSettings } from "../../../lib/server-settings.ts";
 import { usePageTitle } from "../../../lib/use-page-title.ts";
 import { markSaved } from "../api/saved-flash.ts";
 import { emptyFormValues, formValuesFromTask } from "../api/task-form.ts";
@@ -14,7 +14,9 @@ export function TaskCreatePage() {
   const { t } = useI18n();
   const save = useSaveTask(null);
   usePageTitle(t("form.createTitle"));
-  const initial = useMemo(() => emptyFormValues(viewerTimeZone()), []);
+  // The server's zone, as the API would give a task sent without one; the browser's only if the
+  // settings cannot be read, so a form-made task and an API-made one mean the same time.
+  const settings = useServerSettings();
   return (
     <div className="page page-narrow">
       <header className="page-header">
@@ -25,21 +27,26 @@ export function TaskCreatePage() {
           <h1>{t("form.createTitle")}</h1>
         </div>
       </header>
-      <TaskForm
-        initial={initial}
-        submitLabel={t("form.create")}
-        saving={save.isPending}
-        saveError={save.error}
-        onSubmit={(input) =>
-          save.mutate(input, {
-            onSuccess: (task) => {
-              markSaved(task.id, true);
-              navigate(`/tasks/${task.id}`);
-            },
-          })
-        }
-        onCancel={() => navigate("/tasks")}
-      />
+      {settings.isPending ? (
+        <Spinner />
+      ) : (
+        <TaskForm
+          // The form copies `initial` once, so it is rendered only when the zone is known.
+          initial={emptyFormValues(settings.data?.timezone ?? viewerTimeZone())}
+          submitLabel={t("form.create")}
+          saving={save.isPending}
+          saveError={save.error}
+          onSubmit={(input) =>
+            save.mutate(input, {
+              onSuccess: (task) => {
+                markSaved(task.id, true);
+                navigate(`/tasks/${task.id}`);
+              },
+            })
+          }
+          onCancel={() => navigate("/tasks")}
+        />
+      )}
     </div>
   );
 }

@@ -19,11 +19,13 @@ import {
   type TaskListItem,
   type TaskListParams,
   type TaskSort,
+  useCopyTask,
   useDeleteTask,
   useRunTaskNow,
   useSetTaskEnabled,
   useTasks,
 } from "../api/tasks-api.ts";
+import { type BulkOutcome, BulkOutcomeLine, TaskBulkBar } from "./TaskBulkBar.tsx";
 
 const SORTS: readonly TaskSort[] = ["name", "nextRunAt", "lastStatus", "createdAt"];
 
@@ -58,6 +60,10 @@ export function TasksListPage() {
   const setEnabled = useSetTaskEnabled();
   const runNow = useRunTaskNow();
   const remove = useDeleteTask();
+  const copy = useCopyTask();
+  // Tagged with the list's URL state: another page, filter or sort starts with nothing selected.
+  const [selection, setSelection] = useState<{ view: string; ids: ReadonlySet<number> }>({ view: "", ids: new Set() });
+  const [outcome, setOutcome] = useState<BulkOutcome | null>(null);
   const [actionError, setActionError] = useState<string | null>(null);
   const [toDelete, setToDelete] = useState<TaskListItem | null>(null);
   // The server refuses these for weaker roles anyway; offering them would only lead to a 403.
@@ -74,6 +80,31 @@ export function TasksListPage() {
   }, [debouncedQuery]);
 
   const filtered = Boolean(params.q || params.mode || params.enabled);
+
+  // Selection is per page: only rows in view count, so nothing hidden is ever acted on.
+  const view = JSON.stringify(params);
+  const selected = selection.view === view ? selection.ids : new Set<number>();
+  const setSelected = (ids: ReadonlySet<number>) => setSelection({ view, ids });
+  const rows = tasks.data?.items ?? [];
+  const selectedRows = rows.filter((task) => selected.has(task.id));
+  const allSelected = rows.length > 0 && selectedRows.length === rows.length;
+  const canSelect = canToggle || canRun || canWrite;
+  const select = (ids: number[], on: boolean) => {
+    const next = new Set(selected);
+    for (const id of ids) {
+      if (on) next.add(id);
+      else next.delete(id);
+    }
+    setSelected(next);
+  };
+
+  const copyTask = (task: TaskListItem) => {
+    setActionError(null);
+    copy.mutate(task.id, {
+      onSuccess: (made) => navigate(`/tasks/${made.id}`),
+      onError: (error) => setActionError(t("tasks.copyFailed", { name: task.name, message: errorMessage(error, t) })),
+    });
+  };
 
   const onSort = (key: string) => {
     const order = params.sort === key && params.order === "asc" ? "desc" : "asc";
@@ -99,7 +130,42 @@ export function TasksListPage() {
     });
   };
 
-  const columns: Column<TaskListItem>[] = [
+  const columns: Column<TaskListItem>[] = [];
+  if (canSelect)
+    columns.push({
+      key: "select",
+      header: t("tasks.bulk.selectColumn"),
+      className: "cell-select",
+      headerCell: (
+        <input
+          type="checkbox"
+          className="select-box"
+          aria-label={t("tasks.bulk.selectAll")}
+          data-testid="select-all"
+          checked={allSelected}
+          ref={(box) => {
+            if (box) box.indeterminate = selectedRows.length > 0 && !allSelected;
+          }}
+          onChange={(e) =>
+            select(
+              rows.map((task) => task.id),
+              e.target.checked,
+            )
+          }
+        />
+      ),
+      cell: (task) => (
+        <input
+          type="checkbox"
+          className="select-box"
+          aria-label={t("tasks.bulk.selectRow", { name: task.name })}
+          data-testid="select-row"
+          checked={selected.has(task.id)}
+          onChange={(e) => select([task.id], e.target.checked)}
+        />
+      ),
+    });
+  columns.push(
     {
       key: "name",
       header: t("tasks.col.name"),
@@ -163,7 +229,7 @@ export function TasksListPage() {
         />
       ),
     },
-  ];
+  );
   if (canRun || canWrite)
     columns.push({
       key: "actions",
@@ -191,6 +257,15 @@ export function TasksListPage() {
               >
                 {t("common.edit")}
               </ButtonLink>
+              <Button
+                size="sm"
+                variant="ghost"
+                onClick={() => copyTask(task)}
+                busy={copy.isPending && copy.variables === task.id}
+                aria-label={t("tasks.copyFor", { name: task.name })}
+              >
+                {t("tasks.copy")}
+              </Button>
               <Button
                 size="sm"
                 variant="ghost"
@@ -253,6 +328,10 @@ export function TasksListPage() {
       </search>
 
       {actionError ? <InlineAlert>{actionError}</InlineAlert> : null}
+      <BulkOutcomeLine outcome={outcome} />
+      {selectedRows.length > 0 ? (
+        <TaskBulkBar selected={selectedRows} onClear={() => setSelected(new Set())} onOutcome={setOutcome} />
+      ) : null}
 
       {tasks.isPending ? (
         <Spinner />
@@ -297,6 +376,7 @@ export function TasksListPage() {
             sortLabel={(column) => t("tasks.sortBy", { column })}
             testId="tasks-table"
             rowTestId={(task) => `task-row-${task.id}`}
+            rowClassName={(task) => (selected.has(task.id) ? "row-selected" : undefined)}
           />
           <Pagination
             page={tasks.data.page}
