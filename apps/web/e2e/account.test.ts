@@ -1,6 +1,6 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ADMIN, apiSignIn, createApiToken, signIn } from "./support/auth.ts";
+import { ADMIN, apiSignIn, createApiToken, signedInPage } from "./support/auth.ts";
 import { chromiumAvailable, launchChromium } from "./support/browser.ts";
 import { assertDashboardBuilt, type RunningServer, startServer } from "./support/server.ts";
 
@@ -18,11 +18,8 @@ describe.skipIf(!hasChromium)("changing your own password", () => {
   beforeAll(async () => {
     assertDashboardBuilt();
     [server, browser] = await Promise.all([startServer(), launchChromium()]);
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: "zh-CN" });
-    context.setDefaultTimeout(30_000);
-    page = await context.newPage();
     token = await createApiToken(server.url, await apiSignIn(server.url), { name: "script" });
-    await signIn(page, server.url);
+    ({ page } = await signedInPage(browser, server.url, { locale: "zh-CN" }));
   });
 
   afterAll(async () => {

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { apiSignIn, apiWithToken, createApiToken, signIn } from "./support/auth.ts";
+import { apiSignIn, apiWithToken, createApiToken, signedInPage } from "./support/auth.ts";
 import { chromiumAvailable, launchChromium } from "./support/browser.ts";
 import { assertDashboardBuilt, type RunningServer, startServer } from "./support/server.ts";
 
@@ -21,14 +21,11 @@ describe.skipIf(!hasChromium)("run page: skips and retries", () => {
   beforeAll(async () => {
     assertDashboardBuilt();
     [server, browser] = await Promise.all([startServer(), launchChromium()]);
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: "en-US" });
-    context.setDefaultTimeout(30_000);
-    page = await context.newPage();
+    ({ page } = await signedInPage(browser, server.url, { locale: "en-US" }));
     api = apiWithToken(
       server.url,
       await createApiToken(server.url, await apiSignIn(server.url), { name: "e2e setup" }),
     );
-    await signIn(page, server.url);
   });
 
   afterAll(async () => {

@@ -2,7 +2,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { apiSignIn, apiWithToken, createApiToken, signIn } from "./support/auth.ts";
+import { apiSignIn, apiWithToken, createApiToken, signedInPage } from "./support/auth.ts";
 import { chromiumAvailable, launchChromium } from "./support/browser.ts";
 import { screenshotDir } from "./support/screenshots.ts";
 import { assertDashboardBuilt, type RunningServer, startServer } from "./support/server.ts";
@@ -37,13 +37,7 @@ describe.skipIf(!hasChromium)("copy and bulk actions in the dashboard", () => {
   };
   let token: string;
 
-  async function openPage(locale: string): Promise<{ context: BrowserContext; page: Page }> {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale });
-    context.setDefaultTimeout(30_000);
-    const page = await context.newPage();
-    await signIn(page, server.url);
-    return { context, page };
-  }
+  const openPage = (locale: string) => signedInPage(browser, server.url, { locale });
 
   beforeAll(async () => {
     assertDashboardBuilt();

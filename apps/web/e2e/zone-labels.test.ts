@@ -1,6 +1,6 @@
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { apiSignIn, apiWithToken, createApiToken, signIn } from "./support/auth.ts";
+import { apiSignIn, apiWithToken, createApiToken, signedInPage } from "./support/auth.ts";
 import { chromiumAvailable, launchChromium } from "./support/browser.ts";
 import { assertDashboardBuilt, type RunningServer, startServer } from "./support/server.ts";
 
@@ -18,17 +18,7 @@ describe.skipIf(!hasChromium)("time zones in the dashboard", () => {
   let browser: Browser;
   let api: ReturnType<typeof apiWithToken>;
 
-  async function openPage(locale: string): Promise<{ context: BrowserContext; page: Page }> {
-    const context = await browser.newContext({
-      viewport: { width: 1280, height: 800 },
-      locale,
-      timezoneId: BROWSER_ZONE,
-    });
-    context.setDefaultTimeout(30_000);
-    const page = await context.newPage();
-    await signIn(page, server.url);
-    return { context, page };
-  }
+  const openPage = (locale: string) => signedInPage(browser, server.url, { locale, timezoneId: BROWSER_ZONE });
 
   beforeAll(async () => {
     assertDashboardBuilt();

@@ -1,4 +1,4 @@
-import type { Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 
 // Signing in for the browser tests: through the login page for the browser, and through the
 // API (session cookie + CSRF token, then an API token) for setting data up.
@@ -76,4 +76,24 @@ export function apiWithToken(baseUrl: string, token: string) {
     if (response.status !== expect) throw new Error(`${method} ${path}: ${response.status} ${text}`);
     return (text ? JSON.parse(text) : undefined) as T;
   };
+}
+
+/**
+ * A fresh browser context at the dashboard's reference size (1280×800), in `locale` (and a time
+ * zone when given), with generous timeouts for a busy machine, signed in as `who`.
+ */
+export async function signedInPage(
+  browser: Browser,
+  baseUrl: string,
+  options: { locale: string; timezoneId?: string; who?: Credentials },
+): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({
+    viewport: { width: 1280, height: 800 },
+    locale: options.locale,
+    ...(options.timezoneId ? { timezoneId: options.timezoneId } : {}),
+  });
+  context.setDefaultTimeout(30_000);
+  const page = await context.newPage();
+  await signIn(page, baseUrl, options.who);
+  return { context, page };
 }
