@@ -84,7 +84,7 @@ export class Reaper {
           suspects.add(run.id);
           continue;
         }
-        const ended = await store.endUnstarted(run.id, lease.bootId, OWN_ABANDONED);
+        const ended = await store.skipUnstarted(run.id, lease.bootId, OWN_ABANDONED);
         if (ended)
           this.deps.log.warn({ runId: run.id, taskId: run.taskId }, "ended a slot claimed here and never started");
         continue;
@@ -105,7 +105,11 @@ export class Reaper {
     this.#suspects = suspects;
   }
 
-  async #end(run: RunRow): Promise<void> {
+  async #end(seen: { id: number }): Promise<void> {
+    // Judged on a row read without its output; ended from the whole row, read again (its end is
+    // recorded, notified and retried with the output so far), unless it ended meanwhile.
+    const run = await this.deps.db.run.findUnique({ where: { id: seen.id } });
+    if (!run || (run.status !== "QUEUED" && run.status !== "RUNNING")) return;
     const task = await this.deps.db.task.findUnique({ where: { id: run.taskId } });
     if (!task) return; // deleted: its runs go with it
     if (run.status === "QUEUED") await this.#takeOverClaim(task, run);

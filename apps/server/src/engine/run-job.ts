@@ -206,7 +206,7 @@ export class RunJob {
     const forbid = task.concurrencyPolicy === "FORBID";
     if (forbid && ((await this.#siblingStarted(task.id)) || live.activeForTask(task.id))) {
       if (Date.now() > notAfter) throw new MissedSlot(claimed);
-      const skipped = await store.skipClaimed(claimed.id, FORBIDDEN);
+      const skipped = await store.skipUnstarted(claimed.id, lease.bootId, FORBIDDEN);
       if (skipped) this.deps.ended(skipped, task);
       return { runId: claimed.id, done: Promise.resolve() };
     }
@@ -250,7 +250,7 @@ export class RunJob {
    */
   async runTakenOver(task: TaskRow, run: RunRow, othersActive: boolean): Promise<void> {
     if (task.concurrencyPolicy === "FORBID" && (othersActive || this.deps.live.activeForTask(task.id))) {
-      const skipped = await this.deps.store.finish(run.id, this.deps.lease.bootId, skippedResult(FORBIDDEN), []);
+      const skipped = await this.deps.store.skipUnstarted(run.id, this.deps.lease.bootId, FORBIDDEN);
       if (skipped) this.deps.ended(skipped, task);
       return;
     }
@@ -438,22 +438,6 @@ export class RunJob {
     this.deps.ended(finished, task);
     return finished;
   }
-}
-
-function skippedResult(error: string): ExecutionResult {
-  const now = new Date();
-  return {
-    status: "SKIPPED" as ExecutionResult["status"],
-    exitCode: null,
-    httpStatus: null,
-    output: "",
-    truncated: false,
-    outputBytes: 0,
-    error,
-    startedAt: now,
-    finishedAt: now,
-    durationMs: 0,
-  };
 }
 
 function signal<T = void>(): { promise: Promise<T>; resolve: (value: T) => void } {

@@ -212,18 +212,11 @@ export class RunStore {
     return ids.map((id) => ours.has(id));
   }
 
-  /** Ends a run claimed ahead of its slot as SKIPPED (FORBID found a run of the task under way). */
-  async skipClaimed(id: number, error: string): Promise<RunRow | null> {
-    const now = new Date();
-    const { count } = await this.db.run.updateMany({
-      where: { id, status: "QUEUED" },
-      data: { status: "SKIPPED", finishedAt: now, durationMs: 0, error, startedAt: null },
-    });
-    return count === 1 ? this.db.run.findUnique({ where: { id } }) : null;
-  }
-
-  /** Ends a slot this process claimed but never started (a missed slot) as SKIPPED. */
-  async endUnstarted(id: number, ownerId: string, error: string): Promise<RunRow | null> {
+  /**
+   * Ends as SKIPPED a slot this process claimed and will not start: FORBID found a run of the task
+   * under way, or the slot was missed. Only while the claim is still in progress and ours.
+   */
+  async skipUnstarted(id: number, ownerId: string, error: string): Promise<RunRow | null> {
     const { count } = await this.db.run.updateMany({
       where: { id, ownerId, status: { in: ACTIVE } },
       data: { status: "SKIPPED", finishedAt: new Date(), durationMs: 0, error, startedAt: null },
@@ -342,9 +335,12 @@ export class RunStore {
     return (await this.db.run.count({ where: { taskId, status: "RUNNING", id: { not: runId } } })) > 0;
   }
 
-  /** Every run in progress, whatever process owns it (the reaper judges their owners). */
-  inProgress(): Promise<RunRow[]> {
-    return this.db.run.findMany({ where: { status: { in: ACTIVE } } });
+  /**
+   * Every run in progress, whatever process owns it (the reaper judges their owners twice a second),
+   * without the output: up to 64 KiB a run saved so far, which judging does not need.
+   */
+  inProgress(): Promise<Array<Omit<RunRow, "output">>> {
+    return this.db.run.findMany({ where: { status: { in: ACTIVE } }, omit: { output: true } });
   }
 
   /** Takes over a claim its dead owner never started: QUEUED becomes RUNNING under the new owner. */
