@@ -105,11 +105,12 @@ export class Reaper {
     this.#suspects = suspects;
   }
 
-  async #end(seen: { id: number }): Promise<void> {
+  async #end(seen: Pick<RunRow, "id" | "status" | "ownerId">): Promise<void> {
     // Judged on a row read without its output; ended from the whole row, read again (its end is
-    // recorded, notified and retried with the output so far), unless it ended meanwhile.
+    // recorded, notified and retried with the output so far), unless it changed meanwhile: a
+    // claim a peer took over is RUNNING under a live owner now, and is judged afresh next round.
     const run = await this.deps.db.run.findUnique({ where: { id: seen.id } });
-    if (!run || (run.status !== "QUEUED" && run.status !== "RUNNING")) return;
+    if (!run || run.status !== seen.status || run.ownerId !== seen.ownerId) return;
     const task = await this.deps.db.task.findUnique({ where: { id: run.taskId } });
     if (!task) return; // deleted: its runs go with it
     if (run.status === "QUEUED") await this.#takeOverClaim(task, run);
