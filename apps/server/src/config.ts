@@ -18,6 +18,8 @@ export interface Config {
   logFormat: "auto" | "pretty" | "json";
   publicUrl: string;
   natsUrl: string | null;
+  /** With NATS: an attempt no executor of its group started within this long ends FAILED. */
+  dispatchTimeoutMs: number;
   /** `smtp://user:pass@host:587` or `smtps://…:465`; wins over the smtpHost… fields. Holds a password: never log it. */
   smtpUrl: string | null;
   smtpHost: string | null;
@@ -190,6 +192,7 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env, overrides: P
     logFormat: logFormat(env),
     publicUrl: (env.PUBLIC_URL || `http://localhost:${port}`).replace(/\/+$/, ""),
     natsUrl: env.NATS_URL || null,
+    dispatchTimeoutMs: int(env, "DISPATCH_TIMEOUT_SECONDS", 60, 1, 86_400) * 1000,
     smtpUrl: smtpUrl(env),
     smtpHost: env.SMTP_HOST?.trim() || null,
     smtpPort: env.SMTP_PORT ? int(env, "SMTP_PORT", 587, 1, 65535) : null,

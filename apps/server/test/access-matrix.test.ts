@@ -284,7 +284,7 @@ describe("access matrix", () => {
       }
     }
     // Stop the runs the cancel samples started but did not cancel.
-    for (const id of t.app.engine.live.ids()) t.app.engine.cancel(id);
+    for (const id of t.app.engine.live.ids()) t.app.engine.live.cancel(id, "test over");
     expect(failures).toEqual([]);
   }, 120_000);
 });

@@ -40,7 +40,13 @@ export async function startTestApp(provider: "sqlite" | "mysql", overrides: Part
  */
 export async function appOn(
   databaseUrl: string,
-  options: { scheduler?: boolean; instanceName?: string; stopGraceMs?: number } = {},
+  options: {
+    scheduler?: boolean;
+    instanceName?: string;
+    stopGraceMs?: number;
+    natsUrl?: string;
+    dispatchTimeoutMs?: number;
+  } = {},
 ): Promise<FastifyInstance> {
   const app = await buildApp(
     loadConfig(
@@ -51,6 +57,8 @@ export async function appOn(
         logLevel: "silent",
         webDist: "/nonexistent",
         ...(options.instanceName ? { instanceName: options.instanceName } : {}),
+        ...(options.natsUrl ? { natsUrl: options.natsUrl } : {}),
+        ...(options.dispatchTimeoutMs ? { dispatchTimeoutMs: options.dispatchTimeoutMs } : {}),
       },
     ),
     { logger: false, engine: { stopGraceMs: options.stopGraceMs ?? 5_000 } },

@@ -34,6 +34,11 @@ export class Worker {
     return this.#runs.size;
   }
 
+  /** The attempts in flight. */
+  runIds(): number[] {
+    return [...this.#runs.keys()];
+  }
+
   handle(message: ToWorker): void {
     if (message.type === "cancel") {
       this.#runs.get(message.runId)?.abort();

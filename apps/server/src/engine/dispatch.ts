@@ -1,16 +1,45 @@
-import type { TaskRow } from "@crondeck/db";
+import type { Db, RunRow, TaskRow } from "@crondeck/db";
 import { type ExecutionHooks, type ExecutionRequest, type ExecutionResult, execute } from "@crondeck/executor";
 import { LocalWorker } from "@crondeck/worker";
+import type { RunStore } from "./run-store.ts";
 
 /**
- * Where an attempt runs. The run job hands a dispatcher plain data and gets a result back; a NATS
- * dispatcher (executors in other processes) implements the same interface.
+ * An attempt a remote dispatcher handed to its executors: its end comes back as a result that
+ * any control-plane instance records (RemoteContext.recorded), not as the return value.
+ */
+export const HANDED_OFF = Symbol("handed off");
+
+/** What a remote dispatcher needs of the engine to record results and continue fires. */
+export interface RemoteContext {
+  db: Db;
+  store: RunStore;
+  lease: { readonly bootId: string };
+  /** An attempt's end was recorded here: tell listeners, then retry or notify per its task. */
+  recorded(run: RunRow, task: TaskRow): void;
+}
+
+/**
+ * Where an attempt runs. The run job hands a dispatcher plain data and gets a result back (local),
+ * or learns that executors elsewhere took it over (remote: NATS).
  */
 export interface Dispatcher {
-  /** Runs one attempt and reports its outcome; never throws for a task's own failure. */
-  execute(task: TaskRow, request: ExecutionRequest, hooks: ExecutionHooks): Promise<ExecutionResult>;
-  /** Who runs the attempt (recorded as the run's executor). */
+  /** Runs one attempt and reports its outcome, or hands it off; never throws for a task's own failure. */
+  execute(
+    task: TaskRow,
+    request: ExecutionRequest,
+    hooks: ExecutionHooks,
+  ): Promise<ExecutionResult | typeof HANDED_OFF>;
+  /** Who runs the attempt (recorded as the run's executor until an executor says it is its own). */
   executorFor(task: TaskRow): string;
+  /** Attempts run in other processes, which record their own start (no start without the database). */
+  readonly remote?: boolean;
+  start?(ctx: RemoteContext): void;
+  /** Whether this instance still accounts for a run it owns (handed off, not yet started). */
+  accountsFor?(runId: number): boolean;
+  /** How long a run's owner has been silent, when the owner is an executor this dispatcher knows of. */
+  silence?(ownerId: string): number | "gone" | undefined;
+  /** Cancels an attempt it handed off. */
+  cancel?(run: RunRow): Promise<boolean>;
   /** Stops what the dispatcher started (after the engine's runs have ended). */
   close?(): Promise<void>;
 }

@@ -7,6 +7,7 @@ import { type Dispatcher, LocalDispatcher } from "./dispatch.ts";
 import { InstanceLease, LEASE_RENEW_MS } from "./lease.ts";
 import { LiveRuns } from "./live-runs.ts";
 import { MissedSlots } from "./missed-slots.ts";
+import { NatsDispatcher } from "./nats-dispatch.ts";
 import { Notifier } from "./notifier.ts";
 import { Reaper } from "./reaper.ts";
 import { MissedSlot, RunJob } from "./run-job.ts";
@@ -74,7 +75,9 @@ export class Engine {
     private readonly config: Config,
     private readonly log: FastifyBaseLogger,
     private readonly timings: EngineTimings = DEFAULT_TIMINGS,
-    dispatcher: Dispatcher = new LocalDispatcher(config.instanceName),
+    dispatcher: Dispatcher = config.natsUrl
+      ? new NatsDispatcher({ url: config.natsUrl, dispatchTimeoutMs: config.dispatchTimeoutMs, log })
+      : new LocalDispatcher(config.instanceName),
   ) {
     this.live = new LiveRuns(config.outputLimitBytes);
     this.#dispatcher = dispatcher;
@@ -118,7 +121,9 @@ export class Engine {
       ended,
       track,
       log,
-      accountsFor: (runId) => this.live.has(runId) || this.#missed.holds(runId),
+      accountsFor: (runId) =>
+        this.live.has(runId) || this.#missed.holds(runId) || (dispatcher.accountsFor?.(runId) ?? false),
+      ...(dispatcher.silence ? { silence: (ownerId: string) => dispatcher.silence?.(ownerId) } : {}),
     });
     this.#missed = new MissedSlots({
       db,
@@ -149,6 +154,15 @@ export class Engine {
     if (this.#started) return;
     this.#started = true;
     const predecessors = await this.#lease.register();
+    this.#dispatcher.start?.({
+      db: this.db,
+      store: this.store,
+      lease: this.#lease,
+      recorded: (run, task) => {
+        for (const listener of this.#endListeners) listener(run, task);
+        this.#track(this.#job.continueFire(task, run));
+      },
+    });
     await this.#reaper.atStart(predecessors);
     if (this.config.scheduler) {
       await this.#scheduler.start();
@@ -218,9 +232,15 @@ export class Engine {
     return started.runId;
   }
 
-  /** Cancels a run executing in this process. */
-  cancel(runId: number): boolean {
-    return this.live.cancel(runId, "canceled by a user");
+  /** Cancels a run: executing in this process, or handed to executors (from any instance). */
+  async cancel(run: RunRow): Promise<boolean> {
+    if (this.live.cancel(run.id, "canceled by a user")) return true;
+    return (await this.#dispatcher.cancel?.(run)) ?? false;
+  }
+
+  /** The dispatcher, for what the API shows of it (executors over NATS, its connection). */
+  get dispatcher(): Dispatcher {
+    return this.#dispatcher;
   }
 
   async prune(): Promise<number> {

@@ -33,6 +33,8 @@ export interface ReaperDeps {
    * missed slot waiting for the database. Its other runs in progress were lost track of.
    */
   accountsFor: (runId: number) => boolean;
+  /** Silence of owners that are not control-plane instances (executors), judged by the dispatcher. */
+  silence?: (ownerId: string) => number | "gone" | undefined;
   log: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void };
 }
 
@@ -93,7 +95,7 @@ export class Reaper {
         if ((run.heartbeatAt ?? run.createdAt).getTime() < now - LEGACY_STALE_MS) await this.#end(run);
         continue;
       }
-      const silence = lease.silence(run.ownerId);
+      const silence = this.deps.silence?.(run.ownerId) ?? lease.silence(run.ownerId);
       if (run.status === "QUEUED") {
         if (run.scheduledAt.getTime() > now - CLAIM_LATE_MS) continue;
         if (silence !== "gone" && silence < CLAIM_SILENCE_MS) continue;

@@ -3,7 +3,7 @@ import { RETRYABLE_RUN_STATUSES, type RunStatus, type RunTrigger } from "@cronde
 import type { RunRow, TaskRow } from "@crondeck/db";
 import { type ExecutionResult, matchKeywords } from "@crondeck/executor";
 import { toApiRun } from "../runs/view.ts";
-import type { Dispatcher } from "./dispatch.ts";
+import { type Dispatcher, HANDED_OFF } from "./dispatch.ts";
 import type { LiveRuns } from "./live-runs.ts";
 import type { Notifier } from "./notifier.ts";
 import { fireKeyOf, type RunStore } from "./run-store.ts";
@@ -212,7 +212,8 @@ export class RunJob {
     }
     const run: RunRow = { ...claimed, status: "RUNNING", startedAt: new Date() };
     const onTime = Date.now() - claimed.scheduledAt.getTime() <= FAST_START_MS;
-    if (!(onTime && lease.fresh)) {
+    // A remote attempt is started by its executor in the database: the start is recorded first.
+    if (!(onTime && lease.fresh) || this.deps.dispatcher.remote) {
       return this.#reserved(task, forbid, async () => {
         if (!(await store.confirmStart(run.id, lease.bootId))) return null;
         if (Date.now() > notAfter) throw new MissedSlot(run);
@@ -255,6 +256,26 @@ export class RunJob {
       return;
     }
     await this.#attempts(task, run);
+  }
+
+  /**
+   * Continues a fire whose attempt ended elsewhere (an executor's result recorded here): after the
+   * task's retry interval, the next attempt if the outcome and the retries left call for one; else
+   * the notification. A shutdown during the wait leaves the failed attempt as the outcome.
+   */
+  async continueFire(task: TaskRow, ended: RunRow): Promise<void> {
+    const retry = RETRYABLE_RUN_STATUSES.includes(ended.status as never) && ended.attempt <= task.retryCount;
+    if (retry && !this.deps.shutdown.aborted) {
+      try {
+        await sleep(task.retryIntervalSeconds * 1000, undefined, { signal: this.deps.shutdown });
+        const next = await this.#claimRetry(task, ended);
+        if (next) return await this.#attempts(task, next);
+      } catch (err) {
+        if (!this.deps.shutdown.aborted)
+          this.deps.log.error({ err, taskId: task.id, runId: ended.id }, "could not retry");
+      }
+    }
+    await this.deps.notifier.afterFire(task, ended);
   }
 
   /** Continues a fire whose attempt was found LOST: the next attempt, if any remain. */
@@ -376,7 +397,7 @@ export class RunJob {
     live.status(run.id, run.status as RunStatus, () => toApiRun(run));
     let result: ExecutionResult;
     try {
-      result = await dispatcher.execute(
+      const outcome = await dispatcher.execute(
         task,
         {
           runId: run.id,
@@ -401,6 +422,12 @@ export class RunJob {
           },
         },
       );
+      if (outcome === HANDED_OFF) {
+        // Executors elsewhere run it now; whichever instance records its result carries the fire on.
+        live.remove(run.id);
+        return null;
+      }
+      result = outcome;
     } catch (err) {
       const now = new Date();
       result = {

@@ -246,11 +246,30 @@ export class RunStore {
     return this.#finishes.run({ id, ownerId, result, matchedKeywords });
   }
 
-  /** One UPDATE for the attempts that ended in one turn, then one SELECT. */
+  /**
+   * One UPDATE per owner for the attempts that ended in one turn (one owner here, or the executors
+   * whose results this control plane records), then one SELECT.
+   */
   async #finishAll(items: Finish[]): Promise<Array<RunRow | null>> {
+    const byOwner = new Map<string, Finish[]>();
+    for (const item of items) byOwner.set(item.ownerId, [...(byOwner.get(item.ownerId) ?? []), item]);
+    for (const [ownerId, owned] of byOwner) await this.#finishOwned(owned, ownerId);
+    const found = await this.db.run.findMany({ where: { id: { in: items.map((item) => item.id) } } });
+    const byId = new Map(found.map((row) => [row.id, row]));
+    // Recorded here when the row carries exactly the end we wrote.
+    return items.map((item) => {
+      const row = byId.get(item.id);
+      const recorded =
+        row?.ownerId === item.ownerId &&
+        row.status === item.result.status &&
+        row.finishedAt?.getTime() === item.result.finishedAt.getTime();
+      return recorded ? row : null;
+    });
+  }
+
+  async #finishOwned(items: Finish[], ownerId: string): Promise<void> {
     const q = this.#q;
     const now = new Date();
-    const ownerId = items[0]?.ownerId as string; // one process, one owner
     const values = items.map((item) => [
       item.id,
       item.result.status,
@@ -289,17 +308,6 @@ export class RunStore {
         ownerId,
       );
     }
-    const found = await this.db.run.findMany({ where: { id: { in: items.map((item) => item.id) } } });
-    const byId = new Map(found.map((row) => [row.id, row]));
-    // Ours when the row carries exactly the end we wrote.
-    return items.map((item) => {
-      const row = byId.get(item.id);
-      const recorded =
-        row?.ownerId === ownerId &&
-        row.status === item.result.status &&
-        row.finishedAt?.getTime() === item.result.finishedAt.getTime();
-      return recorded ? row : null;
-    });
   }
 
   /** Whether the task has a run in progress anywhere (for FORBID across instances). */
@@ -341,6 +349,43 @@ export class RunStore {
    */
   inProgress(): Promise<Array<Omit<RunRow, "output">>> {
     return this.db.run.findMany({ where: { status: { in: ACTIVE } }, omit: { output: true } });
+  }
+
+  /**
+   * An executor asks to start an attempt it took from its group's queue. Yes once: the run moves to
+   * the executor (its bootId owns it from now on, its heartbeats vouch for it); yes again to the
+   * same executor (its first answer was lost); no to anyone else, and once the run ended.
+   */
+  async startRemote(id: number, dispatcher: string, executorBootId: string, executor: string): Promise<boolean> {
+    const now = new Date();
+    const { count } = await this.db.run.updateMany({
+      where: {
+        id,
+        OR: [
+          { status: { in: ACTIVE }, ownerId: dispatcher },
+          { status: "RUNNING", ownerId: executorBootId },
+        ],
+      },
+      data: { status: "RUNNING", ownerId: executorBootId, executor, startedAt: now, heartbeatAt: now },
+    });
+    return count === 1;
+  }
+
+  /**
+   * Ends an attempt no executor started while its dispatcher still holds it (dispatch timeout,
+   * or canceled before it started). Null when an executor started it meanwhile.
+   */
+  async endUnstarted(
+    run: { id: number; ownerId: string },
+    status: "FAILED" | "CANCELED",
+    error: string,
+  ): Promise<RunRow | null> {
+    const now = new Date();
+    const { count } = await this.db.run.updateMany({
+      where: { id: run.id, status: { in: ACTIVE }, ownerId: run.ownerId },
+      data: { status, error, finishedAt: now, durationMs: 0 },
+    });
+    return count === 1 ? this.db.run.findUnique({ where: { id: run.id } }) : null;
   }
 
   /** Takes over a claim its dead owner never started: QUEUED becomes RUNNING under the new owner. */

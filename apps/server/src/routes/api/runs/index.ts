@@ -65,7 +65,8 @@ const runsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (FINAL_RUN_STATUSES.includes(run.status)) {
         throw new ApiError(409, "RUN_FINISHED", `run ${run.id} already ended as ${run.status}`);
       }
-      if (!engine.cancel(run.id)) {
+      const row = await app.database.db.run.findUnique({ where: { id: run.id } });
+      if (!row || !(await engine.cancel(row))) {
         throw new ApiError(409, "RUN_ELSEWHERE", `run ${run.id} is not executing in this process (${run.executor})`);
       }
       await app.audit.record(req, { action: "run.cancel", targetType: "run", targetId: run.id, taskId: run.taskId });

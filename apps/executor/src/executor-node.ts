@@ -1,0 +1,296 @@
+import { randomUUID } from "node:crypto";
+import { hostname } from "node:os";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { ExecutorOptions } from "@crondeck/executor";
+import {
+  CANCEL_SUBJECT,
+  type CancelMessage,
+  connectNats,
+  type DispatchedRun,
+  EXECUTOR_BOOT_PREFIX,
+  EXECUTORS_BUCKET,
+  type ExecutorEntry,
+  encode,
+  ensureGroupConsumer,
+  ensureTopology,
+  HEARTBEAT_MS,
+  type OutputMessage,
+  outputSubject,
+  RESULTS_STREAM,
+  RESULTS_SUBJECT,
+  type ResultMessage,
+  RUNS_STREAM,
+  resultMsgId,
+  START_SUBJECT,
+  type StartReply,
+  type StartRequest,
+  token,
+} from "@crondeck/transport-nats";
+import { type FromWorker, Worker } from "@crondeck/worker";
+import { type JetStreamClient, type JsMsg, jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { type KV, Kvm } from "@nats-io/kv";
+import type { NatsConnection } from "@nats-io/transport-node";
+
+export interface ExecutorNodeConfig {
+  natsUrl: string;
+  /** Default: the host name. It is also a group of its own (pin SHELL tasks to it). */
+  name?: string;
+  /** Groups served besides its own name. */
+  groups: string[];
+  /** Attempts run at once. */
+  concurrency: number;
+  /** On stop: how long attempts under way may take to end before they are canceled. */
+  drainMs: number;
+  version: string;
+  executorOptions?: ExecutorOptions;
+  log?: Log;
+}
+
+export interface Log {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+/** How long an executor waits for a control plane to answer "may I start?" before handing back. */
+const START_TIMEOUT_MS = 5_000;
+const SHUTDOWN = "canceled: the executor was shutting down";
+
+/**
+ * One executor process: takes attempts from its groups' shared consumers (its own name included),
+ * asks a control plane before starting each, runs them with the worker, streams their output live
+ * and publishes each result durably. It never touches the database.
+ */
+export class ExecutorNode {
+  readonly bootId = `${EXECUTOR_BOOT_PREFIX}${randomUUID()}`;
+  readonly name: string;
+  readonly groups: string[];
+  readonly #startedAt = new Date();
+  #nc: NatsConnection | null = null;
+  #js: JetStreamClient | null = null;
+  #kv: KV | null = null;
+  #worker: Worker;
+  /** Slots promised to a fetch or a start handshake, not yet running. */
+  #reserved = 0;
+  /** Results not yet stored by the server. */
+  readonly #unsent = new Set<Promise<void>>();
+  readonly #shutdownAborted = new Set<number>();
+  /** Group loops waiting for a free slot. */
+  #waiting: Array<() => void> = [];
+  #stopping = false;
+  readonly #loops: Promise<void>[] = [];
+  #heartbeat: NodeJS.Timeout | null = null;
+  readonly #log: Log;
+
+  constructor(private readonly config: ExecutorNodeConfig) {
+    this.name = config.name || hostname();
+    this.groups = [...new Set([this.name, ...config.groups.filter(Boolean)])];
+    this.#log = config.log ?? silentLog;
+    this.#worker = new Worker({ send: (m) => this.#fromWorker(m), onDrain() {} }, config.executorOptions);
+  }
+
+  get running(): number {
+    return this.#worker.running;
+  }
+
+  async start(): Promise<void> {
+    const nc = await connectNats(this.config.natsUrl, `crondeck-executor ${this.name}`);
+    this.#nc = nc;
+    const jsm = await jetstreamManager(nc);
+    await ensureTopology(nc, jsm);
+    this.#js = jetstream(nc);
+    this.#kv = await new Kvm(nc).open(EXECUTORS_BUCKET);
+    await this.#beat();
+    this.#heartbeat = setInterval(() => void this.#beat(), HEARTBEAT_MS);
+    const cancels = nc.subscribe(CANCEL_SUBJECT);
+    void (async () => {
+      for await (const m of cancels) {
+        const { runId } = m.json<CancelMessage>();
+        this.#worker.handle({ type: "cancel", runId });
+      }
+    })();
+    for (const group of this.groups) {
+      const consumer = await this.#js.consumers.get(RUNS_STREAM, await ensureGroupConsumer(jsm, group));
+      this.#loops.push(this.#take(group, consumer));
+    }
+    this.#log.info({ name: this.name, groups: this.groups, concurrency: this.config.concurrency }, "executor ready");
+  }
+
+  /**
+   * Drains: takes nothing more, hands back what it fetched, lets attempts under way end (for up to
+   * drainMs, then cancels them), publishes every result, says goodbye to the registry and closes.
+   */
+  async stop(): Promise<void> {
+    if (this.#stopping) return;
+    this.#stopping = true;
+    this.#wake();
+    await Promise.all(this.#loops);
+    const deadline = Date.now() + this.config.drainMs;
+    while (this.#worker.running > 0 && Date.now() < deadline) await sleep(100);
+    if (this.#worker.running > 0) {
+      this.#log.warn({ running: this.#worker.running }, "attempts outlived the drain: canceling them");
+      this.#cancelAll();
+      while (this.#worker.running > 0) await sleep(50);
+    }
+    while (this.#unsent.size > 0) await Promise.all([...this.#unsent]);
+    if (this.#heartbeat) clearInterval(this.#heartbeat);
+    await this.#kv?.delete(token(this.name)).catch(() => {});
+    await this.#nc?.drain().catch(() => {});
+  }
+
+  #cancelAll(): void {
+    // The worker aborts every attempt; their results then say why.
+    for (const runId of this.#worker.runIds()) this.#shutdownAborted.add(runId);
+    this.#worker.abortAll();
+  }
+
+  async #take(group: string, consumer: Awaited<ReturnType<JetStreamClient["consumers"]["get"]>>): Promise<void> {
+    while (!this.#stopping) {
+      // A fetch waits up to a second for attempts; each group asks for its share of the free
+      // slots, so an idle group never holds the capacity a busy one could use.
+      const share = Math.max(1, Math.floor(this.config.concurrency / this.groups.length));
+      const free = Math.min(share, this.config.concurrency - this.#worker.running - this.#reserved);
+      if (free <= 0) {
+        await new Promise<void>((resolve) => this.#waiting.push(resolve));
+        continue;
+      }
+      // Each fetched attempt keeps its slot until its handshake ends (then it runs, or not).
+      this.#reserved += free;
+      let fetched = 0;
+      try {
+        const batch = await consumer.fetch({ max_messages: free, expires: 1_000 });
+        for await (const msg of batch) {
+          fetched++;
+          void this.#offer(group, msg).finally(() => {
+            this.#reserved--;
+            this.#wake();
+          });
+        }
+      } catch (err) {
+        if (!this.#stopping) {
+          this.#log.warn({ err, group }, "could not take attempts (NATS away?); trying again");
+          await sleep(1_000);
+        }
+      } finally {
+        this.#reserved -= free - fetched;
+        this.#wake();
+      }
+    }
+  }
+
+  /** Asks a control plane to start the attempt; runs it on yes, hands it back when nobody answers. */
+  async #offer(group: string, msg: JsMsg): Promise<void> {
+    if (this.#stopping) {
+      msg.nak();
+      return;
+    }
+    let dispatched: DispatchedRun;
+    try {
+      dispatched = msg.json<DispatchedRun>();
+    } catch {
+      msg.term("not a Crondeck attempt");
+      return;
+    }
+    const request: StartRequest = {
+      runId: dispatched.run.runId,
+      dispatcher: dispatched.dispatcher,
+      executor: this.name,
+      executorBootId: this.bootId,
+    };
+    let reply: StartReply;
+    try {
+      const answer = await (this.#nc as NatsConnection).request(START_SUBJECT, encode(request), {
+        timeout: START_TIMEOUT_MS,
+      });
+      reply = answer.json<StartReply>();
+    } catch (err) {
+      this.#log.warn({ err, runId: request.runId, group }, "no control plane answered; handing the attempt back");
+      msg.nak(1_000);
+      return;
+    }
+    if (!reply.ok) {
+      // Started elsewhere, ended, or canceled meanwhile: never run it a second time.
+      msg.term(reply.reason);
+      this.#log.info({ runId: request.runId, reason: reply.reason }, "not starting an attempt");
+      return;
+    }
+    msg.ack();
+    this.#worker.handle({ type: "run", run: dispatched.run });
+    this.#log.info({ runId: request.runId, group, mode: dispatched.run.mode }, "attempt started");
+  }
+
+  #fromWorker(message: FromWorker): boolean {
+    const nc = this.#nc;
+    if (!nc) return true;
+    if (message.type === "output")
+      nc.publish(outputSubject(message.runId), encode({ text: message.text } satisfies OutputMessage));
+    else if (message.type === "gap")
+      nc.publish(outputSubject(message.runId), encode({ skippedBytes: message.skippedBytes } satisfies OutputMessage));
+    else if (message.type === "result") {
+      const result =
+        this.#shutdownAborted.delete(message.runId) && message.result.status === "CANCELED"
+          ? { ...message.result, error: message.result.error ? `${SHUTDOWN}: ${message.result.error}` : SHUTDOWN }
+          : message.result;
+      const sent = this.#publishResult({
+        runId: message.runId,
+        executor: this.name,
+        executorBootId: this.bootId,
+        result,
+      });
+      this.#unsent.add(sent);
+      void sent.finally(() => {
+        this.#unsent.delete(sent);
+      });
+      this.#wake();
+    }
+    return true;
+  }
+
+  #wake(): void {
+    const waiting = this.#waiting;
+    this.#waiting = [];
+    for (const resolve of waiting) resolve();
+  }
+
+  /** Publishes until the server has it: a result is never dropped because NATS was restarting. */
+  async #publishResult(message: ResultMessage): Promise<void> {
+    for (let tries = 0; ; tries++) {
+      try {
+        await (this.#js as JetStreamClient).publish(RESULTS_SUBJECT, encode(message), {
+          msgID: resultMsgId(message.runId),
+          timeout: 5_000,
+        });
+        this.#log.info({ runId: message.runId, status: message.result.status }, "attempt ended");
+        return;
+      } catch (err) {
+        if (tries === 0 || tries % 30 === 0)
+          this.#log.warn(
+            { err, runId: message.runId, stream: RESULTS_STREAM },
+            "could not publish a result yet; keeping it",
+          );
+        await sleep(Math.min(200 * 2 ** tries, 2_000));
+      }
+    }
+  }
+
+  async #beat(): Promise<void> {
+    const entry: ExecutorEntry = {
+      name: this.name,
+      bootId: this.bootId,
+      host: hostname(),
+      groups: this.groups,
+      version: this.config.version,
+      concurrency: this.config.concurrency,
+      running: this.#worker.running,
+      startedAt: this.#startedAt.toISOString(),
+      pid: process.pid,
+    };
+    try {
+      await this.#kv?.put(token(this.name), encode(entry));
+    } catch (err) {
+      this.#log.warn({ err }, "could not renew the registry entry");
+    }
+  }
+}
+
+const silentLog: Log = { info() {}, warn() {}, error() {} };

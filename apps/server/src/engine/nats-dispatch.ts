@@ -1,0 +1,289 @@
+import type { RunRow, TaskRow } from "@crondeck/db";
+import type { ExecutionHooks, ExecutionRequest } from "@crondeck/executor";
+import { type ExecutionResult, matchKeywords } from "@crondeck/executor";
+import {
+  CANCEL_SUBJECT,
+  type CancelMessage,
+  CONTROL_PLANE_QUEUE,
+  connectNats,
+  type DispatchedRun,
+  EXECUTOR_BOOT_PREFIX,
+  ExecutorRegistry,
+  encode,
+  ensureTopology,
+  RECORDER_CONSUMER,
+  RESULTS_STREAM,
+  type ResultMessage,
+  runMsgId,
+  runSubject,
+  START_SUBJECT,
+  type StartReply,
+  type StartRequest,
+} from "@crondeck/transport-nats";
+import { fromResultEnvelope, toEnvelope } from "@crondeck/worker";
+import { type JetStreamClient, type JsMsg, jetstream, jetstreamManager } from "@nats-io/jetstream";
+import type { NatsConnection } from "@nats-io/transport-node";
+import { type Dispatcher, HANDED_OFF, type RemoteContext } from "./dispatch.ts";
+
+export interface NatsDispatcherOptions {
+  url: string;
+  dispatchTimeoutMs: number;
+  log: {
+    info(obj: object, msg: string): void;
+    warn(obj: object, msg: string): void;
+    error(obj: object, msg: string): void;
+  };
+}
+
+/** How long a fire waits for NATS before its attempt fails with "NATS unreachable". */
+const PUBLISH_WAIT_MS = 5_000;
+/** Tasks are read again for recording results after this long (their keywords may change). */
+const TASK_CACHE_MS = 5_000;
+/** An executor is listed alive while heard of within this long. */
+export const EXECUTOR_ALIVE_MS = 10_000;
+
+/**
+ * The control plane's side of NATS: publishes each attempt to its group's queue and hands it off;
+ * answers executors' "may I start?" (moving the run to the executor in the database, once);
+ * records results from the shared durable consumer, whichever instance dispatched them, and
+ * continues their fires; ends attempts no executor started within the dispatch timeout; knows
+ * from the registry how long each executor has been silent (the reaper's LOST).
+ */
+export class NatsDispatcher implements Dispatcher {
+  readonly remote = true;
+  #ctx: RemoteContext | null = null;
+  #nc: NatsConnection | null = null;
+  #js: JetStreamClient | null = null;
+  #registry: ExecutorRegistry | null = null;
+  #ready: Promise<void> | null = null;
+  #connected = false;
+  #closed = false;
+  /** Attempts this instance published that no executor has started yet, as far as it knows. */
+  readonly #waiting = new Map<number, { deadline: number; group: string; taskId: number }>();
+  readonly #tasks = new Map<number, { row: TaskRow; at: number }>();
+  #timer: NodeJS.Timeout | null = null;
+
+  constructor(private readonly options: NatsDispatcherOptions) {}
+
+  /** Connects in the background: the API serves while NATS is away; attempts wait for it a while. */
+  start(ctx: RemoteContext): void {
+    this.#ctx = ctx;
+    this.#ready = this.#connect();
+    this.#ready.catch((err) => this.options.log.error({ err }, "NATS setup failed"));
+    this.#timer = setInterval(() => void this.#expire(), 1_000);
+    this.#timer.unref();
+  }
+
+  /** NATS reachable now (for /readyz). */
+  get connected(): boolean {
+    return this.#connected && !this.#nc?.isClosed();
+  }
+
+  executorFor(task: TaskRow): string {
+    return `group:${task.executorGroup}`;
+  }
+
+  accountsFor(runId: number): boolean {
+    return this.#waiting.has(runId);
+  }
+
+  /** Silence of an executor (by the registry), or undefined for an owner that is not one. */
+  silence(ownerId: string): number | "gone" | undefined {
+    if (!ownerId.startsWith(EXECUTOR_BOOT_PREFIX)) return undefined;
+    return this.#registry?.silence(ownerId) ?? 0;
+  }
+
+  executors() {
+    return this.#registry?.list(86_400_000) ?? [];
+  }
+
+  /** Whether a live executor serves the group (for the warning on saving a task). */
+  serves(group: string): boolean {
+    return this.#registry?.serves(group, EXECUTOR_ALIVE_MS) ?? false;
+  }
+
+  async execute(task: TaskRow, request: ExecutionRequest, _hooks: ExecutionHooks): Promise<typeof HANDED_OFF> {
+    const ctx = this.#context();
+    const ready = this.#ready ?? Promise.reject(new Error("not started"));
+    await Promise.race([
+      ready,
+      new Promise((_, reject) => setTimeout(() => reject(new Error("NATS is unreachable")), PUBLISH_WAIT_MS).unref()),
+    ]);
+    const dispatched: DispatchedRun = {
+      run: toEnvelope(request),
+      group: task.executorGroup,
+      dispatcher: ctx.lease.bootId,
+    };
+    this.#waiting.set(request.runId, {
+      deadline: Date.now() + this.options.dispatchTimeoutMs,
+      group: task.executorGroup,
+      taskId: task.id,
+    });
+    try {
+      // The server drops a second copy of the same attempt: a retried publish never runs it twice.
+      await (this.#js as JetStreamClient).publish(runSubject(task.executorGroup), encode(dispatched), {
+        msgID: runMsgId(request.runId),
+        timeout: PUBLISH_WAIT_MS,
+      });
+    } catch (err) {
+      this.#waiting.delete(request.runId);
+      throw new Error(`could not hand the attempt to NATS: ${(err as Error).message}`);
+    }
+    return HANDED_OFF;
+  }
+
+  /**
+   * Cancels an attempt: one not started yet is ended here (any instance may), one running is
+   * stopped by its executor, whose result then says CANCELED.
+   */
+  async cancel(run: RunRow): Promise<boolean> {
+    const ctx = this.#context();
+    if (run.ownerId && !run.ownerId.startsWith(EXECUTOR_BOOT_PREFIX)) {
+      const ended = await ctx.store.endUnstarted(
+        { id: run.id, ownerId: run.ownerId },
+        "CANCELED",
+        "canceled by a user",
+      );
+      if (ended) {
+        this.#waiting.delete(run.id);
+        const task = await this.#task(run.taskId);
+        if (task) ctx.recorded(ended, task);
+        return true;
+      }
+    }
+    if (!this.#nc || this.#nc.isClosed()) return false;
+    this.#nc.publish(CANCEL_SUBJECT, encode({ runId: run.id } satisfies CancelMessage));
+    return true;
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    if (this.#timer) clearInterval(this.#timer);
+    this.#registry?.stop();
+    await this.#nc?.drain().catch(() => {});
+  }
+
+  #context(): RemoteContext {
+    if (!this.#ctx) throw new Error("the NATS dispatcher was not started");
+    return this.#ctx;
+  }
+
+  async #connect(): Promise<void> {
+    const ctx = this.#context();
+    const nc = await connectNats(this.options.url, `crondeck-control ${ctx.lease.bootId}`);
+    this.#nc = nc;
+    void (async () => {
+      for await (const status of nc.status()) {
+        if (status.type === "disconnect") {
+          this.#connected = false;
+          this.options.log.warn({}, "NATS connection lost; reconnecting");
+        } else if (status.type === "reconnect") {
+          this.#connected = true;
+          this.options.log.info({}, "NATS connection back");
+        }
+      }
+    })();
+    await ensureTopology(nc, await jetstreamManager(nc));
+    this.#js = jetstream(nc);
+    this.#registry = new ExecutorRegistry(nc);
+    await this.#registry.start();
+    nc.subscribe(START_SUBJECT, {
+      queue: CONTROL_PLANE_QUEUE,
+      callback: (err, msg) => {
+        if (err) return;
+        void this.#answerStart(msg.json<StartRequest>()).then(
+          (reply) => msg.respond(encode(reply)),
+          (err) => this.options.log.warn({ err }, "could not answer an executor's start (it will ask again)"),
+        );
+      },
+    });
+    const consumer = await this.#js.consumers.get(RESULTS_STREAM, RECORDER_CONSUMER);
+    const results = await consumer.consume({ max_messages: 256 });
+    void (async () => {
+      for await (const msg of results) void this.#record(msg);
+    })();
+    this.#connected = true;
+    this.options.log.info({}, "NATS connected: attempts run on executors");
+  }
+
+  async #answerStart(request: StartRequest): Promise<StartReply> {
+    const ok = await this.#context().store.startRemote(
+      request.runId,
+      request.dispatcher,
+      request.executorBootId,
+      request.executor,
+    );
+    if (ok) this.#waiting.delete(request.runId);
+    return ok ? { ok } : { ok, reason: "the attempt ended, was canceled, or another executor started it" };
+  }
+
+  /** Records a result (once, whoever dispatched it), then acknowledges it; retried on a database error. */
+  async #record(msg: JsMsg): Promise<void> {
+    const ctx = this.#context();
+    let message: ResultMessage;
+    try {
+      message = msg.json<ResultMessage>();
+    } catch {
+      msg.term("not a Crondeck result");
+      return;
+    }
+    try {
+      const run = await ctx.db.run.findUnique({ where: { id: message.runId }, select: { taskId: true } });
+      const task = run ? await this.#task(run.taskId) : null;
+      if (!task) {
+        msg.ack(); // the task was deleted, its runs with it
+        return;
+      }
+      let result: ExecutionResult = fromResultEnvelope(message.result);
+      if (result.status === "CANCELED" && !result.error) result = { ...result, error: "canceled by a user" };
+      const keywords = JSON.parse(task.notifyKeywords) as string[];
+      const finished = await ctx.store.finish(
+        message.runId,
+        message.executorBootId,
+        result,
+        matchKeywords(result.output, keywords),
+      );
+      if (finished) ctx.recorded(finished, task);
+      else
+        this.options.log.info(
+          { runId: message.runId, executor: message.executor, status: result.status },
+          "a result for an attempt already ended (recorded before, or LOST): dropped",
+        );
+      msg.ack();
+    } catch (err) {
+      this.options.log.warn({ err, runId: message.runId }, "could not record a result yet; it will come again");
+      msg.nak(2_000);
+    }
+  }
+
+  /** Ends attempts no executor started in time, with an error naming their group. */
+  async #expire(): Promise<void> {
+    if (this.#closed) return;
+    const ctx = this.#context();
+    const now = Date.now();
+    for (const [runId, waiting] of this.#waiting) {
+      if (waiting.deadline > now) continue;
+      this.#waiting.delete(runId);
+      const seconds = Math.round(this.options.dispatchTimeoutMs / 1000);
+      const error = `no executor of group "${waiting.group}" started this attempt within ${seconds} s (DISPATCH_TIMEOUT_SECONDS): is an executor with EXECUTOR_GROUPS=${waiting.group} running?`;
+      try {
+        const ended = await ctx.store.endUnstarted({ id: runId, ownerId: ctx.lease.bootId }, "FAILED", error);
+        const task = ended ? await this.#task(waiting.taskId) : null;
+        if (ended && task) ctx.recorded(ended, task);
+      } catch (err) {
+        this.#waiting.set(runId, waiting); // the database is away: again next round
+        this.options.log.warn({ err, runId }, "could not end an attempt nobody started yet");
+        return;
+      }
+    }
+  }
+
+  async #task(id: number): Promise<TaskRow | null> {
+    const cached = this.#tasks.get(id);
+    if (cached && performance.now() - cached.at < TASK_CACHE_MS) return cached.row;
+    const row = await this.#context().db.task.findUnique({ where: { id } });
+    if (row) this.#tasks.set(id, { row, at: performance.now() });
+    else this.#tasks.delete(id);
+    return row;
+  }
+}

@@ -1,0 +1,69 @@
+import type { ResultEnvelope, RunEnvelope } from "@crondeck/worker";
+
+/**
+ * What travels over NATS, around the worker protocol's envelopes (@crondeck/worker): JSON bodies,
+ * dates as ISO strings.
+ */
+
+/** An attempt published to its group's subject. */
+export interface DispatchedRun {
+  run: RunEnvelope;
+  group: string;
+  /** The bootId of the control-plane instance that owns the run until an executor starts it. */
+  dispatcher: string;
+}
+
+/**
+ * Executor → control plane, before it runs anything: may I start this attempt? The answer moves
+ * the run to the executor in the database, once; a redelivered message gets "no", so an attempt
+ * is never executed twice silently.
+ */
+export interface StartRequest {
+  runId: number;
+  dispatcher: string;
+  executor: string;
+  executorBootId: string;
+}
+
+export interface StartReply {
+  ok: boolean;
+  reason?: string;
+}
+
+/** Executor → control plane, durably (RESULTS stream): an attempt's outcome. */
+export interface ResultMessage {
+  runId: number;
+  executor: string;
+  executorBootId: string;
+  result: ResultEnvelope;
+}
+
+/** Control plane → executors. */
+export interface CancelMessage {
+  runId: number;
+}
+
+/** Executor → whoever follows the run (live only; the result keeps the output). */
+export type OutputMessage = { text: string } | { skippedBytes: number };
+
+/** An executor's registry entry (KV), put at every heartbeat. */
+export interface ExecutorEntry {
+  name: string;
+  /** New at every start of the process: runs it took carry it as their owner. */
+  bootId: string;
+  host: string;
+  /** The groups it serves (its own name first). */
+  groups: string[];
+  version: string;
+  concurrency: number;
+  running: number;
+  startedAt: string;
+  pid: number;
+}
+
+/** Executors' bootIds are told apart from control-plane instances' by this prefix. */
+export const EXECUTOR_BOOT_PREFIX = "x-";
+
+export function encode(value: unknown): string {
+  return JSON.stringify(value);
+}
