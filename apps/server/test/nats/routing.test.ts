@@ -38,9 +38,9 @@ describe.skipIf(!natsServerAvailable()).each(providers)("executors over NATS on 
         concurrencyPolicy: "ALLOW",
       });
 
-      const httpRuns = [];
+      const httpRuns: number[] = [];
       for (let i = 0; i < 8; i++) httpRuns.push(await runNow(control, http.id));
-      const shellRuns = [];
+      const shellRuns: number[] = [];
       for (let i = 0; i < 4; i++) shellRuns.push(await runNow(control, shell.id));
 
       const ended = await Promise.all([...httpRuns, ...shellRuns].map((id) => waitForRun(control, id)));
