@@ -74,7 +74,8 @@ export class ExecutorNode {
   #reserved = 0;
   /** Results not yet stored by the server. */
   readonly #unsent = new Set<Promise<void>>();
-  readonly #shutdownAborted = new Set<number>();
+  /** Why attempts were canceled here, for their results' error. */
+  readonly #cancelReasons = new Map<number, string>();
   /** Group loops waiting for a free slot. */
   #waiting: Array<() => void> = [];
   #stopping = false;
@@ -105,7 +106,9 @@ export class ExecutorNode {
     const cancels = nc.subscribe(CANCEL_SUBJECT);
     void (async () => {
       for await (const m of cancels) {
-        const { runId } = m.json<CancelMessage>();
+        const { runId, reason } = m.json<CancelMessage>();
+        if (!this.#worker.runIds().includes(runId)) continue; // running elsewhere, or not yet
+        this.#cancelReasons.set(runId, reason);
         this.#worker.handle({ type: "cancel", runId });
       }
     })();
@@ -140,7 +143,7 @@ export class ExecutorNode {
 
   #cancelAll(): void {
     // The worker aborts every attempt; their results then say why.
-    for (const runId of this.#worker.runIds()) this.#shutdownAborted.add(runId);
+    for (const runId of this.#worker.runIds()) this.#cancelReasons.set(runId, SHUTDOWN);
     this.#worker.abortAll();
   }
 
@@ -227,9 +230,11 @@ export class ExecutorNode {
     else if (message.type === "gap")
       nc.publish(outputSubject(message.runId), encode({ skippedBytes: message.skippedBytes } satisfies OutputMessage));
     else if (message.type === "result") {
+      const reason = this.#cancelReasons.get(message.runId);
+      this.#cancelReasons.delete(message.runId);
       const result =
-        this.#shutdownAborted.delete(message.runId) && message.result.status === "CANCELED"
-          ? { ...message.result, error: message.result.error ? `${SHUTDOWN}: ${message.result.error}` : SHUTDOWN }
+        reason && message.result.status === "CANCELED"
+          ? { ...message.result, error: message.result.error ? `${reason}: ${message.result.error}` : reason }
           : message.result;
       const sent = this.#publishResult({
         runId: message.runId,

@@ -41,6 +41,8 @@ export interface ResultMessage {
 /** Control plane → executors. */
 export interface CancelMessage {
   runId: number;
+  /** Why, as the run's error will say ("canceled by a user"). */
+  reason: string;
 }
 
 /** Executor → whoever follows the run (live only; the result keeps the output). */

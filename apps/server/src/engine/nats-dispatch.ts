@@ -152,7 +152,7 @@ export class NatsDispatcher implements Dispatcher {
       }
     }
     if (!this.#nc || this.#nc.isClosed()) return false;
-    this.#nc.publish(CANCEL_SUBJECT, encode({ runId: run.id } satisfies CancelMessage));
+    this.#nc.publish(CANCEL_SUBJECT, encode({ runId: run.id, reason: "canceled by a user" } satisfies CancelMessage));
     return true;
   }
 
@@ -234,8 +234,7 @@ export class NatsDispatcher implements Dispatcher {
         msg.ack(); // the task was deleted, its runs with it
         return;
       }
-      let result: ExecutionResult = fromResultEnvelope(message.result);
-      if (result.status === "CANCELED" && !result.error) result = { ...result, error: "canceled by a user" };
+      const result: ExecutionResult = fromResultEnvelope(message.result);
       const keywords = JSON.parse(task.notifyKeywords) as string[];
       const finished = await ctx.store.finish(
         message.runId,

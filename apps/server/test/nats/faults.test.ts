@@ -1,0 +1,153 @@
+import { createTestDatabase, testProviders } from "@crondeck/db/testing";
+import { natsServerAvailable, startNatsServer, type TestNats } from "@crondeck/transport-nats/testing";
+import type { FastifyInstance } from "fastify";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { startInstance, waitFor } from "../faults/instances.ts";
+import { appOn, createTask, runNow, taskRuns, waitForRun } from "../helpers.ts";
+import { type ExecutorProcess, startExecutor } from "./executors.ts";
+
+const providers = await testProviders();
+const started = (e: ExecutorProcess, runId: number) =>
+  e.lines.filter((l) => l.msg === "attempt started" && l.runId === runId).length;
+
+describe.skipIf(!natsServerAvailable()).each(providers)("executor faults over NATS on %s", (provider) => {
+  let nats: TestNats;
+  let db: ReturnType<typeof createTestDatabase>;
+  const executors: ExecutorProcess[] = [];
+  const apps: FastifyInstance[] = [];
+  const executor = async (name: string, groups: string) => {
+    const e = await startExecutor({ NATS_URL: nats.url, EXECUTOR_NAME: name, EXECUTOR_GROUPS: groups });
+    executors.push(e);
+    return e;
+  };
+  const control = async (name: string, options: { dispatchTimeoutMs?: number } = {}) => {
+    const app = await appOn(db.url, { natsUrl: nats.url, instanceName: name, stopGraceMs: 2_000, ...options });
+    apps.push(app);
+    return app;
+  };
+
+  beforeEach(async () => {
+    nats = await startNatsServer();
+    db = createTestDatabase(provider);
+  });
+  afterEach(async () => {
+    await Promise.all(executors.splice(0).map((e) => e.kill("SIGKILL")));
+    for (const app of apps.splice(0)) await app.close();
+    await db.drop();
+    await nats.close();
+  });
+
+  it("an executor killed mid-run: the attempt is LOST within 15 s and retried on another executor of its group", async () => {
+    const app = await control("control");
+    const a = await executor("exec-a", "pool");
+    const task = await createTask(app, {
+      command: 'echo "attempt $CRONDECK_ATTEMPT"; if [ "$CRONDECK_ATTEMPT" = 1 ]; then sleep 60; fi; echo done',
+      executorGroup: "pool",
+      retryCount: 1,
+      retryIntervalSeconds: 0,
+      timeoutSeconds: 120,
+    });
+    const runId = await runNow(app, task.id);
+    await waitForRun(app, runId, (r) => r.status === "RUNNING" && r.executor === "exec-a");
+    const b = await executor("exec-b", "pool");
+    await a.kill("SIGKILL");
+    const killedAt = Date.now();
+    const lost = await waitForRun(app, runId, (r) => r.status !== "RUNNING", 30_000);
+    const lostAfter = Date.now() - killedAt;
+    expect(lost.status).toBe("LOST");
+    expect(lostAfter).toBeLessThan(15_000);
+    const runs = await waitFor(
+      async () => {
+        const all = await taskRuns(app, task.id);
+        return all.some((r) => r.attempt === 2 && r.status === "SUCCEEDED") ? all : undefined;
+      },
+      30_000,
+      "the retry",
+    );
+    expect(runs).toHaveLength(2);
+    const retry = runs.find((r) => r.attempt === 2) as unknown as { id: number; executor: string };
+    expect(retry.executor).toBe("exec-b");
+    expect((await waitForRun(app, retry.id)).output).toContain("attempt 2");
+    expect(started(b, runId)).toBe(0); // the lost attempt itself never ran a second time
+    console.log(`executor killed -9: LOST after ${lostAfter} ms, retried on exec-b`);
+  }, 90_000);
+
+  it("a group with no executor: the attempt fails after the dispatch timeout naming the group, and never runs later", async () => {
+    const app = await control("control", { dispatchTimeoutMs: 2_000 });
+    const task = await createTask(app, { command: "echo should-not-run", executorGroup: "db01" });
+    const runId = await runNow(app, task.id);
+    const failed = await waitForRun(app, runId, undefined, 20_000);
+    expect(failed.status).toBe("FAILED");
+    expect(failed.error).toMatch(/no executor of group "db01" started this attempt within 2 s/);
+    // The attempt is still in db01's queue; the executor that comes later must not run it.
+    const late = await executor("db01", "");
+    await waitFor(
+      () => (late.lines.some((l) => l.msg === "not starting an attempt" && l.runId === runId) ? true : undefined),
+      20_000,
+      "the late executor to refuse the stale attempt",
+    );
+    expect(started(late, runId)).toBe(0);
+    expect((await waitForRun(app, runId)).status).toBe("FAILED");
+  }, 60_000);
+
+  it("a control-plane instance killed while its attempt runs remotely: the result is recorded by the other one", async () => {
+    const survivor = await control("survivor");
+    const e = await executor("exec-a", "default");
+    const task = await createTask(survivor, { command: "sleep 2; echo finished", concurrencyPolicy: "ALLOW" });
+    const doomed = await startInstance({
+      DATABASE_URL: db.url,
+      NATS_URL: nats.url,
+      INSTANCE_NAME: "doomed",
+      SCHEDULER: "off",
+      RUN_TASK_ID: String(task.id),
+    });
+    const runId = await waitFor(() => doomed.lines.find((l) => l.runId)?.runId as number | undefined, 30_000, "run id");
+    await waitForRun(survivor, runId, (r) => r.status === "RUNNING" && r.executor === "exec-a");
+    await doomed.kill("SIGKILL");
+    const ended = await waitForRun(survivor, runId, undefined, 30_000);
+    expect(ended.status).toBe("SUCCEEDED");
+    expect(ended.output).toContain("finished");
+    expect(started(e, runId)).toBe(1);
+    expect(await taskRuns(survivor, task.id)).toHaveLength(1);
+  }, 90_000);
+
+  it("nats-server restarted mid-run: the result is recorded once and the attempt ran once", async () => {
+    const app = await control("control");
+    const e = await executor("exec-a", "default");
+    const task = await createTask(app, { command: "sleep 3; echo finished", concurrencyPolicy: "ALLOW" });
+    const runId = await runNow(app, task.id);
+    await waitForRun(app, runId, (r) => r.status === "RUNNING" && r.executor === "exec-a");
+    await nats.stop();
+    await waitFor(
+      () =>
+        e.lines.some((l) => l.msg === "attempt ended" || l.msg === "could not publish a result yet; keeping it")
+          ? true
+          : undefined,
+      30_000,
+      "the attempt to end while NATS is down",
+    );
+    await nats.restart();
+    const ended = await waitForRun(app, runId, undefined, 60_000);
+    expect(ended.status).toBe("SUCCEEDED");
+    expect(ended.output).toContain("finished");
+    expect(started(e, runId)).toBe(1);
+    expect(await taskRuns(app, task.id)).toHaveLength(1);
+    // A run dispatched after the restart goes through too.
+    const after = await runNow(app, task.id);
+    expect((await waitForRun(app, after, undefined, 30_000)).status).toBe("SUCCEEDED");
+  }, 120_000);
+
+  it("cancel from the instance that did not dispatch the run stops it on its executor", async () => {
+    const a = await control("a");
+    const b = await control("b");
+    await executor("exec-a", "default");
+    const task = await createTask(a, { command: "echo started; sleep 60", concurrencyPolicy: "ALLOW" });
+    const runId = await runNow(a, task.id);
+    await waitForRun(b, runId, (r) => r.status === "RUNNING" && r.executor === "exec-a");
+    const res = await b.inject({ method: "POST", url: `/api/runs/${runId}/cancel` });
+    expect(res.statusCode).toBe(202);
+    const canceled = await waitForRun(b, runId, undefined, 20_000);
+    expect(canceled.status).toBe("CANCELED");
+    expect(canceled.error).toMatch(/canceled by a user/);
+  }, 60_000);
+});
