@@ -18,6 +18,19 @@ export interface RemoteContext {
   recorded(run: RunRow, task: TaskRow): void;
 }
 
+/** An executor process as its registry entry tells it. */
+export interface RemoteExecutor {
+  name: string;
+  host: string;
+  groups: string[];
+  version: string;
+  startedAt: string;
+  lastSeenAt: Date;
+  running: number;
+  concurrency: number;
+  alive: boolean;
+}
+
 /**
  * Where an attempt runs. The run job hands a dispatcher plain data and gets a result back (local),
  * or learns that executors elsewhere took it over (remote: NATS).
@@ -38,6 +51,17 @@ export interface Dispatcher {
   accountsFor?(runId: number): boolean;
   /** How long a run's owner has been silent, when the owner is an executor this dispatcher knows of. */
   silence?(ownerId: string): number | "gone" | undefined;
+  /** Whether its transport is up now (undefined: it has none). */
+  readonly connected?: boolean;
+  /** Executor processes it knows of (their own registry), newest heartbeat first. */
+  executors?(): RemoteExecutor[];
+  /** Whether a live executor serves the group (undefined: every group is served here). */
+  serves?(group: string): boolean;
+  /** Follows the live output of an attempt it handed off, from any instance; returns the unfollow. */
+  followOutput?(
+    runId: number,
+    listener: (event: { type: "output"; text: string } | { type: "gap"; skippedBytes: number }) => void,
+  ): () => void;
   /** Cancels an attempt it handed off. */
   cancel?(run: RunRow): Promise<boolean>;
   /** Stops what the dispatcher started (after the engine's runs have ended). */

@@ -238,6 +238,19 @@ export class Engine {
     return (await this.#dispatcher.cancel?.(run)) ?? false;
   }
 
+  /** What will keep a saved task from running as saved (a group no live executor serves). */
+  warningsFor(row: TaskRow): Array<{ code: string; message: string }> {
+    const serves = this.#dispatcher.serves?.(row.executorGroup);
+    if (serves !== false) return [];
+    const seconds = Math.round(this.config.dispatchTimeoutMs / 1000);
+    return [
+      {
+        code: "NO_LIVE_EXECUTOR",
+        message: `no live executor serves group "${row.executorGroup}" now: its runs wait ${seconds} s (DISPATCH_TIMEOUT_SECONDS) for one, then fail`,
+      },
+    ];
+  }
+
   /** The dispatcher, for what the API shows of it (executors over NATS, its connection). */
   get dispatcher(): Dispatcher {
     return this.#dispatcher;

@@ -11,6 +11,8 @@ import {
   ExecutorRegistry,
   encode,
   ensureTopology,
+  type OutputMessage,
+  outputSubject,
   RECORDER_CONSUMER,
   RESULTS_STREAM,
   type ResultMessage,
@@ -23,7 +25,7 @@ import {
 import { fromResultEnvelope, toEnvelope } from "@crondeck/worker";
 import { type JetStreamClient, type JsMsg, jetstream, jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
-import { type Dispatcher, HANDED_OFF, type RemoteContext } from "./dispatch.ts";
+import { type Dispatcher, HANDED_OFF, type RemoteContext, type RemoteExecutor } from "./dispatch.ts";
 
 export interface NatsDispatcherOptions {
   url: string;
@@ -93,8 +95,18 @@ export class NatsDispatcher implements Dispatcher {
     return this.#registry?.silence(ownerId) ?? 0;
   }
 
-  executors() {
-    return this.#registry?.list(86_400_000) ?? [];
+  executors(): RemoteExecutor[] {
+    return (this.#registry?.list() ?? []).map((e) => ({
+      name: e.name,
+      host: e.host,
+      groups: e.groups,
+      version: e.version,
+      startedAt: e.startedAt,
+      lastSeenAt: e.lastSeenAt,
+      running: e.running,
+      concurrency: e.concurrency,
+      alive: e.silentMs < EXECUTOR_ALIVE_MS,
+    }));
   }
 
   /** Whether a live executor serves the group (for the warning on saving a task). */
@@ -130,6 +142,23 @@ export class NatsDispatcher implements Dispatcher {
       throw new Error(`could not hand the attempt to NATS: ${(err as Error).message}`);
     }
     return HANDED_OFF;
+  }
+
+  followOutput(
+    runId: number,
+    listener: (event: { type: "output"; text: string } | { type: "gap"; skippedBytes: number }) => void,
+  ): () => void {
+    const nc = this.#nc;
+    if (!nc || nc.isClosed()) return () => {};
+    const sub = nc.subscribe(outputSubject(runId), {
+      callback: (err, msg) => {
+        if (err) return;
+        const event = msg.json<OutputMessage>();
+        if ("text" in event) listener({ type: "output", text: event.text });
+        else listener({ type: "gap", skippedBytes: event.skippedBytes });
+      },
+    });
+    return () => sub.unsubscribe();
   }
 
   /**

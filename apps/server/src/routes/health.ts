@@ -4,6 +4,10 @@ import { errors } from "../lib/schemas.ts";
 
 const tags = ["system"];
 const Status = Type.Object({ status: Type.String() });
+const Readiness = Type.Object({
+  status: Type.String({ description: "ready | degraded (serving, with a part down)" }),
+  down: Type.Optional(Type.Array(Type.String(), { description: "what does not answer: nats" })),
+});
 
 /** Liveness says the process answers; readiness also needs the database. */
 const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -21,18 +25,18 @@ const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         operationId: "checkReadiness",
-        summary: "Readiness: the database answers",
-        response: { 200: Status, ...errors(503) },
+        summary: "Readiness: the database answers (503 if not); NATS down is reported as degraded",
+        response: { 200: Readiness, ...errors(503) },
       },
     },
     async (_req, reply) => {
-      if (await app.database.ping()) return { status: "ready" };
-      return reply.code(503).send({
-        statusCode: 503,
-        error: "Service Unavailable",
-        code: "DATABASE_UNAVAILABLE",
-        message: "the database does not answer",
-      });
+      const down = (code: string, message: string) =>
+        reply.code(503).send({ statusCode: 503, error: "Service Unavailable", code, message });
+      if (!(await app.database.ping())) return down("DATABASE_UNAVAILABLE", "the database does not answer");
+      // Without NATS the API still serves (stay in the load balancer), but no attempt reaches an
+      // executor: say so.
+      if (app.engine.dispatcher.connected === false) return { status: "degraded", down: ["nats"] };
+      return { status: "ready" };
     },
   );
 };

@@ -6,7 +6,9 @@ export const ExecutorView = Type.Object({
   name: Type.String({ description: "host:pid of an app instance, or an executor process's name" }),
   host: Type.String(),
   groups: Type.Array(Type.String(), { description: '"*" means every group (in-process executors)' }),
-  mode: Type.String({ description: "in-process | api-only | nats" }),
+  mode: Type.String({
+    description: "in-process (an app instance that runs attempts) | api-only | nats (an executor process)",
+  }),
   version: Type.String(),
   startedAt: Type.String({ format: "date-time" }),
   lastSeenAt: Type.String({ format: "date-time" }),
@@ -14,7 +16,10 @@ export const ExecutorView = Type.Object({
   alive: Type.Boolean({ description: "seen within the last three heartbeats" }),
 });
 
-/** Executors seen within the last day, most recently seen first. */
+/**
+ * Executor processes over NATS (from their registry, while it remembers them), then the app
+ * instances seen within the last day, most recently seen first.
+ */
 export async function listExecutors(app: Parameters<FastifyPluginAsyncTypebox>[0]) {
   const since = new Date(Date.now() - 86_400_000);
   const aliveAfter = Date.now() - 3 * app.engine.heartbeatMs;
@@ -22,17 +27,31 @@ export async function listExecutors(app: Parameters<FastifyPluginAsyncTypebox>[0
     where: { lastSeenAt: { gte: since } },
     orderBy: { lastSeenAt: "desc" },
   });
-  return rows.map((row) => ({
-    name: row.name,
-    host: row.host,
-    groups: JSON.parse(row.groups) as string[],
-    mode: row.mode,
-    version: row.version,
-    startedAt: row.startedAt.toISOString(),
-    lastSeenAt: row.lastSeenAt.toISOString(),
-    running: row.running,
-    alive: row.lastSeenAt.getTime() >= aliveAfter,
+  const remote = (app.engine.dispatcher.executors?.() ?? []).map((e) => ({
+    name: e.name,
+    host: e.host,
+    groups: e.groups,
+    mode: "nats",
+    version: e.version,
+    startedAt: e.startedAt,
+    lastSeenAt: e.lastSeenAt.toISOString(),
+    running: e.running,
+    alive: e.alive,
   }));
+  return [
+    ...remote,
+    ...rows.map((row) => ({
+      name: row.name,
+      host: row.host,
+      groups: JSON.parse(row.groups) as string[],
+      mode: row.mode,
+      version: row.version,
+      startedAt: row.startedAt.toISOString(),
+      lastSeenAt: row.lastSeenAt.toISOString(),
+      running: row.running,
+      alive: row.lastSeenAt.getTime() >= aliveAfter,
+    })),
+  ];
 }
 
 const executorsRoutes: FastifyPluginAsyncTypebox = async (app) => {

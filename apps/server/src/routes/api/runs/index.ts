@@ -151,16 +151,26 @@ const runsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         close();
         return;
       }
-      // Executing in another process: follow what it stores with its heartbeats.
+      // Executing in another process: follow what it stores with its heartbeats, or (an executor
+      // over NATS) its live output; the status from the database either way.
       send("status", withoutOutput(stored));
       let shown = stored.output;
       if (shown) sendOutput(shown);
+      let streamed = false;
+      const unfollow = engine.dispatcher.followOutput?.(stored.id, (event) => {
+        if (event.type === "gap") return sse.gap(event.skippedBytes);
+        streamed = true;
+        sendOutput(event.text);
+      });
+      if (unfollow) cleanups.push(unfollow);
       const poll = setInterval(async () => {
         try {
           const run = await runs.poll(stored.id);
           if (!run) return close();
-          if (run.output !== shown) {
-            if (run.output.startsWith(shown)) sendOutput(run.output.slice(shown.length));
+          const final = FINAL_RUN_STATUSES.includes(run.status);
+          if (run.output !== shown && (!streamed || final)) {
+            // At the end, the stored output (head and tail kept) replaces what was streamed live.
+            if (!streamed && run.output.startsWith(shown)) sendOutput(run.output.slice(shown.length));
             else sendOutput(run.output, true);
             shown = run.output;
           }

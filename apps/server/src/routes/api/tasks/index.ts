@@ -33,10 +33,11 @@ const tasksRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const row = await tasks.update(previous.id, change);
     engine.taskSaved(row);
     const task = view(row);
+    const warnings = engine.warningsFor(row);
     const toggled = onlyToggles && previous.enabled !== row.enabled;
     const action = toggled ? (row.enabled ? "task.enable" : "task.disable") : "task.update";
     await audit(req, action, row.id, { before: view(previous), after: task });
-    return task;
+    return warnings.length > 0 ? { ...task, warnings } : task;
   }
 
   // The single routes and /bulk share these, so the engine and the audit log hear of every change
@@ -89,7 +90,8 @@ const tasksRoutes: FastifyPluginAsyncTypebox = async (app) => {
       engine.taskSaved(row);
       const task = view(row);
       await audit(req, "task.create", row.id, { after: task });
-      return reply.code(201).send(task);
+      const warnings = engine.warningsFor(row);
+      return reply.code(201).send(warnings.length > 0 ? { ...task, warnings } : task);
     },
   );
 

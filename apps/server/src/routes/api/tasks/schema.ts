@@ -132,6 +132,11 @@ export const LastRun = Type.Object({
   finishedAt: Nullable(Type.String({ format: "date-time" })),
 });
 
+export const TaskWarning = Type.Object({
+  code: Type.String({ description: "NO_LIVE_EXECUTOR" }),
+  message: Type.String(),
+});
+
 export const Task = Type.Object({
   id: Type.Integer(),
   name: Type.String(),
@@ -166,6 +171,11 @@ export const Task = Type.Object({
     Type.String({ format: "date-time", description: "next fire in the task's zone; null when disabled" }),
   ),
   lastRun: Type.Optional(Nullable(LastRun)),
+  warnings: Type.Optional(
+    Type.Array(TaskWarning, {
+      description: "on create and edit: what will keep it from running as saved (it is saved all the same)",
+    }),
+  ),
 });
 
 export const TaskSort = StringEnum(["name", "nextRunAt", "lastStatus", "createdAt", "id"] as const);
