@@ -1,5 +1,6 @@
 import type { Db, RunRow, TaskRow } from "@crondeck/db";
 import { stopOrphanGroup } from "@crondeck/executor";
+import { EXECUTOR_BOOT_PREFIX } from "@crondeck/transport-nats";
 import type { InstanceLease, Predecessor } from "./lease.ts";
 import type { RunJob } from "./run-job.ts";
 import type { RunStore } from "./run-store.ts";
@@ -15,6 +16,8 @@ const LEGACY_STALE_MS = 60_000;
 const LOST = "the process running this attempt stopped answering (it died or lost its database)";
 /** Our own claim of a slot this old that never started (a claim that reached the database after it reported an error). */
 const OWN_ABANDONED_CLAIM_MS = 35_000;
+const BLIND =
+  "runs executed by executor processes are in progress, and this instance has no NATS_URL: it leaves them to the instances that have; give every instance the same NATS_URL";
 const OWN_ABANDONED = "missed: claimed while the database was failing, and never started";
 
 export interface ReaperDeps {
@@ -47,6 +50,7 @@ export interface ReaperDeps {
 export class Reaper {
   /** Own runs in progress that this process did not account for in the previous round. */
   #suspects = new Set<number>();
+  #warnedBlind = false;
 
   constructor(private readonly deps: ReaperDeps) {}
 
@@ -93,6 +97,12 @@ export class Reaper {
       }
       if (run.ownerId === null) {
         if ((run.heartbeatAt ?? run.createdAt).getTime() < now - LEGACY_STALE_MS) await this.#end(run);
+        continue;
+      }
+      if (run.ownerId.startsWith(EXECUTOR_BOOT_PREFIX) && !this.deps.silence) {
+        // An executor process runs it, and this instance (no NATS_URL) cannot hear executors.
+        if (!this.#warnedBlind) this.deps.log.warn({ runId: run.id }, BLIND);
+        this.#warnedBlind = true;
         continue;
       }
       const silence = this.deps.silence?.(run.ownerId) ?? lease.silence(run.ownerId);
