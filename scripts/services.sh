@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Starts the local services the suites use when they are installed here but not running, and
-# installs Chromium for the browser suite when it is missing and we may use apt.
+# installs nats-server (the NATS suite) and Chromium (the browser suite) when they are missing and
+# we may use apt.
 set -uo pipefail
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
@@ -14,6 +15,13 @@ if ! port_open 3306 && [ -x /usr/sbin/mariadbd ]; then
   echo "services: starting MariaDB" >&2
   start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd
   wait_port 3306 || echo "services: MariaDB did not come up" >&2
+fi
+# The NATS suite starts its own nats-server per test (own port and store folder): it needs the binary.
+if ! [ -x /usr/sbin/nats-server ] && ! command -v nats-server >/dev/null 2>&1 && [ "$(id -u)" = 0 ] &&
+  command -v apt-get >/dev/null 2>&1; then
+  echo "services: installing nats-server for the NATS suite" >&2
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nats-server >/dev/null) ||
+    echo "services: could not install nats-server" >&2
 fi
 if ! port_open 4222 && [ -x /usr/sbin/nats-server ]; then
   echo "services: starting NATS" >&2

@@ -20,9 +20,9 @@ function documentedSettings(): string[] {
 function composeEnvironment(service: string): string[] {
   const block =
     read("docker-compose.yml")
-      .split(new RegExp(`^  ${service}:$`, "m"))[1]
+      .split(new RegExp(`^  ${service}:( &\\S+)?$`, "m"))[2]
       ?.split(/^ {2}\S/m)[0] ?? "";
-  const env = block.split(/^ {4}environment:$/m)[1]?.split(/^ {4}\S/m)[0] ?? "";
+  const env = block.split(/^ {4}environment:( &\S+)?$/m)[2]?.split(/^ {4}\S/m)[0] ?? "";
   return [...env.matchAll(/^ {6}([A-Z_]+):/gm)].map((m) => m[1] as string);
 }
 
@@ -30,17 +30,32 @@ describe("the Docker image and compose file", () => {
   it("compose passes every documented setting, secrets only as *_FILE", () => {
     const documented = documentedSettings();
     expect(documented.length).toBeGreaterThan(25);
-    const passed = composeEnvironment("api");
-    // NATS dispatch is not built yet (README: reserved).
+    const passed = composeEnvironment("api-1");
+    // The executors' own settings are the executor services' (checked below).
     const missing = documented.filter(
-      (name) => name !== "NATS_URL" && !passed.includes(name) && !passed.includes(`${name}_FILE`),
+      (name) => !name.startsWith("EXECUTOR_") && !passed.includes(name) && !passed.includes(`${name}_FILE`),
     );
     expect(missing).toEqual([]);
-    for (const secret of ["ADMIN_PASSWORD", "DATABASE_URL", "SMTP_URL", "SMTP_PASSWORD"]) {
+    for (const secret of ["ADMIN_PASSWORD", "DATABASE_URL", "SMTP_URL", "SMTP_PASSWORD", "NATS_URL"]) {
       expect(passed, secret).not.toContain(secret);
       expect(passed, secret).toContain(`${secret}_FILE`);
     }
     expect(composeEnvironment("mysql")).not.toContain("MYSQL_PASSWORD");
+  });
+
+  it("compose scales out: NATS with a volume, two API instances with names of their own, an HTTP pool of two and a SHELL executor", () => {
+    const compose = read("docker-compose.yml");
+    for (const service of ["nats", "api-1", "api-2", "executor-web-1", "executor-web-2", "executor-shell01"])
+      expect(compose, service).toMatch(new RegExp(`^  ${service}:`, "m"));
+    expect(compose).toMatch(/-js", "-sd", "\/data"/);
+    expect(compose).toMatch(/- nats-data:\/data/);
+    expect(compose).toMatch(/INSTANCE_NAME: api-1/);
+    expect(compose).toMatch(/INSTANCE_NAME: api-2/);
+    const executor = composeEnvironment("executor-web-1");
+    expect(executor).toEqual(expect.arrayContaining(["NATS_URL_FILE", "EXECUTOR_NAME", "EXECUTOR_GROUPS"]));
+    // An executor gets no database and no admin secret.
+    expect(executor.filter((name) => /DATABASE|ADMIN|SMTP/.test(name))).toEqual([]);
+    expect(compose).toMatch(/EXECUTOR_NAME: shell01\n\s+EXECUTOR_GROUPS: shell01/);
   });
 
   it("compose gives the engine's 30 s graceful stop room", () => {

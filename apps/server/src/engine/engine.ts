@@ -91,7 +91,7 @@ export class Engine {
     this.#lease = new InstanceLease(
       db,
       config.instanceName,
-      config.scheduler ? "in-process" : "api-only",
+      config.natsUrl ? "control-plane" : config.scheduler ? "in-process" : "api-only",
       APP_VERSION,
       log,
     );

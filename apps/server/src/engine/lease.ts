@@ -47,6 +47,7 @@ export class InstanceLease {
   constructor(
     private readonly db: Db,
     private readonly name: string,
+    /** in-process | api-only | control-plane (attempts run on executors over NATS). */
     private readonly mode: string,
     private readonly version: string,
     private readonly log: { warn(obj: object, msg: string): void; error(obj: object, msg: string): void },
@@ -65,7 +66,8 @@ export class InstanceLease {
     const now = new Date();
     const row = {
       host: this.host,
-      groups: JSON.stringify(["*"]),
+      // An instance that runs attempts serves every group; a control plane (NATS) runs none.
+      groups: JSON.stringify(this.mode === "in-process" ? ["*"] : []),
       mode: this.mode,
       version: this.version,
       startedAt: this.#startedAt,

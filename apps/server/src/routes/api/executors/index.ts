@@ -7,7 +7,8 @@ export const ExecutorView = Type.Object({
   host: Type.String(),
   groups: Type.Array(Type.String(), { description: '"*" means every group (in-process executors)' }),
   mode: Type.String({
-    description: "in-process (an app instance that runs attempts) | api-only | nats (an executor process)",
+    description:
+      "in-process (an app instance that runs attempts) | api-only | control-plane (an app instance with NATS: runs nothing) | nats (an executor process)",
   }),
   version: Type.String(),
   startedAt: Type.String({ format: "date-time" }),
