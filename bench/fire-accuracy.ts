@@ -13,6 +13,7 @@ import { parseArgs } from "node:util";
 import { mysqlReachable } from "@crondeck/db/testing";
 import { candidateEngine } from "./lib/bare-engine.ts";
 import type { DbCostResult } from "./lib/db-cost.ts";
+import { fireTable } from "./lib/fire-report.ts";
 import type { ExecutorKind, FireResult } from "./lib/fire-scenario.ts";
 import {
   dbCostScenario,
@@ -111,75 +112,10 @@ function printDbCost(results: Array<[Provider, DbCostResult]>): void {
   console.log(formatTable(["db", "way", "step", "queries", "wall ms", "app cpu ms"], rows));
 }
 
-/** Whole-machine busy time in core-% (200% = both cores of a 2-core machine). */
-const machineCores = (r: FireResult) =>
-  r.usage.machinePct === null ? null : r.usage.machinePct * availableParallelism();
-
-/** Busy time not charged to the app, its shells, MariaDB or the target: other work on the machine. */
-function unaccounted(r: FireResult): number | null {
-  const machine = machineCores(r);
-  if (machine === null) return null;
-  const u = r.usage;
-  return Math.max(
-    0,
-    machine - u.cpuPct - (u.childrenCpuPct ?? 0) - (u.othersPct.mariadb ?? 0) - (u.othersPct.target ?? 0),
-  );
-}
-
 function printFire(results: Array<[string, Profiled<FireResult>]>): void {
   if (results.length === 0) return;
-  const header = ["figure", ...results.map(([label]) => label)];
-  const col = (f: (r: FireResult) => string) => results.map(([, { result }]) => f(result));
-  const status = (s: string) => (r: FireResult) => String(r.figures.byStatus[s] ?? 0);
-  const rows: Array<[string, (r: FireResult) => string]> = [
-    ["expected slots", (r) => `${r.figures.tasks}×${r.figures.slotsPerTask}=${r.figures.expected}`],
-    ["recorded", (r) => String(r.figures.recorded)],
-    ["MISSED", (r) => String(r.figures.missed)],
-    ["duplicates", (r) => String(r.figures.duplicates)],
-    ["  SUCCEEDED", status("SUCCEEDED")],
-    ["  SKIPPED (FORBID)", status("SKIPPED")],
-    ["  FAILED", status("FAILED")],
-    [
-      "  other",
-      (r) =>
-        String(
-          r.figures.recorded - ["SUCCEEDED", "SKIPPED", "FAILED"].reduce((n, s) => n + (r.figures.byStatus[s] ?? 0), 0),
-        ),
-    ],
-    ["lateness p50 ms", (r) => ms(r.figures.lateness.p50)],
-    ["lateness p99 ms", (r) => ms(r.figures.lateness.p99)],
-    ["lateness max ms", (r) => ms(r.figures.lateness.max)],
-    ["claim lag p50 ms", (r) => ms(r.figures.claimLag.p50)],
-    ["claim lag p99 ms", (r) => ms(r.figures.claimLag.p99)],
-    ["claim lag max ms", (r) => ms(r.figures.claimLag.max)],
-    ["run duration p50 ms", (r) => ms(r.figures.durationMs.p50)],
-    ["end write lag p99 ms", (r) => ms(r.figures.recordLag.p99)],
-    ["worst slot missed", (r) => (r.figures.worstSlot ? `${r.figures.worstSlot.missed}` : "0")],
-    ["app CPU (1 core=100%)", (r) => pct(r.usage.cpuPct)],
-    ["shells' CPU", (r) => pct(r.usage.childrenCpuPct)],
-    ["MariaDB CPU", (r) => pct(r.usage.othersPct.mariadb)],
-    ["HTTP target CPU", (r) => pct(r.usage.othersPct.target)],
-    ["machine busy (cores)", (r) => pct(machineCores(r))],
-    ["other processes", (r) => pct(unaccounted(r))],
-    ["RSS max", (r) => mb(r.usage.maxRss)],
-    ["loop delay p99 ms", (r) => ms(r.usage.loopDelay.p99)],
-    ["loop delay max ms", (r) => ms(r.usage.loopDelay.max)],
-    ["start→armed ms", (r) => ms(r.startMs)],
-    ["close ms", (r) => ms(r.closeMs)],
-  ];
   console.log(`\n== Fire accuracy: ${tasks} tasks every second, ${seconds} s window ==`);
-  console.log(
-    formatTable(
-      header,
-      rows.map(([name, f]) => [name, ...col(f)]),
-    ),
-  );
-  for (const [label, { profile }] of results) {
-    if (!profile) continue;
-    console.log(`\nCPU profile ${label} (self time by package, ${ms(profile.totalMs / 1000, 1)} s sampled):`);
-    for (const p of profile.byPackage)
-      console.log(`  ${p.pct.toFixed(1).padStart(5)}%  ${ms(p.ms).padStart(7)} ms  ${p.what}`);
-  }
+  console.log(fireTable(results));
 }
 
 type StartupRun = { seedMs: number } & Profiled<StartupResult>;

@@ -18,6 +18,8 @@ export interface FireSpec {
   settleSeconds: number;
   /** The HTTP target's pid, to charge its CPU separately. */
   targetPid: number | null;
+  /** Dispatch through NATS to executor processes (their pids, to charge their CPU and RSS). */
+  nats: { url: string; executorPids: number[] } | null;
 }
 
 export interface FireResult {
@@ -41,11 +43,18 @@ export async function runFireScenario(spec: FireSpec): Promise<FireResult> {
   const others: Record<string, number | null> = {};
   if (spec.provider === "mysql") others.mariadb = findPid(["mariadbd", "mysqld"]);
   if (spec.targetPid !== null) others.target = spec.targetPid;
+  for (const [i, pid] of (spec.nats?.executorPids ?? []).entries()) others[`executor${i + 1}`] = pid;
   const sampler = new ResourceSampler(others);
   // RUN_OUTPUT_LIMIT_BYTES passes through: every live run and attempt allocates a buffer that size.
   const config = loadConfig(
     { TZ: "UTC", RUN_OUTPUT_LIMIT_BYTES: process.env.RUN_OUTPUT_LIMIT_BYTES },
-    { databaseUrl: spec.url, logLevel: "silent", webDist: "/nonexistent", scheduler: true },
+    {
+      databaseUrl: spec.url,
+      logLevel: "silent",
+      webDist: "/nonexistent",
+      scheduler: true,
+      natsUrl: spec.nats?.url ?? null,
+    },
   );
 
   const t0 = performance.now();

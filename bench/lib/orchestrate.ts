@@ -1,6 +1,10 @@
+import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
 import { createTestDatabase } from "@crondeck/db/testing";
+import { startNatsServer } from "@crondeck/transport-nats/testing";
 import { exited, firstMessage, forkEntry } from "./child.ts";
 import type { DbCostResult } from "./db-cost.ts";
 import type { ExecutorKind, FireResult } from "./fire-scenario.ts";
@@ -68,11 +72,16 @@ export interface FireOptions {
   seconds: number;
   settleSeconds: number;
   profileDir: string | null;
+  /** Executor processes over a private nats-server; 0 (default): the one-process mode. */
+  natsExecutors?: number;
+  /** Their EXECUTOR_CONCURRENCY. */
+  executorConcurrency?: number;
 }
 
 export async function fireScenario(o: FireOptions): Promise<Profiled<FireResult>> {
   const database = createTestDatabase(o.provider);
   const target = o.executor === "http" ? await startHttpTarget() : null;
+  const nats = o.natsExecutors ? await startExecutors(o.natsExecutors, o.executorConcurrency ?? 256) : null;
   try {
     const changes = target ? { mode: "HTTP", httpMethod: "GET", command: target.url } : {};
     await seedTasks(database.url, o.tasks, (i) => taskRow(`fire-${i}`, changes));
@@ -85,15 +94,61 @@ export async function fireScenario(o: FireOptions): Promise<Profiled<FireResult>
         seconds: o.seconds,
         settleSeconds: o.settleSeconds,
         targetPid: target?.pid ?? null,
+        nats: nats ? { url: nats.url, executorPids: nats.pids } : null,
       },
-      `fire-${o.provider}-${o.executor}`,
+      `fire-${o.provider}-${o.executor}${nats ? "-nats" : ""}`,
       (o.seconds + o.settleSeconds + 180) * 1000,
       o.profileDir,
     );
   } finally {
+    await nats?.stop();
     await target?.stop();
     await database.drop();
   }
+}
+
+const EXECUTOR_MAIN = new URL("../../apps/executor/src/main.ts", import.meta.url);
+
+/** A private nats-server and `count` executor processes serving the default group. */
+async function startExecutors(count: number, concurrency: number) {
+  const server = await startNatsServer();
+  const children: ChildProcess[] = [];
+  try {
+    for (let i = 1; i <= count; i++) {
+      const child = spawn(process.execPath, ["--import", "tsx", fileURLToPath(EXECUTOR_MAIN)], {
+        env: {
+          ...process.env,
+          NATS_URL: server.url,
+          EXECUTOR_NAME: `bench-${i}`,
+          EXECUTOR_GROUPS: "default",
+          EXECUTOR_CONCURRENCY: String(concurrency),
+        },
+        stdio: ["ignore", "pipe", "inherit"],
+      });
+      children.push(child);
+      await new Promise<void>((resolve, reject) => {
+        createInterface({ input: child.stdout as NodeJS.ReadableStream }).on("line", (line) => {
+          if (line.includes('"executor ready"')) resolve();
+        });
+        child.once("exit", (code) => reject(new Error(`executor exited with ${code}`)));
+      });
+      // Its log is not wanted past this point; keep the pipe drained.
+      child.stdout?.resume();
+    }
+  } catch (err) {
+    for (const child of children) child.kill("SIGKILL");
+    await server.close();
+    throw err;
+  }
+  return {
+    url: server.url,
+    pids: children.map((c) => c.pid as number),
+    async stop() {
+      for (const child of children) child.kill("SIGTERM");
+      await Promise.all(children.map((c) => exited(c, 15_000)));
+      await server.close();
+    },
+  };
 }
 
 export async function startupScenario(

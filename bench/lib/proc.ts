@@ -30,6 +30,16 @@ export function processCpuMs(pid: number): number | null {
   return f ? tickMs(Number(f[11]) + Number(f[12])) : null;
 }
 
+/** Resident memory (bytes) of a process. */
+export function processRssBytes(pid: number): number | null {
+  try {
+    const kb = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1];
+    return kb ? Number(kb) * 1024 : null;
+  } catch {
+    return null;
+  }
+}
+
 /** CPU time (ms) of this process's children that have been waited for (the SHELL runs). */
 export function reapedChildrenCpuMs(): number | null {
   const f = statFields("self");

@@ -1,5 +1,5 @@
 import { monitorEventLoopDelay } from "node:perf_hooks";
-import { machineCpuMs, processCpuMs, reapedChildrenCpuMs } from "./proc.ts";
+import { machineCpuMs, processCpuMs, processRssBytes, reapedChildrenCpuMs } from "./proc.ts";
 
 /** One reading of the counters; CPU figures are cumulative, so windows are differences. */
 export interface Sample {
@@ -10,6 +10,8 @@ export interface Sample {
   machine: { busy: number; total: number } | null;
   /** Cumulative CPU ms of the watched outside processes, by label. */
   others: Record<string, number | null>;
+  /** Their RSS (bytes), by label. */
+  othersRss: Record<string, number | null>;
 }
 
 export interface WindowUsage {
@@ -21,6 +23,8 @@ export interface WindowUsage {
   machinePct: number | null;
   othersPct: Record<string, number | null>;
   maxRss: number;
+  /** RSS of the watched outside processes: before the window (idle) and the most inside it. */
+  othersRss: Record<string, { idle: number | null; max: number | null }>;
   /** Event-loop delay over the window (ms). */
   loopDelay: { p50: number; p99: number; max: number };
 }
@@ -62,8 +66,14 @@ export class ResourceSampler {
     const wallMs = Math.max(1, last.at - first.at);
     const pct = (a: number | null, b: number | null) => (a === null || b === null ? null : ((b - a) / wallMs) * 100);
     const othersPct: Record<string, number | null> = {};
+    const othersRss: WindowUsage["othersRss"] = {};
     for (const label of Object.keys(this.others)) {
       othersPct[label] = pct(first.others[label] ?? null, last.others[label] ?? null);
+      const inWindow = inside.map((s) => s.othersRss[label]).filter((v): v is number => typeof v === "number");
+      othersRss[label] = {
+        idle: this.samples[0]?.othersRss[label] ?? null,
+        max: inWindow.length > 0 ? Math.max(...inWindow) : null,
+      };
     }
     const machine =
       first.machine && last.machine
@@ -76,6 +86,7 @@ export class ResourceSampler {
       childrenCpuPct: pct(first.childrenCpuMs, last.childrenCpuMs),
       machinePct: machine,
       othersPct,
+      othersRss,
       maxRss: Math.max(...inside.map((s) => s.rss), 0),
       loopDelay: { p50: ms(this.#loop.percentile(50)), p99: ms(this.#loop.percentile(99)), max: ms(this.#loop.max) },
     };
@@ -84,7 +95,11 @@ export class ResourceSampler {
   #read(): Sample {
     const cpu = process.cpuUsage();
     const others: Record<string, number | null> = {};
-    for (const [label, pid] of Object.entries(this.others)) others[label] = pid === null ? null : processCpuMs(pid);
+    const othersRss: Record<string, number | null> = {};
+    for (const [label, pid] of Object.entries(this.others)) {
+      others[label] = pid === null ? null : processCpuMs(pid);
+      othersRss[label] = pid === null ? null : processRssBytes(pid);
+    }
     return {
       at: Date.now(),
       rss: process.memoryUsage.rss(),
@@ -92,6 +107,7 @@ export class ResourceSampler {
       childrenCpuMs: reapedChildrenCpuMs(),
       machine: machineCpuMs(),
       others,
+      othersRss,
     };
   }
 }

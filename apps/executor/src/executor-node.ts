@@ -74,6 +74,8 @@ export class ExecutorNode {
   #reserved = 0;
   /** Results not yet stored by the server. */
   readonly #unsent = new Set<Promise<void>>();
+  /** The task of each attempt in flight (results carry it: recording them needs no lookup). */
+  readonly #taskOf = new Map<number, number>();
   /** Why attempts were canceled here, for their results' error. */
   readonly #cancelReasons = new Map<number, string>();
   /** Group loops waiting for a free slot. */
@@ -218,6 +220,7 @@ export class ExecutorNode {
       return;
     }
     msg.ack();
+    this.#taskOf.set(request.runId, dispatched.run.taskId);
     this.#worker.handle({ type: "run", run: dispatched.run });
     this.#log.info({ runId: request.runId, group, mode: dispatched.run.mode }, "attempt started");
   }
@@ -238,10 +241,12 @@ export class ExecutorNode {
           : message.result;
       const sent = this.#publishResult({
         runId: message.runId,
+        taskId: this.#taskOf.get(message.runId) ?? 0,
         executor: this.name,
         executorBootId: this.bootId,
         result,
       });
+      this.#taskOf.delete(message.runId);
       this.#unsent.add(sent);
       void sent.finally(() => {
         this.#unsent.delete(sent);

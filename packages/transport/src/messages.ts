@@ -33,6 +33,7 @@ export interface StartReply {
 /** Executor → control plane, durably (RESULTS stream): an attempt's outcome. */
 export interface ResultMessage {
   runId: number;
+  taskId: number;
   executor: string;
   executorBootId: string;
   result: ResultEnvelope;

@@ -257,8 +257,7 @@ export class NatsDispatcher implements Dispatcher {
       return;
     }
     try {
-      const run = await ctx.db.run.findUnique({ where: { id: message.runId }, select: { taskId: true } });
-      const task = run ? await this.#task(run.taskId) : null;
+      const task = await this.#task(message.taskId);
       if (!task) {
         msg.ack(); // the task was deleted, its runs with it
         return;

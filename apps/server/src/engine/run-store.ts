@@ -104,6 +104,13 @@ const CLAIM_COLUMNS = [
   "updatedAt",
 ] as const;
 
+interface RemoteStart {
+  id: number;
+  dispatcher: string;
+  executorBootId: string;
+  executor: string;
+}
+
 interface Finish {
   id: number;
   ownerId: string;
@@ -120,6 +127,7 @@ export class RunStore {
     (items) => this.#startAll(items),
     MAX_BATCH,
   );
+  readonly #remoteStarts = new Coalescer<RemoteStart, boolean>((items) => this.#startRemoteAll(items), MAX_BATCH);
   readonly #q: string;
 
   constructor(
@@ -356,19 +364,35 @@ export class RunStore {
    * the executor (its bootId owns it from now on, its heartbeats vouch for it); yes again to the
    * same executor (its first answer was lost); no to anyone else, and once the run ended.
    */
-  async startRemote(id: number, dispatcher: string, executorBootId: string, executor: string): Promise<boolean> {
+  startRemote(id: number, dispatcher: string, executorBootId: string, executor: string): Promise<boolean> {
+    return this.#remoteStarts.run({ id, dispatcher, executorBootId, executor });
+  }
+
+  /** One UPDATE per (dispatcher, executor) pair in the batch (a handful), then one SELECT. */
+  async #startRemoteAll(items: RemoteStart[]): Promise<boolean[]> {
     const now = new Date();
-    const { count } = await this.db.run.updateMany({
-      where: {
-        id,
-        OR: [
-          { status: { in: ACTIVE }, ownerId: dispatcher },
-          { status: "RUNNING", ownerId: executorBootId },
-        ],
-      },
-      data: { status: "RUNNING", ownerId: executorBootId, executor, startedAt: now, heartbeatAt: now },
+    const pairs = new Map<string, RemoteStart[]>();
+    for (const item of items) {
+      const key = `${item.dispatcher} ${item.executorBootId} ${item.executor}`;
+      pairs.set(key, [...(pairs.get(key) ?? []), item]);
+    }
+    for (const pair of pairs.values()) {
+      const { dispatcher, executorBootId, executor } = pair[0] as RemoteStart;
+      await this.db.run.updateMany({
+        where: { id: { in: pair.map((item) => item.id) }, status: { in: ACTIVE }, ownerId: dispatcher },
+        data: { status: "RUNNING", ownerId: executorBootId, executor, startedAt: now, heartbeatAt: now },
+      });
+    }
+    const rows = await this.db.run.findMany({
+      where: { id: { in: items.map((item) => item.id) } },
+      select: { id: true, status: true, ownerId: true },
     });
-    return count === 1;
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    // Yes to the executor that holds it now (this batch, or its own earlier ask).
+    return items.map((item) => {
+      const row = byId.get(item.id);
+      return row?.status === "RUNNING" && row.ownerId === item.executorBootId;
+    });
   }
 
   /**
