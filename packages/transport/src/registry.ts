@@ -5,6 +5,11 @@ import { EXECUTORS_BUCKET, token } from "./names.ts";
 
 /** An executor puts its entry this often; the control plane judges silence on its own clock. */
 export const HEARTBEAT_MS = 2_000;
+/**
+ * An executor replaced by its next incarnation, or gone with a goodbye, counts as dead this long
+ * after we learn it: long enough for the results it published last to be recorded first.
+ */
+const GONE_GRACE_MS = 3_000;
 
 interface Seen {
   entry: ExecutorEntry;
@@ -24,8 +29,8 @@ export class ExecutorRegistry {
   readonly #byBoot = new Map<string, Seen>();
   /** bootIds asked about before any heartbeat of theirs was seen here: silent since then. */
   readonly #unknownSince = new Map<string, number>();
-  /** Incarnations replaced by a newer one of the same name, or that said goodbye. */
-  readonly #goneBoots = new Set<string>();
+  /** Incarnations replaced by a newer one of the same name, or that said goodbye: since when. */
+  readonly #goneBoots = new Map<string, { goneAt: number; lastAt: number }>();
   #stopped = false;
 
   constructor(private readonly nc: NatsConnection) {}
@@ -64,14 +69,17 @@ export class ExecutorRegistry {
   }
 
   /**
-   * Milliseconds since we last heard of the executor, or "gone" when a new incarnation of it (or
-   * its own goodbye) replaced it. An executor never seen here is silent since we first asked.
+   * Milliseconds since we last heard of the executor, or "gone" a moment after a new incarnation
+   * of it (or its own goodbye) replaced it. An executor never seen here is silent since we first
+   * asked.
    */
   silence(bootId: string): number | "gone" {
     const seen = this.#byBoot.get(bootId);
     const now = performance.now();
     if (seen) return now - seen.at;
-    if (this.#goneBoots.has(bootId)) return "gone";
+    const gone = this.#goneBoots.get(bootId);
+    // Results it published before it went may still be on their way to being recorded.
+    if (gone) return now - gone.goneAt >= GONE_GRACE_MS ? "gone" : now - gone.lastAt;
     const since = this.#unknownSince.get(bootId) ?? now;
     this.#unknownSince.set(bootId, since);
     return now - since;
@@ -92,8 +100,10 @@ export class ExecutorRegistry {
   }
 
   #gone(bootId: string): void {
+    const seen = this.#byBoot.get(bootId);
     this.#byBoot.delete(bootId);
-    this.#goneBoots.add(bootId);
+    const now = performance.now();
+    this.#goneBoots.set(bootId, { goneAt: now, lastAt: seen?.at ?? now });
   }
 
   #restartCounts(): void {

@@ -15,8 +15,8 @@ describe.skipIf(!natsServerAvailable()).each(providers)("executor faults over NA
   let db: ReturnType<typeof createTestDatabase>;
   const executors: ExecutorProcess[] = [];
   const apps: FastifyInstance[] = [];
-  const executor = async (name: string, groups: string) => {
-    const e = await startExecutor({ NATS_URL: nats.url, EXECUTOR_NAME: name, EXECUTOR_GROUPS: groups });
+  const executor = async (name: string, groups: string, env: Record<string, string> = {}) => {
+    const e = await startExecutor({ NATS_URL: nats.url, EXECUTOR_NAME: name, EXECUTOR_GROUPS: groups, ...env });
     executors.push(e);
     return e;
   };
@@ -136,4 +136,34 @@ describe.skipIf(!natsServerAvailable()).each(providers)("executor faults over NA
     const after = await runNow(app, task.id);
     expect((await waitForRun(app, after, undefined, 30_000)).status).toBe("SUCCEEDED");
   }, 120_000);
+
+  it("SIGTERM drains an executor: it takes nothing more, lets its attempt end, cancels what outlives the drain", async () => {
+    const app = await control("control");
+    const a = await executor("exec-a", "pool", { EXECUTOR_DRAIN_SECONDS: "4" });
+    const short = await createTask(app, {
+      command: "sleep 1; echo drained",
+      executorGroup: "pool",
+      concurrencyPolicy: "ALLOW",
+    });
+    const long = await createTask(app, { command: "sleep 60", executorGroup: "pool" });
+    const shortRun = await runNow(app, short.id);
+    const longRun = await runNow(app, long.id);
+    await waitForRun(app, shortRun, (r) => r.status === "RUNNING" && r.executor === "exec-a");
+    await waitForRun(app, longRun, (r) => r.status === "RUNNING" && r.executor === "exec-a");
+    const exit = a.kill("SIGTERM");
+    await waitFor(() => (a.lines.some((l) => l.msg === "draining") ? true : undefined), 10_000, "the drain to begin");
+    const later = await runNow(app, short.id);
+    expect(await exit).toBe(0);
+    const drained = await waitForRun(app, shortRun);
+    expect(drained.status).toBe("SUCCEEDED");
+    expect(drained.output).toContain("drained");
+    const cut = await waitForRun(app, longRun);
+    expect(cut.status).toBe("CANCELED");
+    expect(cut.error).toMatch(/the executor was shutting down/);
+    // Nothing was taken after the drain began: the later attempt waits for the next executor.
+    expect(started(a, later)).toBe(0);
+    const b = await executor("exec-b", "pool");
+    expect((await waitForRun(app, later, undefined, 30_000)).executor).toBe("exec-b");
+    expect(started(b, later)).toBe(1);
+  }, 90_000);
 });
