@@ -47,6 +47,7 @@ export interface ExecutorNodeConfig {
 }
 
 export interface Log {
+  debug(obj: object, msg: string): void;
   info(obj: object, msg: string): void;
   warn(obj: object, msg: string): void;
   error(obj: object, msg: string): void;
@@ -54,6 +55,8 @@ export interface Log {
 
 /** How long an executor waits for a control plane to answer "may I start?" before handing back. */
 const START_TIMEOUT_MS = 5_000;
+/** Attempts one pull asks for at most. */
+const FETCH_MAX = 256;
 const SHUTDOWN = "canceled: the executor was shutting down";
 
 /**
@@ -70,8 +73,8 @@ export class ExecutorNode {
   #js: JetStreamClient | null = null;
   #kv: KV | null = null;
   #worker: Worker;
-  /** Slots promised to a fetch or a start handshake, not yet running. */
-  #reserved = 0;
+  /** Attempts taken from a queue and not yet running or handed back (asking to start, or waiting for a slot). */
+  #held = 0;
   /** Results not yet stored by the server. */
   readonly #unsent = new Set<Promise<void>>();
   /** The task of each attempt in flight (results carry it: recording them needs no lookup). */
@@ -151,23 +154,19 @@ export class ExecutorNode {
 
   async #take(group: string, consumer: Awaited<ReturnType<JetStreamClient["consumers"]["get"]>>): Promise<void> {
     while (!this.#stopping) {
-      // A fetch waits up to a second for attempts; each group asks for its share of the free
-      // slots, so an idle group never holds the capacity a busy one could use.
-      const share = Math.max(1, Math.floor(this.config.concurrency / this.groups.length));
-      const free = Math.min(share, this.config.concurrency - this.#worker.running - this.#reserved);
+      // A pull stays open until it is filled or expires, and attempts published meanwhile are
+      // delivered to it at once: each group keeps one open, sized to the slots free now.
+      const free = this.config.concurrency - this.#worker.running - this.#held;
       if (free <= 0) {
         await new Promise<void>((resolve) => this.#waiting.push(resolve));
         continue;
       }
-      // Each fetched attempt keeps its slot until its handshake ends (then it runs, or not).
-      this.#reserved += free;
-      let fetched = 0;
       try {
-        const batch = await consumer.fetch({ max_messages: free, expires: 1_000 });
+        const batch = await consumer.fetch({ max_messages: Math.min(free, FETCH_MAX), expires: 1_000 });
         for await (const msg of batch) {
-          fetched++;
+          this.#held++;
           void this.#offer(group, msg).finally(() => {
-            this.#reserved--;
+            this.#held--;
             this.#wake();
           });
         }
@@ -176,15 +175,16 @@ export class ExecutorNode {
           this.#log.warn({ err, group }, "could not take attempts (NATS away?); trying again");
           await sleep(1_000);
         }
-      } finally {
-        this.#reserved -= free - fetched;
-        this.#wake();
       }
     }
   }
 
   /** Asks a control plane to start the attempt; runs it on yes, hands it back when nobody answers. */
   async #offer(group: string, msg: JsMsg): Promise<void> {
+    // Two groups' pulls may deliver more than the slots free: the extra waits here, unstarted.
+    while (this.#worker.running >= this.config.concurrency && !this.#stopping) {
+      await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    }
     if (this.#stopping) {
       msg.nak();
       return;
@@ -222,7 +222,7 @@ export class ExecutorNode {
     msg.ack();
     this.#taskOf.set(request.runId, dispatched.run.taskId);
     this.#worker.handle({ type: "run", run: dispatched.run });
-    this.#log.info({ runId: request.runId, group, mode: dispatched.run.mode }, "attempt started");
+    this.#log.debug({ runId: request.runId, group, mode: dispatched.run.mode }, "attempt started");
   }
 
   #fromWorker(message: FromWorker): boolean {
@@ -270,7 +270,7 @@ export class ExecutorNode {
           msgID: resultMsgId(message.runId),
           timeout: 5_000,
         });
-        this.#log.info({ runId: message.runId, status: message.result.status }, "attempt ended");
+        this.#log.debug({ runId: message.runId, status: message.result.status }, "attempt ended");
         return;
       } catch (err) {
         if (tries === 0 || tries % 30 === 0)
@@ -303,4 +303,4 @@ export class ExecutorNode {
   }
 }
 
-const silentLog: Log = { info() {}, warn() {}, error() {} };
+const silentLog: Log = { debug() {}, info() {}, warn() {}, error() {} };

@@ -18,11 +18,15 @@ function positiveInt(name: string, fallback: number): number {
   return value;
 }
 
-const line = (level: string) => (obj: object, msg: string) => {
+const LEVELS = ["debug", "info", "warn", "error"] as const;
+const threshold = LEVELS.indexOf((process.env.LOG_LEVEL ?? "info") as (typeof LEVELS)[number]);
+const line = (level: (typeof LEVELS)[number]) => (obj: object, msg: string) => {
+  if (LEVELS.indexOf(level) < (threshold < 0 ? 1 : threshold)) return;
   const fields = Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, v instanceof Error ? v.message : v]));
   process.stdout.write(`${JSON.stringify({ level, time: new Date().toISOString(), msg, ...fields })}\n`);
 };
-const log = { info: line("info"), warn: line("warn"), error: line("error") };
+// One JSON object a line; each attempt's start and end at debug.
+const log = { debug: line("debug"), info: line("info"), warn: line("warn"), error: line("error") };
 
 try {
   const natsUrl = env("NATS_URL");

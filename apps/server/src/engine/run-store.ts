@@ -23,10 +23,14 @@ export const fireKeyOf = (scheduledAt: Date) => `S${scheduledAt.getTime()}`;
 /**
  * Calls made during one event-loop turn, answered together by one `flush` on the next turn. The
  * scheduler fires a whole due batch in one turn, so its N fires become one statement, not N.
+ * One flush at a time: calls that arrive while one is under way go together in the next (group
+ * commit), so a stream of calls (executors' starts and results) makes few statements, not a
+ * pile of small concurrent ones that a single-writer database answers one after another anyway.
  */
 class Coalescer<In, Out> {
   // flush() answers one value per input, in order; an Error answers that input alone with a rejection.
   #pending: Array<{ input: In; resolve: (out: Out) => void; reject: (err: unknown) => void }> = [];
+  #draining = false;
 
   constructor(
     private readonly flush: (inputs: In[]) => Promise<Array<Out | Error>>,
@@ -35,12 +39,22 @@ class Coalescer<In, Out> {
 
   run(input: In): Promise<Out> {
     return new Promise((resolve, reject) => {
-      if (this.#pending.length === 0) setImmediate(() => void this.#drain());
+      if (this.#pending.length === 0 && !this.#draining) setImmediate(() => void this.#drain());
       this.#pending.push({ input, resolve, reject });
     });
   }
 
   async #drain(): Promise<void> {
+    if (this.#draining) return;
+    this.#draining = true;
+    try {
+      while (this.#pending.length > 0) await this.#flushAll();
+    } finally {
+      this.#draining = false;
+    }
+  }
+
+  async #flushAll(): Promise<void> {
     const all = this.#pending;
     this.#pending = [];
     for (let i = 0; i < all.length; i += this.maxBatch) {

@@ -17,7 +17,8 @@ const main = join(import.meta.dirname, "..", "..", "..", "executor", "src", "mai
 
 export async function startExecutor(env: Record<string, string>): Promise<ExecutorProcess> {
   const child = spawn(process.execPath, ["--import", "tsx", main], {
-    env: { ...process.env, ...env },
+    // debug: the tests count each attempt's start in the executor's own log.
+    env: { ...process.env, LOG_LEVEL: "debug", ...env },
     stdio: ["ignore", "pipe", "inherit"],
   });
   const exited = once(child, "exit").then(([code]) => code as number | null);
