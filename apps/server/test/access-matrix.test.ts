@@ -134,6 +134,11 @@ const RULES: Record<string, Rule> = {
     ok: 200,
     sample: async (f) => ({ url: `/api/runs/${await f.finishedRun()}` }),
   },
+  "GET /api/runs/{id}/output": {
+    access: "viewer",
+    ok: 200,
+    sample: async (f) => ({ url: `/api/runs/${await f.finishedRun()}/output` }),
+  },
   "POST /api/runs/{id}/cancel": {
     access: "operator",
     ok: 202,

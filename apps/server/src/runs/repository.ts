@@ -101,6 +101,17 @@ export class RunRepository {
     return holder?.id ?? null;
   }
 
+  /** A run's output with what a download names and says about it. */
+  async output(id: number) {
+    const row = await this.db.run.findUnique({
+      where: { id },
+      select: { id: true, output: true, truncated: true, outputBytes: true, task: { select: { name: true } } },
+    });
+    if (!row) throw notFound("run", id);
+    const { task, ...run } = row;
+    return { ...run, taskName: task.name };
+  }
+
   /** A run's status and output as stored (for following a run that executes elsewhere). */
   async poll(id: number) {
     const row = await this.db.run.findUnique({ where: { id } });

@@ -48,6 +48,36 @@ const runsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   );
 
+  app.get(
+    "/:id/output",
+    {
+      config: { access: "viewer" },
+      schema: {
+        tags,
+        operationId: "downloadRunOutput",
+        summary: "Download a run's output as a text file",
+        description:
+          "The output as stored (capped per run, see RUN_OUTPUT_LIMIT_BYTES: a longer output keeps its head and tail, joined by a line naming the bytes left out), as a `text/plain` attachment. `X-Output-Truncated` says whether it was capped, `X-Output-Bytes` how many bytes the run produced in all.",
+        params: IdParams,
+        response: {
+          200: { description: "the output", content: { "text/plain": { schema: Type.String() } } },
+          ...errors(400, 404),
+        },
+      },
+    },
+    async (req, reply) => {
+      const run = await runs.output(req.params.id);
+      const live = engine.live.snapshot(run.id);
+      return reply
+        .type("text/plain; charset=utf-8")
+        .header("content-disposition", `attachment; filename="${outputFileName(run.id, run.taskName)}"`)
+        .header("x-output-truncated", String(live?.truncated ?? run.truncated))
+        .header("x-output-bytes", String(live?.outputBytes ?? run.outputBytes))
+        .header("cache-control", "no-store")
+        .send(live?.output ?? run.output);
+    },
+  );
+
   app.post(
     "/:id/cancel",
     {
@@ -181,4 +211,14 @@ export default runsRoutes;
  */
 function executing<T extends Run>(run: T): T {
   return run.status === "QUEUED" ? { ...run, status: "RUNNING" } : run;
+}
+
+/** `run-12-nightly-backup.log`: the task's name reduced to characters safe in any header and file system. */
+export function outputFileName(runId: number, taskName: string): string {
+  const slug = taskName
+    .normalize("NFKD")
+    .replace(/[^A-Za-z0-9._-]+/g, "-")
+    .replace(/^[-.]+|-+$/g, "")
+    .slice(0, 60);
+  return slug ? `run-${runId}-${slug}.log` : `run-${runId}.log`;
 }
