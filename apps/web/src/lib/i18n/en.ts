@@ -233,6 +233,11 @@ export const en = {
   "run.noOutput": "No output.",
   "run.waitingOutput": "Waiting for output…",
   "run.truncated": "The output was too long: its start and end are kept ({size} in total).",
+  "run.wrap": "Wrap lines",
+  "run.download": "Download",
+  "run.downloadHint": "Download the stored output as a text file",
+  "run.outputCap":
+    "Crondeck stores up to {size} of each run's output; a longer output keeps its start and end. The download holds what is stored.",
   "run.live": "Live",
   "run.gap": "[… {size} of output skipped here: this connection could not keep up with the run …]",
   "run.cancel": "Cancel run",

@@ -1,0 +1,143 @@
+import { mkdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { apiSignIn, apiWithToken, createApiToken, signedInPage } from "./support/auth.ts";
+import { chromiumAvailable, launchChromium } from "./support/browser.ts";
+import { screenshotDir } from "./support/screenshots.ts";
+import { assertDashboardBuilt, type RunningServer, startServer } from "./support/server.ts";
+
+// The output viewer (issue 15): ANSI colours shown as colours (and markup in output shown as
+// text), lines wrapped or not, the stored output downloaded as a file, and the cap said plainly,
+// in English and Chinese.
+
+const hasChromium = chromiumAvailable();
+
+// Red text, a bold green word, markup that must stay text, then enough lines to pass the 4 KiB cap.
+const COMMAND = [
+  "printf '\\033[31mred alert\\033[0m then \\033[1;32mbold green\\033[0m\\n'",
+  "echo '<b id=injected>not bold</b>'",
+  "seq 1 1500",
+].join("; ");
+
+describe.skipIf(!hasChromium)("the run output viewer", () => {
+  let server: RunningServer;
+  let browser: Browser;
+  let api: ReturnType<typeof apiWithToken>;
+  let runId: number;
+  let stored: string;
+
+  beforeAll(async () => {
+    assertDashboardBuilt();
+    mkdirSync(screenshotDir, { recursive: true });
+    [server, browser] = await Promise.all([startServer({ RUN_OUTPUT_LIMIT_BYTES: "4096" }), launchChromium()]);
+    api = apiWithToken(
+      server.url,
+      await createApiToken(server.url, await apiSignIn(server.url), { name: "e2e output" }),
+    );
+    const task = await api<{ id: number }>(
+      "POST",
+      "/api/tasks",
+      { name: "ansi-output", mode: "SHELL", cron: "0 5 1 1 *", command: COMMAND },
+      201,
+    );
+    ({ runId } = await api<{ runId: number }>("POST", `/api/tasks/${task.id}/run`, undefined, 202));
+    for (let i = 0; ; i++) {
+      const run = await api<{ status: string; output: string }>("GET", `/api/runs/${runId}`);
+      if (run.status === "SUCCEEDED") {
+        stored = run.output;
+        break;
+      }
+      if (i > 300) throw new Error(`run ${runId} did not finish: ${run.status}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  describe("in English", () => {
+    let context: BrowserContext;
+    let page: Page;
+    beforeAll(async () => {
+      ({ context, page } = await signedInPage(browser, server.url, { locale: "en-US" }));
+    });
+    afterAll(async () => context?.close());
+
+    it("shows ANSI colours as colours, with no escape codes and no markup from the output", async () => {
+      await page.goto(`${server.url}/runs/${runId}`);
+      const output = page.getByTestId("run-output");
+      const red = output.locator("span", { hasText: "red alert" });
+      await red.waitFor();
+      expect(await red.evaluate((el) => getComputedStyle(el).color)).toBe("rgb(187, 0, 0)");
+      const green = output.locator("span", { hasText: "bold green" });
+      expect(await green.evaluate((el) => getComputedStyle(el).fontWeight)).toBe("700");
+      const text = (await output.textContent()) ?? "";
+      expect(text).toContain("red alert then bold green");
+      expect(text).not.toContain("\u001b");
+      expect(text).not.toContain("[31m");
+      // The markup is text on the page, not an element.
+      expect(text).toContain("<b id=injected>not bold</b>");
+      expect(await page.locator("#injected").count()).toBe(0);
+    });
+
+    it("says the output is capped, and how much the run wrote", async () => {
+      expect(await page.getByTestId("output-truncated").textContent()).toMatch(
+        /start and end are kept \(\d+ KiB in total\)/,
+      );
+      expect(await page.getByTestId("output-cap").textContent()).toBe(
+        "Crondeck stores up to 4 KiB of each run's output; a longer output keeps its start and end. The download holds what is stored.",
+      );
+    });
+
+    it("switches line wrapping off and on", async () => {
+      const output = page.getByTestId("run-output");
+      expect(await output.evaluate((el) => getComputedStyle(el).whiteSpace)).toBe("pre-wrap");
+      await page.getByLabel("Wrap lines").uncheck();
+      expect(await output.evaluate((el) => getComputedStyle(el).whiteSpace)).toBe("pre");
+      await page.getByLabel("Wrap lines").check();
+      expect(await output.evaluate((el) => getComputedStyle(el).whiteSpace)).toBe("pre-wrap");
+    });
+
+    it("downloads the stored output, escape codes included, as a .log file", async () => {
+      await page.screenshot({ path: join(screenshotDir, "run-output.png"), fullPage: true });
+      const [download] = await Promise.all([
+        page.waitForEvent("download"),
+        page.getByRole("link", { name: "Download" }).click(),
+      ]);
+      expect(download.suggestedFilename()).toBe(`run-${runId}-ansi-output.log`);
+      const path = await download.path();
+      expect(readFileSync(path, "utf8")).toBe(stored);
+      expect(stored).toContain("\u001b[31mred alert");
+      expect(stored).toMatch(/…\[\d+ bytes truncated\]…/);
+    });
+  });
+
+  describe("in Chinese", () => {
+    let context: BrowserContext;
+    let page: Page;
+    beforeAll(async () => {
+      ({ context, page } = await signedInPage(browser, server.url, { locale: "zh-CN" }));
+    });
+    afterAll(async () => context?.close());
+
+    it("彩色输出、换行开关、输出上限说明和下载", async () => {
+      await page.goto(`${server.url}/runs/${runId}`);
+      const red = page.getByTestId("run-output").locator("span", { hasText: "red alert" });
+      await red.waitFor();
+      expect(await red.evaluate((el) => getComputedStyle(el).color)).toBe("rgb(187, 0, 0)");
+      expect(await page.getByTestId("output-cap").textContent()).toBe(
+        "每次运行最多保存 4 KiB 输出；更长的输出只保留开头和结尾。下载的内容即已保存的输出。",
+      );
+      await page.getByLabel("自动换行").uncheck();
+      expect(await page.getByTestId("run-output").evaluate((el) => getComputedStyle(el).whiteSpace)).toBe("pre");
+      const [download] = await Promise.all([
+        page.waitForEvent("download"),
+        page.getByRole("link", { name: "下载" }).click(),
+      ]);
+      expect(readFileSync(await download.path(), "utf8")).toBe(stored);
+      await page.screenshot({ path: join(screenshotDir, "run-output-zh.png"), fullPage: true });
+    });
+  });
+});
