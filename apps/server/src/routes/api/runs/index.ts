@@ -1,10 +1,10 @@
 import { FINAL_RUN_STATUSES, type Run } from "@crondeck/core";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
-import { ApiError, notFound } from "../../../lib/errors.ts";
+import { ApiError, notFound, validationError } from "../../../lib/errors.ts";
 import { errors, IdParams } from "../../../lib/schemas.ts";
 import { SSE_BACKLOG_BYTES, SseWriter } from "../../../lib/sse.ts";
-import { RunDetail, RunListQuery, RunPage } from "./schema.ts";
+import { RunCleanupBody, RunCleanupResult, RunDetail, RunListQuery, RunPage } from "./schema.ts";
 
 const tags = ["runs"];
 const POLL_MS = 1000;
@@ -25,7 +25,45 @@ const runsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: RunPage, ...errors(400) },
       },
     },
-    async (req) => runs.list(req.query),
+    async (req) => {
+      const { from, to } = req.query;
+      if (from && to && Date.parse(to) <= Date.parse(from))
+        throw validationError([{ field: "to", message: "must be after from" }]);
+      return runs.list(req.query);
+    },
+  );
+
+  app.post(
+    "/cleanup",
+    {
+      config: { access: "admin" },
+      schema: {
+        tags,
+        operationId: "cleanupRuns",
+        summary: "Delete ended runs that finished before a date, of one task or all",
+        description:
+          "Deletes runs in a final status that finished before `before` (with their notifications), of `taskId` only when given. Runs scheduled in the last 24 hours are always kept: a restart may still fire a RUN_LATEST task's missed slot that late, and its stored run is what keeps it from running twice. `dryRun: true` counts and deletes nothing. Audited as `runs.cleanup`.",
+        body: RunCleanupBody,
+        response: { 200: RunCleanupResult, ...errors(400) },
+      },
+    },
+    async (req) => {
+      const { before, taskId, dryRun } = req.body;
+      if (
+        taskId !== undefined &&
+        !(await app.database.db.task.findUnique({ where: { id: taskId }, select: { id: true } }))
+      )
+        throw validationError([{ field: "taskId", message: `task ${taskId} does not exist` }]);
+      const result = await runs.cleanup({ before: new Date(before), taskId, dryRun });
+      if (!result.dryRun)
+        await app.audit.record(req, {
+          action: "runs.cleanup",
+          targetType: "run",
+          taskId: taskId ?? null,
+          after: { before, taskId: taskId ?? null, deleted: result.runs, keptSince: result.keptSince },
+        });
+      return result;
+    },
   );
 
   app.get(
