@@ -28,7 +28,9 @@ const runsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (req) => {
       const { from, to } = req.query;
       if (from && to && Date.parse(to) <= Date.parse(from))
-        throw validationError([{ field: "to", message: "must be after from" }]);
+        throw validationError([
+          { field: "to", message: "must be after from", code: "AFTER", params: { field: "from" } },
+        ]);
       return runs.list(req.query);
     },
   );
@@ -53,7 +55,14 @@ const runsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         taskId !== undefined &&
         !(await app.database.db.task.findUnique({ where: { id: taskId }, select: { id: true } }))
       )
-        throw validationError([{ field: "taskId", message: `task ${taskId} does not exist` }]);
+        throw validationError([
+          {
+            field: "taskId",
+            message: `task ${taskId} does not exist`,
+            code: "UNKNOWN_TASK",
+            params: { value: taskId },
+          },
+        ]);
       const result = await runs.cleanup({ before: new Date(before), taskId, dryRun });
       if (!result.dryRun)
         await app.audit.record(req, {

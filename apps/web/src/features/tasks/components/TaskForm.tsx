@@ -12,6 +12,7 @@ import { Button } from "../../../components/Button.tsx";
 import { errorMessage, InlineAlert } from "../../../components/ErrorState.tsx";
 import { CheckboxField, Field } from "../../../components/Field.tsx";
 import { ApiError, fieldErrorsFrom } from "../../../lib/api-client.ts";
+import { fieldErrorText } from "../../../lib/api-errors.ts";
 import { useI18n } from "../../../lib/i18n/index.tsx";
 import { applicableFields, type FormField, type TaskFormValues, toTaskInput, validateForm } from "../api/task-form.ts";
 import { CronHelper } from "./CronHelper.tsx";
@@ -94,7 +95,10 @@ export function TaskForm({
 
   useEffect(() => {
     if (!saveError) return;
-    const byField = saveError instanceof ApiError ? fieldErrorsFrom(saveError.details) : {};
+    const byField =
+      saveError instanceof ApiError
+        ? fieldErrorsFrom(saveError.details, (d) => fieldErrorText(d, t, saveError.code))
+        : {};
     setServerErrors(byField);
     const unplaced = Object.entries(byField).filter(([field]) => !FORM_FIELDS.has(field));
     const hasPlaced = Object.keys(byField).some((field) => FORM_FIELDS.has(field));
