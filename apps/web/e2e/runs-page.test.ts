@@ -236,6 +236,12 @@ describe.skipIf(!hasChromium)("the runs page", () => {
       await page.getByText("已删除 1 条执行记录。").waitFor();
       await page.getByText("没有符合筛选条件的执行记录。").waitFor();
       expect(await runExists(old)).toBe(false);
+
+      // The audit log says what was done in Chinese, keeping the code at hand.
+      await page.goto(`${server.url}/audit`);
+      const action = page.getByTestId("audit-table").locator('[data-action="runs.cleanup"]').first();
+      expect(await action.textContent()).toBe("清理执行记录");
+      expect(await action.getAttribute("title")).toBe("runs.cleanup");
     });
   });
 });

@@ -6,7 +6,7 @@ import { ErrorState } from "../../../components/ErrorState.tsx";
 import { Pagination } from "../../../components/Pagination.tsx";
 import { Spinner } from "../../../components/Spinner.tsx";
 import { type Column, Table } from "../../../components/Table.tsx";
-import { useI18n } from "../../../lib/i18n/index.tsx";
+import { isMessageKey, type Translate, useI18n } from "../../../lib/i18n/index.tsx";
 import { Link, useSearchParams } from "../../../lib/router.tsx";
 import { usePageTitle } from "../../../lib/use-page-title.ts";
 import { type AuditEntry, type AuditParams, useAudit } from "../api/audit-api.ts";
@@ -82,7 +82,15 @@ export function AuditPage() {
         </>
       ),
     },
-    { key: "action", header: t("audit.col.action"), cell: (e) => <code className="mono nowrap">{e.action}</code> },
+    {
+      key: "action",
+      header: t("audit.col.action"),
+      cell: (e) => (
+        <span className="nowrap" title={e.action} data-action={e.action}>
+          {sayCode("auditAction", e.action, t)}
+        </span>
+      ),
+    },
     {
       key: "target",
       header: t("audit.col.target"),
@@ -91,7 +99,7 @@ export function AuditPage() {
           <Link to={`/tasks/${e.taskId}`}>{t("audit.taskLink", { id: e.taskId })}</Link>
         ) : (
           <span className="nowrap">
-            {e.targetType}
+            {sayCode("auditTarget", e.targetType, t)}
             {e.targetId !== null ? ` #${e.targetId}` : ""}
           </span>
         ),
@@ -159,4 +167,10 @@ export function AuditPage() {
       )}
     </div>
   );
+}
+
+/** A code from the server (`task.update`, `run`) as the reader says it, else as it is. */
+function sayCode(prefix: "auditAction" | "auditTarget", code: string, t: Translate): string {
+  const key = `${prefix}.${code}`;
+  return isMessageKey(key) ? t(key) : code;
 }
