@@ -1,11 +1,9 @@
-import { mkdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { apiSignIn, apiWithToken, createApiToken, signedInPage } from "./support/auth.ts";
-import { chromiumAvailable, launchChromium } from "./support/browser.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import { chromiumAvailable } from "./support/browser.ts";
 import { screenshotDir } from "./support/screenshots.ts";
-import { assertDashboardBuilt, type RunningServer, startServer } from "./support/server.ts";
+import { browserSuite, signedInView, waitForRunEnd } from "./support/suite.ts";
 
 // The output viewer (issue 15): ANSI colours shown as colours (and markup in output shown as
 // text), lines wrapped or not, the stored output downloaded as a file, and the cap said plainly,
@@ -21,52 +19,29 @@ const COMMAND = [
 ].join("; ");
 
 describe.skipIf(!hasChromium)("the run output viewer", () => {
-  let server: RunningServer;
-  let browser: Browser;
-  let api: ReturnType<typeof apiWithToken>;
+  const suite = browserSuite({ tokenName: "e2e output", env: { RUN_OUTPUT_LIMIT_BYTES: "4096" } });
   let runId: number;
   let stored: string;
 
   beforeAll(async () => {
-    assertDashboardBuilt();
-    mkdirSync(screenshotDir, { recursive: true });
-    [server, browser] = await Promise.all([startServer({ RUN_OUTPUT_LIMIT_BYTES: "4096" }), launchChromium()]);
-    api = apiWithToken(
-      server.url,
-      await createApiToken(server.url, await apiSignIn(server.url), { name: "e2e output" }),
-    );
-    const task = await api<{ id: number }>(
+    const task = await suite.api<{ id: number }>(
       "POST",
       "/api/tasks",
       { name: "ansi-output", mode: "SHELL", cron: "0 5 1 1 *", command: COMMAND },
       201,
     );
-    ({ runId } = await api<{ runId: number }>("POST", `/api/tasks/${task.id}/run`, undefined, 202));
-    for (let i = 0; ; i++) {
-      const run = await api<{ status: string; output: string }>("GET", `/api/runs/${runId}`);
-      if (run.status === "SUCCEEDED") {
-        stored = run.output;
-        break;
-      }
-      if (i > 300) throw new Error(`run ${runId} did not finish: ${run.status}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
+    ({ runId } = await suite.api<{ runId: number }>("POST", `/api/tasks/${task.id}/run`, undefined, 202));
+    const run = await waitForRunEnd(suite.api, runId);
+    expect(run.status).toBe("SUCCEEDED");
+    stored = run.output;
   });
 
   describe("in English", () => {
-    let context: BrowserContext;
-    let page: Page;
-    beforeAll(async () => {
-      ({ context, page } = await signedInPage(browser, server.url, { locale: "en-US" }));
-    });
-    afterAll(async () => context?.close());
+    const view = signedInView(suite, "en-US");
 
     it("shows ANSI colours as colours, with no escape codes and no markup from the output", async () => {
-      await page.goto(`${server.url}/runs/${runId}`);
+      const { page } = view;
+      await page.goto(`${suite.url}/runs/${runId}`);
       const output = page.getByTestId("run-output");
       const red = output.locator("span", { hasText: "red alert" });
       await red.waitFor();
@@ -83,6 +58,7 @@ describe.skipIf(!hasChromium)("the run output viewer", () => {
     });
 
     it("says the output is capped, and how much the run wrote", async () => {
+      const { page } = view;
       expect(await page.getByTestId("output-truncated").textContent()).toMatch(
         /start and end are kept \(\d+ KiB in total\)/,
       );
@@ -92,6 +68,7 @@ describe.skipIf(!hasChromium)("the run output viewer", () => {
     });
 
     it("switches line wrapping off and on", async () => {
+      const { page } = view;
       const output = page.getByTestId("run-output");
       expect(await output.evaluate((el) => getComputedStyle(el).whiteSpace)).toBe("pre-wrap");
       await page.getByLabel("Wrap lines").uncheck();
@@ -101,6 +78,7 @@ describe.skipIf(!hasChromium)("the run output viewer", () => {
     });
 
     it("downloads the stored output, escape codes included, as a .log file", async () => {
+      const { page } = view;
       await page.screenshot({ path: join(screenshotDir, "run-output.png"), fullPage: true });
       const [download] = await Promise.all([
         page.waitForEvent("download"),
@@ -115,15 +93,11 @@ describe.skipIf(!hasChromium)("the run output viewer", () => {
   });
 
   describe("in Chinese", () => {
-    let context: BrowserContext;
-    let page: Page;
-    beforeAll(async () => {
-      ({ context, page } = await signedInPage(browser, server.url, { locale: "zh-CN" }));
-    });
-    afterAll(async () => context?.close());
+    const view = signedInView(suite, "zh-CN");
 
     it("彩色输出、换行开关、输出上限说明和下载", async () => {
-      await page.goto(`${server.url}/runs/${runId}`);
+      const { page } = view;
+      await page.goto(`${suite.url}/runs/${runId}`);
       const red = page.getByTestId("run-output").locator("span", { hasText: "red alert" });
       await red.waitFor();
       expect(await red.evaluate((el) => getComputedStyle(el).color)).toBe("rgb(187, 0, 0)");

@@ -1,13 +1,12 @@
-import { mkdirSync, mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
-import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { apiSignIn, apiWithToken, createApiToken, signedInPage } from "./support/auth.ts";
-import { chromiumAvailable, launchChromium } from "./support/browser.ts";
+import { signedInPage } from "./support/auth.ts";
+import { chromiumAvailable } from "./support/browser.ts";
 import { screenshotDir } from "./support/screenshots.ts";
-import { assertDashboardBuilt, type RunningServer, startServer } from "./support/server.ts";
+import { browserSuite, signedInView, waitForRunEnd } from "./support/suite.ts";
 
 // The global runs page (issue 15): every run across tasks, filtered by task, status, trigger and
 // time (kept in the URL), and the admin's cleanup of old ended runs with a dialog that counts them
@@ -16,27 +15,17 @@ import { assertDashboardBuilt, type RunningServer, startServer } from "./support
 const hasChromium = chromiumAvailable();
 const DAY = 86_400_000;
 
-interface RunJson {
-  id: number;
-  status: string;
-}
-
 describe.skipIf(!hasChromium)("the runs page", () => {
-  let server: RunningServer;
-  let browser: Browser;
-  let api: ReturnType<typeof apiWithToken>;
-  let dbFile: string;
+  const dataDir = mkdtempSync(join(tmpdir(), "crondeck-runs-e2e-"));
+  const dbFile = join(dataDir, "runs.db");
+  const suite = browserSuite({ tokenName: "e2e runs", env: { DATABASE_URL: `file:${dbFile}` } });
+  const api: typeof suite.api = (...args) => suite.api(...args);
 
   const createTask = (name: string, command: string) =>
     api<{ id: number }>("POST", "/api/tasks", { name, mode: "SHELL", cron: "0 5 1 1 *", command }, 201);
   async function finishedRun(taskId: number): Promise<number> {
     const { runId } = await api<{ runId: number }>("POST", `/api/tasks/${taskId}/run`, undefined, 202);
-    for (let i = 0; i < 300; i++) {
-      const run = await api<RunJson>("GET", `/api/runs/${runId}`);
-      if (!["QUEUED", "RUNNING"].includes(run.status)) return runId;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error(`run ${runId} did not finish`);
+    return (await waitForRunEnd(suite.api, runId)).id;
   }
   /** Moves a finished run `days` back in time, in the stored format of its own timestamps. */
   function age(runId: number, days: number): void {
@@ -59,17 +48,10 @@ describe.skipIf(!hasChromium)("the runs page", () => {
     }
   }
   const runExists = async (id: number) =>
-    (await fetch(`${server.url}/api/runs/${id}`, { headers: { authorization: `Bearer ${token}` } })).status === 200;
-  let token: string;
+    (await fetch(`${suite.url}/api/runs/${id}`, { headers: { authorization: `Bearer ${suite.token}` } })).status ===
+    200;
 
   beforeAll(async () => {
-    assertDashboardBuilt();
-    mkdirSync(screenshotDir, { recursive: true });
-    dbFile = join(mkdtempSync(join(tmpdir(), "crondeck-runs-e2e-")), "runs.db");
-    [server, browser] = await Promise.all([startServer({ DATABASE_URL: `file:${dbFile}` }), launchChromium()]);
-    const session = await apiSignIn(server.url);
-    token = await createApiToken(server.url, session, { name: "e2e runs" });
-    api = apiWithToken(server.url, token);
     await api(
       "POST",
       "/api/users",
@@ -77,21 +59,16 @@ describe.skipIf(!hasChromium)("the runs page", () => {
       201,
     );
   });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
   describe("in English", () => {
-    let context: BrowserContext;
-    let page: Page;
+    const view = signedInView(suite, "en-US");
     let ok: { id: number };
     let failing: { id: number };
     let oldOk: number;
     let newOk: number;
     let oldFail: number;
     beforeAll(async () => {
-      ({ context, page } = await signedInPage(browser, server.url, { locale: "en-US" }));
       ok = await createTask("runs-en-ok", "echo fine");
       failing = await createTask("runs-en-fail", "exit 3");
       oldOk = await finishedRun(ok.id);
@@ -100,14 +77,13 @@ describe.skipIf(!hasChromium)("the runs page", () => {
       age(oldOk, 40);
       age(oldFail, 45);
     });
-    afterAll(async () => context?.close());
 
-    const rows = () => page.getByTestId("all-runs-table").locator("tbody tr");
-    const runLinks = async () => page.getByTestId("all-runs-table").getByTestId("run-link").allTextContents();
+    const rows = () => view.page.getByTestId("all-runs-table").locator("tbody tr");
+    const runLinks = async () => view.page.getByTestId("all-runs-table").getByTestId("run-link").allTextContents();
 
     it("lists every run across tasks, newest first, linked to its run and task", async () => {
-      await page.getByRole("link", { name: "Runs", exact: true }).click();
-      await page.waitForURL(`${server.url}/runs`);
+      await view.page.getByRole("link", { name: "Runs", exact: true }).click();
+      await view.page.waitForURL(`${suite.url}/runs`);
       await rows().first().waitFor();
       expect(await runLinks()).toEqual([`Run #${oldFail}`, `Run #${newOk}`, `Run #${oldOk}`]);
       const failRow = rows().filter({ hasText: `Run #${oldFail}` });
@@ -119,43 +95,43 @@ describe.skipIf(!hasChromium)("the runs page", () => {
     });
 
     it("filters by task, status, trigger and time, keeping the filters in the URL", async () => {
-      await page.getByLabel("Task", { exact: true }).selectOption({ label: "runs-en-ok" });
-      await page.waitForURL((url) => url.searchParams.get("taskId") === String(ok.id));
+      await view.page.getByLabel("Task", { exact: true }).selectOption({ label: "runs-en-ok" });
+      await view.page.waitForURL((url) => url.searchParams.get("taskId") === String(ok.id));
       await expectRuns([newOk, oldOk]);
 
-      await page.getByLabel("Status", { exact: true }).selectOption({ label: "Failed" });
-      await page.getByText("No run matches these filters.").waitFor();
-      await page.getByLabel("Status", { exact: true }).selectOption({ label: "Succeeded" });
-      await page.getByLabel("Trigger", { exact: true }).selectOption({ label: "Manual" });
+      await view.page.getByLabel("Status", { exact: true }).selectOption({ label: "Failed" });
+      await view.page.getByText("No run matches these filters.").waitFor();
+      await view.page.getByLabel("Status", { exact: true }).selectOption({ label: "Succeeded" });
+      await view.page.getByLabel("Trigger", { exact: true }).selectOption({ label: "Manual" });
       await expectRuns([newOk, oldOk]);
-      expect(new URL(page.url()).searchParams.get("trigger")).toBe("MANUAL");
+      expect(new URL(view.page.url()).searchParams.get("trigger")).toBe("MANUAL");
 
       // Scheduled from two days ago: only the run that was not aged.
       const twoDaysAgo = new Date(Date.now() - 2 * DAY);
       const pad = (n: number) => String(n).padStart(2, "0");
-      await page
+      await view.page
         .getByTestId("filter-from")
         .fill(
           `${twoDaysAgo.getFullYear()}-${pad(twoDaysAgo.getMonth() + 1)}-${pad(twoDaysAgo.getDate())}T${pad(twoDaysAgo.getHours())}:${pad(twoDaysAgo.getMinutes())}`,
         );
       await expectRuns([newOk]);
-      const from = new URL(page.url()).searchParams.get("from");
+      const from = new URL(view.page.url()).searchParams.get("from");
       expect(Math.abs(Date.parse(from ?? "") - twoDaysAgo.getTime())).toBeLessThan(60_000);
 
       // A reload (or a shared link) shows the same list.
-      await page.reload();
+      await view.page.reload();
       await expectRuns([newOk]);
-      expect(await page.getByLabel("Task", { exact: true }).inputValue()).toBe(String(ok.id));
-      await page.screenshot({ path: join(screenshotDir, "runs-filtered.png"), fullPage: true });
+      expect(await view.page.getByLabel("Task", { exact: true }).inputValue()).toBe(String(ok.id));
+      await view.page.screenshot({ path: join(screenshotDir, "runs-filtered.png"), fullPage: true });
 
-      await page.getByRole("button", { name: "Clear filters" }).click();
-      await page.waitForURL(`${server.url}/runs`);
+      await view.page.getByRole("button", { name: "Clear filters" }).click();
+      await view.page.waitForURL(`${suite.url}/runs`);
       await expectRuns([oldFail, newOk, oldOk]);
     });
 
     it("lets an admin delete old ended runs after a dialog that counts them; the last day's stay", async () => {
-      await page.getByRole("button", { name: "Clean up old runs" }).click();
-      const dialog = page.getByRole("dialog", { name: "Clean up old runs" });
+      await view.page.getByRole("button", { name: "Clean up old runs" }).click();
+      const dialog = view.page.getByRole("dialog", { name: "Clean up old runs" });
       await dialog.waitFor();
       // Default: finished before 30 days ago, all tasks.
       await dialog
@@ -172,9 +148,9 @@ describe.skipIf(!hasChromium)("the runs page", () => {
       expect(await dialog.getByRole("button", { name: "Nothing to delete" }).isDisabled()).toBe(true);
       await dialog.getByLabel("Of").selectOption({ label: "All tasks" });
       await dialog.getByLabel("Finished before").fill(new Date(Date.now() - 7 * DAY).toISOString().slice(0, 10));
-      await page.screenshot({ path: join(screenshotDir, "runs-cleanup.png"), fullPage: true });
+      await view.page.screenshot({ path: join(screenshotDir, "runs-cleanup.png"), fullPage: true });
       await dialog.getByRole("button", { name: "Delete 2 runs" }).click();
-      await page.getByText("Deleted 2 runs.").waitFor();
+      await view.page.getByText("Deleted 2 runs.").waitFor();
       await expectRuns([newOk]);
       expect(await runExists(oldOk)).toBe(false);
       expect(await runExists(oldFail)).toBe(false);
@@ -183,13 +159,20 @@ describe.skipIf(!hasChromium)("the runs page", () => {
       expect(audit.items[0]).toMatchObject({ action: "runs.cleanup", actorName: "e2e-admin" });
     });
 
+    it("is opened from a task's page filtered to that task", async () => {
+      await view.page.goto(`${suite.url}/tasks/${ok.id}`);
+      await view.page.getByRole("link", { name: "On the Runs page" }).click();
+      await view.page.waitForURL(`${suite.url}/runs?taskId=${ok.id}`);
+      await expectRuns([newOk]);
+    });
+
     it("offers no cleanup to a viewer, who still sees and filters the runs", async () => {
-      const viewer = await signedInPage(browser, server.url, {
+      const viewer = await signedInPage(suite.browser, suite.url, {
         locale: "en-US",
         who: { username: "runs-viewer", password: "runs-viewer-password-1" },
       });
       try {
-        await viewer.page.goto(`${server.url}/runs?taskId=${ok.id}`);
+        await viewer.page.goto(`${suite.url}/runs?taskId=${ok.id}`);
         await viewer.page.getByTestId("all-runs-table").getByTestId("run-link").first().waitFor();
         expect(await viewer.page.getByRole("button", { name: "Clean up old runs" }).count()).toBe(0);
       } finally {
@@ -208,38 +191,33 @@ describe.skipIf(!hasChromium)("the runs page", () => {
   });
 
   describe("in Chinese", () => {
-    let context: BrowserContext;
-    let page: Page;
-    beforeAll(async () => {
-      ({ context, page } = await signedInPage(browser, server.url, { locale: "zh-CN" }));
-    });
-    afterAll(async () => context?.close());
+    const view = signedInView(suite, "zh-CN");
 
     it("筛选执行记录并清理旧记录", async () => {
       const task = await createTask("runs-zh", "exit 2");
       const old = await finishedRun(task.id);
       age(old, 40);
-      await page.getByRole("link", { name: "执行记录", exact: true }).click();
-      await page.getByRole("heading", { name: "执行记录" }).waitFor();
-      await page.getByLabel("任务", { exact: true }).selectOption({ label: "runs-zh" });
-      await page.getByLabel("状态", { exact: true }).selectOption({ label: "失败" });
-      await page.getByTestId("all-runs-table").getByText(`执行 #${old}`).waitFor();
-      await page.getByRole("button", { name: "清理旧记录" }).click();
-      const dialog = page.getByRole("dialog", { name: "清理旧执行记录" });
+      await view.page.getByRole("link", { name: "执行记录", exact: true }).click();
+      await view.page.getByRole("heading", { name: "执行记录" }).waitFor();
+      await view.page.getByLabel("任务", { exact: true }).selectOption({ label: "runs-zh" });
+      await view.page.getByLabel("状态", { exact: true }).selectOption({ label: "失败" });
+      await view.page.getByTestId("all-runs-table").getByText(`执行 #${old}`).waitFor();
+      await view.page.getByRole("button", { name: "清理旧记录" }).click();
+      const dialog = view.page.getByRole("dialog", { name: "清理旧执行记录" });
       await dialog
         .getByTestId("cleanup-preview")
         .filter({ hasText: /^任务 runs-zh 有 1 条在 .+ 之前结束的执行记录。$/ })
         .waitFor();
       expect(await dialog.textContent()).toContain("仍在执行的记录和最近 24 小时内的记录始终保留。");
-      await page.screenshot({ path: join(screenshotDir, "runs-cleanup-zh.png"), fullPage: true });
+      await view.page.screenshot({ path: join(screenshotDir, "runs-cleanup-zh.png"), fullPage: true });
       await dialog.getByRole("button", { name: "删除 1 条记录" }).click();
-      await page.getByText("已删除 1 条执行记录。").waitFor();
-      await page.getByText("没有符合筛选条件的执行记录。").waitFor();
+      await view.page.getByText("已删除 1 条执行记录。").waitFor();
+      await view.page.getByText("没有符合筛选条件的执行记录。").waitFor();
       expect(await runExists(old)).toBe(false);
 
       // The audit log says what was done in Chinese, keeping the code at hand.
-      await page.goto(`${server.url}/audit`);
-      const action = page.getByTestId("audit-table").locator('[data-action="runs.cleanup"]').first();
+      await view.page.goto(`${suite.url}/audit`);
+      const action = view.page.getByTestId("audit-table").locator('[data-action="runs.cleanup"]').first();
       expect(await action.textContent()).toBe("清理执行记录");
       expect(await action.getAttribute("title")).toBe("runs.cleanup");
     });

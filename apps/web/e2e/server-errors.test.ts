@@ -1,8 +1,7 @@
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { apiSignIn, apiWithToken, createApiToken, signedInPage } from "./support/auth.ts";
-import { chromiumAvailable, launchChromium } from "./support/browser.ts";
-import { assertDashboardBuilt, type RunningServer, startServer } from "./support/server.ts";
+import type { Page } from "playwright-core";
+import { beforeAll, describe, expect, it } from "vitest";
+import { chromiumAvailable } from "./support/browser.ts";
+import { browserSuite, signedInView } from "./support/suite.ts";
 
 // What the server refuses is said in the dashboard's language (issue 15): field errors and error
 // codes are translated from their codes, so the Chinese UI shows none of the server's English.
@@ -11,25 +10,18 @@ const hasChromium = chromiumAvailable();
 const ENGLISH_FROM_SERVER = /is not a valid cron expression:|already exists|Invalid|required when/;
 
 describe.skipIf(!hasChromium)("server errors in the dashboard's language", () => {
-  let server: RunningServer;
-  let browser: Browser;
-
+  const suite = browserSuite({ tokenName: "e2e errors" });
   beforeAll(async () => {
-    assertDashboardBuilt();
-    [server, browser] = await Promise.all([startServer(), launchChromium()]);
-    const api = apiWithToken(
-      server.url,
-      await createApiToken(server.url, await apiSignIn(server.url), { name: "e2e errors" }),
+    await suite.api(
+      "POST",
+      "/api/tasks",
+      { name: "taken-name", mode: "SHELL", cron: "0 5 * * *", command: "true" },
+      201,
     );
-    await api("POST", "/api/tasks", { name: "taken-name", mode: "SHELL", cron: "0 5 * * *", command: "true" }, 201);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
   });
 
   async function newTaskWith(page: Page, name: string, cron: string, save: string) {
-    await page.goto(`${server.url}/tasks/new`);
+    await page.goto(`${suite.url}/tasks/new`);
     await page.locator("#task-name").fill(name);
     await page.locator("#task-command").fill("echo hi");
     await page.locator("#task-cron").fill(cron);
@@ -37,14 +29,10 @@ describe.skipIf(!hasChromium)("server errors in the dashboard's language", () =>
   }
 
   describe("in Chinese", () => {
-    let context: BrowserContext;
-    let page: Page;
-    beforeAll(async () => {
-      ({ context, page } = await signedInPage(browser, server.url, { locale: "zh-CN" }));
-    });
-    afterAll(async () => context?.close());
+    const view = signedInView(suite, "zh-CN");
 
     it("一个无效的 cron 表达式和一个重名，都用中文说明", async () => {
+      const { page } = view;
       await newTaskWith(page, "taken-name", "61 * * * *", "创建任务");
       const cronError = page.getByTestId("error-task-cron");
       await cronError.waitFor();
@@ -67,14 +55,10 @@ describe.skipIf(!hasChromium)("server errors in the dashboard's language", () =>
   });
 
   describe("in English", () => {
-    let context: BrowserContext;
-    let page: Page;
-    beforeAll(async () => {
-      ({ context, page } = await signedInPage(browser, server.url, { locale: "en-US" }));
-    });
-    afterAll(async () => context?.close());
+    const view = signedInView(suite, "en-US");
 
     it("says the same problems in English", async () => {
+      const { page } = view;
       await newTaskWith(page, "taken-name", "61 * * * *", "Create task");
       await page
         .getByTestId("error-task-cron")

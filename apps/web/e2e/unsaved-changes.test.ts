@@ -1,11 +1,10 @@
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ADMIN, apiSignIn, apiWithToken, createApiToken, signedInPage } from "./support/auth.ts";
-import { chromiumAvailable, launchChromium } from "./support/browser.ts";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { ADMIN } from "./support/auth.ts";
+import { chromiumAvailable } from "./support/browser.ts";
 import { screenshotDir } from "./support/screenshots.ts";
-import { assertDashboardBuilt, type RunningServer, startServer } from "./support/server.ts";
+import { browserSuite, signedInView } from "./support/suite.ts";
 
 // The task form (issue 15): leaving with unsaved changes asks first (links, Cancel, Back), and a
 // session that ends while editing sends the user to sign in with a clear message, then back to the
@@ -20,27 +19,10 @@ interface TaskJson {
 }
 
 describe.skipIf(!hasChromium)("unsaved changes on the task form", () => {
-  let server: RunningServer;
-  let browser: Browser;
-  let api: ReturnType<typeof apiWithToken>;
-
+  const suite = browserSuite({ tokenName: "e2e unsaved" });
   const createTask = (name: string) =>
-    api<TaskJson>("POST", "/api/tasks", { name, mode: "SHELL", cron: "0 5 * * *", command: "true" }, 201);
-  const getTask = (id: number) => api<TaskJson>("GET", `/api/tasks/${id}`);
-
-  beforeAll(async () => {
-    assertDashboardBuilt();
-    mkdirSync(screenshotDir, { recursive: true });
-    [server, browser] = await Promise.all([startServer(), launchChromium()]);
-    api = apiWithToken(
-      server.url,
-      await createApiToken(server.url, await apiSignIn(server.url), { name: "e2e unsaved" }),
-    );
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+    suite.api<TaskJson>("POST", "/api/tasks", { name, mode: "SHELL", cron: "0 5 * * *", command: "true" }, 201);
+  const getTask = (id: number) => suite.api<TaskJson>("GET", `/api/tasks/${id}`);
 
   /** Signs in again on the login page the app is showing. */
   async function signInAgain(page: Page) {
@@ -50,28 +32,24 @@ describe.skipIf(!hasChromium)("unsaved changes on the task form", () => {
   }
 
   describe("in English", () => {
-    let context: BrowserContext;
-    let page: Page;
-    beforeAll(async () => {
-      ({ context, page } = await signedInPage(browser, server.url, { locale: "en-US" }));
-    });
-    afterAll(async () => context?.close());
+    const view = signedInView(suite, "en-US");
 
-    const dialog = () => page.getByRole("dialog", { name: "Leave without saving?" });
+    const dialog = () => view.page.getByRole("dialog", { name: "Leave without saving?" });
 
     it("asks before a link, Cancel or Back takes the user away from unsaved changes", async () => {
+      const { page } = view;
       const task = await createTask("unsaved-en");
-      await page.goto(`${server.url}/tasks/${task.id}/edit`);
+      await page.goto(`${suite.url}/tasks/${task.id}/edit`);
       const remark = page.locator("#task-remark");
       await remark.waitFor();
 
       // Nothing changed: leaving does not ask.
       await page.getByRole("link", { name: "Tasks", exact: true }).click();
-      await page.waitForURL(`${server.url}/tasks`);
+      await page.waitForURL(`${suite.url}/tasks`);
       // Into the form inside the app, so Back stays in the app too.
-      await page.goto(`${server.url}/tasks/${task.id}`);
+      await page.goto(`${suite.url}/tasks/${task.id}`);
       await page.getByRole("link", { name: "Edit", exact: true }).click();
-      await page.waitForURL(`${server.url}/tasks/${task.id}/edit`);
+      await page.waitForURL(`${suite.url}/tasks/${task.id}/edit`);
       await remark.fill("typed but not saved");
 
       await page.getByRole("link", { name: "Runs", exact: true }).click();
@@ -80,7 +58,7 @@ describe.skipIf(!hasChromium)("unsaved changes on the task form", () => {
       await page.screenshot({ path: join(screenshotDir, "task-form-leave.png") });
       await dialog().getByRole("button", { name: "Stay and keep editing" }).click();
       expect(await dialog().count()).toBe(0);
-      expect(page.url()).toBe(`${server.url}/tasks/${task.id}/edit`);
+      expect(page.url()).toBe(`${suite.url}/tasks/${task.id}/edit`);
       expect(await remark.inputValue()).toBe("typed but not saved");
 
       // The Back button: the page stays and asks.
@@ -92,19 +70,20 @@ describe.skipIf(!hasChromium)("unsaved changes on the task form", () => {
 
       await page.getByRole("button", { name: "Cancel" }).click();
       await dialog().getByRole("button", { name: "Leave without saving" }).click();
-      await page.waitForURL(`${server.url}/tasks/${task.id}`);
+      await page.waitForURL(`${suite.url}/tasks/${task.id}`);
       expect((await getTask(task.id)).remark).toBe("");
 
       // Coming back starts from the saved task, not from the abandoned input.
-      await page.goto(`${server.url}/tasks/${task.id}/edit`);
+      await page.goto(`${suite.url}/tasks/${task.id}/edit`);
       await remark.waitFor();
       expect(await remark.inputValue()).toBe("");
       expect(await page.getByTestId("draft-restored").count()).toBe(0);
     });
 
     it("keeps what was typed when the session ends before Save, and saves it after signing in again", async () => {
+      const { page, context } = view;
       const task = await createTask("expired-en");
-      await page.goto(`${server.url}/tasks/${task.id}/edit`);
+      await page.goto(`${suite.url}/tasks/${task.id}/edit`);
       await page.locator("#task-remark").fill("typed before the session ended");
       // The session ends (expired, or signed out elsewhere): the browser no longer has it.
       await context.clearCookies();
@@ -117,32 +96,28 @@ describe.skipIf(!hasChromium)("unsaved changes on the task form", () => {
       expect((await getTask(task.id)).remark).toBe("");
 
       await signInAgain(page);
-      await page.waitForURL(`${server.url}/tasks/${task.id}/edit`);
+      await page.waitForURL(`${suite.url}/tasks/${task.id}/edit`);
       const restored = page.getByTestId("draft-restored");
       await restored.waitFor();
       expect(await restored.textContent()).toContain("Your unsaved changes were restored");
       expect(await page.locator("#task-remark").inputValue()).toBe("typed before the session ended");
       await page.getByRole("button", { name: "Save changes" }).click();
-      await page.waitForURL(`${server.url}/tasks/${task.id}`);
+      await page.waitForURL(`${suite.url}/tasks/${task.id}`);
       expect((await getTask(task.id)).remark).toBe("typed before the session ended");
 
       // Saved: nothing is restored any more.
-      await page.goto(`${server.url}/tasks/${task.id}/edit`);
+      await page.goto(`${suite.url}/tasks/${task.id}/edit`);
       await page.locator("#task-remark").waitFor();
       expect(await page.getByTestId("draft-restored").count()).toBe(0);
     });
   });
 
   describe("in Chinese", () => {
-    let context: BrowserContext;
-    let page: Page;
-    beforeAll(async () => {
-      ({ context, page } = await signedInPage(browser, server.url, { locale: "zh-CN" }));
-    });
-    afterAll(async () => context?.close());
+    const view = signedInView(suite, "zh-CN");
 
     it("离开前询问；会话结束后恢复未保存的修改", async () => {
-      await page.goto(`${server.url}/tasks/new`);
+      const { page, context } = view;
+      await page.goto(`${suite.url}/tasks/new`);
       await page.locator("#task-name").fill("新任务草稿");
       await page.locator("#task-command").fill("echo draft");
       await page.locator("#task-cron").fill("0 5 * * *");
@@ -158,7 +133,7 @@ describe.skipIf(!hasChromium)("unsaved changes on the task form", () => {
       await expired.waitFor();
       expect(await expired.textContent()).toBe("你的会话已结束。请重新登录，以回到刚才的页面。");
       await signInAgain(page);
-      await page.waitForURL(`${server.url}/tasks/new`);
+      await page.waitForURL(`${suite.url}/tasks/new`);
       await page.getByTestId("draft-restored").filter({ hasText: "已恢复你未保存的修改" }).waitFor();
       expect(await page.locator("#task-name").inputValue()).toBe("新任务草稿");
       await page.screenshot({ path: join(screenshotDir, "task-form-restored-zh.png") });
@@ -166,7 +141,7 @@ describe.skipIf(!hasChromium)("unsaved changes on the task form", () => {
       expect(await page.locator("#task-name").inputValue()).toBe("");
       // Nothing left to lose: leaving does not ask.
       await page.getByRole("link", { name: "任务", exact: true }).click();
-      await page.waitForURL(`${server.url}/tasks`);
+      await page.waitForURL(`${suite.url}/tasks`);
     });
   });
 });

@@ -287,6 +287,7 @@ export const en = {
 
   "detail.settings": "Settings",
   "detail.runs": "Run history",
+  "detail.allRuns": "On the Runs page",
   "detail.noRuns": "This task has not run yet.",
   "detail.created": "Created",
   "detail.updated": "Updated",

@@ -287,6 +287,7 @@ export const zh: Record<keyof typeof en, string> = {
 
   "detail.settings": "配置",
   "detail.runs": "执行记录",
+  "detail.allRuns": "在执行记录页查看",
   "detail.noRuns": "这个任务还没有执行过。",
   "detail.created": "创建时间",
   "detail.updated": "更新时间",

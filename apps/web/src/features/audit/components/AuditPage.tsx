@@ -1,11 +1,8 @@
 import { type FormEvent, useEffect, useState } from "react";
 import { Button } from "../../../components/Button.tsx";
 import { DateTime } from "../../../components/DateTime.tsx";
-import { EmptyState } from "../../../components/EmptyState.tsx";
-import { ErrorState } from "../../../components/ErrorState.tsx";
-import { Pagination } from "../../../components/Pagination.tsx";
-import { Spinner } from "../../../components/Spinner.tsx";
-import { type Column, Table } from "../../../components/Table.tsx";
+import { PagedTable } from "../../../components/PagedTable.tsx";
+import type { Column } from "../../../components/Table.tsx";
 import { isMessageKey, type Translate, useI18n } from "../../../lib/i18n/index.tsx";
 import { Link, useSearchParams } from "../../../lib/router.tsx";
 import { usePageTitle } from "../../../lib/use-page-title.ts";
@@ -141,30 +138,16 @@ export function AuditPage() {
         </form>
       </search>
 
-      {audit.isPending ? (
-        <Spinner />
-      ) : audit.isError ? (
-        <ErrorState error={audit.error} onRetry={() => audit.refetch()} />
-      ) : audit.data.items.length === 0 ? (
-        <EmptyState title={params.taskId ? t("audit.noMatch", { id: params.taskId }) : t("audit.empty")} />
-      ) : (
-        <>
-          <Table
-            columns={columns}
-            rows={audit.data.items}
-            rowKey={(e) => e.id}
-            caption={t("audit.title")}
-            testId="audit-table"
-          />
-          <Pagination
-            page={audit.data.page}
-            pageSize={audit.data.pageSize}
-            total={audit.data.total}
-            onPage={(page) => update({ page: String(page) })}
-            onPageSize={(size) => update({ pageSize: String(size), page: null })}
-          />
-        </>
-      )}
+      <PagedTable
+        query={audit}
+        columns={columns}
+        rowKey={(e) => e.id}
+        caption={t("audit.title")}
+        testId="audit-table"
+        empty={params.taskId ? t("audit.noMatch", { id: params.taskId }) : t("audit.empty")}
+        onPage={(page) => update({ page: String(page) })}
+        onPageSize={(size) => update({ pageSize: String(size), page: null })}
+      />
     </div>
   );
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { daysAgoInput, filtersFromSearch, fromLocalInput, toLocalInput } from "./run-filters.ts";
+import { daysAgoInput, filtersFromSearch, fromLocalInput, taskChoices, toLocalInput } from "./run-filters.ts";
 
 describe("filtersFromSearch", () => {
   it("reads every filter the API knows", () => {
@@ -42,5 +42,20 @@ describe("local inputs", () => {
 
   it("names the day some days ago", () => {
     expect(daysAgoInput(30, new Date(2026, 11, 1, 15, 0))).toBe("2026-11-01");
+  });
+});
+
+describe("taskChoices", () => {
+  const tasks = [
+    { id: 1, name: "a" },
+    { id: 2, name: "b" },
+  ];
+  it("lists the tasks by name, and a chosen task beyond them by id first", () => {
+    expect(taskChoices(tasks, 2, (id) => `#${id}`)).toEqual([
+      { value: 1, label: "a" },
+      { value: 2, label: "b" },
+    ]);
+    expect(taskChoices(tasks, 9, (id) => `#${id}`)[0]).toEqual({ value: 9, label: "#9" });
+    expect(taskChoices(tasks, undefined, (id) => `#${id}`)).toHaveLength(2);
   });
 });

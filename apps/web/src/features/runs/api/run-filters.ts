@@ -1,5 +1,5 @@
 import { RUN_STATUSES, RUN_TRIGGERS, type RunStatus, type RunTrigger } from "@crondeck/core";
-import type { RunFilters } from "./runs-list-api.ts";
+import type { RunFilters, TaskOption } from "./runs-list-api.ts";
 
 // The runs page keeps its filters in the URL (so a filtered list can be bookmarked and shared):
 // these read them back, dropping anything the API would refuse.
@@ -57,4 +57,21 @@ export function daysAgoInput(days: number, now = new Date()): string {
   const d = new Date(now.getFullYear(), now.getMonth(), now.getDate() - days);
   const pad = (n: number) => String(n).padStart(2, "0");
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+}
+
+export interface Choice {
+  value: string | number;
+  label: string;
+}
+
+/** The tasks to choose from by name; a chosen task not among them (beyond the first 200) by `unknown(id)`. */
+export function taskChoices(
+  tasks: TaskOption[],
+  selected: number | undefined,
+  unknown: (id: number) => string,
+): Choice[] {
+  const choices = tasks.map((task) => ({ value: task.id, label: task.name }));
+  return selected && !tasks.some((task) => task.id === selected)
+    ? [{ value: selected, label: unknown(selected) }, ...choices]
+    : choices;
 }

@@ -4,7 +4,7 @@ import { errorMessage, InlineAlert } from "../../../components/ErrorState.tsx";
 import { Field } from "../../../components/Field.tsx";
 import { Modal } from "../../../components/Modal.tsx";
 import { useI18n } from "../../../lib/i18n/index.tsx";
-import { daysAgoInput, fromLocalInput } from "../api/run-filters.ts";
+import { daysAgoInput, fromLocalInput, taskChoices } from "../api/run-filters.ts";
 import { type TaskOption, useCleanupPreview, useCleanupRuns } from "../api/runs-list-api.ts";
 
 /**
@@ -30,7 +30,9 @@ export function CleanupDialog({
   const preview = useCleanupPreview(input);
   const cleanup = useCleanupRuns();
   const count = preview.data?.runs;
-  const taskName = taskId ? (tasks.find((task) => task.id === taskId)?.name ?? `#${taskId}`) : null;
+  const taskName = taskId
+    ? (tasks.find((task) => task.id === taskId)?.name ?? t("run.taskLink", { id: taskId }))
+    : null;
 
   return (
     <Modal
@@ -67,10 +69,9 @@ export function CleanupDialog({
             onChange={(e) => setTaskId(e.target.value ? Number(e.target.value) : undefined)}
           >
             <option value="">{t("runs.cleanup.allTasks")}</option>
-            {taskId && !tasks.some((task) => task.id === taskId) ? <option value={taskId}>#{taskId}</option> : null}
-            {tasks.map((task) => (
-              <option key={task.id} value={task.id}>
-                {task.name}
+            {taskChoices(tasks, taskId, (id) => t("run.taskLink", { id })).map((choice) => (
+              <option key={choice.value} value={choice.value}>
+                {choice.label}
               </option>
             ))}
           </select>

@@ -2,18 +2,16 @@ import { RUN_STATUSES, RUN_TRIGGERS } from "@crondeck/core";
 import { useState } from "react";
 import { Button } from "../../../components/Button.tsx";
 import { DateTime } from "../../../components/DateTime.tsx";
-import { EmptyState } from "../../../components/EmptyState.tsx";
-import { ErrorState, InlineAlert } from "../../../components/ErrorState.tsx";
-import { Pagination } from "../../../components/Pagination.tsx";
-import { Spinner } from "../../../components/Spinner.tsx";
+import { InlineAlert } from "../../../components/ErrorState.tsx";
+import { PagedTable } from "../../../components/PagedTable.tsx";
 import { StatusBadge } from "../../../components/StatusBadge.tsx";
-import { type Column, Table } from "../../../components/Table.tsx";
+import type { Column } from "../../../components/Table.tsx";
 import { formatDuration } from "../../../lib/format.ts";
 import { useI18n } from "../../../lib/i18n/index.tsx";
 import { Link, useSearchParams } from "../../../lib/router.tsx";
 import { useCan } from "../../../lib/session.tsx";
 import { usePageTitle } from "../../../lib/use-page-title.ts";
-import { filtersFromSearch, fromLocalInput, toLocalInput } from "../api/run-filters.ts";
+import { type Choice, filtersFromSearch, fromLocalInput, taskChoices, toLocalInput } from "../api/run-filters.ts";
 import { type RunListItem, useRunList, useTaskOptions } from "../api/runs-list-api.ts";
 import { CleanupDialog } from "./CleanupDialog.tsx";
 
@@ -31,7 +29,6 @@ export function RunsPage() {
   const filtered = Boolean(filters.taskId || filters.status || filters.trigger || filters.from || filters.to);
 
   const taskOptions = tasks.data ?? [];
-  const unknownTask = filters.taskId && !taskOptions.some((task) => task.id === filters.taskId);
 
   const columns: Column<RunListItem>[] = [
     {
@@ -78,55 +75,25 @@ export function RunsPage() {
       </header>
 
       <search className="toolbar" aria-label={t("runs.filters")}>
-        <label className="toolbar-field">
-          <span>{t("runs.filterTask")}</span>
-          <select
-            aria-label={t("runs.filterTask")}
-            value={filters.taskId ?? ""}
-            onChange={(e) => update({ taskId: e.target.value, page: null })}
-            data-testid="filter-task"
-          >
-            <option value="">{t("common.all")}</option>
-            {unknownTask ? (
-              <option value={filters.taskId}>{t("run.taskLink", { id: filters.taskId ?? 0 })}</option>
-            ) : null}
-            {taskOptions.map((task) => (
-              <option key={task.id} value={task.id}>
-                {task.name}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="toolbar-field">
-          <span>{t("runs.filterStatus")}</span>
-          <select
-            aria-label={t("runs.filterStatus")}
-            value={filters.status ?? ""}
-            onChange={(e) => update({ status: e.target.value, page: null })}
-          >
-            <option value="">{t("common.all")}</option>
-            {RUN_STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {t(`status.${s}`)}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="toolbar-field">
-          <span>{t("runs.filterTrigger")}</span>
-          <select
-            aria-label={t("runs.filterTrigger")}
-            value={filters.trigger ?? ""}
-            onChange={(e) => update({ trigger: e.target.value, page: null })}
-          >
-            <option value="">{t("common.all")}</option>
-            {RUN_TRIGGERS.map((tr) => (
-              <option key={tr} value={tr}>
-                {t(`trigger.${tr}`)}
-              </option>
-            ))}
-          </select>
-        </label>
+        <FilterSelect
+          label={t("runs.filterTask")}
+          value={filters.taskId ?? ""}
+          options={taskChoices(taskOptions, filters.taskId, (id) => t("run.taskLink", { id }))}
+          onChange={(taskId) => update({ taskId, page: null })}
+          testId="filter-task"
+        />
+        <FilterSelect
+          label={t("runs.filterStatus")}
+          value={filters.status ?? ""}
+          options={RUN_STATUSES.map((s) => ({ value: s, label: t(`status.${s}`) }))}
+          onChange={(status) => update({ status, page: null })}
+        />
+        <FilterSelect
+          label={t("runs.filterTrigger")}
+          value={filters.trigger ?? ""}
+          options={RUN_TRIGGERS.map((tr) => ({ value: tr, label: t(`trigger.${tr}`) }))}
+          onChange={(trigger) => update({ trigger, page: null })}
+        />
         <label className="toolbar-field">
           <span>{t("runs.filterFrom")}</span>
           <input
@@ -158,30 +125,16 @@ export function RunsPage() {
 
       {outcome ? <InlineAlert tone="success">{outcome}</InlineAlert> : null}
 
-      {runs.isPending ? (
-        <Spinner />
-      ) : runs.isError ? (
-        <ErrorState error={runs.error} onRetry={() => runs.refetch()} />
-      ) : runs.data.items.length === 0 ? (
-        <EmptyState title={filtered ? t("runs.noneMatch") : t("runs.none")} />
-      ) : (
-        <>
-          <Table
-            columns={columns}
-            rows={runs.data.items}
-            rowKey={(run) => run.id}
-            caption={t("runs.title")}
-            testId="all-runs-table"
-          />
-          <Pagination
-            page={runs.data.page}
-            pageSize={runs.data.pageSize}
-            total={runs.data.total}
-            onPage={(page) => update({ page: String(page) })}
-            onPageSize={(size) => update({ pageSize: String(size), page: null })}
-          />
-        </>
-      )}
+      <PagedTable
+        query={runs}
+        columns={columns}
+        rowKey={(run) => run.id}
+        caption={t("runs.title")}
+        testId="all-runs-table"
+        empty={filtered ? t("runs.noneMatch") : t("runs.none")}
+        onPage={(page) => update({ page: String(page) })}
+        onPageSize={(size) => update({ pageSize: String(size), page: null })}
+      />
 
       {cleaning ? (
         <CleanupDialog
@@ -195,5 +148,35 @@ export function RunsPage() {
         />
       ) : null}
     </div>
+  );
+}
+
+/** A toolbar filter: "All" first, then the choices; choosing "All" clears it. */
+function FilterSelect({
+  label,
+  value,
+  options,
+  onChange,
+  testId,
+}: {
+  label: string;
+  value: string | number;
+  options: Choice[];
+  onChange: (value: string) => void;
+  testId?: string;
+}) {
+  const { t } = useI18n();
+  return (
+    <label className="toolbar-field">
+      <span>{label}</span>
+      <select aria-label={label} value={value} onChange={(e) => onChange(e.target.value)} data-testid={testId}>
+        <option value="">{t("common.all")}</option>
+        {options.map((option) => (
+          <option key={option.value} value={option.value}>
+            {option.label}
+          </option>
+        ))}
+      </select>
+    </label>
   );
 }

@@ -3,13 +3,12 @@ import { type ReactNode, useState } from "react";
 import { Button, ButtonLink } from "../../../components/Button.tsx";
 import { ConfirmDialog } from "../../../components/ConfirmDialog.tsx";
 import { DateTime } from "../../../components/DateTime.tsx";
-import { EmptyState } from "../../../components/EmptyState.tsx";
 import { ErrorState, errorMessage, InlineAlert } from "../../../components/ErrorState.tsx";
-import { Pagination } from "../../../components/Pagination.tsx";
+import { PagedTable } from "../../../components/PagedTable.tsx";
 import { Spinner } from "../../../components/Spinner.tsx";
 import { StatusBadge } from "../../../components/StatusBadge.tsx";
 import { Switch } from "../../../components/Switch.tsx";
-import { type Column, Table } from "../../../components/Table.tsx";
+import type { Column } from "../../../components/Table.tsx";
 import { formatDuration } from "../../../lib/format.ts";
 import { useI18n } from "../../../lib/i18n/index.tsx";
 import { Link, navigate } from "../../../lib/router.tsx";
@@ -264,34 +263,23 @@ function TaskRunHistory({ task }: { task: Task }) {
             ))}
           </select>
         </label>
+        <Link to={`/runs?taskId=${task.id}`} data-testid="task-runs-link">
+          {t("detail.allRuns")}
+        </Link>
       </div>
-      {runs.isPending ? (
-        <Spinner />
-      ) : runs.isError ? (
-        <ErrorState error={runs.error} onRetry={() => runs.refetch()} />
-      ) : runs.data.items.length === 0 ? (
-        <EmptyState title={t("detail.noRuns")} />
-      ) : (
-        <>
-          <Table
-            columns={columns}
-            rows={runs.data.items}
-            rowKey={(run) => run.id}
-            caption={t("detail.runs")}
-            testId="runs-table"
-          />
-          <Pagination
-            page={runs.data.page}
-            pageSize={runs.data.pageSize}
-            total={runs.data.total}
-            onPage={setPage}
-            onPageSize={(size) => {
-              setPageSize(size);
-              setPage(1);
-            }}
-          />
-        </>
-      )}
+      <PagedTable
+        query={runs}
+        columns={columns}
+        rowKey={(run) => run.id}
+        caption={t("detail.runs")}
+        testId="runs-table"
+        empty={t("detail.noRuns")}
+        onPage={setPage}
+        onPageSize={(size) => {
+          setPageSize(size);
+          setPage(1);
+        }}
+      />
     </section>
   );
 }
