@@ -1,12 +1,10 @@
 import { RUN_STATUSES, RUN_TRIGGERS } from "@crondeck/core";
 import { useState } from "react";
 import { Button } from "../../../components/Button.tsx";
-import { DateTime } from "../../../components/DateTime.tsx";
 import { InlineAlert } from "../../../components/ErrorState.tsx";
 import { PagedTable } from "../../../components/PagedTable.tsx";
-import { StatusBadge } from "../../../components/StatusBadge.tsx";
+import { runColumns } from "../../../components/run-columns.tsx";
 import type { Column } from "../../../components/Table.tsx";
-import { formatDuration } from "../../../lib/format.ts";
 import { useI18n } from "../../../lib/i18n/index.tsx";
 import { Link, useSearchParams } from "../../../lib/router.tsx";
 import { useCan } from "../../../lib/session.tsx";
@@ -30,16 +28,9 @@ export function RunsPage() {
 
   const taskOptions = tasks.data ?? [];
 
+  const col = runColumns<RunListItem>(t);
   const columns: Column<RunListItem>[] = [
-    {
-      key: "id",
-      header: t("runs.col.run"),
-      cell: (run) => (
-        <Link to={`/runs/${run.id}`} data-testid="run-link">
-          {t("runs.view", { id: run.id })}
-        </Link>
-      ),
-    },
+    col.id,
     {
       key: "task",
       header: t("runs.col.task"),
@@ -49,11 +40,11 @@ export function RunsPage() {
         </Link>
       ),
     },
-    { key: "status", header: t("runs.col.status"), cell: (run) => <StatusBadge status={run.status} /> },
-    { key: "trigger", header: t("runs.col.trigger"), cell: (run) => t(`trigger.${run.trigger}`) },
-    { key: "attempt", header: t("runs.col.attempt"), cell: (run) => run.attempt },
-    { key: "scheduled", header: t("runs.col.scheduled"), cell: (run) => <DateTime value={run.scheduledAt} /> },
-    { key: "duration", header: t("runs.col.duration"), cell: (run) => formatDuration(run.durationMs, t) },
+    col.status,
+    col.trigger,
+    col.attempt,
+    col.scheduled,
+    col.duration,
     {
       key: "executor",
       header: t("runs.col.executor"),

@@ -5,11 +5,10 @@ import { ConfirmDialog } from "../../../components/ConfirmDialog.tsx";
 import { DateTime } from "../../../components/DateTime.tsx";
 import { ErrorState, errorMessage, InlineAlert } from "../../../components/ErrorState.tsx";
 import { PagedTable } from "../../../components/PagedTable.tsx";
+import { runColumns } from "../../../components/run-columns.tsx";
 import { Spinner } from "../../../components/Spinner.tsx";
-import { StatusBadge } from "../../../components/StatusBadge.tsx";
 import { Switch } from "../../../components/Switch.tsx";
 import type { Column } from "../../../components/Table.tsx";
-import { formatDuration } from "../../../lib/format.ts";
 import { useI18n } from "../../../lib/i18n/index.tsx";
 import { Link, navigate } from "../../../lib/router.tsx";
 import { useCan } from "../../../lib/session.tsx";
@@ -216,30 +215,19 @@ function TaskRunHistory({ task }: { task: Task }) {
   const [status, setStatus] = useState<RunStatus | "">("");
   const runs = useTaskRuns(task.id, { page, pageSize, status });
 
+  const col = runColumns<Run>(t, task.timezone);
   const columns: Column<Run>[] = [
-    {
-      key: "id",
-      header: t("runs.col.run"),
-      cell: (run) => (
-        <Link to={`/runs/${run.id}`} data-testid="run-link">
-          {t("runs.view", { id: run.id })}
-        </Link>
-      ),
-    },
-    { key: "status", header: t("runs.col.status"), cell: (run) => <StatusBadge status={run.status} /> },
-    { key: "trigger", header: t("runs.col.trigger"), cell: (run) => t(`trigger.${run.trigger}`) },
-    {
-      key: "scheduled",
-      header: t("runs.col.scheduled"),
-      cell: (run) => <DateTime value={run.scheduledAt} zone={task.timezone} />,
-    },
+    col.id,
+    col.status,
+    col.trigger,
+    col.scheduled,
     {
       key: "started",
       header: t("runs.col.started"),
       cell: (run) => <DateTime value={run.startedAt} zone={task.timezone} />,
     },
-    { key: "duration", header: t("runs.col.duration"), cell: (run) => formatDuration(run.durationMs, t) },
-    { key: "attempt", header: t("runs.col.attempt"), cell: (run) => run.attempt },
+    col.duration,
+    col.attempt,
   ];
 
   return (
