@@ -77,6 +77,43 @@ describe.skipIf(!hasChromium)("the run output viewer", () => {
       expect(await output.evaluate((el) => getComputedStyle(el).whiteSpace)).toBe("pre-wrap");
     });
 
+    it("finds text in the output, marks every match and steps through them", async () => {
+      const { page } = view;
+      const search = page.getByRole("searchbox", { name: "Find in output" });
+      await search.fill("ALERT");
+      await page.getByTestId("output-matches").filter({ hasText: "1 of 1" }).waitFor();
+      const mark = page.getByTestId("run-output").locator("mark");
+      expect(await mark.allTextContents()).toEqual(["alert"]);
+      // The match keeps its colour.
+      expect(await mark.evaluate((el) => getComputedStyle(el).color)).toBe("rgb(187, 0, 0)");
+
+      // "150" is in 150 and 1500 (1150 and 1450 are in the middle the cap left out, if at all).
+      await search.fill("150");
+      const matches = page.getByTestId("output-matches");
+      await matches.filter({ hasText: /^1 of \d+$/ }).waitFor();
+      const count = await mark.count();
+      expect(count).toBeGreaterThanOrEqual(2);
+      await search.press("Enter");
+      await matches.filter({ hasText: `2 of ${count}` }).waitFor();
+      expect(await page.locator("mark.current").getAttribute("data-match")).toBe("1");
+      await search.press("Shift+Enter");
+      await matches.filter({ hasText: `1 of ${count}` }).waitFor();
+      await search.fill("no such text");
+      await matches.filter({ hasText: "No match" }).waitFor();
+      expect(await mark.count()).toBe(0);
+      await search.fill("");
+    });
+
+    it("copies the output as plain text, without escape codes", async () => {
+      const { page, context } = view;
+      await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: suite.url });
+      await page.getByRole("button", { name: "Copy", exact: true }).click();
+      await page.getByText("Copied to the clipboard.").waitFor();
+      const copied = await page.evaluate(() => navigator.clipboard.readText());
+      expect(copied.startsWith("red alert then bold green\n<b id=injected>not bold</b>\n1\n")).toBe(true);
+      expect(copied).not.toContain("\u001b");
+    });
+
     it("downloads the stored output, escape codes included, as a .log file", async () => {
       const { page } = view;
       await page.screenshot({ path: join(screenshotDir, "run-output.png"), fullPage: true });
@@ -104,6 +141,8 @@ describe.skipIf(!hasChromium)("the run output viewer", () => {
       expect(await page.getByTestId("output-cap").textContent()).toBe(
         "每次运行最多保存 4 KiB 输出；更长的输出只保留开头和结尾。下载的内容即已保存的输出。",
       );
+      await page.getByRole("searchbox", { name: "在输出中查找" }).fill("alert");
+      await page.getByTestId("output-matches").filter({ hasText: "第 1 处，共 1 处" }).waitFor();
       await page.getByLabel("自动换行").uncheck();
       expect(await page.getByTestId("run-output").evaluate((el) => getComputedStyle(el).whiteSpace)).toBe("pre");
       const [download] = await Promise.all([

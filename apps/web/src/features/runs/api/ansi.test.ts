@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ansiPlainText, ansiSegments } from "./ansi.ts";
+import { ansiPlainText, ansiSegments, highlightMatches } from "./ansi.ts";
 
 const ESC = "\u001b";
 
@@ -39,5 +39,30 @@ describe("ansiSegments", () => {
 describe("ansiPlainText", () => {
   it("strips the codes", () => {
     expect(ansiPlainText(`${ESC}[31mred${ESC}[0m plain`)).toBe("red plain");
+  });
+});
+
+describe("highlightMatches", () => {
+  it("splits out and numbers every match, ignoring case, keeping each piece's style", () => {
+    const red = { color: "rgb(187, 0, 0)" };
+    const { segments, count } = highlightMatches(
+      [{ text: "Error: disk error", style: red }, { text: " no ERROR here" }],
+      "error",
+    );
+    expect(count).toBe(3);
+    expect(segments).toEqual([
+      { text: "Error", style: red, match: 0 },
+      { text: ": disk ", style: red },
+      { text: "error", style: red, match: 1 },
+      { text: " no " },
+      { text: "ERROR", match: 2 },
+      { text: " here" },
+    ]);
+  });
+
+  it("leaves the segments alone without a query or a match", () => {
+    const segments = [{ text: "plain" }];
+    expect(highlightMatches(segments, "")).toEqual({ segments, count: 0 });
+    expect(highlightMatches(segments, "zzz")).toEqual({ segments, count: 0 });
   });
 });

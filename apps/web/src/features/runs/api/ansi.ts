@@ -8,6 +8,8 @@ import type { CSSProperties } from "react";
 export interface AnsiSegment {
   text: string;
   style?: CSSProperties;
+  /** The i-th match of a search (see highlightMatches), counted from 0. */
+  match?: number;
 }
 
 /** The output as segments of plain text with the style its ANSI SGR codes gave it. */
@@ -58,4 +60,26 @@ function sameStyle(a: CSSProperties | undefined, b: CSSProperties | undefined): 
   if (!a || !b) return a === b;
   const keys = Object.keys(a) as (keyof CSSProperties)[];
   return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
+}
+
+/**
+ * The segments with every occurrence of `query` (ignoring case) split out and numbered, and how
+ * many there are. An occurrence that runs across a colour change is not found.
+ */
+export function highlightMatches(segments: AnsiSegment[], query: string): { segments: AnsiSegment[]; count: number } {
+  if (!query) return { segments, count: 0 };
+  const needle = query.toLowerCase();
+  const out: AnsiSegment[] = [];
+  let count = 0;
+  for (const segment of segments) {
+    const haystack = segment.text.toLowerCase();
+    let from = 0;
+    for (let at = haystack.indexOf(needle); at !== -1; at = haystack.indexOf(needle, from)) {
+      if (at > from) out.push({ ...segment, text: segment.text.slice(from, at) });
+      out.push({ ...segment, text: segment.text.slice(at, at + needle.length), match: count++ });
+      from = at + needle.length;
+    }
+    if (from < segment.text.length) out.push(from === 0 ? segment : { ...segment, text: segment.text.slice(from) });
+  }
+  return { segments: out, count };
 }

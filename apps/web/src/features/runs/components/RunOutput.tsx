@@ -1,14 +1,16 @@
 import { useEffect, useMemo, useRef, useState } from "react";
-import { ButtonAnchor } from "../../../components/Button.tsx";
+import { Button, ButtonAnchor } from "../../../components/Button.tsx";
+import { useCopy } from "../../../components/CopyField.tsx";
 import { apiUrl } from "../../../lib/api-client.ts";
 import { formatBytes } from "../../../lib/format.ts";
 import { useI18n } from "../../../lib/i18n/index.tsx";
 import { useServerSettings } from "../../../lib/server-settings.ts";
-import { ansiSegments } from "../api/ansi.ts";
+import { ansiPlainText, ansiSegments, highlightMatches } from "../api/ansi.ts";
 
 /**
- * The run's output with its ANSI colours (rendered as styled text, never as HTML), a wrap switch,
- * a download of what is stored, and the cap on what is stored said plainly.
+ * The run's output with its ANSI colours (rendered as styled text, never as HTML), search with its
+ * matches marked, a wrap switch, copy (as plain text), a download of what is stored, and the cap
+ * on what is stored said plainly.
  */
 export function RunOutput({
   runId,
@@ -30,7 +32,18 @@ export function RunOutput({
   const pre = useRef<HTMLPreElement>(null);
   const stick = useRef(true);
   const [wrap, setWrap] = useState(true);
-  const segments = useMemo(() => ansiSegments(output), [output]);
+  const [query, setQuery] = useState("");
+  const [current, setCurrent] = useState(0);
+  const { copy, message: copied } = useCopy();
+  const colored = useMemo(() => ansiSegments(output), [output]);
+  const { segments, count } = useMemo(() => highlightMatches(colored, query), [colored, query]);
+  const shown = count > 0 ? Math.min(current, count - 1) : 0;
+
+  // Bring the current match into view when it changes (typing, Enter, Shift+Enter).
+  useEffect(() => {
+    if (count === 0) return;
+    pre.current?.querySelector(`[data-match="${shown}"]`)?.scrollIntoView({ block: "nearest" });
+  }, [shown, count]);
 
   // Follow the tail while live, unless the reader scrolled up to look at something.
   useEffect(() => {
@@ -60,6 +73,19 @@ export function RunOutput({
             {t("run.wrap")}
           </label>
           {output ? (
+            <Button
+              size="sm"
+              onClick={() =>
+                copy(ansiPlainText(output), () => {
+                  if (pre.current) window.getSelection()?.selectAllChildren(pre.current);
+                })
+              }
+              data-testid="output-copy"
+            >
+              {t("copy.button")}
+            </Button>
+          ) : null}
+          {output ? (
             <ButtonAnchor
               size="sm"
               href={apiUrl(`/api/runs/${runId}/output`)}
@@ -72,6 +98,33 @@ export function RunOutput({
           ) : null}
         </div>
       </div>
+      {output ? (
+        <div className="output-search">
+          <input
+            type="search"
+            className="output-search-input"
+            value={query}
+            placeholder={t("run.search")}
+            aria-label={t("run.search")}
+            onChange={(e) => {
+              setQuery(e.target.value);
+              setCurrent(0);
+            }}
+            onKeyDown={(e) => {
+              if (e.key !== "Enter" || count === 0) return;
+              e.preventDefault();
+              setCurrent((shown + (e.shiftKey ? count - 1 : 1)) % count);
+            }}
+            data-testid="output-search"
+          />
+          <span className="muted" role="status" data-testid="output-matches">
+            {query ? (count > 0 ? t("run.matchOf", { n: shown + 1, count }) : t("run.noMatch")) : ""}
+          </span>
+          <span className="muted" role="status">
+            {copied}
+          </span>
+        </div>
+      ) : null}
       {truncated ? (
         <p className="notice" data-testid="output-truncated">
           {t("run.truncated", { size: formatBytes(bytes, t) })}
@@ -88,7 +141,17 @@ export function RunOutput({
           }}
         >
           {segments.map((segment, i) =>
-            segment.style ? (
+            segment.match !== undefined ? (
+              <mark
+                // biome-ignore lint/suspicious/noArrayIndexKey: segments have no identity but their place
+                key={i}
+                style={segment.style}
+                className={segment.match === shown ? "output-match current" : "output-match"}
+                data-match={segment.match}
+              >
+                {segment.text}
+              </mark>
+            ) : segment.style ? (
               // biome-ignore lint/suspicious/noArrayIndexKey: segments have no identity but their place
               <span key={i} style={segment.style}>
                 {segment.text}
