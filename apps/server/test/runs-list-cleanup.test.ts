@@ -65,6 +65,33 @@ describe.each(providers)("runs list filters and cleanup on %s", (provider) => {
       expect(page.items[0]).toMatchObject({ id: a1, taskName: a.name });
     });
 
+    it("counts each run's notifications and finds the runs whose notification failed", async () => {
+      const task = await createTask(t.app);
+      const fine = await oldRun(task.id, 3);
+      const failed = await oldRun(task.id, 3);
+      await db().notification.create({
+        data: {
+          runId: failed,
+          channel: "EMAIL",
+          target: "ops@x.test",
+          ok: false,
+          error: "550",
+          attempts: 3,
+          sentAt: new Date(),
+        },
+      });
+      const res = await list(`taskId=${task.id}`);
+      const items = res.json().items as { id: number; notificationsSent: number; notificationsFailed: number }[];
+      expect(items.find((r) => r.id === fine)).toMatchObject({ notificationsSent: 1, notificationsFailed: 0 });
+      expect(items.find((r) => r.id === failed)).toMatchObject({ notificationsSent: 2, notificationsFailed: 1 });
+      const onlyFailed = (await list(`taskId=${task.id}&notifyFailed=true`)).json();
+      expect(onlyFailed.items.map((r: { id: number }) => r.id)).toEqual([failed]);
+      expect(onlyFailed.total).toBe(1);
+      // The task's own run list carries the same counts.
+      const own = (await t.app.inject({ method: "GET", url: `/api/tasks/${task.id}/runs` })).json();
+      expect(own.items[0]).toMatchObject({ id: failed, notificationsFailed: 1 });
+    });
+
     it("refuses a bad filter with 400 naming it", async () => {
       for (const [query, field] of [
         ["trigger=CRON", "trigger"],
@@ -72,6 +99,7 @@ describe.each(providers)("runs list filters and cleanup on %s", (provider) => {
         ["from=yesterday", "from"],
         ["taskId=0", "taskId"],
         ["owner=me", "owner"],
+        ["notifyFailed=maybe", "notifyFailed"],
         [`from=${new Date().toISOString()}&to=${new Date(Date.now() - DAY).toISOString()}`, "to"],
       ] as const) {
         const res = await list(query);

@@ -18,7 +18,10 @@ const DAY = 86_400_000;
 describe.skipIf(!hasChromium)("the runs page", () => {
   const dataDir = mkdtempSync(join(tmpdir(), "crondeck-runs-e2e-"));
   const dbFile = join(dataDir, "runs.db");
-  const suite = browserSuite({ tokenName: "e2e runs", env: { DATABASE_URL: `file:${dbFile}` } });
+  const suite = browserSuite({
+    tokenName: "e2e runs",
+    env: { DATABASE_URL: `file:${dbFile}`, NOTIFY_RETRY_ATTEMPTS: "1", NOTIFY_RETRY_BASE_MS: "0" },
+  });
   const api: typeof suite.api = (...args) => suite.api(...args);
 
   const createTask = (name: string, command: string) =>
@@ -159,6 +162,38 @@ describe.skipIf(!hasChromium)("the runs page", () => {
       expect(audit.items[0]).toMatchObject({ action: "runs.cleanup", actorName: "e2e-admin" });
     });
 
+    it("marks runs whose notification failed, and lists only those on request", async () => {
+      // Notifies a webhook nobody listens on: the delivery fails and is recorded on the run.
+      const noisy = await api<{ id: number }>(
+        "POST",
+        "/api/tasks",
+        {
+          name: "runs-en-notify",
+          mode: "SHELL",
+          cron: "0 5 1 1 *",
+          command: "true",
+          notifyPolicy: "ON_END",
+          notifyChannel: "WEBHOOK",
+          notifyWebhookUrl: "http://127.0.0.1:1/hook",
+        },
+        201,
+      );
+      const run = await finishedRun(noisy.id);
+      for (let i = 0; i < 100; i++) {
+        const detail = await api<{ notifications: unknown[] }>("GET", `/api/runs/${run}`);
+        if (detail.notifications.length > 0) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      await view.page.goto(`${suite.url}/runs`);
+      const row = rows().filter({ hasText: `Run #${run}` });
+      expect(await row.getByTestId("notify-failed").textContent()).toBe("1 notification(s) failed");
+      await view.page.getByLabel("Failed notifications only").check();
+      await view.page.waitForURL((url) => url.searchParams.get("notifyFailed") === "true");
+      await expectRuns([run]);
+      await view.page.getByRole("button", { name: "Clear filters" }).click();
+      await view.page.waitForURL(`${suite.url}/runs`);
+    });
+
     it("is opened from a task's page filtered to that task", async () => {
       await view.page.goto(`${suite.url}/tasks/${ok.id}`);
       await view.page.getByRole("link", { name: "On the Runs page" }).click();
@@ -201,6 +236,10 @@ describe.skipIf(!hasChromium)("the runs page", () => {
       await view.page.getByRole("heading", { name: "执行记录" }).waitFor();
       await view.page.getByLabel("任务", { exact: true }).selectOption({ label: "runs-zh" });
       await view.page.getByLabel("状态", { exact: true }).selectOption({ label: "失败" });
+      await view.page.getByTestId("all-runs-table").getByText(`执行 #${old}`).waitFor();
+      await view.page.getByLabel("仅看通知失败的").check();
+      await view.page.getByText("没有符合筛选条件的执行记录。").waitFor();
+      await view.page.getByLabel("仅看通知失败的").uncheck();
       await view.page.getByTestId("all-runs-table").getByText(`执行 #${old}`).waitFor();
       await view.page.getByRole("button", { name: "清理旧记录" }).click();
       const dialog = view.page.getByRole("dialog", { name: "清理旧执行记录" });

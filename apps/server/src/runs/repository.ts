@@ -12,6 +12,7 @@ export interface RunListQuery {
   executor?: string;
   from?: string;
   to?: string;
+  notifyFailed?: boolean;
 }
 
 /**
@@ -34,6 +35,7 @@ export class RunRepository {
     if (query.status) where.status = query.status;
     if (query.trigger) where.trigger = query.trigger;
     if (query.executor) where.executor = query.executor;
+    if (query.notifyFailed) where.notifications = { some: { ok: false } };
     if (query.from || query.to) {
       where.scheduledAt = {
         ...(query.from ? { gte: new Date(query.from) } : {}),
@@ -47,13 +49,18 @@ export class RunRepository {
         skip: (page - 1) * pageSize,
         take: pageSize,
         omit: { output: true },
-        include: { task: { select: { name: true } } },
+        include: { task: { select: { name: true } }, notifications: { select: { ok: true } } },
       }),
       this.db.run.count({ where }),
     ]);
-    const items = rows.map(({ task, ...row }) => {
+    const items = rows.map(({ task, notifications, ...row }) => {
       const { output: _omitted, ...run } = toApiRun({ ...row, output: "" });
-      return { ...run, taskName: task.name };
+      return {
+        ...run,
+        taskName: task.name,
+        notificationsSent: notifications.length,
+        notificationsFailed: notifications.filter((n) => !n.ok).length,
+      };
     });
     return { items, total, page, pageSize };
   }

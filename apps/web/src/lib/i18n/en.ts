@@ -302,6 +302,8 @@ export const en = {
   "runs.filterTrigger": "Trigger",
   "runs.filterFrom": "Scheduled from",
   "runs.filterTo": "to",
+  "runs.filterNotifyFailed": "Failed notifications only",
+  "runs.notifyFailedBadge": "{count} notification(s) failed",
   "runs.clearFilters": "Clear filters",
   "runs.col.task": "Task",
   "runs.col.executor": "Executor",

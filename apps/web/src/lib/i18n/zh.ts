@@ -302,6 +302,8 @@ export const zh: Record<keyof typeof en, string> = {
   "runs.filterTrigger": "触发方式",
   "runs.filterFrom": "计划时间从",
   "runs.filterTo": "到",
+  "runs.filterNotifyFailed": "仅看通知失败的",
+  "runs.notifyFailedBadge": "{count} 条通知失败",
   "runs.clearFilters": "清除筛选",
   "runs.col.task": "任务",
   "runs.col.executor": "执行器",

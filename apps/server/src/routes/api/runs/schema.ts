@@ -27,7 +27,11 @@ const runFields = {
   createdAt: Type.String({ format: "date-time" }),
 };
 
-export const RunListItem = Type.Object(runFields);
+export const RunListItem = Type.Object({
+  ...runFields,
+  notificationsSent: Type.Integer({ description: "notifications recorded for this run, delivered or not" }),
+  notificationsFailed: Type.Integer({ description: "of those, the ones that could not be delivered" }),
+});
 
 export const Notification = Type.Object({
   channel: StringEnum(NOTIFY_CHANNELS),
@@ -70,6 +74,9 @@ export const RunListQuery = Type.Object(
     ),
     from: Type.Optional(Type.String({ format: "date-time", description: "scheduled at or after" })),
     to: Type.Optional(Type.String({ format: "date-time", description: "scheduled before" })),
+    notifyFailed: Type.Optional(
+      Type.Boolean({ description: "true: only runs with a notification that could not be delivered" }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -4,7 +4,7 @@ import { daysAgoInput, filtersFromSearch, fromLocalInput, taskChoices, toLocalIn
 describe("filtersFromSearch", () => {
   it("reads every filter the API knows", () => {
     const params = new URLSearchParams(
-      "page=3&pageSize=50&taskId=7&status=FAILED&trigger=RETRY&from=2026-11-01T00:00:00.000Z&to=2026-11-02T00:00:00.000Z",
+      "page=3&pageSize=50&taskId=7&status=FAILED&trigger=RETRY&from=2026-11-01T00:00:00.000Z&to=2026-11-02T00:00:00.000Z&notifyFailed=true",
     );
     expect(filtersFromSearch(params)).toEqual({
       page: 3,
@@ -14,6 +14,7 @@ describe("filtersFromSearch", () => {
       trigger: "RETRY",
       from: "2026-11-01T00:00:00.000Z",
       to: "2026-11-02T00:00:00.000Z",
+      notifyFailed: true,
     });
   });
 

@@ -31,6 +31,7 @@ export function filtersFromSearch(params: URLSearchParams): RunFilters {
   if (trigger && (RUN_TRIGGERS as readonly string[]).includes(trigger)) filters.trigger = trigger as RunTrigger;
   const from = instant(params.get("from"));
   const to = instant(params.get("to"));
+  if (params.get("notifyFailed") === "true") filters.notifyFailed = true;
   if (from) filters.from = from;
   // An empty range would be refused: keep `to` only when it is after `from`.
   if (to && (!from || Date.parse(to) > Date.parse(from))) filters.to = to;

@@ -5,6 +5,9 @@ import { api } from "../../../lib/api-client.ts";
 /** A row of the global runs list: the run (without output) and its task's name. */
 export interface RunListItem extends Omit<Run, "output"> {
   taskName: string;
+  notificationsSent: number;
+  /** Notifications of this run that could not be delivered. */
+  notificationsFailed: number;
 }
 
 /** The filters of GET /api/runs, as the page keeps them in its URL. */
@@ -17,6 +20,8 @@ export interface RunFilters {
   /** ISO instants: scheduled at or after `from`, before `to`. */
   from?: string;
   to?: string;
+  /** Only runs with a notification that could not be delivered. */
+  notifyFailed?: true;
 }
 
 export interface CleanupInput {

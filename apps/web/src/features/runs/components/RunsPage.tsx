@@ -24,7 +24,9 @@ export function RunsPage() {
   const canCleanup = useCan("runs.cleanup");
   const [cleaning, setCleaning] = useState(false);
   const [outcome, setOutcome] = useState<string | null>(null);
-  const filtered = Boolean(filters.taskId || filters.status || filters.trigger || filters.from || filters.to);
+  const filtered = Boolean(
+    filters.taskId || filters.status || filters.trigger || filters.from || filters.to || filters.notifyFailed,
+  );
 
   const taskOptions = tasks.data ?? [];
 
@@ -40,7 +42,19 @@ export function RunsPage() {
         </Link>
       ),
     },
-    col.status,
+    {
+      ...col.status,
+      cell: (run) => (
+        <>
+          {col.status.cell(run)}
+          {run.notificationsFailed > 0 ? (
+            <span className="badge badge-danger notify-failed" data-testid="notify-failed">
+              {t("runs.notifyFailedBadge", { count: run.notificationsFailed })}
+            </span>
+          ) : null}
+        </>
+      ),
+    },
     col.trigger,
     col.attempt,
     col.scheduled,
@@ -103,11 +117,29 @@ export function RunsPage() {
             data-testid="filter-to"
           />
         </label>
+        <label className="toolbar-field checkbox-inline">
+          <input
+            type="checkbox"
+            checked={filters.notifyFailed === true}
+            onChange={(e) => update({ notifyFailed: e.target.checked ? "true" : null, page: null })}
+          />
+          {t("runs.filterNotifyFailed")}
+        </label>
         {filtered ? (
           <Button
             size="sm"
             variant="ghost"
-            onClick={() => update({ taskId: null, status: null, trigger: null, from: null, to: null, page: null })}
+            onClick={() =>
+              update({
+                taskId: null,
+                status: null,
+                trigger: null,
+                from: null,
+                to: null,
+                notifyFailed: null,
+                page: null,
+              })
+            }
           >
             {t("runs.clearFilters")}
           </Button>
