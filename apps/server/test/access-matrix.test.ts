@@ -129,10 +129,21 @@ const RULES: Record<string, Rule> = {
     sample: async (f) => ({ url: `/api/tasks/${await f.task()}/runs` }),
   },
   "GET /api/runs": { access: "viewer", ok: 200, sample: url("/api/runs") },
+  // A dry run: the matrix checks who may, the runs suite what it deletes.
+  "POST /api/runs/cleanup": {
+    access: "admin",
+    ok: 200,
+    sample: async () => ({ url: "/api/runs/cleanup", payload: { before: new Date().toISOString(), dryRun: true } }),
+  },
   "GET /api/runs/{id}": {
     access: "viewer",
     ok: 200,
     sample: async (f) => ({ url: `/api/runs/${await f.finishedRun()}` }),
+  },
+  "GET /api/runs/{id}/output": {
+    access: "viewer",
+    ok: 200,
+    sample: async (f) => ({ url: `/api/runs/${await f.finishedRun()}/output` }),
   },
   "POST /api/runs/{id}/cancel": {
     access: "operator",

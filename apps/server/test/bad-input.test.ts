@@ -74,7 +74,9 @@ describe.each(providers)("bad input on %s", (provider) => {
   it("says to send URL credentials as an Authorization header, and never echoes the password", async () => {
     const res = await post(http({ command: "http://user:secret@example.test/x" }));
     expect(res.statusCode).toBe(400);
-    expect(res.json().details).toEqual([{ field: "command", message: expect.stringMatching(/Authorization header/) }]);
+    expect(res.json().details).toEqual([
+      { field: "command", message: expect.stringMatching(/Authorization header/), code: "URL_CREDENTIALS" },
+    ]);
     expect(res.body).not.toContain("secret");
     const hook = await t.app.inject({
       method: "POST",

@@ -623,7 +623,12 @@ describe.each(providers)("notifications on %s", (provider) => {
       expect(badEmail.statusCode).toBe(400);
       expect(badEmail.json()).toMatchObject({ statusCode: 400, code: "VALIDATION_FAILED" });
       expect(badEmail.json().details).toEqual([
-        { field: "notifyEmails[1]", message: "is not a valid email address: not-an-email" },
+        {
+          field: "notifyEmails[1]",
+          message: "is not a valid email address: not-an-email",
+          code: "EMAIL",
+          params: { value: "not-an-email" },
+        },
       ]);
 
       const noChannel = await sendTest({ notifyEmails: "fine@x.test" });

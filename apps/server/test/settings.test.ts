@@ -10,15 +10,15 @@ const providers = await testProviders();
 describe.each(providers)("GET /api/settings on %s", (provider) => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp(provider, { timezone: "Asia/Shanghai" });
+    t = await startTestApp(provider, { timezone: "Asia/Shanghai", outputLimitBytes: 4096 });
   });
   afterAll(async () => t?.close());
 
-  it("reports the server's zone, the one a task created without a zone gets", async () => {
+  it("reports the stored output cap and the server's zone, the one a task created without a zone gets", async () => {
     const viewer = { authorization: `Bearer ${await issueToken(t.app, "viewer")}` };
     const res = await t.app.inject({ method: "GET", url: "/api/settings", headers: viewer });
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toEqual({ timezone: "Asia/Shanghai" });
+    expect(res.json()).toEqual({ timezone: "Asia/Shanghai", outputLimitBytes: 4096 });
 
     const { id } = await createTask(t.app, { cron: "0 3 * * *" });
     const task = (await t.app.inject({ method: "GET", url: `/api/tasks/${id}` })).json();

@@ -108,7 +108,9 @@ describe("credentials in tasks", () => {
       payload: { httpHeaders: { "X-Auth-Token": "***" } },
     });
     expect(unknownMask.statusCode).toBe(400);
-    expect(unknownMask.json().details).toEqual([{ field: "httpHeaders.X-Auth-Token", message: expect.any(String) }]);
+    expect(unknownMask.json().details).toEqual([
+      { field: "httpHeaders.X-Auth-Token", message: expect.any(String), code: "MASKED_HEADER" },
+    ]);
     const otherHost = await t.app.inject({
       method: "PATCH",
       url: `/api/tasks/${task.id}`,

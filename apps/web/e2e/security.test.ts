@@ -311,7 +311,10 @@ describe.skipIf(!hasChromium)("security in the browser", () => {
 
     // The audit log shows what was stored, before/after as text.
     await admin.goto(`${server.url}/audit?taskId=${http.id}`);
-    const created = admin.getByTestId("audit-table").getByRole("row").filter({ hasText: "task.create" });
+    const created = admin
+      .getByTestId("audit-table")
+      .getByRole("row")
+      .filter({ has: admin.locator('[data-action="task.create"]') });
     await created.locator("summary").click();
     const diff = (await created.getByTestId("audit-diff").textContent()) ?? "";
     expect(diff).toContain(`+ name: ${JSON.stringify(XSS.httpName)}`);
@@ -326,13 +329,16 @@ describe.skipIf(!hasChromium)("security in the browser", () => {
     });
     expect(login.status).toBe(401);
     await admin.goto(`${server.url}/audit`);
-    const failed = admin.getByTestId("audit-table").getByRole("row").filter({ hasText: "auth.login_failed" });
+    const failed = admin
+      .getByTestId("audit-table")
+      .getByRole("row")
+      .filter({ has: admin.locator('[data-action="auth.login_failed"]') });
     expect(await failed.getByRole("cell").nth(1).textContent()).toBe(XSS.httpName);
     await assertInert("audit log, failed sign-in");
     await admin
       .getByTestId("audit-table")
       .getByRole("row")
-      .filter({ hasText: "task.create" })
+      .filter({ has: admin.locator('[data-action="task.create"]') })
       .filter({ hasText: `Task #${http.id}` })
       .locator("summary")
       .click();

@@ -29,7 +29,22 @@ export const ErrorResponse = Type.Object(
     error: Type.String(),
     code: Type.String(),
     message: Type.String(),
-    details: Type.Optional(Type.Array(Type.Object({ field: Type.String(), message: Type.String() }))),
+    details: Type.Optional(
+      Type.Array(
+        Type.Object({
+          field: Type.String(),
+          message: Type.String(),
+          code: Type.Optional(
+            Type.String({ description: "what is wrong, for clients that translate it (e.g. REQUIRED, CRON)" }),
+          ),
+          params: Type.Optional(
+            Type.Record(Type.String(), Type.Union([Type.String(), Type.Number()]), {
+              description: "the values the message names (limit, allowed values, the other field …)",
+            }),
+          ),
+        }),
+      ),
+    ),
   },
   { $id: "Error" },
 );

@@ -1,7 +1,7 @@
 import { Ajv, type ErrorObject } from "ajv";
 import addFormats from "ajv-formats";
 import type { FastifySchemaCompiler } from "fastify";
-import { type FieldError, validationError } from "./errors.ts";
+import { type FieldError, type FieldErrorCode, validationError } from "./errors.ts";
 
 // Two validators: bodies are checked strictly (no type coercion, unknown fields refused) so a
 // client learns about a typo instead of having it silently dropped; query strings and path
@@ -44,14 +44,19 @@ export function toFieldErrors(errors: ErrorObject[], httpPart?: string): FieldEr
   for (const err of errors) {
     let field = pointerToField(err.instancePath);
     let message = err.message ?? "is invalid";
+    let { code, params } = codeOf(err);
     if (err.keyword === "required") {
       const missing = (err.params as { missingProperty: string }).missingProperty;
       field = field ? `${field}.${missing}` : missing;
       message = "is required";
+      code = "REQUIRED";
+      params = undefined;
     } else if (err.keyword === "additionalProperties") {
       const extra = (err.params as { additionalProperty: string }).additionalProperty;
       field = field ? `${field}.${extra}` : extra;
       message = "is not a known field";
+      code = "UNKNOWN_FIELD";
+      params = undefined;
     } else if (err.keyword === "enum") {
       message = `must be one of ${(err.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(", ")}`;
     } else if (err.keyword === "anyOf" || err.keyword === "oneOf") {
@@ -61,8 +66,40 @@ export function toFieldErrors(errors: ErrorObject[], httpPart?: string): FieldEr
     const key = `${field}\u0000${message}`;
     if (!seen.has(key)) {
       seen.add(key);
-      out.push({ field, message });
+      out.push({ field, message, code, ...(params ? { params } : {}) });
     }
   }
   return out;
+}
+
+/** The field error code (and the values it names) of a schema keyword. */
+function codeOf(err: ErrorObject): { code: FieldErrorCode; params?: Record<string, string | number> } {
+  const p = err.params as Record<string, unknown>;
+  switch (err.keyword) {
+    case "enum":
+      return { code: "ONE_OF", params: { values: (p.allowedValues as unknown[]).map(String).join(", ") } };
+    case "type":
+      return { code: "TYPE", params: { type: String(p.type) } };
+    case "format":
+      return { code: "FORMAT", params: { format: String(p.format) } };
+    case "minimum":
+    case "exclusiveMinimum":
+      return { code: "MIN", params: { limit: Number(p.limit) } };
+    case "maximum":
+    case "exclusiveMaximum":
+      return { code: "MAX", params: { limit: Number(p.limit) } };
+    case "minLength":
+      return { code: "MIN_LENGTH", params: { limit: Number(p.limit) } };
+    case "maxLength":
+      return { code: "MAX_LENGTH", params: { limit: Number(p.limit) } };
+    case "minItems":
+      return { code: "MIN_ITEMS", params: { limit: Number(p.limit) } };
+    case "maxItems":
+    case "maxProperties":
+      return { code: "MAX_ITEMS", params: { limit: Number(p.limit) } };
+    case "pattern":
+      return { code: "PATTERN" };
+    default:
+      return { code: "INVALID" };
+  }
 }

@@ -1,4 +1,4 @@
-import { type NotifyChannel, RETRYABLE_RUN_STATUSES, type RunStatus } from "@crondeck/core";
+import { FINAL_RUN_STATUSES, type NotifyChannel, RETRYABLE_RUN_STATUSES, type RunStatus } from "@crondeck/core";
 import type { Db, Prisma, RunRow } from "@crondeck/db";
 import { notFound } from "../lib/errors.ts";
 import { toApiRun } from "./view.ts";
@@ -8,9 +8,19 @@ export interface RunListQuery {
   pageSize?: number;
   taskId?: number;
   status?: string;
+  trigger?: string;
+  executor?: string;
   from?: string;
   to?: string;
+  notifyFailed?: boolean;
 }
+
+/**
+ * Runs scheduled this recently are never cleaned up: a restart may fire a RUN_LATEST task's missed
+ * slot up to its misfireGraceSeconds (at most a day) late, and only the slot's stored run keeps it
+ * from running a second time. Retries are due within the hour, so their first attempts stay too.
+ */
+export const CLEANUP_KEEP_MS = 86_400_000;
 
 /** Read side of runs for the API (the engine writes them through engine/run-store.ts). */
 export class RunRepository {
@@ -23,6 +33,9 @@ export class RunRepository {
     const where: Prisma.RunWhereInput = {};
     if (query.taskId !== undefined) where.taskId = query.taskId;
     if (query.status) where.status = query.status;
+    if (query.trigger) where.trigger = query.trigger;
+    if (query.executor) where.executor = query.executor;
+    if (query.notifyFailed) where.notifications = { some: { ok: false } };
     if (query.from || query.to) {
       where.scheduledAt = {
         ...(query.from ? { gte: new Date(query.from) } : {}),
@@ -36,13 +49,18 @@ export class RunRepository {
         skip: (page - 1) * pageSize,
         take: pageSize,
         omit: { output: true },
-        include: { task: { select: { name: true } } },
+        include: { task: { select: { name: true } }, notifications: { select: { ok: true } } },
       }),
       this.db.run.count({ where }),
     ]);
-    const items = rows.map(({ task, ...row }) => {
+    const items = rows.map(({ task, notifications, ...row }) => {
       const { output: _omitted, ...run } = toApiRun({ ...row, output: "" });
-      return { ...run, taskName: task.name };
+      return {
+        ...run,
+        taskName: task.name,
+        notificationsSent: notifications.length,
+        notificationsFailed: notifications.filter((n) => !n.ok).length,
+      };
     });
     return { items, total, page, pageSize };
   }
@@ -99,6 +117,33 @@ export class RunRepository {
       select: { id: true },
     });
     return holder?.id ?? null;
+  }
+
+  /**
+   * Deletes (or, dry, counts) the ended runs that finished before `before`, of one task or all,
+   * except those scheduled within the last CLEANUP_KEEP_MS. Their notifications go with them.
+   */
+  async cleanup(input: { before: Date; taskId?: number; dryRun?: boolean }, now = Date.now()) {
+    const keptSince = new Date(now - CLEANUP_KEEP_MS);
+    const where: Prisma.RunWhereInput = {
+      status: { in: [...FINAL_RUN_STATUSES] },
+      finishedAt: { lt: input.before },
+      scheduledAt: { lt: keptSince },
+      ...(input.taskId !== undefined ? { taskId: input.taskId } : {}),
+    };
+    const runs = input.dryRun ? await this.db.run.count({ where }) : (await this.db.run.deleteMany({ where })).count;
+    return { runs, dryRun: input.dryRun ?? false, keptSince: keptSince.toISOString() };
+  }
+
+  /** A run's output with what a download names and says about it. */
+  async output(id: number) {
+    const row = await this.db.run.findUnique({
+      where: { id },
+      select: { id: true, output: true, truncated: true, outputBytes: true, task: { select: { name: true } } },
+    });
+    if (!row) throw notFound("run", id);
+    const { task, ...run } = row;
+    return { ...run, taskName: task.name };
   }
 
   /** A run's status and output as stored (for following a run that executes elsewhere). */

@@ -1,4 +1,5 @@
 import { maskSecrets } from "@crondeck/notify";
+import type { FieldErrorCode } from "../lib/errors.ts";
 
 // Credentials inside a task — header values such as Authorization or X-Api-Key, and the robot
 // token in a webhook URL — are write-only, like notifyWebhookSecret: every reader (viewers, the
@@ -24,7 +25,7 @@ export function maskWebhookUrl(url: string | null): string | null {
   return url === null ? null : maskSecrets(url);
 }
 
-type Fail = (field: string, message: string) => void;
+type Fail = (field: string, message: string, code?: FieldErrorCode, params?: Record<string, string | number>) => void;
 
 /** A masked credential header takes the stored value of the same header (names compare case-blind). */
 export function restoreHeaders(
@@ -45,7 +46,8 @@ export function restoreHeaders(
       continue;
     }
     const kept = stored.get(name.toLowerCase());
-    if (kept === undefined) fail(`httpHeaders.${name}`, `is masked (${MASK}) but no value is stored; send the value`);
+    if (kept === undefined)
+      fail(`httpHeaders.${name}`, `is masked (${MASK}) but no value is stored; send the value`, "MASKED_HEADER");
     else out[name] = kept;
   }
   return out;
@@ -58,6 +60,6 @@ export function restoreHeaders(
 export function restoreWebhookUrl(given: string | null, stored: string | null | undefined, fail: Fail): string | null {
   if (given === null || !given.includes(MASK)) return given;
   if (stored && maskSecrets(stored) === given) return stored;
-  fail("notifyWebhookUrl", `contains a masked token (${MASK}); enter the full URL`);
+  fail("notifyWebhookUrl", `contains a masked token (${MASK}); enter the full URL`, "MASKED_URL");
   return given;
 }

@@ -1,7 +1,7 @@
 import { checkCron, isValidTimezone, type NotifyChannel, parseList, type WebhookFormat } from "@crondeck/core";
 import { type TaskRow, taskNameKey } from "@crondeck/db";
 import { detectWebhookFormat } from "@crondeck/notify";
-import { type FieldError, validationError } from "../lib/errors.ts";
+import { type FieldError, type FieldErrorCode, validationError } from "../lib/errors.ts";
 import type { TaskInput } from "../routes/api/tasks/schema.ts";
 import { restoreHeaders, restoreWebhookUrl } from "./credentials.ts";
 import { toApiTask } from "./repository.ts";
@@ -26,16 +26,22 @@ const LONE_SURROGATE = /\p{Cs}/u;
  * line breaks, so the URL called would not be the one shown; credentials in it would be shown to
  * every viewer (and undici does not turn them into an Authorization header).
  */
-function httpUrlProblem(value: string, notUrl: string, credentials: string): string | null {
+function httpUrlProblem(
+  value: string,
+  notUrl: string,
+  credentials: string,
+): { message: string; code: FieldErrorCode } | null {
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    return notUrl;
+    return { message: notUrl, code: "HTTP_URL" };
   }
-  if ((url.protocol !== "http:" && url.protocol !== "https:") || url.hostname.length === 0) return notUrl;
-  if (CONTROL.test(value)) return "must not contain control characters (tabs, line breaks, NUL…)";
-  if (url.username !== "" || url.password !== "") return credentials;
+  if ((url.protocol !== "http:" && url.protocol !== "https:") || url.hostname.length === 0)
+    return { message: notUrl, code: "HTTP_URL" };
+  if (CONTROL.test(value))
+    return { message: "must not contain control characters (tabs, line breaks, NUL…)", code: "CONTROL_CHARS" };
+  if (url.username !== "" || url.password !== "") return { message: credentials, code: "URL_CREDENTIALS" };
   return null;
 }
 
@@ -61,17 +67,38 @@ export function notifyDestinationErrors({ channel, emails, webhookUrl }: NotifyD
   const errors: FieldError[] = [];
   emails.forEach((email, i) => {
     if (!isEmailAddress(email))
-      errors.push({ field: `notifyEmails[${i}]`, message: `is not a valid email address: ${email}` });
+      errors.push({
+        field: `notifyEmails[${i}]`,
+        message: `is not a valid email address: ${email}`,
+        code: "EMAIL",
+        params: { value: email },
+      });
   });
-  if (emails.length > 50) errors.push({ field: "notifyEmails", message: "must have at most 50 addresses" });
+  if (emails.length > 50)
+    errors.push({
+      field: "notifyEmails",
+      message: "must have at most 50 addresses",
+      code: "MAX_ITEMS",
+      params: { limit: 50 },
+    });
   const urlProblem =
     webhookUrl === null ? null : httpUrlProblem(webhookUrl, "must be an absolute http(s) URL", CREDENTIALS_IN_URL);
-  if (urlProblem !== null) errors.push({ field: "notifyWebhookUrl", message: urlProblem });
+  if (urlProblem !== null) errors.push({ field: "notifyWebhookUrl", ...urlProblem });
   if (channel === "EMAIL" && emails.length === 0) {
-    errors.push({ field: "notifyEmails", message: "needs at least one address when notifyChannel is EMAIL" });
+    errors.push({
+      field: "notifyEmails",
+      message: "needs at least one address when notifyChannel is EMAIL",
+      code: "REQUIRED_WHEN",
+      params: { field: "notifyChannel", value: "EMAIL" },
+    });
   }
   if (channel === "WEBHOOK" && webhookUrl === null) {
-    errors.push({ field: "notifyWebhookUrl", message: "is required when notifyChannel is WEBHOOK" });
+    errors.push({
+      field: "notifyWebhookUrl",
+      message: "is required when notifyChannel is WEBHOOK",
+      code: "REQUIRED_WHEN",
+      params: { field: "notifyChannel", value: "WEBHOOK" },
+    });
   }
   return errors;
 }
@@ -83,12 +110,17 @@ export function notifyDestinationErrors({ channel, emails, webhookUrl }: NotifyD
  */
 export function normalizeTask(input: TaskInput, defaultZone: string, previous?: TaskRow): TaskWrite {
   const errors: FieldError[] = [];
-  const fail = (field: string, message: string) => errors.push({ field, message });
+  const fail = (field: string, message: string, code?: FieldErrorCode, params?: Record<string, string | number>) =>
+    errors.push({ field, message, ...(code ? { code } : {}), ...(params ? { params } : {}) });
+  const when = (field: string, value: string) => ({ field, value });
 
   const name = input.name.trim();
-  if (name.length < 1 || name.length > 64) fail("name", "must be 1–64 characters after trimming");
-  if (CONTROL.test(name)) fail("name", "must not contain control characters (tabs, line breaks, NUL, escape…)");
-  if (LONE_SURROGATE.test(name)) fail("name", "must be valid Unicode text (it holds half a surrogate pair)");
+  if (name.length < 1 || name.length > 64)
+    fail("name", "must be 1–64 characters after trimming", "MAX_LENGTH", { limit: 64 });
+  if (CONTROL.test(name))
+    fail("name", "must not contain control characters (tabs, line breaks, NUL, escape…)", "CONTROL_CHARS");
+  if (LONE_SURROGATE.test(name))
+    fail("name", "must be valid Unicode text (it holds half a surrogate pair)", "INVALID_UNICODE");
 
   const mode = input.mode;
   const httpMethod = input.httpMethod ?? null;
@@ -97,41 +129,47 @@ export function normalizeTask(input: TaskInput, defaultZone: string, previous?: 
   const command = input.command;
 
   if (mode === "HTTP") {
-    if (httpMethod === null) fail("httpMethod", "is required when mode is HTTP");
+    if (httpMethod === null) fail("httpMethod", "is required when mode is HTTP", "REQUIRED_WHEN", when("mode", "HTTP"));
     const urlProblem = httpUrlProblem(
       command.trim(),
       "must be an absolute http(s) URL when mode is HTTP",
       `${CREDENTIALS_IN_URL}; send them in an Authorization header (httpHeaders) instead`,
     );
-    if (urlProblem !== null) fail("command", urlProblem);
-    if (body !== null && httpMethod === "GET") fail("httpBody", "is allowed only with POST");
+    if (urlProblem !== null) fail("command", urlProblem.message, urlProblem.code);
+    if (body !== null && httpMethod === "GET")
+      fail("httpBody", "is allowed only with POST", "ALLOWED_ONLY_WHEN", when("httpMethod", "POST"));
     for (const [key, value] of Object.entries(headers)) {
-      if (!HEADER_NAME.test(key)) fail(`httpHeaders.${key}`, "is not a valid header name");
-      if (/[\r\n]/.test(value)) fail(`httpHeaders.${key}`, "must not contain line breaks");
+      if (!HEADER_NAME.test(key)) fail(`httpHeaders.${key}`, "is not a valid header name", "HEADER_NAME");
+      if (/[\r\n]/.test(value)) fail(`httpHeaders.${key}`, "must not contain line breaks", "NO_LINE_BREAKS");
       else if (!HEADER_VALUE.test(value)) {
         fail(
           `httpHeaders.${key}`,
           "may hold only tabs, printable ASCII and Latin-1 characters (no NUL or other controls)",
+          "HEADER_VALUE",
         );
       }
     }
   } else {
-    if (httpMethod !== null) fail("httpMethod", "must be null or absent when mode is SHELL");
-    if (Object.keys(headers).length > 0) fail("httpHeaders", "is allowed only when mode is HTTP");
-    if (body !== null) fail("httpBody", "is allowed only when mode is HTTP");
-    if (command.trim().length === 0) fail("command", "must not be blank");
+    if (httpMethod !== null)
+      fail("httpMethod", "must be null or absent when mode is SHELL", "NOT_ALLOWED_WHEN", when("mode", "SHELL"));
+    if (Object.keys(headers).length > 0)
+      fail("httpHeaders", "is allowed only when mode is HTTP", "ALLOWED_ONLY_WHEN", when("mode", "HTTP"));
+    if (body !== null) fail("httpBody", "is allowed only when mode is HTTP", "ALLOWED_ONLY_WHEN", when("mode", "HTTP"));
+    if (command.trim().length === 0) fail("command", "must not be blank", "BLANK");
     // spawn() refuses an argument holding NUL, so every run would fail.
-    if (command.includes("\0")) fail("command", "must not contain NUL characters");
+    if (command.includes("\0")) fail("command", "must not contain NUL characters", "NUL_CHARS");
   }
-  if (Buffer.byteLength(command) > 8192) fail("command", "must be at most 8 KiB");
-  if (body !== null && Buffer.byteLength(body) > 65_536) fail("httpBody", "must be at most 64 KiB");
+  if (Buffer.byteLength(command) > 8192) fail("command", "must be at most 8 KiB", "MAX_BYTES", { limit: "8 KiB" });
+  if (body !== null && Buffer.byteLength(body) > 65_536)
+    fail("httpBody", "must be at most 64 KiB", "MAX_BYTES", { limit: "64 KiB" });
 
   const timezone = input.timezone ?? previous?.timezone ?? defaultZone;
   const zoneOk = isValidTimezone(timezone);
-  if (!zoneOk) fail("timezone", `is not a known IANA time zone: ${timezone}`);
+  if (!zoneOk) fail("timezone", `is not a known IANA time zone: ${timezone}`, "UNKNOWN_ZONE", { value: timezone });
   const cron = input.cron.trim();
   const cronCheck = checkCron(cron, zoneOk ? timezone : "UTC");
-  if (!cronCheck.ok) fail("cron", `is not a valid cron expression: ${cronCheck.error}`);
+  if (!cronCheck.ok)
+    fail("cron", `is not a valid cron expression: ${cronCheck.error}`, "CRON", { reason: cronCheck.error ?? "" });
 
   const notifyPolicy = input.notifyPolicy ?? "NONE";
   const notifyChannel = input.notifyChannel ?? null;
@@ -140,7 +178,7 @@ export function normalizeTask(input: TaskInput, defaultZone: string, previous?: 
   const notifyWebhookUrl = restoreWebhookUrl(input.notifyWebhookUrl?.trim() || null, previous?.notifyWebhookUrl, fail);
 
   if (notifyPolicy !== "NONE" && notifyChannel === null) {
-    fail("notifyChannel", "is required when notifyPolicy is not NONE");
+    fail("notifyChannel", "is required when notifyPolicy is not NONE", "REQUIRED_UNLESS", when("notifyPolicy", "NONE"));
   }
   errors.push(
     ...notifyDestinationErrors({
@@ -149,12 +187,18 @@ export function normalizeTask(input: TaskInput, defaultZone: string, previous?: 
       webhookUrl: notifyWebhookUrl,
     }),
   );
-  if (notifyKeywords.length > 50) fail("notifyKeywords", "must have at most 50 keywords");
+  if (notifyKeywords.length > 50) fail("notifyKeywords", "must have at most 50 keywords", "MAX_ITEMS", { limit: 50 });
   notifyKeywords.forEach((keyword, i) => {
-    if (keyword.length > 128) fail(`notifyKeywords[${i}]`, "must be at most 128 characters");
+    if (keyword.length > 128)
+      fail(`notifyKeywords[${i}]`, "must be at most 128 characters", "MAX_LENGTH", { limit: 128 });
   });
   if (notifyPolicy === "ON_KEYWORD" && notifyKeywords.length === 0) {
-    fail("notifyKeywords", "needs at least one keyword when notifyPolicy is ON_KEYWORD");
+    fail(
+      "notifyKeywords",
+      "needs at least one keyword when notifyPolicy is ON_KEYWORD",
+      "REQUIRED_WHEN",
+      when("notifyPolicy", "ON_KEYWORD"),
+    );
   }
 
   if (errors.length > 0) throw validationError(errors);

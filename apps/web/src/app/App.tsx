@@ -7,6 +7,7 @@ import { AccountPage } from "../features/auth/components/AccountPage.tsx";
 import { AuthGate } from "../features/auth/components/AuthGate.tsx";
 import { OverviewPage } from "../features/overview/components/OverviewPage.tsx";
 import { RunPage } from "../features/runs/components/RunPage.tsx";
+import { RunsPage } from "../features/runs/components/RunsPage.tsx";
 import { TaskDetailPage } from "../features/tasks/components/TaskDetailPage.tsx";
 import { TaskCreatePage, TaskEditPage } from "../features/tasks/components/TaskFormPage.tsx";
 import { TasksListPage } from "../features/tasks/components/TasksListPage.tsx";
@@ -31,6 +32,7 @@ const routes: { path: string; need?: Action; render: (params: Params) => ReactNo
     need: "task.write",
     render: (p) => withId(p, (id) => <TaskEditPage key={id} id={id} />),
   },
+  { path: "/runs", render: () => <RunsPage /> },
   { path: "/runs/:id", render: (p) => withId(p, (id) => <RunPage key={id} id={id} />) },
   { path: "/users", need: "users.manage", render: () => <UsersPage /> },
   { path: "/tokens", render: () => <TokensPage /> },

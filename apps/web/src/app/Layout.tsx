@@ -55,6 +55,7 @@ export function Layout({ children }: { children: ReactNode }) {
             {t("nav.overview")}
           </NavLink>
           <NavLink to="/tasks">{t("nav.tasks")}</NavLink>
+          <NavLink to="/runs">{t("nav.runs")}</NavLink>
           {manageUsers ? <NavLink to="/users">{t("nav.users")}</NavLink> : null}
           <NavLink to="/tokens">{t("nav.tokens")}</NavLink>
           {readAudit ? <NavLink to="/audit">{t("nav.audit")}</NavLink> : null}

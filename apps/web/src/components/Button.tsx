@@ -1,4 +1,4 @@
-import type { ButtonHTMLAttributes } from "react";
+import type { AnchorHTMLAttributes, ButtonHTMLAttributes } from "react";
 import { Link, type LinkProps } from "../lib/router.tsx";
 
 export type ButtonVariant = "primary" | "secondary" | "danger" | "ghost";
@@ -34,4 +34,9 @@ export function Button({ variant, size, busy, className, type = "button", disabl
 /** A link styled as a button, for navigation that looks like an action ("New task"). */
 export function ButtonLink({ variant, size, className, ...rest }: LinkProps & Styling) {
   return <Link className={classes({ variant, size }, className)} {...rest} />;
+}
+
+/** A plain anchor styled as a button, for what the browser itself must fetch (a download). */
+export function ButtonAnchor({ variant, size, className, ...rest }: AnchorHTMLAttributes<HTMLAnchorElement> & Styling) {
+  return <a className={classes({ variant, size }, className)} {...rest} />;
 }

@@ -1,18 +1,10 @@
-import { ApiError, NETWORK_ERROR_STATUS } from "../lib/api-client.ts";
+import { apiErrorText } from "../lib/api-errors.ts";
 import { type Translate, useI18n } from "../lib/i18n/index.tsx";
 import { Button } from "./Button.tsx";
 
 /** A sentence for any thrown value, preferring what the API said. */
 export function errorMessage(error: unknown, t: Translate): string {
-  if (error instanceof ApiError) {
-    if (error.status === NETWORK_ERROR_STATUS) return t("error.network");
-    if (error.status === 404) return t("error.notFound");
-    if (error.code === "CSRF_TOKEN_INVALID") return t("error.csrf");
-    if (error.status === 403) return t("error.forbidden");
-    return error.message;
-  }
-  if (error instanceof Error) return error.message;
-  return String(error);
+  return apiErrorText(error, t);
 }
 
 export function ErrorState({ error, onRetry }: { error: unknown; onRetry?: () => void }) {

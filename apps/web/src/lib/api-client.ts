@@ -4,6 +4,9 @@
 export interface FieldError {
   field: string;
   message: string;
+  /** What is wrong, for saying it in the reader's language (see lib/api-errors.ts). */
+  code?: string;
+  params?: Record<string, string | number>;
 }
 
 /** A failed request, carrying the API's error body (`{statusCode,error,message,code,details}`). */
@@ -165,11 +168,19 @@ function retryAfterOf(response: Response): number | null {
 
 function parseDetails(details: unknown): FieldError[] {
   if (!Array.isArray(details)) return [];
-  return details.flatMap((d) =>
-    d && typeof d === "object" && typeof d.field === "string"
-      ? [{ field: d.field, message: typeof d.message === "string" ? d.message : "" }]
-      : [],
-  );
+  return details.flatMap((d) => {
+    if (!d || typeof d !== "object" || typeof d.field !== "string") return [];
+    const detail: FieldError = { field: d.field, message: typeof d.message === "string" ? d.message : "" };
+    if (typeof d.code === "string") detail.code = d.code;
+    if (d.params && typeof d.params === "object") {
+      detail.params = Object.fromEntries(
+        Object.entries(d.params as Record<string, unknown>).filter(
+          (entry): entry is [string, string | number] => typeof entry[1] === "string" || typeof entry[1] === "number",
+        ),
+      );
+    }
+    return [detail];
+  });
 }
 
 /** A Server-Sent Events connection to an API path (same base URL and cookies as requests). */
@@ -190,9 +201,14 @@ export const api = {
  * belong to `notifyEmails` and `httpHeaders`; a leading `/` or `body.` (JSON pointer or Fastify
  * style) is tolerated.
  */
-export function fieldErrorsFrom(details: readonly FieldError[]): Record<string, string> {
+export function fieldErrorsFrom(
+  details: readonly FieldError[],
+  say: (detail: FieldError) => string = (d) => d.message,
+): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const { field, message } of details) {
+  for (const detail of details) {
+    const { field } = detail;
+    const message = say(detail);
     const path = field.replace(/^\/|^body[./]/, "").trim();
     const key = path.replace(/[[./].*$/, "");
     if (!key) continue;

@@ -16,6 +16,8 @@ export type Action =
   | "task.write"
   | "users.manage"
   | "audit.read"
+  /** Delete old ended runs in bulk. */
+  | "runs.cleanup"
   /** See and revoke everyone's API tokens, not only one's own. */
   | "tokens.all";
 
@@ -26,6 +28,7 @@ const WEAKEST_ROLE: Record<Action, Role> = {
   "task.write": "admin",
   "users.manage": "admin",
   "audit.read": "admin",
+  "runs.cleanup": "admin",
   "tokens.all": "admin",
 };
 

@@ -5,4 +5,6 @@ import { afterEach } from "vitest";
 afterEach(() => {
   cleanup();
   window.localStorage.clear();
+  // Unsaved form drafts (lib/drafts.ts) must not carry from one test into the next.
+  window.sessionStorage.clear();
 });

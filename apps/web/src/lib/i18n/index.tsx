@@ -26,6 +26,11 @@ export function initialLang(): Lang {
   return browser.toLowerCase().startsWith("zh") ? "zh" : "en";
 }
 
+/** Whether `key` is a message (for keys built from what the server sent, such as error codes). */
+export function isMessageKey(key: string): key is MessageKey {
+  return Object.hasOwn(en, key);
+}
+
 export function translate(lang: Lang, key: MessageKey, vars?: Record<string, string | number>): string {
   const text = messages[lang][key] ?? en[key] ?? key;
   if (!vars) return text;

@@ -152,7 +152,7 @@ const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
         await app.audit.record(req, { action: "auth.password_change_failed", targetType: "user", targetId: user.id });
         // 400, not 401: the session is fine, and a 401 would send the dashboard to the sign-in page.
         throw new ApiError(400, "WRONG_PASSWORD", "the current password is wrong", [
-          { field: "currentPassword", message: "the current password is wrong" },
+          { field: "currentPassword", message: "the current password is wrong", code: "WRONG_PASSWORD" },
         ]);
       }
       await ticket.succeeded();

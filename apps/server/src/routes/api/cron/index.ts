@@ -42,11 +42,25 @@ const cronRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (req) => {
       const timezone = req.body.timezone ?? app.config.timezone;
       if (!isValidTimezone(timezone)) {
-        throw validationError([{ field: "timezone", message: `is not a known IANA time zone: ${timezone}` }]);
+        throw validationError([
+          {
+            field: "timezone",
+            message: `is not a known IANA time zone: ${timezone}`,
+            code: "UNKNOWN_ZONE",
+            params: { value: timezone },
+          },
+        ]);
       }
       const check = checkCron(req.body.cron, timezone);
       if (!check.ok)
-        throw validationError([{ field: "cron", message: `is not a valid cron expression: ${check.error}` }]);
+        throw validationError([
+          {
+            field: "cron",
+            message: `is not a valid cron expression: ${check.error}`,
+            code: "CRON",
+            params: { reason: check.error ?? "" },
+          },
+        ]);
       let description: string;
       try {
         description = cronstrue.toString(req.body.cron.trim(), {

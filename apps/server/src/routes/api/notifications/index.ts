@@ -22,6 +22,7 @@ function signingSecret(body: TestNotificationBody, webhookUrl: string | null, ta
       {
         field: "notifyWebhookSecret",
         message: "is needed: the stored secret of the task is only used with the task's own webhook URL",
+        code: "SECRET_NEEDED",
       },
     ]);
   }
@@ -54,7 +55,7 @@ const notificationsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const webhookUrl = restoreWebhookUrl(
         body.notifyWebhookUrl?.trim() || null,
         task?.notifyWebhookUrl,
-        (field, message) => problems.push({ field, message }),
+        (field, message, code) => problems.push({ field, message, ...(code ? { code } : {}) }),
       );
       problems.push(...notifyDestinationErrors({ channel: body.notifyChannel, emails, webhookUrl }));
       if (problems.length > 0) throw validationError(problems);

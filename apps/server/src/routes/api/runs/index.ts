@@ -1,10 +1,10 @@
 import { FINAL_RUN_STATUSES, type Run } from "@crondeck/core";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
-import { ApiError, notFound } from "../../../lib/errors.ts";
+import { ApiError, notFound, validationError } from "../../../lib/errors.ts";
 import { errors, IdParams } from "../../../lib/schemas.ts";
 import { SSE_BACKLOG_BYTES, SseWriter } from "../../../lib/sse.ts";
-import { RunDetail, RunListQuery, RunPage } from "./schema.ts";
+import { RunCleanupBody, RunCleanupResult, RunDetail, RunListQuery, RunPage } from "./schema.ts";
 
 const tags = ["runs"];
 const POLL_MS = 1000;
@@ -25,7 +25,54 @@ const runsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: RunPage, ...errors(400) },
       },
     },
-    async (req) => runs.list(req.query),
+    async (req) => {
+      const { from, to } = req.query;
+      if (from && to && Date.parse(to) <= Date.parse(from))
+        throw validationError([
+          { field: "to", message: "must be after from", code: "AFTER", params: { field: "from" } },
+        ]);
+      return runs.list(req.query);
+    },
+  );
+
+  app.post(
+    "/cleanup",
+    {
+      config: { access: "admin" },
+      schema: {
+        tags,
+        operationId: "cleanupRuns",
+        summary: "Delete ended runs that finished before a date, of one task or all",
+        description:
+          "Deletes runs in a final status that finished before `before` (with their notifications), of `taskId` only when given. Runs scheduled in the last 24 hours are always kept: a restart may still fire a RUN_LATEST task's missed slot that late, and its stored run is what keeps it from running twice. `dryRun: true` counts and deletes nothing. Audited as `runs.cleanup`.",
+        body: RunCleanupBody,
+        response: { 200: RunCleanupResult, ...errors(400) },
+      },
+    },
+    async (req) => {
+      const { before, taskId, dryRun } = req.body;
+      if (
+        taskId !== undefined &&
+        !(await app.database.db.task.findUnique({ where: { id: taskId }, select: { id: true } }))
+      )
+        throw validationError([
+          {
+            field: "taskId",
+            message: `task ${taskId} does not exist`,
+            code: "UNKNOWN_TASK",
+            params: { value: taskId },
+          },
+        ]);
+      const result = await runs.cleanup({ before: new Date(before), taskId, dryRun });
+      if (!result.dryRun)
+        await app.audit.record(req, {
+          action: "runs.cleanup",
+          targetType: "run",
+          taskId: taskId ?? null,
+          after: { before, taskId: taskId ?? null, deleted: result.runs, keptSince: result.keptSince },
+        });
+      return result;
+    },
   );
 
   app.get(
@@ -45,6 +92,36 @@ const runsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       // A run executing here has fresher output in memory than its last heartbeat stored.
       const live = engine.live.snapshot(run.id);
       return live ? { ...executing(run), ...live } : run;
+    },
+  );
+
+  app.get(
+    "/:id/output",
+    {
+      config: { access: "viewer" },
+      schema: {
+        tags,
+        operationId: "downloadRunOutput",
+        summary: "Download a run's output as a text file",
+        description:
+          "The output as stored (capped per run, see RUN_OUTPUT_LIMIT_BYTES: a longer output keeps its head and tail, joined by a line naming the bytes left out), as a `text/plain` attachment. `X-Output-Truncated` says whether it was capped, `X-Output-Bytes` how many bytes the run produced in all.",
+        params: IdParams,
+        response: {
+          200: { description: "the output", content: { "text/plain": { schema: Type.String() } } },
+          ...errors(400, 404),
+        },
+      },
+    },
+    async (req, reply) => {
+      const run = await runs.output(req.params.id);
+      const live = engine.live.snapshot(run.id);
+      return reply
+        .type("text/plain; charset=utf-8")
+        .header("content-disposition", `attachment; filename="${outputFileName(run.id, run.taskName)}"`)
+        .header("x-output-truncated", String(live?.truncated ?? run.truncated))
+        .header("x-output-bytes", String(live?.outputBytes ?? run.outputBytes))
+        .header("cache-control", "no-store")
+        .send(live?.output ?? run.output);
     },
   );
 
@@ -192,4 +269,14 @@ export default runsRoutes;
  */
 function executing<T extends Run>(run: T): T {
   return run.status === "QUEUED" ? { ...run, status: "RUNNING" } : run;
+}
+
+/** `run-12-nightly-backup.log`: the task's name reduced to characters safe in any header and file system. */
+export function outputFileName(runId: number, taskName: string): string {
+  const slug = taskName
+    .normalize("NFKD")
+    .replace(/[^A-Za-z0-9._-]+/g, "-")
+    .replace(/^[-.]+|-+$/g, "")
+    .slice(0, 60);
+  return slug ? `run-${runId}-${slug}.log` : `run-${runId}.log`;
 }

@@ -27,7 +27,11 @@ const runFields = {
   createdAt: Type.String({ format: "date-time" }),
 };
 
-export const RunListItem = Type.Object(runFields);
+export const RunListItem = Type.Object({
+  ...runFields,
+  notificationsSent: Type.Integer({ description: "notifications recorded for this run, delivered or not" }),
+  notificationsFailed: Type.Integer({ description: "of those, the ones that could not be delivered" }),
+});
 
 export const Notification = Type.Object({
   channel: StringEnum(NOTIFY_CHANNELS),
@@ -64,8 +68,15 @@ export const RunListQuery = Type.Object(
     ...PageQuery.properties,
     taskId: Type.Optional(Type.Integer({ minimum: 1 })),
     status: Type.Optional(StringEnum(RUN_STATUSES)),
+    trigger: Type.Optional(StringEnum(RUN_TRIGGERS)),
+    executor: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 128, description: "the process or executor that ran it (exact)" }),
+    ),
     from: Type.Optional(Type.String({ format: "date-time", description: "scheduled at or after" })),
     to: Type.Optional(Type.String({ format: "date-time", description: "scheduled before" })),
+    notifyFailed: Type.Optional(
+      Type.Boolean({ description: "true: only runs with a notification that could not be delivered" }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -77,3 +88,25 @@ export const TaskRunsQuery = Type.Object(
 );
 
 export const RunStarted = Type.Object({ runId: Type.Integer() });
+
+export const RunCleanupBody = Type.Object(
+  {
+    before: Type.String({
+      format: "date-time",
+      description: "delete ended runs that finished before this instant",
+      examples: ["2026-01-01T00:00:00Z"],
+    }),
+    taskId: Type.Optional(Type.Integer({ minimum: 1, description: "only this task's runs" })),
+    dryRun: Type.Optional(Type.Boolean({ description: "count what would be deleted, delete nothing", default: false })),
+  },
+  { additionalProperties: false, examples: [{ before: "2026-01-01T00:00:00Z", taskId: 12, dryRun: true }] },
+);
+
+export const RunCleanupResult = Type.Object({
+  runs: Type.Integer({ description: "runs deleted (or, for a dry run, that would be)" }),
+  dryRun: Type.Boolean(),
+  keptSince: Type.String({
+    format: "date-time",
+    description: "runs scheduled at or after this instant are always kept (the last 24 hours)",
+  }),
+});

@@ -7,6 +7,11 @@ const Settings = Type.Object({
     description: "the server's configured zone (TZ): a task created without a timezone gets this one",
     examples: ["Asia/Shanghai"],
   }),
+  outputLimitBytes: Type.Integer({
+    description:
+      "how much of a run's output is stored (RUN_OUTPUT_LIMIT_BYTES): a longer output keeps its head and tail",
+    examples: [65536],
+  }),
 });
 
 /** Read-only server settings a client needs, so the dashboard's form defaults as the API does. */
@@ -18,11 +23,11 @@ const settingsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ["system"],
         operationId: "getSettings",
-        summary: "Server settings clients need (the default time zone of new tasks)",
+        summary: "Server settings clients need (the default time zone of new tasks, the stored output cap)",
         response: { 200: Settings, ...errors(401) },
       },
     },
-    async () => ({ timezone: app.config.timezone }),
+    async () => ({ timezone: app.config.timezone, outputLimitBytes: app.config.outputLimitBytes }),
   );
 };
 

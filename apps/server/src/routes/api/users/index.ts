@@ -96,7 +96,7 @@ const usersRoutes: FastifyPluginAsyncTypebox = async (app) => {
         });
         return reply.code(201).send(view(user));
       } catch (err) {
-        if (isUniqueViolation(err)) throw conflict("USERNAME_TAKEN", "that user name is taken", "username");
+        if (isUniqueViolation(err)) throw conflict("USERNAME_TAKEN", "that user name is taken", "username", "TAKEN");
         throw err;
       }
     },
@@ -130,6 +130,7 @@ const usersRoutes: FastifyPluginAsyncTypebox = async (app) => {
           "SELF_CHANGE",
           "you cannot lower your own role or disable yourself; another admin can",
           req.body.role !== undefined && req.body.role !== "admin" ? "role" : "disabled",
+          "SELF_CHANGE",
         );
       }
       const user = await db.user.update({

@@ -1,12 +1,9 @@
 import { type FormEvent, useEffect, useState } from "react";
 import { Button } from "../../../components/Button.tsx";
 import { DateTime } from "../../../components/DateTime.tsx";
-import { EmptyState } from "../../../components/EmptyState.tsx";
-import { ErrorState } from "../../../components/ErrorState.tsx";
-import { Pagination } from "../../../components/Pagination.tsx";
-import { Spinner } from "../../../components/Spinner.tsx";
-import { type Column, Table } from "../../../components/Table.tsx";
-import { useI18n } from "../../../lib/i18n/index.tsx";
+import { PagedTable } from "../../../components/PagedTable.tsx";
+import type { Column } from "../../../components/Table.tsx";
+import { isMessageKey, type Translate, useI18n } from "../../../lib/i18n/index.tsx";
 import { Link, useSearchParams } from "../../../lib/router.tsx";
 import { usePageTitle } from "../../../lib/use-page-title.ts";
 import { type AuditEntry, type AuditParams, useAudit } from "../api/audit-api.ts";
@@ -82,7 +79,15 @@ export function AuditPage() {
         </>
       ),
     },
-    { key: "action", header: t("audit.col.action"), cell: (e) => <code className="mono nowrap">{e.action}</code> },
+    {
+      key: "action",
+      header: t("audit.col.action"),
+      cell: (e) => (
+        <span className="nowrap" title={e.action} data-action={e.action}>
+          {sayCode("auditAction", e.action, t)}
+        </span>
+      ),
+    },
     {
       key: "target",
       header: t("audit.col.target"),
@@ -91,7 +96,7 @@ export function AuditPage() {
           <Link to={`/tasks/${e.taskId}`}>{t("audit.taskLink", { id: e.taskId })}</Link>
         ) : (
           <span className="nowrap">
-            {e.targetType}
+            {sayCode("auditTarget", e.targetType, t)}
             {e.targetId !== null ? ` #${e.targetId}` : ""}
           </span>
         ),
@@ -133,30 +138,22 @@ export function AuditPage() {
         </form>
       </search>
 
-      {audit.isPending ? (
-        <Spinner />
-      ) : audit.isError ? (
-        <ErrorState error={audit.error} onRetry={() => audit.refetch()} />
-      ) : audit.data.items.length === 0 ? (
-        <EmptyState title={params.taskId ? t("audit.noMatch", { id: params.taskId }) : t("audit.empty")} />
-      ) : (
-        <>
-          <Table
-            columns={columns}
-            rows={audit.data.items}
-            rowKey={(e) => e.id}
-            caption={t("audit.title")}
-            testId="audit-table"
-          />
-          <Pagination
-            page={audit.data.page}
-            pageSize={audit.data.pageSize}
-            total={audit.data.total}
-            onPage={(page) => update({ page: String(page) })}
-            onPageSize={(size) => update({ pageSize: String(size), page: null })}
-          />
-        </>
-      )}
+      <PagedTable
+        query={audit}
+        columns={columns}
+        rowKey={(e) => e.id}
+        caption={t("audit.title")}
+        testId="audit-table"
+        empty={params.taskId ? t("audit.noMatch", { id: params.taskId }) : t("audit.empty")}
+        onPage={(page) => update({ page: String(page) })}
+        onPageSize={(size) => update({ pageSize: String(size), page: null })}
+      />
     </div>
   );
+}
+
+/** A code from the server (`task.update`, `run`) as the reader says it, else as it is. */
+function sayCode(prefix: "auditAction" | "auditTarget", code: string, t: Translate): string {
+  const key = `${prefix}.${code}`;
+  return isMessageKey(key) ? t(key) : code;
 }

@@ -3,6 +3,7 @@ import { type ReactNode, useCallback, useEffect, useMemo, useState } from "react
 import { ErrorState } from "../../../components/ErrorState.tsx";
 import { Spinner } from "../../../components/Spinner.tsx";
 import { setAuthFailureHandler } from "../../../lib/api-client.ts";
+import { clearAllDrafts } from "../../../lib/drafts.ts";
 import { navigate, useLocation } from "../../../lib/router.tsx";
 import { type Session, SessionProvider, type SessionUser } from "../../../lib/session.tsx";
 import { fetchMe, type Me, signOut } from "../api/auth-api.ts";
@@ -72,7 +73,7 @@ export function AuthGate({ children }: { children: ReactNode }) {
   const onLoginPage = pathname === LOGIN_PATH;
   const next = new URLSearchParams(search).get("next");
   useEffect(() => {
-    if (signedOut && !onLoginPage) navigate(loginPath(`${pathname}${search}`), { replace: true });
+    if (signedOut && !onLoginPage) navigate(loginPath(`${pathname}${search}`), { replace: true, force: true });
     if (signedIn && onLoginPage) navigate(safeNextPath(next), { replace: true });
   }, [signedOut, signedIn, onLoginPage, pathname, search, next]);
 
@@ -85,7 +86,9 @@ export function AuthGate({ children }: { children: ReactNode }) {
           signOut()
             .catch(() => {})
             .finally(() => {
-              navigate(LOGIN_PATH, { replace: true });
+              // Signing out on purpose leaves nothing typed behind for the next user of this tab.
+              clearAllDrafts();
+              navigate(LOGIN_PATH, { replace: true, force: true });
               setState({ status: "signedOut", expired: false });
             });
         },

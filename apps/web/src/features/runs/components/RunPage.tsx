@@ -1,4 +1,4 @@
-import { type ReactNode, useEffect, useRef, useState } from "react";
+import { type ReactNode, useEffect, useState } from "react";
 import { Button } from "../../../components/Button.tsx";
 import { ConfirmDialog } from "../../../components/ConfirmDialog.tsx";
 import { DateTime } from "../../../components/DateTime.tsx";
@@ -7,7 +7,7 @@ import { ErrorState, errorMessage, InlineAlert } from "../../../components/Error
 import { Spinner } from "../../../components/Spinner.tsx";
 import { StatusBadge } from "../../../components/StatusBadge.tsx";
 import { type Column, Table } from "../../../components/Table.tsx";
-import { formatBytes, formatDuration } from "../../../lib/format.ts";
+import { formatDuration } from "../../../lib/format.ts";
 import { useI18n } from "../../../lib/i18n/index.tsx";
 import { Link } from "../../../lib/router.tsx";
 import { useCan } from "../../../lib/session.tsx";
@@ -22,6 +22,7 @@ import {
   useRunStream,
   useRunTask,
 } from "../api/runs-api.ts";
+import { RunOutput } from "./RunOutput.tsx";
 
 export function RunPage({ id }: { id: number }) {
   const { t } = useI18n();
@@ -121,6 +122,7 @@ export function RunPage({ id }: { id: number }) {
       </section>
 
       <RunOutput
+        runId={data.id}
         output={output}
         live={stream.live}
         finished={isFinal(data)}
@@ -177,62 +179,6 @@ function AttemptLinks({ attempts, current }: { attempts: RunAttempt[]; current: 
         ),
       )}
     </nav>
-  );
-}
-
-function RunOutput({
-  output,
-  live,
-  finished,
-  truncated,
-  bytes,
-}: {
-  output: string;
-  live: boolean;
-  finished: boolean;
-  truncated: boolean;
-  bytes: number;
-}) {
-  const { t } = useI18n();
-  const pre = useRef<HTMLPreElement>(null);
-  const stick = useRef(true);
-
-  // Follow the tail while live, unless the reader scrolled up to look at something.
-  useEffect(() => {
-    const el = pre.current;
-    if (el && live && stick.current && output) el.scrollTop = el.scrollHeight;
-  }, [output, live]);
-
-  return (
-    <section className="card" aria-labelledby="output-title">
-      <div className="card-header">
-        <h2 id="output-title">{t("run.output")}</h2>
-        {live ? (
-          <span className="live-pill" data-testid="live-indicator">
-            <span className="live-dot" aria-hidden="true" />
-            {t("run.live")}
-          </span>
-        ) : null}
-      </div>
-      {truncated ? <p className="notice">{t("run.truncated", { size: formatBytes(bytes, t) })}</p> : null}
-      {output ? (
-        <pre
-          ref={pre}
-          className="output"
-          data-testid="run-output"
-          onScroll={(e) => {
-            const el = e.currentTarget;
-            stick.current = el.scrollHeight - el.scrollTop - el.clientHeight < 24;
-          }}
-        >
-          {output}
-        </pre>
-      ) : (
-        <p className="muted" data-testid="run-output-empty">
-          {finished ? t("run.noOutput") : t("run.waitingOutput")}
-        </p>
-      )}
-    </section>
   );
 }
 

@@ -49,6 +49,16 @@ export interface TaskFormValues {
 
 export type FormField = keyof TaskFormValues;
 
+/** Where the task form keeps unsaved input (lib/drafts.ts): one draft per task, one for a new task. */
+export function taskDraftKey(taskId: number | undefined): string {
+  return `task:${taskId ?? "new"}`;
+}
+
+/** The input a draft keeps: everything typed but the webhook secret, which is never stored. */
+export function draftOf(values: TaskFormValues): TaskFormValues {
+  return { ...values, notifyWebhookSecret: "" };
+}
+
 export function emptyFormValues(timezone: string): TaskFormValues {
   return {
     name: "",

@@ -1,5 +1,6 @@
 import { errorMessage } from "../../../components/ErrorState.tsx";
 import { ApiError } from "../../../lib/api-client.ts";
+import { fieldErrorText } from "../../../lib/api-errors.ts";
 import { formatDateTime } from "../../../lib/format.ts";
 import { useI18n } from "../../../lib/i18n/index.tsx";
 import { useDebouncedValue } from "../../../lib/use-debounced-value.ts";
@@ -20,7 +21,7 @@ export function CronHelper({ cron, timezone }: { cron: string; timezone: string 
     const err = preview.error;
     const message =
       err instanceof ApiError && err.details.length > 0
-        ? err.details.map((d) => d.message).join("; ")
+        ? err.details.map((d) => fieldErrorText(d, t, err.code)).join("; ")
         : errorMessage(err, t);
     body = (
       <p className="cron-error" data-testid="cron-preview-error">

@@ -1,6 +1,7 @@
 import { Button } from "../../../components/Button.tsx";
 import { errorMessage, InlineAlert } from "../../../components/ErrorState.tsx";
 import { ApiError, fieldErrorsFrom } from "../../../lib/api-client.ts";
+import { fieldErrorText } from "../../../lib/api-errors.ts";
 import { useI18n } from "../../../lib/i18n/index.tsx";
 import { type TaskFormValues, toNotificationTestInput } from "../api/task-form.ts";
 import { useNotificationTest } from "../api/tasks-api.ts";
@@ -21,7 +22,8 @@ export function NotifyTestButton({
   const send = () => {
     test.mutate(toNotificationTestInput(values, taskId), {
       onError: (error) => {
-        if (error instanceof ApiError && error.details.length > 0) onFieldErrors(fieldErrorsFrom(error.details));
+        if (error instanceof ApiError && error.details.length > 0)
+          onFieldErrors(fieldErrorsFrom(error.details, (d) => fieldErrorText(d, t, error.code)));
       },
     });
   };

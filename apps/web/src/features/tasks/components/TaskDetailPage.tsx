@@ -3,14 +3,12 @@ import { type ReactNode, useState } from "react";
 import { Button, ButtonLink } from "../../../components/Button.tsx";
 import { ConfirmDialog } from "../../../components/ConfirmDialog.tsx";
 import { DateTime } from "../../../components/DateTime.tsx";
-import { EmptyState } from "../../../components/EmptyState.tsx";
 import { ErrorState, errorMessage, InlineAlert } from "../../../components/ErrorState.tsx";
-import { Pagination } from "../../../components/Pagination.tsx";
+import { PagedTable } from "../../../components/PagedTable.tsx";
+import { runColumns } from "../../../components/run-columns.tsx";
 import { Spinner } from "../../../components/Spinner.tsx";
-import { StatusBadge } from "../../../components/StatusBadge.tsx";
 import { Switch } from "../../../components/Switch.tsx";
-import { type Column, Table } from "../../../components/Table.tsx";
-import { formatDuration } from "../../../lib/format.ts";
+import type { Column } from "../../../components/Table.tsx";
 import { useI18n } from "../../../lib/i18n/index.tsx";
 import { Link, navigate } from "../../../lib/router.tsx";
 import { useCan } from "../../../lib/session.tsx";
@@ -217,30 +215,19 @@ function TaskRunHistory({ task }: { task: Task }) {
   const [status, setStatus] = useState<RunStatus | "">("");
   const runs = useTaskRuns(task.id, { page, pageSize, status });
 
+  const col = runColumns<Run>(t, task.timezone);
   const columns: Column<Run>[] = [
-    {
-      key: "id",
-      header: t("runs.col.run"),
-      cell: (run) => (
-        <Link to={`/runs/${run.id}`} data-testid="run-link">
-          {t("runs.view", { id: run.id })}
-        </Link>
-      ),
-    },
-    { key: "status", header: t("runs.col.status"), cell: (run) => <StatusBadge status={run.status} /> },
-    { key: "trigger", header: t("runs.col.trigger"), cell: (run) => t(`trigger.${run.trigger}`) },
-    {
-      key: "scheduled",
-      header: t("runs.col.scheduled"),
-      cell: (run) => <DateTime value={run.scheduledAt} zone={task.timezone} />,
-    },
+    col.id,
+    col.status,
+    col.trigger,
+    col.scheduled,
     {
       key: "started",
       header: t("runs.col.started"),
       cell: (run) => <DateTime value={run.startedAt} zone={task.timezone} />,
     },
-    { key: "duration", header: t("runs.col.duration"), cell: (run) => formatDuration(run.durationMs, t) },
-    { key: "attempt", header: t("runs.col.attempt"), cell: (run) => run.attempt },
+    col.duration,
+    col.attempt,
   ];
 
   return (
@@ -264,34 +251,23 @@ function TaskRunHistory({ task }: { task: Task }) {
             ))}
           </select>
         </label>
+        <Link to={`/runs?taskId=${task.id}`} data-testid="task-runs-link">
+          {t("detail.allRuns")}
+        </Link>
       </div>
-      {runs.isPending ? (
-        <Spinner />
-      ) : runs.isError ? (
-        <ErrorState error={runs.error} onRetry={() => runs.refetch()} />
-      ) : runs.data.items.length === 0 ? (
-        <EmptyState title={t("detail.noRuns")} />
-      ) : (
-        <>
-          <Table
-            columns={columns}
-            rows={runs.data.items}
-            rowKey={(run) => run.id}
-            caption={t("detail.runs")}
-            testId="runs-table"
-          />
-          <Pagination
-            page={runs.data.page}
-            pageSize={runs.data.pageSize}
-            total={runs.data.total}
-            onPage={setPage}
-            onPageSize={(size) => {
-              setPageSize(size);
-              setPage(1);
-            }}
-          />
-        </>
-      )}
+      <PagedTable
+        query={runs}
+        columns={columns}
+        rowKey={(run) => run.id}
+        caption={t("detail.runs")}
+        testId="runs-table"
+        empty={t("detail.noRuns")}
+        onPage={setPage}
+        onPageSize={(size) => {
+          setPageSize(size);
+          setPage(1);
+        }}
+      />
     </section>
   );
 }

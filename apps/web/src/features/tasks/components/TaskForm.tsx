@@ -11,9 +11,22 @@ import { type FormEvent, useEffect, useMemo, useRef, useState } from "react";
 import { Button } from "../../../components/Button.tsx";
 import { errorMessage, InlineAlert } from "../../../components/ErrorState.tsx";
 import { CheckboxField, Field } from "../../../components/Field.tsx";
+import { LeaveDialog } from "../../../components/LeaveDialog.tsx";
 import { ApiError, fieldErrorsFrom } from "../../../lib/api-client.ts";
+import { fieldErrorText } from "../../../lib/api-errors.ts";
+import { clearDraft, readDraft, saveDraft } from "../../../lib/drafts.ts";
 import { useI18n } from "../../../lib/i18n/index.tsx";
-import { applicableFields, type FormField, type TaskFormValues, toTaskInput, validateForm } from "../api/task-form.ts";
+import { useBlocker } from "../../../lib/router.tsx";
+import { useSession } from "../../../lib/session.tsx";
+import {
+  applicableFields,
+  draftOf,
+  type FormField,
+  type TaskFormValues,
+  taskDraftKey,
+  toTaskInput,
+  validateForm,
+} from "../api/task-form.ts";
 import { CronHelper } from "./CronHelper.tsx";
 import { NotifyTestButton } from "./NotifyTestButton.tsx";
 
@@ -84,7 +97,14 @@ export function TaskForm({
   onCancel,
 }: TaskFormProps) {
   const { t } = useI18n();
-  const [values, setValues] = useState(initial);
+  const owner = useSession()?.user.id ?? 0;
+  const draftKey = taskDraftKey(taskId);
+  // Input typed before the session ended comes back after signing in again.
+  const [restored] = useState(() => readDraft<TaskFormValues>(draftKey, owner));
+  const [values, setValues] = useState(() => (restored ? { ...initial, ...restored } : initial));
+  const [showRestored, setShowRestored] = useState(restored !== null);
+  const [leaving, setLeaving] = useState<(() => void) | null>(null);
+  const dirty = JSON.stringify(values) !== JSON.stringify(initial);
   const [clientErrors, setClientErrors] = useState<Partial<Record<FormField, string>>>({});
   const [serverErrors, setServerErrors] = useState<Record<string, string>>({});
   const [otherError, setOtherError] = useState<string | null>(null);
@@ -94,7 +114,10 @@ export function TaskForm({
 
   useEffect(() => {
     if (!saveError) return;
-    const byField = saveError instanceof ApiError ? fieldErrorsFrom(saveError.details) : {};
+    const byField =
+      saveError instanceof ApiError
+        ? fieldErrorsFrom(saveError.details, (d) => fieldErrorText(d, t, saveError.code))
+        : {};
     setServerErrors(byField);
     const unplaced = Object.entries(byField).filter(([field]) => !FORM_FIELDS.has(field));
     const hasPlaced = Object.keys(byField).some((field) => FORM_FIELDS.has(field));
@@ -108,6 +131,15 @@ export function TaskForm({
     );
     if (hasPlaced) focusFirstInvalid(formRef.current);
   }, [saveError, t]);
+
+  // Kept while unsaved (secret left out); the page clears it once saved.
+  useEffect(() => {
+    if (dirty) saveDraft(draftKey, owner, draftOf(values));
+    else clearDraft(draftKey);
+  }, [dirty, values, draftKey, owner]);
+
+  // Leaving with unsaved changes asks first (links, Cancel, Back; the browser asks on close/reload).
+  useBlocker(dirty, (_to, proceed) => setLeaving(() => proceed));
 
   function set<K extends FormField>(field: K, value: TaskFormValues[K]) {
     setValues((prev) => ({ ...prev, [field]: value }));
@@ -168,6 +200,31 @@ export function TaskForm({
   return (
     <form ref={formRef} className="task-form" onSubmit={submit} noValidate data-testid="task-form">
       {banner ? <InlineAlert>{banner}</InlineAlert> : null}
+      {showRestored ? (
+        <div className="notice" role="status" data-testid="draft-restored">
+          {t("form.draftRestored")}{" "}
+          <Button
+            size="sm"
+            variant="ghost"
+            onClick={() => {
+              setValues(initial);
+              setShowRestored(false);
+            }}
+          >
+            {t("form.draftDiscard")}
+          </Button>
+        </div>
+      ) : null}
+      {leaving ? (
+        <LeaveDialog
+          onStay={() => setLeaving(null)}
+          onLeave={() => {
+            clearDraft(draftKey);
+            setLeaving(null);
+            leaving();
+          }}
+        />
+      ) : null}
 
       <fieldset>
         <legend>{t("form.section.basics")}</legend>

@@ -1,12 +1,13 @@
 import { ErrorState } from "../../../components/ErrorState.tsx";
 import { Spinner } from "../../../components/Spinner.tsx";
+import { clearDraft } from "../../../lib/drafts.ts";
 import { viewerTimeZone } from "../../../lib/format.ts";
 import { useI18n } from "../../../lib/i18n/index.tsx";
 import { Link, navigate } from "../../../lib/router.tsx";
 import { useServerSettings } from "../../../lib/server-settings.ts";
 import { usePageTitle } from "../../../lib/use-page-title.ts";
 import { markSaved } from "../api/saved-flash.ts";
-import { emptyFormValues, formValuesFromTask } from "../api/task-form.ts";
+import { emptyFormValues, formValuesFromTask, taskDraftKey } from "../api/task-form.ts";
 import { useSaveTask, useTask } from "../api/tasks-api.ts";
 import { TaskForm } from "./TaskForm.tsx";
 
@@ -40,7 +41,8 @@ export function TaskCreatePage() {
             save.mutate(input, {
               onSuccess: (task) => {
                 markSaved(task.id, true);
-                navigate(`/tasks/${task.id}`);
+                clearDraft(taskDraftKey(undefined));
+                navigate(`/tasks/${task.id}`, { force: true });
               },
             })
           }
@@ -84,7 +86,8 @@ export function TaskEditPage({ id }: { id: number }) {
             save.mutate(input, {
               onSuccess: () => {
                 markSaved(id, false);
-                navigate(`/tasks/${id}`);
+                clearDraft(taskDraftKey(id));
+                navigate(`/tasks/${id}`, { force: true });
               },
             })
           }

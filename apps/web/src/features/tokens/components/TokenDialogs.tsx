@@ -5,6 +5,7 @@ import { errorMessage, InlineAlert } from "../../../components/ErrorState.tsx";
 import { Field } from "../../../components/Field.tsx";
 import { Modal } from "../../../components/Modal.tsx";
 import { ApiError, fieldErrorsFrom } from "../../../lib/api-client.ts";
+import { fieldErrorText } from "../../../lib/api-errors.ts";
 import { useI18n } from "../../../lib/i18n/index.tsx";
 import { type Role, rolesUpTo } from "../../../lib/permissions.ts";
 import type { CreatedToken, NewToken } from "../api/tokens-api.ts";
@@ -41,7 +42,8 @@ export function CreateTokenDialog({
     try {
       await onCreate({ name: name.trim(), role, ...(expiry ? { expiresInDays: Number(expiry) } : {}) });
     } catch (error) {
-      if (error instanceof ApiError && error.details.length > 0) setErrors(fieldErrorsFrom(error.details));
+      if (error instanceof ApiError && error.details.length > 0)
+        setErrors(fieldErrorsFrom(error.details, (d) => fieldErrorText(d, t, error.code)));
       else setMessage(errorMessage(error, t));
       setBusy(false);
     }

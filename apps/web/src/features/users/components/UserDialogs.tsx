@@ -4,6 +4,7 @@ import { errorMessage, InlineAlert } from "../../../components/ErrorState.tsx";
 import { Field } from "../../../components/Field.tsx";
 import { Modal } from "../../../components/Modal.tsx";
 import { ApiError, fieldErrorsFrom } from "../../../lib/api-client.ts";
+import { fieldErrorText } from "../../../lib/api-errors.ts";
 import { type Translate, useI18n } from "../../../lib/i18n/index.tsx";
 import { ROLES, type Role } from "../../../lib/permissions.ts";
 import { MIN_PASSWORD_LENGTH, type NewUser, USERNAME_PATTERN } from "../api/users-api.ts";
@@ -15,7 +16,7 @@ function serverErrors(error: unknown, t: Translate): { fields: Errors; message: 
   if (error instanceof ApiError && error.code === "USERNAME_TAKEN")
     return { fields: { username: t("users.taken") }, message: null };
   if (error instanceof ApiError && error.details.length > 0)
-    return { fields: fieldErrorsFrom(error.details), message: null };
+    return { fields: fieldErrorsFrom(error.details, (d) => fieldErrorText(d, t, error.code)), message: null };
   return { fields: {}, message: errorMessage(error, t) };
 }
 
