@@ -79,6 +79,15 @@ export interface Task {
   createdAt: string;
   updatedAt: string;
   nextRunAt: string | null;
+  /** On create and edit only: what will keep the task from running as saved (it is saved anyway). */
+  warnings?: TaskWarning[];
+}
+
+/** A warning about a saved task, by code (the dashboard words it in the user's language). */
+export interface TaskWarning {
+  code: "NO_LIVE_EXECUTOR";
+  message: string;
+  params: { group: string; seconds: number };
 }
 
 /** One attempt of a task, as the API returns it. */

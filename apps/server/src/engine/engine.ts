@@ -1,4 +1,4 @@
-import { nextRun } from "@crondeck/core";
+import { nextRun, type TaskWarning } from "@crondeck/core";
 import { type Db, parseDatabaseUrl, type RunRow, type TaskRow } from "@crondeck/db";
 import { type SchedulableTask, Scheduler } from "@crondeck/scheduler";
 import type { FastifyBaseLogger } from "fastify";
@@ -239,7 +239,7 @@ export class Engine {
   }
 
   /** What will keep a saved task from running as saved (a group no live executor serves). */
-  warningsFor(row: TaskRow): Array<{ code: string; message: string }> {
+  warningsFor(row: TaskRow): TaskWarning[] {
     const serves = this.#dispatcher.serves?.(row.executorGroup);
     if (serves !== false) return [];
     const seconds = Math.round(this.config.dispatchTimeoutMs / 1000);
@@ -247,6 +247,7 @@ export class Engine {
       {
         code: "NO_LIVE_EXECUTOR",
         message: `no live executor serves group "${row.executorGroup}" now: its runs wait ${seconds} s (DISPATCH_TIMEOUT_SECONDS) for one, then fail`,
+        params: { group: row.executorGroup, seconds },
       },
     ];
   }

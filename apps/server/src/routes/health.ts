@@ -30,9 +30,14 @@ const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (_req, reply) => {
-      const down = (code: string, message: string) =>
-        reply.code(503).send({ statusCode: 503, error: "Service Unavailable", code, message });
-      if (!(await app.database.ping())) return down("DATABASE_UNAVAILABLE", "the database does not answer");
+      if (!(await app.database.ping())) {
+        return reply.code(503).send({
+          statusCode: 503,
+          error: "Service Unavailable",
+          code: "DATABASE_UNAVAILABLE",
+          message: "the database does not answer",
+        });
+      }
       // Without NATS the API still serves (stay in the load balancer), but no attempt reaches an
       // executor: say so.
       if (app.engine.dispatcher.connected === false) return { status: "degraded", down: ["nats"] };

@@ -1,6 +1,7 @@
 import { createTestDatabase, testProviders } from "@crondeck/db/testing";
 import { natsServerAvailable, startNatsServer } from "@crondeck/transport-nats/testing";
 import { describe, expect, it } from "vitest";
+import { waitFor } from "../faults/instances.ts";
 import { appOn, createTask, runNow, waitForRun } from "../helpers.ts";
 import { startHttpTarget } from "../http-target.ts";
 import { type ExecutorProcess, startExecutor } from "./executors.ts";
@@ -25,6 +26,40 @@ describe.skipIf(!natsServerAvailable()).each(providers)("executors over NATS on 
           }),
         );
       }
+      // The registry lists both, live, with their groups.
+      await waitFor(
+        async () => {
+          const list = (await control.inject({ method: "GET", url: "/api/executors" })).json() as Array<{
+            name: string;
+            mode: string;
+            alive: boolean;
+            groups: string[];
+          }>;
+          const live = list.filter((e) => e.mode === "nats" && e.alive);
+          return live.length === 2 ? live : undefined;
+        },
+        10_000,
+        "both executors in /api/executors",
+      ).then((live) =>
+        expect(live.map((e) => [e.name, e.groups]).sort()).toEqual([
+          ["exec-a", ["exec-a", "web"]],
+          ["exec-b", ["exec-b", "web"]],
+        ]),
+      );
+      // Saving a task whose group no live executor serves warns (and saves).
+      const orphan = await control.inject({
+        method: "POST",
+        url: "/api/tasks",
+        payload: { name: "orphan", mode: "SHELL", command: "true", cron: "0 3 * * *", executorGroup: "nowhere" },
+      });
+      expect(orphan.statusCode).toBe(201);
+      expect(orphan.json().warnings).toEqual([
+        {
+          code: "NO_LIVE_EXECUTOR",
+          message: expect.stringContaining('"nowhere"'),
+          params: { group: "nowhere", seconds: 60 },
+        },
+      ]);
       const http = await createTask(control, {
         mode: "HTTP",
         command: `${target.url}/ping`,
@@ -32,6 +67,8 @@ describe.skipIf(!natsServerAvailable()).each(providers)("executors over NATS on 
         executorGroup: "web",
         concurrencyPolicy: "ALLOW",
       });
+      // A group two live executors serve: no warning.
+      expect((http as { warnings?: unknown }).warnings).toBeUndefined();
       const shell = await createTask(control, {
         command: "echo pid $$",
         executorGroup: "exec-b",

@@ -23,7 +23,13 @@ export function ErrorState({ error, onRetry }: { error: unknown; onRetry?: () =>
 }
 
 /** A one-line message after an action failed (the page itself is still fine). */
-export function InlineAlert({ children, tone = "error" }: { children: string; tone?: "error" | "success" }) {
+export function InlineAlert({
+  children,
+  tone = "error",
+}: {
+  children: string;
+  tone?: "error" | "warning" | "success";
+}) {
   return (
     <p className={`inline-alert inline-alert-${tone}`} role={tone === "error" ? "alert" : "status"}>
       {children}

@@ -162,6 +162,8 @@ export const en = {
   "tasks.col.nextRun": "Next run",
   "tasks.col.lastResult": "Last result",
   "tasks.savedNotice": "Saved.",
+  "taskWarning.NO_LIVE_EXECUTOR":
+    'No live executor serves group "{group}" now: its runs wait {seconds} s for one, then fail. Start an executor with EXECUTOR_GROUPS={group}, or choose another group.',
   "tasks.createdNotice": "Task created.",
   "tasks.col.enabled": "Enabled",
   "tasks.sortBy": "Sort by {column}",

@@ -163,6 +163,8 @@ export const zh: Record<keyof typeof en, string> = {
   "tasks.col.nextRun": "下次执行",
   "tasks.col.lastResult": "最近结果",
   "tasks.savedNotice": "已保存。",
+  "taskWarning.NO_LIVE_EXECUTOR":
+    "当前没有在线的执行器服务于分组“{group}”：它的运行会等待 {seconds} 秒，仍无执行器接手则失败。请启动 EXECUTOR_GROUPS={group} 的执行器，或选择其他分组。",
   "tasks.createdNotice": "任务已创建。",
   "tasks.col.enabled": "启用",
   "tasks.sortBy": "按{column}排序",

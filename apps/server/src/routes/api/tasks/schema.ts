@@ -133,8 +133,9 @@ export const LastRun = Type.Object({
 });
 
 export const TaskWarning = Type.Object({
-  code: Type.String({ description: "NO_LIVE_EXECUTOR" }),
+  code: Type.String({ description: "NO_LIVE_EXECUTOR: no live executor serves the task's group (with NATS)" }),
   message: Type.String(),
+  params: Type.Object({ group: Type.String(), seconds: Type.Integer() }),
 });
 
 export const Task = Type.Object({

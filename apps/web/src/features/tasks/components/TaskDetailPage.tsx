@@ -125,6 +125,11 @@ export function TaskDetailPage({ id }: { id: number }) {
         </div>
       </header>
       {actionError ? <InlineAlert>{actionError}</InlineAlert> : null}
+      {saved?.warnings.map((w) => (
+        <InlineAlert key={w.code} tone="warning">
+          {t(`taskWarning.${w.code}`, w.params)}
+        </InlineAlert>
+      ))}
       {saved ? (
         <InlineAlert tone="success">{saved.created ? t("tasks.createdNotice") : t("tasks.savedNotice")}</InlineAlert>
       ) : null}

@@ -40,7 +40,7 @@ export function TaskCreatePage() {
           onSubmit={(input) =>
             save.mutate(input, {
               onSuccess: (task) => {
-                markSaved(task.id, true);
+                markSaved(task.id, true, task.warnings);
                 clearDraft(taskDraftKey(undefined));
                 navigate(`/tasks/${task.id}`, { force: true });
               },
@@ -84,8 +84,8 @@ export function TaskEditPage({ id }: { id: number }) {
           saveError={save.error}
           onSubmit={(input) =>
             save.mutate(input, {
-              onSuccess: () => {
-                markSaved(id, false);
+              onSuccess: (saved) => {
+                markSaved(id, false, saved.warnings);
                 clearDraft(taskDraftKey(id));
                 navigate(`/tasks/${id}`, { force: true });
               },

@@ -1,0 +1,81 @@
+import { render, screen } from "@testing-library/react";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { setApiBaseUrl } from "../../../lib/api-client.ts";
+import { startApiServer } from "../../../test/api-server.ts";
+import { AsRole } from "../../../test/session.tsx";
+import { markSaved } from "../api/saved-flash.ts";
+import { TaskDetailPage } from "./TaskDetailPage.tsx";
+
+const task = {
+  id: 7,
+  name: "db01 backup",
+  mode: "SHELL",
+  httpMethod: null,
+  cron: "0 2 * * *",
+  timezone: "UTC",
+  command: "/opt/backup.sh",
+  httpHeaders: {},
+  httpBody: null,
+  executorGroup: "db01",
+  timeoutSeconds: 60,
+  retryCount: 0,
+  retryIntervalSeconds: 60,
+  concurrencyPolicy: "FORBID",
+  misfirePolicy: "SKIP",
+  misfireGraceSeconds: 60,
+  notifyPolicy: "NEVER",
+  notifyChannel: null,
+  notifyEmails: [],
+  notifyWebhookUrl: null,
+  notifyWebhookFormat: null,
+  notifyWebhookSecretSet: false,
+  notifyKeywords: [],
+  enabled: true,
+  remark: "",
+  createdAt: "2030-01-01T00:00:00.000Z",
+  updatedAt: "2030-01-01T00:00:00.000Z",
+  nextRunAt: "2030-01-02T02:00:00.000Z",
+};
+
+let server: Awaited<ReturnType<typeof startApiServer>>;
+
+beforeAll(async () => {
+  server = await startApiServer(({ method, url }) => {
+    if (method === "GET" && url === "/api/tasks/7") return { status: 200, body: task };
+    if (method === "GET" && url.startsWith("/api/tasks/7/runs"))
+      return { status: 200, body: { items: [], total: 0, page: 1, pageSize: 20 } };
+    return undefined;
+  });
+  setApiBaseUrl(server.url);
+});
+afterAll(async () => {
+  setApiBaseUrl("");
+  await server.close();
+});
+
+describe("task page right after saving", () => {
+  it("says, in the user's language, that no live executor serves the task's group", async () => {
+    const warning = {
+      code: "NO_LIVE_EXECUTOR" as const,
+      message: 'no live executor serves group "db01" now',
+      params: { group: "db01", seconds: 60 },
+    };
+    markSaved(7, true, [warning]);
+    const zh = render(
+      <AsRole signedInAs="admin" lang="zh">
+        <TaskDetailPage id={7} />
+      </AsRole>,
+    );
+    expect(await screen.findByText(/当前没有在线的执行器服务于分组“db01”.*60 秒/)).toBeTruthy();
+    zh.unmount();
+    // After an edit, in English, next to "Saved."
+    markSaved(7, false, [warning]);
+    render(
+      <AsRole signedInAs="admin" lang="en">
+        <TaskDetailPage id={7} />
+      </AsRole>,
+    );
+    expect(await screen.findByText(/No live executor serves group "db01" now: its runs wait 60 s/)).toBeTruthy();
+    expect(screen.getByText("Saved.")).toBeTruthy();
+  });
+});
