@@ -252,8 +252,10 @@ export const en = {
     "One per line, as Key: Value. Credentials (Authorization, tokens, keys) show as ***: leave *** to keep the saved value.",
   "field.httpBody": "Request body",
   "field.executorGroup": "Executor",
-  "field.executorGroup.SHELL.hint": "The host or executor that owns the script.",
-  "field.executorGroup.HTTP.hint": "A group of interchangeable executors.",
+  "field.executorGroup.SHELL.hint":
+    "The executor group that runs it. An executor's name is a group of its own: name the executor on the host that owns the script. Without NATS, this app runs every group itself.",
+  "field.executorGroup.HTTP.hint":
+    "A group of interchangeable executors: one of them takes each run. Without NATS, this app runs every group itself.",
   "field.timeoutSeconds": "Timeout (seconds)",
   "field.retryCount": "Retries",
   "field.retryIntervalSeconds": "Retry interval (seconds)",
@@ -412,6 +414,10 @@ export const en = {
   "executors.alive": "Online",
   "executors.gone": "Not seen lately",
   "executors.allGroups": "all groups",
+  "executors.mode.in-process": "app (runs attempts)",
+  "executors.mode.api-only": "app (API only)",
+  "executors.mode.control-plane": "app (control plane)",
+  "executors.mode.nats": "executor (NATS)",
   "executors.col.lastSeen": "Last heartbeat",
 
   "duration.ms": "{n} ms",

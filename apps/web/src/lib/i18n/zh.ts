@@ -252,8 +252,10 @@ export const zh: Record<keyof typeof en, string> = {
     "每行一个，格式为 Key: Value。凭据（Authorization、令牌、密钥）显示为 ***：保留 *** 即沿用已保存的值。",
   "field.httpBody": "请求体",
   "field.executorGroup": "执行器",
-  "field.executorGroup.SHELL.hint": "脚本所在的主机或执行器。",
-  "field.executorGroup.HTTP.hint": "一组可互相替代的执行器。",
+  "field.executorGroup.SHELL.hint":
+    "由哪个执行器分组运行。每个执行器的名称本身也是一个分组：填写脚本所在主机上的执行器名称即可固定到该主机。未配置 NATS 时，所有分组都由本应用自己运行。",
+  "field.executorGroup.HTTP.hint":
+    "一组可互相替代的执行器：每次运行由其中一个接手。未配置 NATS 时，所有分组都由本应用自己运行。",
   "field.timeoutSeconds": "超时（秒）",
   "field.retryCount": "重试次数",
   "field.retryIntervalSeconds": "重试间隔（秒）",
@@ -410,6 +412,10 @@ export const zh: Record<keyof typeof en, string> = {
   "executors.alive": "在线",
   "executors.gone": "近期未上报",
   "executors.allGroups": "全部分组",
+  "executors.mode.in-process": "应用（自行运行）",
+  "executors.mode.api-only": "应用（仅 API）",
+  "executors.mode.control-plane": "应用（控制面）",
+  "executors.mode.nats": "执行器（NATS）",
   "executors.col.lastSeen": "最近心跳",
 
   "duration.ms": "{n} 毫秒",

@@ -6,7 +6,7 @@ import { ErrorState } from "../../../components/ErrorState.tsx";
 import { Spinner } from "../../../components/Spinner.tsx";
 import { StatusBadge } from "../../../components/StatusBadge.tsx";
 import { type Column, Table } from "../../../components/Table.tsx";
-import { useI18n } from "../../../lib/i18n/index.tsx";
+import { isMessageKey, useI18n } from "../../../lib/i18n/index.tsx";
 import { Link } from "../../../lib/router.tsx";
 import { usePageTitle } from "../../../lib/use-page-title.ts";
 import { type ExecutorInfo, type Stats, useStats, useTaskSummary } from "../api/stats-api.ts";
@@ -178,7 +178,14 @@ function Executors({ executors }: { executors: ExecutorInfo[] | undefined }) {
       header: t("executors.col.groups"),
       cell: (e) => (e.groups ?? []).map((g) => (g === "*" ? t("executors.allGroups") : g)).join(", "),
     },
-    { key: "mode", header: t("executors.col.mode"), cell: (e) => e.mode },
+    {
+      key: "mode",
+      header: t("executors.col.mode"),
+      cell: (e) => {
+        const key = `executors.mode.${e.mode}`;
+        return isMessageKey(key) ? t(key) : e.mode;
+      },
+    },
     { key: "running", header: t("executors.col.running"), cell: (e) => e.running ?? t("common.none") },
     { key: "lastSeen", header: t("executors.col.lastSeen"), cell: (e) => <DateTime value={e.lastSeenAt} /> },
     {
