@@ -96,6 +96,8 @@ describe("overview", () => {
     expect(executors[1]?.textContent).toContain("Online");
     expect(executors[2]?.textContent).toContain("default, etl");
     expect(executors[2]?.textContent).toContain("Not seen lately");
+    expect(executors[1]?.textContent).toContain("app (runs attempts)");
+    expect(executors[2]?.textContent).toContain("executor (NATS)");
   });
 
   it("shows what it can when the server has no stats yet", async () => {
