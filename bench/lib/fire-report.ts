@@ -58,6 +58,7 @@ export function fireTable(results: Array<[string, Profiled<FireResult>]>): strin
     ["MariaDB CPU", (r) => pct(r.usage.othersPct.mariadb)],
     ["HTTP target CPU", (r) => pct(r.usage.othersPct.target)],
     ["executors' CPU (sum)", (r) => pct(sumOf(executorLabels(r).map((l) => r.usage.othersPct[l])))],
+    ["nats-server CPU", (r) => pct(r.usage.othersPct.nats)],
     ["machine busy (cores)", (r) => pct(machineCores(r))],
     ["other processes", (r) => pct(unaccounted(r))],
     ["RSS max", (r) => mb(r.usage.maxRss)],

@@ -19,7 +19,7 @@ export interface FireSpec {
   /** The HTTP target's pid, to charge its CPU separately. */
   targetPid: number | null;
   /** Dispatch through NATS to executor processes (their pids, to charge their CPU and RSS). */
-  nats: { url: string; executorPids: number[] } | null;
+  nats: { url: string; executorPids: number[]; serverPid: number | null } | null;
 }
 
 export interface FireResult {
@@ -44,6 +44,7 @@ export async function runFireScenario(spec: FireSpec): Promise<FireResult> {
   if (spec.provider === "mysql") others.mariadb = findPid(["mariadbd", "mysqld"]);
   if (spec.targetPid !== null) others.target = spec.targetPid;
   for (const [i, pid] of (spec.nats?.executorPids ?? []).entries()) others[`executor${i + 1}`] = pid;
+  if (spec.nats) others.nats = spec.nats.serverPid;
   const sampler = new ResourceSampler(others);
   // RUN_OUTPUT_LIMIT_BYTES passes through: every live run and attempt allocates a buffer that size.
   const config = loadConfig(

@@ -94,7 +94,7 @@ export async function fireScenario(o: FireOptions): Promise<Profiled<FireResult>
         seconds: o.seconds,
         settleSeconds: o.settleSeconds,
         targetPid: target?.pid ?? null,
-        nats: nats ? { url: nats.url, executorPids: nats.pids } : null,
+        nats: nats ? { url: nats.url, executorPids: nats.pids, serverPid: nats.serverPid } : null,
       },
       `fire-${o.provider}-${o.executor}${nats ? "-nats" : ""}`,
       (o.seconds + o.settleSeconds + 180) * 1000,
@@ -142,6 +142,7 @@ async function startExecutors(count: number, concurrency: number) {
   }
   return {
     url: server.url,
+    serverPid: server.pid,
     pids: children.map((c) => c.pid as number),
     async stop() {
       for (const child of children) child.kill("SIGTERM");

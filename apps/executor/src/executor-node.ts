@@ -18,12 +18,13 @@ import {
   outputSubject,
   RESULTS_STREAM,
   RESULTS_SUBJECT,
-  type ResultMessage,
+  type RecordMessage,
   RUNS_STREAM,
   resultMsgId,
   START_SUBJECT,
   type StartReply,
   type StartRequest,
+  startedMsgId,
   token,
 } from "@crondeck/transport-nats";
 import { type FromWorker, Worker } from "@crondeck/worker";
@@ -77,6 +78,8 @@ export class ExecutorNode {
   #held = 0;
   /** Results not yet stored by the server. */
   readonly #unsent = new Set<Promise<void>>();
+  /** Attempts reserved to start at their instant (published ahead), with their start timers. */
+  readonly #ahead = new Map<number, NodeJS.Timeout>();
   /** The task of each attempt in flight (results carry it: recording them needs no lookup). */
   readonly #taskOf = new Map<number, number>();
   /** Why attempts were canceled here, for their results' error. */
@@ -112,6 +115,7 @@ export class ExecutorNode {
     void (async () => {
       for await (const m of cancels) {
         const { runId, reason } = m.json<CancelMessage>();
+        if (this.#cancelAhead(runId, reason)) continue;
         if (!this.#worker.runIds().includes(runId)) continue; // running elsewhere, or not yet
         this.#cancelReasons.set(runId, reason);
         this.#worker.handle({ type: "cancel", runId });
@@ -134,9 +138,10 @@ export class ExecutorNode {
     this.#wake();
     await Promise.all(this.#loops);
     const deadline = Date.now() + this.config.drainMs;
-    while (this.#worker.running > 0 && Date.now() < deadline) await sleep(100);
-    if (this.#worker.running > 0) {
-      this.#log.warn({ running: this.#worker.running }, "attempts outlived the drain: canceling them");
+    // Attempts reserved for their instant (under a second away) start, and are drained too.
+    while (this.#busy() > 0 && Date.now() < deadline) await sleep(100);
+    if (this.#busy() > 0) {
+      this.#log.warn({ running: this.#busy() }, "attempts outlived the drain: canceling them");
       this.#cancelAll();
       while (this.#worker.running > 0) await sleep(50);
     }
@@ -148,6 +153,7 @@ export class ExecutorNode {
 
   #cancelAll(): void {
     // The worker aborts every attempt; their results then say why.
+    for (const runId of [...this.#ahead.keys()]) this.#cancelAhead(runId, SHUTDOWN);
     for (const runId of this.#worker.runIds()) this.#cancelReasons.set(runId, SHUTDOWN);
     this.#worker.abortAll();
   }
@@ -156,7 +162,7 @@ export class ExecutorNode {
     while (!this.#stopping) {
       // A pull stays open until it is filled or expires, and attempts published meanwhile are
       // delivered to it at once: each group keeps one open, sized to the slots free now.
-      const free = this.config.concurrency - this.#worker.running - this.#held;
+      const free = this.config.concurrency - this.#busy() - this.#held;
       if (free <= 0) {
         await new Promise<void>((resolve) => this.#waiting.push(resolve));
         continue;
@@ -182,7 +188,7 @@ export class ExecutorNode {
   /** Asks a control plane to start the attempt; runs it on yes, hands it back when nobody answers. */
   async #offer(group: string, msg: JsMsg): Promise<void> {
     // Two groups' pulls may deliver more than the slots free: the extra waits here, unstarted.
-    while (this.#worker.running >= this.config.concurrency && !this.#stopping) {
+    while (this.#busy() >= this.config.concurrency && !this.#stopping) {
       await new Promise<void>((resolve) => this.#waiting.push(resolve));
     }
     if (this.#stopping) {
@@ -196,11 +202,13 @@ export class ExecutorNode {
       msg.term("not a Crondeck attempt");
       return;
     }
+    const startAt = dispatched.notBefore ? Date.parse(dispatched.notBefore) : 0;
     const request: StartRequest = {
       runId: dispatched.run.runId,
       dispatcher: dispatched.dispatcher,
       executor: this.name,
       executorBootId: this.bootId,
+      reserve: startAt > Date.now(),
     };
     let reply: StartReply;
     try {
@@ -221,8 +229,63 @@ export class ExecutorNode {
     }
     msg.ack();
     this.#taskOf.set(request.runId, dispatched.run.taskId);
-    this.#worker.handle({ type: "run", run: dispatched.run });
-    this.#log.debug({ runId: request.runId, group, mode: dispatched.run.mode }, "attempt started");
+    if (!request.reserve) {
+      this.#start(dispatched.run, group);
+      return;
+    }
+    // Reserved: it is ours now, and starts at its instant with nothing left to ask.
+    const timer = setTimeout(() => {
+      this.#ahead.delete(request.runId);
+      this.#start(dispatched.run, group);
+      this.#publish({
+        type: "started",
+        runId: request.runId,
+        executorBootId: this.bootId,
+        startedAt: new Date().toISOString(),
+      });
+    }, startAt - Date.now());
+    this.#ahead.set(request.runId, timer);
+  }
+
+  #start(run: DispatchedRun["run"], group: string): void {
+    this.#worker.handle({ type: "run", run });
+    this.#log.debug({ runId: run.runId, group, mode: run.mode }, "attempt started");
+  }
+
+  /** Attempts running, or reserved to start at their instant. */
+  #busy(): number {
+    return this.#worker.running + this.#ahead.size;
+  }
+
+  /** A reserved attempt canceled before its instant ends without running. */
+  #cancelAhead(runId: number, reason: string): boolean {
+    const timer = this.#ahead.get(runId);
+    if (!timer) return false;
+    clearTimeout(timer);
+    this.#ahead.delete(runId);
+    const now = new Date().toISOString();
+    this.#publish({
+      type: "result",
+      runId,
+      taskId: this.#taskOf.get(runId) ?? 0,
+      executor: this.name,
+      executorBootId: this.bootId,
+      result: {
+        status: "CANCELED",
+        exitCode: null,
+        httpStatus: null,
+        output: "",
+        truncated: false,
+        outputBytes: 0,
+        error: reason,
+        startedAt: now,
+        finishedAt: now,
+        durationMs: 0,
+      },
+    });
+    this.#taskOf.delete(runId);
+    this.#wake();
+    return true;
   }
 
   #fromWorker(message: FromWorker): boolean {
@@ -239,7 +302,8 @@ export class ExecutorNode {
         reason && message.result.status === "CANCELED"
           ? { ...message.result, error: message.result.error ? `${reason}: ${message.result.error}` : reason }
           : message.result;
-      const sent = this.#publishResult({
+      this.#publish({
+        type: "result",
         runId: message.runId,
         taskId: this.#taskOf.get(message.runId) ?? 0,
         executor: this.name,
@@ -247,10 +311,6 @@ export class ExecutorNode {
         result,
       });
       this.#taskOf.delete(message.runId);
-      this.#unsent.add(sent);
-      void sent.finally(() => {
-        this.#unsent.delete(sent);
-      });
       this.#wake();
     }
     return true;
@@ -262,15 +322,25 @@ export class ExecutorNode {
     for (const resolve of waiting) resolve();
   }
 
+  /** Publishes a result or start durably; stop() waits for every one. */
+  #publish(message: RecordMessage): void {
+    const sent = this.#publishRecord(message);
+    this.#unsent.add(sent);
+    void sent.finally(() => {
+      this.#unsent.delete(sent);
+    });
+  }
+
   /** Publishes until the server has it: a result is never dropped because NATS was restarting. */
-  async #publishResult(message: ResultMessage): Promise<void> {
+  async #publishRecord(message: RecordMessage): Promise<void> {
     for (let tries = 0; ; tries++) {
       try {
         await (this.#js as JetStreamClient).publish(RESULTS_SUBJECT, encode(message), {
-          msgID: resultMsgId(message.runId),
+          msgID: message.type === "started" ? startedMsgId(message.runId) : resultMsgId(message.runId),
           timeout: 5_000,
         });
-        this.#log.debug({ runId: message.runId, status: message.result.status }, "attempt ended");
+        if (message.type !== "started")
+          this.#log.debug({ runId: message.runId, status: message.result.status }, "attempt ended");
         return;
       } catch (err) {
         if (tries === 0 || tries % 30 === 0)

@@ -11,6 +11,11 @@ export interface DispatchedRun {
   group: string;
   /** The bootId of the control-plane instance that owns the run until an executor starts it. */
   dispatcher: string;
+  /**
+   * A scheduled slot published ahead of its instant (ISO): the executor that takes it reserves it
+   * at once and starts it at this instant, with no round trip left on the way.
+   */
+  notBefore?: string;
 }
 
 /**
@@ -23,6 +28,8 @@ export interface StartRequest {
   dispatcher: string;
   executor: string;
   executorBootId: string;
+  /** Reserve it for a start at its instant (published ahead), rather than start it now. */
+  reserve?: boolean;
 }
 
 export interface StartReply {
@@ -32,12 +39,24 @@ export interface StartReply {
 
 /** Executor → control plane, durably (RESULTS stream): an attempt's outcome. */
 export interface ResultMessage {
+  type?: "result";
   runId: number;
   taskId: number;
   executor: string;
   executorBootId: string;
   result: ResultEnvelope;
 }
+
+/** Executor → control plane, durably (RESULTS stream): a reserved attempt started at its instant. */
+export interface StartedMessage {
+  type: "started";
+  runId: number;
+  executorBootId: string;
+  /** The executor's clock when it started the attempt (ISO). */
+  startedAt: string;
+}
+
+export type RecordMessage = ResultMessage | StartedMessage;
 
 /** Control plane → executors. */
 export interface CancelMessage {

@@ -49,3 +49,4 @@ export function outputSubject(runId: number): string {
 /** Message ids the server deduplicates on: a retried publish never makes a second copy. */
 export const runMsgId = (runId: number) => `run-${runId}`;
 export const resultMsgId = (runId: number) => `result-${runId}`;
+export const startedMsgId = (runId: number) => `started-${runId}`;

@@ -29,6 +29,8 @@ export function natsServerAvailable(): boolean {
 export interface TestNats {
   url: string;
   port: number;
+  /** The server process's pid while it runs. */
+  readonly pid: number | null;
   /** Stops it (SIGTERM) and keeps its store, for restart(). */
   stop(): Promise<void>;
   /** kill -9, store kept. */
@@ -67,6 +69,9 @@ export async function startNatsServer(): Promise<TestNats> {
   return {
     url: `nats://127.0.0.1:${port}`,
     port,
+    get pid() {
+      return (child as ChildProcess | null)?.pid ?? null;
+    },
     stop: () => stopWith("SIGTERM"),
     kill: () => stopWith("SIGKILL"),
     restart: start,

@@ -62,8 +62,15 @@ export interface Dispatcher {
     runId: number,
     listener: (event: { type: "output"; text: string } | { type: "gap"; skippedBytes: number }) => void,
   ): () => void;
-  /** Cancels an attempt it handed off. */
-  cancel?(run: RunRow): Promise<boolean>;
+  /**
+   * Hands a slot claimed ahead to its executors before its instant (they start it on time with no
+   * round trip). False when it could not: the slot is then dispatched at its instant.
+   */
+  prepare?(task: TaskRow, request: ExecutionRequest): Promise<boolean>;
+  /** Forgets a slot prepared ahead whose claim was given back. */
+  forget?(runId: number): void;
+  /** Cancels an attempt it handed off (or prepared ahead). */
+  cancel?(run: RunRow, reason?: string): Promise<boolean>;
   /** Stops what the dispatcher started (after the engine's runs have ended). */
   close?(): Promise<void>;
 }

@@ -235,7 +235,9 @@ export class Engine {
   /** Cancels a run: executing in this process, or handed to executors (from any instance). */
   async cancel(run: RunRow): Promise<boolean> {
     if (this.live.cancel(run.id, "canceled by a user")) return true;
-    return (await this.#dispatcher.cancel?.(run)) ?? false;
+    if (this.#dispatcher.cancel) return this.#dispatcher.cancel(run);
+    // Another instance runs it: it sees the request at its next lease round (half a second).
+    return run.ownerId !== null && (await this.store.requestCancel(run.id));
   }
 
   /** What will keep a saved task from running as saved (a group no live executor serves). */
@@ -316,10 +318,15 @@ export class Engine {
   #giveBackChanged(taskId: number): void {
     if (this.#claimedAhead.size === 0) return;
     const next = this.#scheduler.nextRunAt(taskId)?.getTime();
-    void this.#giveBack((c) => c.taskId === taskId && c.at !== next);
+    void this.#giveBack((c) => c.taskId === taskId && c.at !== next, true);
   }
 
-  async #giveBack(which: (claim: { taskId: number; at: number }) => boolean): Promise<void> {
+  /**
+   * Gives back claimed slots that will not fire here. Those an executor already reserved (handed
+   * over ahead, over NATS) run on it unless `cancelReserved` (the task changed): then they are
+   * canceled, and their records say why.
+   */
+  async #giveBack(which: (claim: { taskId: number; at: number }) => boolean, cancelReserved = false): Promise<void> {
     const claims: Array<Promise<RunRow | null | undefined>> = [];
     for (const [key, claim] of this.#claimedAhead) {
       if (!which(claim)) continue;
@@ -328,9 +335,18 @@ export class Engine {
     }
     if (claims.length === 0) return;
     const ids = (await Promise.all(claims)).flatMap((run) => (run ? [run.id] : []));
-    await this.store
-      .release(ids)
-      .catch((err) => this.log.warn({ err, runs: ids.length }, "could not give back claimed slots"));
+    for (const id of ids) this.#job.forget(id);
+    try {
+      await this.store.release(ids, this.#lease.bootId);
+      if (!cancelReserved || !this.#dispatcher.remote) return;
+      const reserved = await this.db.run.findMany({
+        where: { id: { in: ids }, status: { in: ["QUEUED", "RUNNING"] } },
+      });
+      for (const run of reserved)
+        await this.#dispatcher.cancel?.(run, "canceled: the task was changed before this slot");
+    } catch (err) {
+      this.log.warn({ err, runs: ids.length }, "could not give back claimed slots");
+    }
   }
 
   #track(done: Promise<void>): void {
@@ -375,6 +391,12 @@ export class Engine {
       this.#leaseLost = false;
       this.log.info({}, "database reachable again");
       this.#job.databaseBack();
+    }
+    const live = this.live.ids();
+    if (live.length > 0) {
+      // A failed read must not keep the reaper below from its round.
+      const asked = await this.store.cancelRequested(live).catch(() => []);
+      for (const id of asked) this.live.cancel(id, "canceled by a user");
     }
     // Ends still waiting for the database go first, so FORBID is judged on the truth.
     if (this.#missed.size > 0 && this.#job.recording === 0) await this.#missed.flush();

@@ -15,7 +15,7 @@ import {
   outputSubject,
   RECORDER_CONSUMER,
   RESULTS_STREAM,
-  type ResultMessage,
+  type RecordMessage,
   runMsgId,
   runSubject,
   START_SUBJECT,
@@ -63,6 +63,8 @@ export class NatsDispatcher implements Dispatcher {
   /** Attempts this instance published that no executor has started yet, as far as it knows. */
   readonly #waiting = new Map<number, { deadline: number; group: string; taskId: number }>();
   readonly #tasks = new Map<number, { row: TaskRow; at: number }>();
+  /** Slots published ahead of their instant, not fired yet. */
+  readonly #ahead = new Set<number>();
   #timer: NodeJS.Timeout | null = null;
 
   constructor(private readonly options: NatsDispatcherOptions) {}
@@ -86,7 +88,7 @@ export class NatsDispatcher implements Dispatcher {
   }
 
   accountsFor(runId: number): boolean {
-    return this.#waiting.has(runId);
+    return this.#waiting.has(runId) || this.#ahead.has(runId);
   }
 
   /** Silence of an executor (by the registry), or undefined for an owner that is not one. */
@@ -114,34 +116,62 @@ export class NatsDispatcher implements Dispatcher {
     return this.#registry?.serves(group, EXECUTOR_ALIVE_MS) ?? false;
   }
 
+  /**
+   * Publishes a slot claimed ahead of its instant, so that an executor reserves it now and starts
+   * it at its instant with nothing left to ask. False when NATS did not take it (the slot is then
+   * published at its instant, the ordinary way).
+   */
+  async prepare(task: TaskRow, request: ExecutionRequest): Promise<boolean> {
+    if (!this.connected) return false;
+    try {
+      await this.#publish(task, request, request.scheduledAt);
+      this.#ahead.add(request.runId);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Forgets a slot published ahead that will not fire here (the claim was given back). */
+  forget(runId: number): void {
+    this.#ahead.delete(runId);
+  }
+
   async execute(task: TaskRow, request: ExecutionRequest, _hooks: ExecutionHooks): Promise<typeof HANDED_OFF> {
-    const ctx = this.#context();
+    const deadline = Date.now() + this.options.dispatchTimeoutMs;
+    const waiting = { deadline, group: task.executorGroup, taskId: task.id };
+    // Published ahead: the executor that reserved it starts it on its own.
+    if (this.#ahead.delete(request.runId)) {
+      this.#waiting.set(request.runId, waiting);
+      return HANDED_OFF;
+    }
     const ready = this.#ready ?? Promise.reject(new Error("not started"));
     await Promise.race([
       ready,
       new Promise((_, reject) => setTimeout(() => reject(new Error("NATS is unreachable")), PUBLISH_WAIT_MS).unref()),
     ]);
-    const dispatched: DispatchedRun = {
-      run: toEnvelope(request),
-      group: task.executorGroup,
-      dispatcher: ctx.lease.bootId,
-    };
-    this.#waiting.set(request.runId, {
-      deadline: Date.now() + this.options.dispatchTimeoutMs,
-      group: task.executorGroup,
-      taskId: task.id,
-    });
+    this.#waiting.set(request.runId, waiting);
     try {
-      // The server drops a second copy of the same attempt: a retried publish never runs it twice.
-      await (this.#js as JetStreamClient).publish(runSubject(task.executorGroup), encode(dispatched), {
-        msgID: runMsgId(request.runId),
-        timeout: PUBLISH_WAIT_MS,
-      });
+      await this.#publish(task, request);
     } catch (err) {
       this.#waiting.delete(request.runId);
       throw new Error(`could not hand the attempt to NATS: ${(err as Error).message}`);
     }
     return HANDED_OFF;
+  }
+
+  async #publish(task: TaskRow, request: ExecutionRequest, notBefore?: Date): Promise<void> {
+    const dispatched: DispatchedRun = {
+      run: toEnvelope(request),
+      group: task.executorGroup,
+      dispatcher: this.#context().lease.bootId,
+      ...(notBefore ? { notBefore: notBefore.toISOString() } : {}),
+    };
+    // The server drops a second copy of the same attempt: a retried publish never runs it twice.
+    await (this.#js as JetStreamClient).publish(runSubject(task.executorGroup), encode(dispatched), {
+      msgID: runMsgId(request.runId),
+      timeout: PUBLISH_WAIT_MS,
+    });
   }
 
   followOutput(
@@ -165,14 +195,10 @@ export class NatsDispatcher implements Dispatcher {
    * Cancels an attempt: one not started yet is ended here (any instance may), one running is
    * stopped by its executor, whose result then says CANCELED.
    */
-  async cancel(run: RunRow): Promise<boolean> {
+  async cancel(run: RunRow, reason = "canceled by a user"): Promise<boolean> {
     const ctx = this.#context();
     if (run.ownerId && !run.ownerId.startsWith(EXECUTOR_BOOT_PREFIX)) {
-      const ended = await ctx.store.endUnstarted(
-        { id: run.id, ownerId: run.ownerId },
-        "CANCELED",
-        "canceled by a user",
-      );
+      const ended = await ctx.store.endUnstarted({ id: run.id, ownerId: run.ownerId }, "CANCELED", reason);
       if (ended) {
         this.#waiting.delete(run.id);
         const task = await this.#task(run.taskId);
@@ -181,7 +207,7 @@ export class NatsDispatcher implements Dispatcher {
       }
     }
     if (!this.#nc || this.#nc.isClosed()) return false;
-    this.#nc.publish(CANCEL_SUBJECT, encode({ runId: run.id, reason: "canceled by a user" } satisfies CancelMessage));
+    this.#nc.publish(CANCEL_SUBJECT, encode({ runId: run.id, reason } satisfies CancelMessage));
     return true;
   }
 
@@ -236,12 +262,13 @@ export class NatsDispatcher implements Dispatcher {
   }
 
   async #answerStart(request: StartRequest): Promise<StartReply> {
-    const ok = await this.#context().store.startRemote(
-      request.runId,
-      request.dispatcher,
-      request.executorBootId,
-      request.executor,
-    );
+    const ok = await this.#context().store.startRemote({
+      id: request.runId,
+      dispatcher: request.dispatcher,
+      executorBootId: request.executorBootId,
+      executor: request.executor,
+      reserve: request.reserve === true,
+    });
     if (ok) this.#waiting.delete(request.runId);
     return ok ? { ok } : { ok, reason: "the attempt ended, was canceled, or another executor started it" };
   }
@@ -249,11 +276,21 @@ export class NatsDispatcher implements Dispatcher {
   /** Records a result (once, whoever dispatched it), then acknowledges it; retried on a database error. */
   async #record(msg: JsMsg): Promise<void> {
     const ctx = this.#context();
-    let message: ResultMessage;
+    let message: RecordMessage;
     try {
-      message = msg.json<ResultMessage>();
+      message = msg.json<RecordMessage>();
     } catch {
       msg.term("not a Crondeck result");
+      return;
+    }
+    if (message.type === "started") {
+      try {
+        await ctx.store.markStarted(message.runId, message.executorBootId, new Date(message.startedAt));
+        msg.ack(); // not marked: it ended (or was LOST) first, which says more
+      } catch (err) {
+        this.options.log.warn({ err, runId: message.runId }, "could not record a start yet; it will come again");
+        msg.nak(2_000);
+      }
       return;
     }
     try {

@@ -106,7 +106,9 @@ export class Reaper {
         continue;
       }
       const silence = this.deps.silence?.(run.ownerId) ?? lease.silence(run.ownerId);
-      if (run.status === "QUEUED") {
+      // A claim an executor reserved is its own: never taken over, LOST like a running attempt.
+      const reserved = run.ownerId.startsWith(EXECUTOR_BOOT_PREFIX);
+      if (run.status === "QUEUED" && !reserved) {
         if (run.scheduledAt.getTime() > now - CLAIM_LATE_MS) continue;
         if (silence !== "gone" && silence < CLAIM_SILENCE_MS) continue;
       } else if (silence !== "gone" && silence < this.deps.lostSilenceMs) {
@@ -125,7 +127,7 @@ export class Reaper {
     if (!run || run.status !== seen.status || run.ownerId !== seen.ownerId) return;
     const task = await this.deps.db.task.findUnique({ where: { id: run.taskId } });
     if (!task) return; // deleted: its runs go with it
-    if (run.status === "QUEUED") await this.#takeOverClaim(task, run);
+    if (run.status === "QUEUED" && !run.ownerId?.startsWith(EXECUTOR_BOOT_PREFIX)) await this.#takeOverClaim(task, run);
     else await this.#lose(task, run);
   }
 

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { RETRYABLE_RUN_STATUSES, type RunStatus, type RunTrigger } from "@crondeck/core";
 import type { RunRow, TaskRow } from "@crondeck/db";
-import { type ExecutionResult, matchKeywords } from "@crondeck/executor";
+import { type ExecutionRequest, type ExecutionResult, matchKeywords } from "@crondeck/executor";
 import { toApiRun } from "../runs/view.ts";
 import { type Dispatcher, HANDED_OFF } from "./dispatch.ts";
 import type { LiveRuns } from "./live-runs.ts";
@@ -71,6 +71,8 @@ export class RunJob {
   #recording = 0;
   /** FORBID tasks between their "nothing under way" read and their run being live here: resolves to whether it started. */
   readonly #starting = new Map<number, Promise<boolean>>();
+  /** Slots claimed ahead that the dispatcher also handed to its executors ahead (remote). */
+  readonly #preparedAhead = new Set<number>();
   /** Resolved (and renewed) when the database answers again, so waiting ends are written at once. */
   #back = signal();
 
@@ -177,7 +179,7 @@ export class RunJob {
       if (task.concurrencyPolicy === "FORBID" && !live.activeForTask(task.id) && (await store.hasActive(task.id))) {
         return undefined;
       }
-      return await store.claim({
+      const claim = await store.claim({
         taskId: task.id,
         trigger: "SCHEDULE",
         scheduledAt,
@@ -188,6 +190,10 @@ export class RunJob {
         executor: dispatcher.executorFor(task),
         ownerId: this.deps.lease.bootId,
       });
+      if (claim && dispatcher.prepare && (await dispatcher.prepare(task, this.#request(task, claim)))) {
+        this.#preparedAhead.add(claim.id);
+      }
+      return claim;
     } catch (err) {
       log.warn({ err, taskId: task.id, scheduledAt }, "could not claim a slot ahead of time");
       return undefined;
@@ -211,6 +217,8 @@ export class RunJob {
       return { runId: claimed.id, done: Promise.resolve() };
     }
     const run: RunRow = { ...claimed, status: "RUNNING", startedAt: new Date() };
+    // Handed to its executors ahead of time: the one that reserved it starts it on its own.
+    if (this.#preparedAhead.delete(claimed.id)) return { runId: run.id, done: this.#attempts(task, run) };
     const onTime = Date.now() - claimed.scheduledAt.getTime() <= FAST_START_MS;
     // A remote attempt is started by its executor in the database: the start is recorded first.
     if (!(onTime && lease.fresh) || this.deps.dispatcher.remote) {
@@ -384,8 +392,31 @@ export class RunJob {
     }
   }
 
+  /** One attempt as plain data, for whatever runs it. */
+  #request(task: TaskRow, run: RunRow): ExecutionRequest {
+    return {
+      runId: run.id,
+      taskId: task.id,
+      scheduledAt: run.scheduledAt,
+      attempt: run.attempt,
+      mode: task.mode as "SHELL" | "HTTP",
+      command: task.command,
+      httpMethod: task.httpMethod as "GET" | "POST" | null,
+      httpHeaders: JSON.parse(task.httpHeaders) as Record<string, string>,
+      httpBody: task.httpBody,
+      timeoutSeconds: task.timeoutSeconds,
+      idempotencyKey: `crondeck-${task.id}-${run.fireKey ?? `M${run.rootRunId ?? run.id}`}`,
+      outputLimitBytes: this.deps.outputLimitBytes,
+    };
+  }
+
+  /** The dispatcher forgets a slot it prepared ahead whose claim was given back. */
+  forget(runId: number): void {
+    if (this.#preparedAhead.delete(runId)) this.deps.dispatcher.forget?.(runId);
+  }
+
   async #runAttempt(task: TaskRow, run: RunRow, fire: AbortController, reason: () => string): Promise<RunRow | null> {
-    const { dispatcher, live, log, outputLimitBytes } = this.deps;
+    const { dispatcher, live, log } = this.deps;
     const attempt = new AbortController();
     const cancel = (why: string) => {
       fire.abort(why);
@@ -397,31 +428,14 @@ export class RunJob {
     live.status(run.id, run.status as RunStatus, () => toApiRun(run));
     let result: ExecutionResult;
     try {
-      const outcome = await dispatcher.execute(
-        task,
-        {
-          runId: run.id,
-          taskId: task.id,
-          scheduledAt: run.scheduledAt,
-          attempt: run.attempt,
-          mode: task.mode as "SHELL" | "HTTP",
-          command: task.command,
-          httpMethod: task.httpMethod as "GET" | "POST" | null,
-          httpHeaders: JSON.parse(task.httpHeaders) as Record<string, string>,
-          httpBody: task.httpBody,
-          timeoutSeconds: task.timeoutSeconds,
-          idempotencyKey: `crondeck-${task.id}-${run.fireKey ?? `M${run.rootRunId ?? run.id}`}`,
-          outputLimitBytes,
+      const outcome = await dispatcher.execute(task, this.#request(task, run), {
+        signal: attempt.signal,
+        onOutput: (text) => live.output(run.id, text),
+        onGap: (skippedBytes) => live.gap(run.id, skippedBytes),
+        onSpawn: (pgid) => {
+          this.deps.store.recordPgid(run.id, pgid).catch(() => {}); // only a successor's cleanup uses it
         },
-        {
-          signal: attempt.signal,
-          onOutput: (text) => live.output(run.id, text),
-          onGap: (skippedBytes) => live.gap(run.id, skippedBytes),
-          onSpawn: (pgid) => {
-            this.deps.store.recordPgid(run.id, pgid).catch(() => {}); // only a successor's cleanup uses it
-          },
-        },
-      );
+      });
       if (outcome === HANDED_OFF) {
         // Executors elsewhere run it now; whichever instance records its result carries the fire on.
         live.remove(run.id);

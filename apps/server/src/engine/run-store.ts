@@ -1,6 +1,7 @@
 import type { RunStatus, RunTrigger } from "@crondeck/core";
 import { type Db, isForeignKeyViolation, isUniqueViolation, type Provider, type RunRow } from "@crondeck/db";
 import type { ExecutionResult } from "@crondeck/executor";
+import { EXECUTOR_BOOT_PREFIX } from "@crondeck/transport-nats";
 
 export interface NewRun {
   taskId: number;
@@ -123,6 +124,8 @@ interface RemoteStart {
   dispatcher: string;
   executorBootId: string;
   executor: string;
+  /** Published ahead: the executor holds it (still QUEUED) and starts it at its instant. */
+  reserve: boolean;
 }
 
 interface Finish {
@@ -142,6 +145,10 @@ export class RunStore {
     MAX_BATCH,
   );
   readonly #remoteStarts = new Coalescer<RemoteStart, boolean>((items) => this.#startRemoteAll(items), MAX_BATCH);
+  readonly #remoteStarted = new Coalescer<{ id: number; executorBootId: string; startedAt: Date }, boolean>(
+    (items) => this.#markStartedAll(items),
+    MAX_BATCH,
+  );
   readonly #q: string;
 
   constructor(
@@ -255,9 +262,11 @@ export class RunStore {
    * Gives back slots claimed ahead of time that will not fire here (the task was changed or
    * removed, or the process is stopping): deletes the runs that are still QUEUED.
    */
-  async release(ids: number[]): Promise<number> {
+  async release(ids: number[], ownerId?: string): Promise<number> {
     if (ids.length === 0) return 0;
-    return (await this.db.run.deleteMany({ where: { id: { in: ids }, status: "QUEUED" } })).count;
+    // With `ownerId`: only claims still held by that owner (an executor may have reserved one).
+    const where = { id: { in: ids }, status: "QUEUED", ...(ownerId ? { ownerId } : {}) };
+    return (await this.db.run.deleteMany({ where })).count;
   }
 
   /**
@@ -341,7 +350,12 @@ export class RunStore {
     const rows = await this.db.run.findMany({
       where: {
         taskId: { in: [...new Set(taskIds)] },
-        OR: [{ status: "RUNNING" }, { status: "QUEUED", scheduledAt: { gte: new Date(Date.now() - STALE_CLAIM_MS) } }],
+        OR: [
+          { status: "RUNNING" },
+          { status: "QUEUED", scheduledAt: { gte: new Date(Date.now() - STALE_CLAIM_MS) } },
+          // Reserved by an executor, to start at its instant (or starting now).
+          { status: "QUEUED", ownerId: { startsWith: EXECUTOR_BOOT_PREFIX } },
+        ],
       },
       select: { id: true, taskId: true },
     });
@@ -378,23 +392,25 @@ export class RunStore {
    * the executor (its bootId owns it from now on, its heartbeats vouch for it); yes again to the
    * same executor (its first answer was lost); no to anyone else, and once the run ended.
    */
-  startRemote(id: number, dispatcher: string, executorBootId: string, executor: string): Promise<boolean> {
-    return this.#remoteStarts.run({ id, dispatcher, executorBootId, executor });
+  startRemote(start: RemoteStart): Promise<boolean> {
+    return this.#remoteStarts.run(start);
   }
 
-  /** One UPDATE per (dispatcher, executor) pair in the batch (a handful), then one SELECT. */
+  /** One UPDATE per (dispatcher, executor, reserve) in the batch (a handful), then one SELECT. */
   async #startRemoteAll(items: RemoteStart[]): Promise<boolean[]> {
     const now = new Date();
     const pairs = new Map<string, RemoteStart[]>();
     for (const item of items) {
-      const key = `${item.dispatcher} ${item.executorBootId} ${item.executor}`;
+      const key = `${item.dispatcher} ${item.executorBootId} ${item.executor} ${item.reserve}`;
       pairs.set(key, [...(pairs.get(key) ?? []), item]);
     }
     for (const pair of pairs.values()) {
-      const { dispatcher, executorBootId, executor } = pair[0] as RemoteStart;
+      const { dispatcher, executorBootId, executor, reserve } = pair[0] as RemoteStart;
       await this.db.run.updateMany({
         where: { id: { in: pair.map((item) => item.id) }, status: { in: ACTIVE }, ownerId: dispatcher },
-        data: { status: "RUNNING", ownerId: executorBootId, executor, startedAt: now, heartbeatAt: now },
+        data: reserve
+          ? { ownerId: executorBootId, executor, heartbeatAt: now }
+          : { status: "RUNNING", ownerId: executorBootId, executor, startedAt: now, heartbeatAt: now },
       });
     }
     const rows = await this.db.run.findMany({
@@ -405,8 +421,29 @@ export class RunStore {
     // Yes to the executor that holds it now (this batch, or its own earlier ask).
     return items.map((item) => {
       const row = byId.get(item.id);
-      return row?.status === "RUNNING" && row.ownerId === item.executorBootId;
+      return (
+        (row?.status === "RUNNING" || (item.reserve && row?.status === "QUEUED")) && row.ownerId === item.executorBootId
+      );
     });
+  }
+
+  /** A reserved attempt started at its instant, by the executor's clock (its `started` event). */
+  markStarted(id: number, executorBootId: string, startedAt: Date): Promise<boolean> {
+    return this.#remoteStarted.run({ id, executorBootId, startedAt });
+  }
+
+  async #markStartedAll(items: Array<{ id: number; executorBootId: string; startedAt: Date }>): Promise<boolean[]> {
+    // Attempts that start in one turn started within a few ms of each other: one instant for all
+    // of an executor's would blur that, so one UPDATE each, in one transaction.
+    const counts = await this.db.$transaction(
+      items.map((item) =>
+        this.db.run.updateMany({
+          where: { id: item.id, status: "QUEUED", ownerId: item.executorBootId },
+          data: { status: "RUNNING", startedAt: item.startedAt, heartbeatAt: new Date() },
+        }),
+      ),
+    );
+    return counts.map((c) => c.count === 1);
   }
 
   /**
@@ -454,6 +491,24 @@ export class RunStore {
       data: outcome,
     });
     return count === 1 ? { ...run, ...outcome } : null;
+  }
+
+  /** Asks the instance running the attempt to cancel it. False when it is no longer in progress. */
+  async requestCancel(id: number): Promise<boolean> {
+    const { count } = await this.db.run.updateMany({
+      where: { id, status: { in: ACTIVE } },
+      data: { cancelRequestedAt: new Date() },
+    });
+    return count === 1;
+  }
+
+  /** Of these runs (executing here), the ones a user asked another instance to cancel. */
+  async cancelRequested(ids: number[]): Promise<number[]> {
+    const rows = await this.db.run.findMany({
+      where: { id: { in: ids }, cancelRequestedAt: { not: null } },
+      select: { id: true },
+    });
+    return rows.map((row) => row.id);
   }
 
   /** Remembers the process group of a SHELL attempt, so a successor on this host can stop it. */

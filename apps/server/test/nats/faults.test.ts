@@ -20,7 +20,7 @@ describe.skipIf(!natsServerAvailable()).each(providers)("executor faults over NA
     executors.push(e);
     return e;
   };
-  const control = async (name: string, options: { dispatchTimeoutMs?: number } = {}) => {
+  const control = async (name: string, options: { dispatchTimeoutMs?: number; scheduler?: boolean } = {}) => {
     const app = await appOn(db.url, { natsUrl: nats.url, instanceName: name, stopGraceMs: 2_000, ...options });
     apps.push(app);
     return app;
@@ -166,4 +166,30 @@ describe.skipIf(!natsServerAvailable()).each(providers)("executor faults over NA
     expect((await waitForRun(app, later, undefined, 30_000)).executor).toBe("exec-b");
     expect(started(b, later)).toBe(1);
   }, 90_000);
+
+  it("a slot handed to an executor ahead of its instant is canceled when the task is disabled before it, saying why", async () => {
+    const app = await control("control", { scheduler: true });
+    const e = await executor("exec-a", "default");
+    const task = await createTask(app, { cron: "* * * * * *", command: "sleep 5; echo ran" });
+    const { db: prisma } = app.database;
+    // Wait for a slot reserved by the executor before its instant, then disable the task at once.
+    const reserved = await waitFor(
+      async () => {
+        const run = await prisma.run.findFirst({
+          where: { taskId: task.id, status: "QUEUED", executor: "exec-a", scheduledAt: { gt: new Date() } },
+        });
+        return run ?? undefined;
+      },
+      30_000,
+      "a slot reserved ahead by the executor",
+    );
+    const disabled = await app.inject({ method: "PATCH", url: `/api/tasks/${task.id}`, payload: { enabled: false } });
+    expect(disabled.statusCode).toBe(200);
+    const ended = await waitForRun(app, reserved.id, undefined, 30_000);
+    // Canceled before its instant (never started), or at worst just after it started: never run through.
+    expect(ended.status).toBe("CANCELED");
+    expect(ended.error).toMatch(/the task was changed before this slot/);
+    expect(ended.output).not.toContain("ran");
+    expect(started(e, reserved.id)).toBeLessThanOrEqual(1);
+  }, 60_000);
 });

@@ -47,7 +47,7 @@ export const zh: Record<keyof typeof en, string> = {
   "apiError.SELF_CHANGE": "不能降低自己的角色、停用或删除自己；请由其他管理员操作。",
   "apiError.LAST_ADMIN": "这是最后一个启用的管理员，至少需要保留一个。",
   "apiError.RUN_FINISHED": "这次执行已经结束。",
-  "apiError.RUN_ELSEWHERE": "这次执行正在另一个 Crondeck 实例上运行，需由该实例停止。",
+  "apiError.RUN_ELSEWHERE": "已没有存活的进程在运行这次执行，无可停止；它将以 LOST 结束。",
   "apiError.INTERNAL": "服务器处理失败，原因见服务器日志。",
   "apiError.DATABASE_UNAVAILABLE": "数据库没有响应。",
   "apiError.BAD_REQUEST": "服务器无法解析这个请求。",

@@ -144,7 +144,11 @@ const runsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       }
       const row = await app.database.db.run.findUnique({ where: { id: run.id } });
       if (!row || !(await engine.cancel(row))) {
-        throw new ApiError(409, "RUN_ELSEWHERE", `run ${run.id} is not executing in this process (${run.executor})`);
+        throw new ApiError(
+          409,
+          "RUN_ELSEWHERE",
+          `run ${run.id} could not be canceled: no live process runs it (${run.executor})`,
+        );
       }
       await app.audit.record(req, { action: "run.cancel", targetType: "run", targetId: run.id, taskId: run.taskId });
       return reply.code(202).send({ canceled: true });
