@@ -9,6 +9,7 @@
 import { parseArgs } from "node:util";
 import { mysqlReachable } from "@crondeck/db/testing";
 import { natsServerAvailable } from "@crondeck/transport-nats/testing";
+import { int, list } from "./lib/args.ts";
 import { fireTable } from "./lib/fire-report.ts";
 import type { ExecutorKind, FireResult } from "./lib/fire-scenario.ts";
 import { fireScenario, type Profiled, type Provider } from "./lib/orchestrate.ts";
@@ -26,16 +27,6 @@ const { values: opts } = parseArgs({
     only: { type: "string", default: "http,shell" },
   },
 });
-const list = (s: string) =>
-  s
-    .split(",")
-    .map((x) => x.trim())
-    .filter(Boolean);
-const int = (name: string, s: string, min: number, max: number) => {
-  const n = Number(s);
-  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`--${name} must be an integer ${min}..${max}`);
-  return n;
-};
 const seconds = int("seconds", opts.seconds, 5, 600);
 const settleSeconds = int("settle", opts.settle, 1, 60);
 const executors = int("executors", opts.executors, 1, 16);

@@ -11,6 +11,7 @@ import { execFileSync } from "node:child_process";
 import { availableParallelism, cpus, loadavg, totalmem } from "node:os";
 import { parseArgs } from "node:util";
 import { mysqlReachable } from "@crondeck/db/testing";
+import { int, list } from "./lib/args.ts";
 import { candidateEngine } from "./lib/bare-engine.ts";
 import type { DbCostResult } from "./lib/db-cost.ts";
 import { fireTable } from "./lib/fire-report.ts";
@@ -42,16 +43,6 @@ const { values: opts } = parseArgs({
   },
 });
 
-const list = (s: string) =>
-  s
-    .split(",")
-    .map((x) => x.trim())
-    .filter(Boolean);
-const int = (name: string, s: string, min: number, max: number) => {
-  const n = Number(s);
-  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`--${name} must be an integer ${min}..${max}`);
-  return n;
-};
 const seconds = int("seconds", opts.seconds, 5, 600);
 const settleSeconds = int("settle", opts.settle, 1, 60);
 const tasks = int("tasks", opts.tasks, 1, 20_000);
