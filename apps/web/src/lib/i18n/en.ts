@@ -45,7 +45,8 @@ export const en = {
   "apiError.SELF_CHANGE": "You cannot lower your own role, disable or delete yourself; another admin can.",
   "apiError.LAST_ADMIN": "This is the last enabled admin: keep at least one.",
   "apiError.RUN_FINISHED": "This run has already ended.",
-  "apiError.RUN_ELSEWHERE": "No live process runs this attempt any more, so there is nothing to stop; it will end as LOST.",
+  "apiError.RUN_ELSEWHERE":
+    "No live process runs this attempt any more, so there is nothing to stop; it will end as LOST.",
   "apiError.INTERNAL": "The server failed to do this. The server log says why.",
   "apiError.DATABASE_UNAVAILABLE": "The database does not answer.",
   "apiError.BAD_REQUEST": "The server could not read this request.",
