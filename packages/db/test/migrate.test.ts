@@ -4,11 +4,20 @@ import Sqlite from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
 // @ts-expect-error plain JS build script
 import { deriveSqliteSchema } from "../scripts/generate.mjs";
-import { listMigrations, MIGRATIONS_DIRS, migrate, openDatabase, parseDatabaseUrl, taskNameKey } from "../src/index.ts";
+import {
+  listMigrations,
+  MIGRATIONS_DIRS,
+  migrate,
+  openDatabase,
+  parseDatabaseUrl,
+  taskNameKey,
+  taskSearchText,
+} from "../src/index.ts";
 import { createTestDatabase, mysqlQuery, type TestDatabase, testProviders } from "../src/testing.ts";
 
 const root = join(import.meta.dirname, "../../..");
 const NAME_KEY_MIGRATION = "20261201000300_task_name_key";
+const SEARCH_TEXT_MIGRATION = "20261201010000_task_list_search_sort";
 const providers = await testProviders();
 
 // --- What the Prisma schema says the database must hold -------------------------------------
@@ -37,7 +46,7 @@ function readPrismaSchema(source: string, provider: "mysql" | "sqlite"): Expecte
       if (!line) continue;
       const block = line.match(/^@@(unique|index)\(\[([^\]]+)\]\)/);
       if (block) {
-        const cols = (block[2] as string).split(",").map((c) => c.trim());
+        const cols = (block[2] as string).split(",").map((c) => c.trim().replace(/\(.*\)$/, ""));
         const unique = block[1] === "unique";
         model.indexes.set(`${name}_${cols.join("_")}_${unique ? "key" : "idx"}`, { unique, columns: cols });
         continue;
@@ -73,14 +82,18 @@ function readPrismaSchema(source: string, provider: "mysql" | "sqlite"): Expecte
 
 function columnType(type: string, attrs: string, provider: "mysql" | "sqlite"): string {
   if (provider === "sqlite") {
-    return { Int: "INTEGER", String: "TEXT", Boolean: "BOOLEAN", DateTime: "DATETIME" }[type] ?? type;
+    return { Int: "INTEGER", BigInt: "BIGINT", String: "TEXT", Boolean: "BOOLEAN", DateTime: "DATETIME" }[type] ?? type;
   }
   const native = attrs.match(/@db\.(\w+)(?:\((\d+)\))?/);
   if (native) {
     const [, kind, size] = native as unknown as [string, string, string?];
     return `${kind.toLowerCase()}${size ? `(${size})` : ""}`;
   }
-  return { Int: "int(11)", String: "varchar(191)", Boolean: "tinyint(1)", DateTime: "datetime(3)" }[type] ?? type;
+  return (
+    { Int: "int(11)", BigInt: "bigint(20)", String: "varchar(191)", Boolean: "tinyint(1)", DateTime: "datetime(3)" }[
+      type
+    ] ?? type
+  );
 }
 
 // --- What the migrated database holds ---------------------------------------------------------
@@ -245,12 +258,12 @@ describe.each(providers)("migrations on %s", (provider) => {
   });
 
   /** Inserts a task row with plain SQL, as a database at that migration would hold it. */
-  async function insertOldTask(db: TestDatabase, name: string, atMigration: string) {
+  async function insertOldTask(db: TestDatabase, name: string, atMigration: string, command = "true") {
     // Every task needs a nameKey from that migration on; the app computes it (taskNameKey).
     const withKey = atMigration >= NAME_KEY_MIGRATION;
     const quote = (value: string) => `'${value.replace(/'/g, "''")}'`;
     const columns = `name, ${withKey ? "nameKey, " : ""}mode, cron, timezone, command, httpHeaders, notifyEmails, notifyKeywords, updatedAt`;
-    const values = `${quote(name)}, ${withKey ? `${quote(taskNameKey(name))}, ` : ""}'SHELL', '* * * * *', 'UTC', 'true', '{}', '[]', '[]'`;
+    const values = `${quote(name)}, ${withKey ? `${quote(taskNameKey(name))}, ` : ""}'SHELL', '* * * * *', 'UTC', ${quote(command)}, '{}', '[]', '[]'`;
     const target = parseDatabaseUrl(db.url);
     if (target.provider === "sqlite") {
       const conn = new Sqlite(target.file);
@@ -274,6 +287,25 @@ describe.each(providers)("migrations on %s", (provider) => {
       const task = await database.db.task.findUniqueOrThrow({ where: { nameKey: "old" } });
       expect(task.misfirePolicy).toBe("SKIP");
       expect(task.misfireGraceSeconds).toBe(3600);
+      if (previous < SEARCH_TEXT_MIGRATION) expect(task.searchText).toBe(taskSearchText(task));
+    } finally {
+      await database.close();
+    }
+  });
+
+  it("gives tasks stored before the task list searched the database a search text that folds ASCII case only", async () => {
+    const db = fresh(provider);
+    const before = all[all.indexOf(SEARCH_TEXT_MIGRATION) - 1] as string;
+    await migrate(parseDatabaseUrl(db.url), { upTo: before });
+    await insertOldTask(db, "Old CAFÉ", before, "Echo 'ÄÖ' | GREP 100% _x");
+    await insertOldTask(db, "İstanbul 🚀", before);
+    await migrate(parseDatabaseUrl(db.url));
+    const database = await openDatabase(db.url);
+    try {
+      const rows = await database.db.task.findMany({ orderBy: { id: "asc" } });
+      expect(rows.map((r) => r.searchText)).toEqual(["old cafÉ\necho 'ÄÖ' | grep 100% _x\n", "İstanbul 🚀\ntrue\n"]);
+      expect(rows.map((r) => r.searchText)).toEqual(rows.map(taskSearchText));
+      expect(rows.map((r) => r.nextRunAtMs)).toEqual([null, null]);
     } finally {
       await database.close();
     }
@@ -339,6 +371,7 @@ describe.each(providers)("migrations on %s", (provider) => {
           cron: "* * * * *",
           timezone: "UTC",
           command: "echo '🎉 完成'",
+          searchText: taskSearchText({ name, command: "echo '🎉 完成'", remark: "" }),
           httpHeaders: "{}",
           notifyEmails: "[]",
           notifyKeywords: "[]",

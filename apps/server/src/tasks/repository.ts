@@ -1,5 +1,5 @@
-import type { RunStatus, Task } from "@crondeck/core";
-import { type Db, isUniqueViolation, type Prisma, type TaskRow, taskNameKey } from "@crondeck/db";
+import { nextRun, type RunStatus, type Task } from "@crondeck/core";
+import { type Db, escapeLike, isUniqueViolation, type TaskRow, taskNameKey, taskSearchText } from "@crondeck/db";
 import { conflict, notFound } from "../lib/errors.ts";
 import type { TaskListQuery } from "../routes/api/tasks/schema.ts";
 import { maskHeaders, maskWebhookUrl } from "./credentials.ts";
@@ -63,6 +63,28 @@ export function copyName(name: string, n: number): string {
   return `${base.trimEnd()}${suffix}`;
 }
 
+/** The next-run sort key of a task that will not fire (disabled, or no future slot): 9999-12-31. */
+export const NEVER_MS = Date.UTC(9999, 11, 31);
+
+/** The task list's next-run sort key: the next fire after `now` in ms, NEVER_MS when there is none. */
+export function nextRunKey(task: Pick<TaskRow, "enabled" | "cron" | "timezone">, now = new Date()): number {
+  if (!task.enabled) return NEVER_MS;
+  try {
+    return nextRun(task.cron, task.timezone, now)?.getTime() ?? NEVER_MS;
+  } catch {
+    return NEVER_MS;
+  }
+}
+
+/** The columns the task list searches and sorts by, derived from the rest of the task. */
+function listColumns(
+  task: Pick<TaskWrite, "name" | "command" | "remark" | "enabled" | "cron" | "timezone">,
+): Pick<TaskRow, "searchText"> & { nextRunAtMs: number } {
+  return { searchText: taskSearchText(task), nextRunAtMs: nextRunKey(task) };
+}
+
+const SORT_COLUMN = { id: "t.`id`", name: "t.`nameKey`", createdAt: "t.`createdAt`", nextRunAt: "t.`nextRunAtMs`" };
+
 function nameTaken(name: string) {
   return conflict("NAME_TAKEN", `a task named ${JSON.stringify(name)} already exists`, "name");
 }
@@ -78,16 +100,18 @@ export class TaskRepository {
 
   async create(data: TaskWrite): Promise<TaskRow> {
     try {
-      return await this.db.task.create({ data });
+      return await this.db.task.create({ data: { ...data, ...listColumns(data) } });
     } catch (err) {
       if (isUniqueViolation(err)) throw nameTaken(data.name);
       throw err;
     }
   }
 
-  async update(id: number, data: Partial<TaskWrite>): Promise<TaskRow> {
+  /** Changes `previous` (the stored task, as read for this edit) by `data`. */
+  async update(previous: TaskRow, data: Partial<TaskWrite>): Promise<TaskRow> {
+    const id = previous.id;
     try {
-      return await this.db.task.update({ where: { id }, data });
+      return await this.db.task.update({ where: { id }, data: { ...data, ...listColumns({ ...previous, ...data }) } });
     } catch (err) {
       if (isUniqueViolation(err)) throw nameTaken(String(data.name));
       if ((err as { code?: string }).code === "P2025") throw notFound("task", id);
@@ -101,12 +125,13 @@ export class TaskRepository {
    * the row, so they never pass through a client.
    */
   async copy(source: TaskRow): Promise<TaskRow> {
-    const { id, createdAt, updatedAt, ...fields } = source;
+    const { id, createdAt, updatedAt, searchText, nextRunAtMs, ...fields } = source;
     // A concurrent copy may take the name between the look-up and the insert: look again.
     for (let attempt = 0; ; attempt++) {
       const name = await this.#freeCopyName(source.name);
       try {
-        return await this.db.task.create({ data: { ...fields, name, nameKey: taskNameKey(name), enabled: false } });
+        const data = { ...fields, name, nameKey: taskNameKey(name), enabled: false };
+        return await this.db.task.create({ data: { ...data, ...listColumns(data) } });
       } catch (err) {
         if (!isUniqueViolation(err)) throw err;
         if (attempt >= 4) throw nameTaken(name);
@@ -158,53 +183,117 @@ export class TaskRepository {
     );
   }
 
+  /**
+   * Recomputes the next-run keys that have passed (the task fired since) or were never computed
+   * (tasks written before the column existed or by plain SQL). Found through the key's index, so
+   * it costs one index probe when nothing is due; tasks sharing a schedule share one computation.
+   * Plain SQL, so updatedAt (which the engine polls for edited tasks) is left alone. Concurrent
+   * callers share one pass.
+   */
+  refreshNextRuns(): Promise<void> {
+    this.#refreshing ??= this.#refreshNextRuns().finally(() => {
+      this.#refreshing = null;
+    });
+    return this.#refreshing;
+  }
+
+  #refreshing: Promise<void> | null = null;
+
+  async #refreshNextRuns(): Promise<void> {
+    const now = new Date();
+    const due = { OR: [{ nextRunAtMs: null }, { nextRunAtMs: { lte: now.getTime() } }] };
+    const rows = await this.db.task.findMany({
+      where: due,
+      select: { id: true, enabled: true, cron: true, timezone: true },
+    });
+    const byKey = new Map<number, number[]>();
+    const memo = new Map<string, number>();
+    for (const row of rows) {
+      const schedule = `${row.enabled}\n${row.cron}\n${row.timezone}`;
+      const key = memo.get(schedule) ?? nextRunKey(row, now);
+      memo.set(schedule, key);
+      const ids = byKey.get(key) ?? [];
+      ids.push(row.id);
+      byKey.set(key, ids);
+    }
+    for (const [key, ids] of byKey) {
+      for (let from = 0; from < ids.length; from += 500) {
+        const chunk = ids.slice(from, from + 500);
+        // Only keys still due: an edit meanwhile wrote a fresh one.
+        await this.db.$executeRawUnsafe(
+          `UPDATE \`Task\` SET \`nextRunAtMs\` = ? WHERE \`id\` IN (${chunk.map(() => "?").join(",")}) AND (\`nextRunAtMs\` IS NULL OR \`nextRunAtMs\` <= ?)`,
+          key,
+          ...chunk,
+          now.getTime(),
+        );
+      }
+    }
+  }
+
+  /**
+   * One page of tasks, chosen by the database: filters, search and every sort are SQL over
+   * indexed columns (search scans searchText, one short column), never all tasks sorted here.
+   * Backticked names and ? parameters read the same on SQLite and MySQL.
+   */
   async list(query: TaskListQuery, nextRunAt: NextRunAt) {
     const page = query.page ?? 1;
     const pageSize = query.pageSize ?? 20;
-    const where: Prisma.TaskWhereInput = {};
-    // By the unique key, so search and sort treat ASCII case alike and all else as written, on both databases.
-    if (query.q) where.nameKey = { contains: taskNameKey(query.q.trim()) };
-    if (query.mode) where.mode = query.mode;
-    if (query.enabled !== undefined) where.enabled = query.enabled;
     const sort = query.sort ?? "id";
     const order = query.order ?? (sort === "name" || sort === "nextRunAt" ? "asc" : "desc");
+    const dir = order === "asc" ? "ASC" : "DESC";
 
-    let rows: TaskRow[];
-    let total: number;
-    if (sort === "nextRunAt" || sort === "lastStatus") {
-      // Neither is a column: next fire is computed, last status lives in runs. Sort the filtered
-      // set in memory (fine for thousands of tasks; see docs/architecture.md for the trade-off).
-      const all = await this.db.task.findMany({ where });
-      total = all.length;
-      const key =
-        sort === "nextRunAt"
-          ? new Map(all.map((row) => [row.id, row.enabled ? (nextRunAt(row)?.getTime() ?? Infinity) : Infinity]))
-          : await this.lastRuns(all.map((row) => row.id)).then(
-              (last) => new Map(all.map((row) => [row.id, last.get(row.id)?.status ?? "~"])),
-            );
-      const dir = order === "asc" ? 1 : -1;
-      all.sort((a, b) => {
-        const ka = key.get(a.id) as number | string;
-        const kb = key.get(b.id) as number | string;
-        return (ka < kb ? -1 : ka > kb ? 1 : b.id - a.id) * dir;
-      });
-      rows = all.slice((page - 1) * pageSize, page * pageSize);
-    } else {
-      [rows, total] = await Promise.all([
-        this.db.task.findMany({
-          where,
-          orderBy: sort === "id" ? { id: order } : [{ [sort === "name" ? "nameKey" : sort]: order }, { id: "desc" }],
-          skip: (page - 1) * pageSize,
-          take: pageSize,
-        }),
-        this.db.task.count({ where }),
-      ]);
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const q = query.q?.trim();
+    if (q) {
+      // % and _ match themselves: escaped with ! (a backslash means different things to the two databases).
+      where.push("t.`searchText` LIKE ? ESCAPE '!'");
+      params.push(`%${escapeLike(taskNameKey(q))}%`);
     }
+    if (query.mode) {
+      where.push("t.`mode` = ?");
+      params.push(query.mode);
+    }
+    if (query.enabled !== undefined) {
+      where.push("t.`enabled` = ?");
+      params.push(query.enabled ? 1 : 0);
+    }
+    const whereSql = where.length > 0 ? `WHERE ${where.join(" AND ")}` : "";
+
+    let from = "`Task` t";
+    let orderBy: string;
+    if (sort === "lastStatus") {
+      // The newest attempt that is a result (not SKIPPED) of each task, through Run(taskId, id).
+      from +=
+        " LEFT JOIN `Run` r ON r.`id` = (SELECT MAX(r2.`id`) FROM `Run` r2 WHERE r2.`taskId` = t.`id` AND r2.`status` <> 'SKIPPED')";
+      // Tasks without a result after all results (asc), before them (desc); not by a sentinel
+      // string, which MySQL's collation would sort among the letters.
+      orderBy = `CASE WHEN r.\`status\` IS NULL THEN 1 ELSE 0 END ${dir}, r.\`status\` ${dir}, t.\`id\` ${dir}`;
+    } else {
+      if (sort === "nextRunAt") await this.refreshNextRuns();
+      const column = SORT_COLUMN[sort];
+      orderBy = sort === "id" || sort === "name" ? `${column} ${dir}` : `${column} ${dir}, t.\`id\` ${dir}`;
+    }
+    const [picked, counted] = await Promise.all([
+      this.db.$queryRawUnsafe<Array<{ id: number | bigint }>>(
+        `SELECT t.\`id\` AS id FROM ${from} ${whereSql} ORDER BY ${orderBy} LIMIT ? OFFSET ?`,
+        ...params,
+        pageSize,
+        (page - 1) * pageSize,
+      ),
+      this.db.$queryRawUnsafe<Array<{ total: number | bigint }>>(
+        `SELECT COUNT(*) AS total FROM \`Task\` t ${whereSql}`,
+        ...params,
+      ),
+    ]);
+    const ids = picked.map((row) => Number(row.id));
+    const found = new Map((await this.db.task.findMany({ where: { id: { in: ids } } })).map((row) => [row.id, row]));
+    const rows = ids.flatMap((id) => found.get(id) ?? []);
     const last = await this.lastRuns(rows.map((row) => row.id));
     const items: TaskWithLastRun[] = rows.map((row) => ({
       ...toApiTask(row, nextRunAt),
       lastRun: last.get(row.id) ?? null,
     }));
-    return { items, total, page, pageSize };
+    return { items, total: Number(counted[0]?.total ?? 0), page, pageSize };
   }
 }

@@ -1,0 +1,18 @@
+-- The task list is answered by the database (issue 11): search reads one column, and sorting by
+-- next run or by creation date walks an index instead of sorting every task in memory.
+--
+-- searchText: name, command and remark, one per line, with A-Z lower-cased (taskSearchText in
+-- @crondeck/db, written with every task); the app escapes % and _ and searches with LIKE … ESCAPE.
+-- nextRunAtMs: the next-run sort key (ms since the epoch), null until the app first computes it.
+-- SQLite adds a NOT NULL column only with a default; the app sets searchText on every write.
+ALTER TABLE "Task" ADD COLUMN "searchText" TEXT NOT NULL DEFAULT '';
+ALTER TABLE "Task" ADD COLUMN "nextRunAtMs" BIGINT;
+
+-- SQLite's built-in lower() folds ASCII letters only, which is the rule.
+UPDATE "Task" SET "searchText" = lower("name" || char(10) || "command" || char(10) || "remark");
+
+-- CreateIndex
+CREATE INDEX "Task_nextRunAtMs_id_idx" ON "Task"("nextRunAtMs", "id");
+
+-- CreateIndex
+CREATE INDEX "Task_createdAt_id_idx" ON "Task"("createdAt", "id");
