@@ -1,10 +1,9 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { rssMb, startApp } from "./lib/app-process.ts";
 import { seedTasks } from "./lib/seed.ts";
 import { startupTask } from "./lib/task-mix.ts";
 
@@ -34,23 +33,6 @@ const { values } = parseArgs({
   },
 });
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address();
-      probe.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
-
-function rssMb(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-  return Math.round(kb / 1024);
-}
-
 let template = values.db;
 let templateDir: string | undefined;
 const tasks = Number(values.tasks);
@@ -65,39 +47,12 @@ async function once(mode: string): Promise<{ readyMs: number; rssMb: number }> {
   const dir = mkdtempSync(join(tmpdir(), "crondeck-start-"));
   const file = join(dir, "bench.db");
   if (template) copyFileSync(template, file);
-  const port = await freePort();
-  const started = performance.now();
-  const child: ChildProcess = spawn(process.execPath, MODES[mode] as string[], {
-    cwd: serverDir,
-    env: {
-      PATH: process.env.PATH ?? "/usr/bin:/bin",
-      HOME: process.env.HOME ?? "/tmp",
-      PORT: String(port),
-      DATABASE_URL: `file:${file}`,
-      ADMIN_PASSWORD: "bench-password-1",
-      LOG_LEVEL: "warn",
-      LOG_FORMAT: "json",
-      TZ: "UTC",
-    },
-    stdio: ["ignore", "ignore", "inherit"],
-  });
+  const app = await startApp({ label: mode, cwd: serverDir, args: MODES[mode] as string[], databaseFile: file });
   try {
-    for (;;) {
-      if (child.exitCode !== null) throw new Error(`${mode}: the server exited with ${child.exitCode}`);
-      if (performance.now() - started > 120_000) throw new Error(`${mode}: not ready within 120 s`);
-      const ok = await fetch(`http://127.0.0.1:${port}/readyz`).then(
-        (res) => res.status === 200,
-        () => false,
-      );
-      if (ok) break;
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-    const readyMs = performance.now() - started;
     await new Promise((resolve) => setTimeout(resolve, Number(values.settle)));
-    return { readyMs, rssMb: rssMb(child.pid as number) };
+    return { readyMs: app.readyMs, rssMb: rssMb(app.pid) };
   } finally {
-    child.kill("SIGTERM");
-    await new Promise((resolve) => child.once("exit", resolve));
+    await app.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -1,22 +1,17 @@
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort, signIn } from "./server-process.ts";
+import { type ServerProcess, signIn, startServerProcess } from "./server-process.ts";
 
 // `pnpm start` runs the compiled build: plain node on apps/server/dist and the workspace packages'
 // dist/ (selected by --conditions=crondeck-dist), with no tsx or TypeScript. A resolve hook makes
 // the process (and the local worker child, which inherits it) exit on any TypeScript module.
 
 const root = join(import.meta.dirname, "../../..");
-const serverDir = join(root, "apps/server");
 const guard = join(import.meta.dirname, "fixtures/no-typescript.mjs");
 
-let child: ChildProcess;
-let url: string;
-let output = "";
-let dataDir: string;
+let server: ServerProcess;
 
 beforeAll(async () => {
   execFileSync("pnpm", ["build:server"], { cwd: root, stdio: "pipe" });
@@ -25,53 +20,17 @@ beforeAll(async () => {
       true,
     );
   }
-  dataDir = mkdtempSync(join(tmpdir(), "crondeck-build-"));
-  const port = await freePort();
-  url = `http://127.0.0.1:${port}`;
-  child = spawn(process.execPath, ["--conditions=crondeck-dist", "--import", guard, "dist/server.js"], {
-    cwd: serverDir,
-    env: {
-      PATH: process.env.PATH ?? "/usr/bin:/bin",
-      HOME: process.env.HOME ?? "/tmp",
-      PORT: String(port),
-      DATABASE_URL: `file:${join(dataDir, "build.db")}`,
-      ADMIN_PASSWORD: "a-long-password-1",
-      WEB_DIST: "/nonexistent",
-      LOG_FORMAT: "json",
-      TZ: "UTC",
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  child.stdout?.on("data", (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  child.stderr?.on("data", (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`the compiled server exited with ${child.exitCode}:\n${output}`);
-    if (Date.now() > deadline) throw new Error(`the compiled server was not ready within 30 s:\n${output}`);
-    const ok = await fetch(`${url}/readyz`).then(
-      (res) => res.ok,
-      () => false,
-    );
-    if (ok) break;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  server = await startServerProcess(
+    { ADMIN_PASSWORD: "a-long-password-1", LOG_FORMAT: "json" },
+    { args: ["--conditions=crondeck-dist", "--import", guard, "dist/server.js"] },
+  );
 }, 120_000);
 
-afterAll(async () => {
-  if (child && child.exitCode === null) {
-    const exited = new Promise((resolve) => child.once("exit", resolve));
-    child.kill("SIGTERM");
-    await exited;
-  }
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(async () => server?.stop());
 
 describe("the compiled build", () => {
   it("serves the API and runs a SHELL task in a worker child that is compiled JavaScript too", async () => {
+    const { url } = server;
     const headers = await signIn(url, "admin", "a-long-password-1");
     const created = await fetch(`${url}/api/tasks`, {
       method: "POST",
@@ -90,11 +49,11 @@ describe("the compiled build", () => {
       await new Promise((resolve) => setTimeout(resolve, 100));
       run = (await (await fetch(`${url}/api/runs/${runId}`, { headers })).json()) as typeof run;
     }
-    expect(run.status, output).toBe("SUCCEEDED");
+    expect(run.status, server.output()).toBe("SUCCEEDED");
     // The worker child: node on the built child.js with the parent's condition and guard, no tsx.
     expect(run.output).toContain("packages/worker/dist/child.js");
     expect(run.output).toContain("--conditions=crondeck-dist");
     expect(run.output).not.toContain("tsx");
-    expect(output).not.toContain("the compiled build loaded");
+    expect(server.output()).not.toContain("the compiled build loaded");
   });
 });

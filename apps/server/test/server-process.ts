@@ -31,18 +31,18 @@ export async function freePort(): Promise<number> {
 }
 
 /**
- * Starts `src/server.ts` (what `pnpm start` runs) as a real process with exactly `env` plus PATH
- * and HOME, a free port and a throwaway SQLite file. `waitReady: false` returns at once (for a
- * start that is meant to fail).
+ * Starts `src/server.ts` through tsx (or `node <args>` in apps/server, e.g. the compiled build) as
+ * a real process with exactly `env` plus PATH and HOME, a free port and a throwaway SQLite file.
+ * `waitReady: false` returns at once (for a start that is meant to fail).
  */
 export async function startServerProcess(
   env: Record<string, string>,
-  { waitReady = true }: { waitReady?: boolean } = {},
+  { waitReady = true, args = ["--import", "tsx", "src/server.ts"] }: { waitReady?: boolean; args?: string[] } = {},
 ): Promise<ServerProcess> {
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), "crondeck-proc-"));
   let output = "";
-  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "src/server.ts"], {
+  const child: ChildProcess = spawn(process.execPath, args, {
     cwd: serverDir,
     env: {
       PATH: process.env.PATH ?? "/usr/bin:/bin",

@@ -83,6 +83,14 @@ function listColumns(
   return { searchText: taskSearchText(task), nextRunAtMs: nextRunKey(task) };
 }
 
+/** A task whose next-run key is due for recomputing, as plain SQL returns it on either database. */
+interface DueRow {
+  id: number | bigint;
+  enabled: number | boolean;
+  cron: string;
+  timezone: string;
+}
+
 const SORT_COLUMN = { id: "t.`id`", name: "t.`nameKey`", createdAt: "t.`createdAt`", nextRunAt: "t.`nextRunAtMs`" };
 
 function nameTaken(name: string) {
@@ -201,19 +209,20 @@ export class TaskRepository {
 
   async #refreshNextRuns(): Promise<void> {
     const now = new Date();
-    const due = { OR: [{ nextRunAtMs: null }, { nextRunAtMs: { lte: now.getTime() } }] };
-    const rows = await this.db.task.findMany({
-      where: due,
-      select: { id: true, enabled: true, cron: true, timezone: true },
-    });
+    // Plain SQL: at the top of an hour this can be most tasks, and Prisma's objects cost more.
+    const rows = await this.db.$queryRawUnsafe<DueRow[]>(
+      "SELECT `id`, `enabled`, `cron`, `timezone` FROM `Task` WHERE `nextRunAtMs` IS NULL OR `nextRunAtMs` <= ?",
+      now.getTime(),
+    );
     const byKey = new Map<number, number[]>();
     const memo = new Map<string, number>();
     for (const row of rows) {
-      const schedule = `${row.enabled}\n${row.cron}\n${row.timezone}`;
-      const key = memo.get(schedule) ?? nextRunKey(row, now);
+      const task = { enabled: Boolean(row.enabled), cron: row.cron, timezone: row.timezone };
+      const schedule = `${task.enabled}\n${task.cron}\n${task.timezone}`;
+      const key = memo.get(schedule) ?? nextRunKey(task, now);
       memo.set(schedule, key);
       const ids = byKey.get(key) ?? [];
-      ids.push(row.id);
+      ids.push(Number(row.id));
       byKey.set(key, ids);
     }
     for (const [key, ids] of byKey) {
@@ -246,8 +255,9 @@ export class TaskRepository {
     const params: unknown[] = [];
     const q = query.q?.trim();
     if (q) {
-      // % and _ match themselves: escaped with ! (a backslash means different things to the two databases).
-      where.push("t.`searchText` LIKE ? ESCAPE '!'");
+      // % and _ match themselves: escaped with ! (a backslash means different things to the two
+      // databases). As a subquery, so SQLite scans its narrow searchText index, not whole rows.
+      where.push("t.`id` IN (SELECT s.`id` FROM `Task` s WHERE s.`searchText` LIKE ? ESCAPE '!')");
       params.push(`%${escapeLike(taskNameKey(q))}%`);
     }
     if (query.mode) {
