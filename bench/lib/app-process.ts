@@ -1,20 +1,9 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { createServer } from "node:net";
+import { freePort } from "@crondeck/db/testing";
 
 // Crondeck started as its own process, as a user starts it, for the benches that time start-up
 // and serve requests to it (start-ready.ts, scale.ts).
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address();
-      probe.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
 
 /** A process's resident set size in MB, from /proc. */
 export function rssMb(pid: number): number {

@@ -207,6 +207,11 @@ export class TaskRepository {
 
   #refreshing: Promise<void> | null = null;
 
+  /** Resolves once no refresh of next-run keys is under way (before the database closes). */
+  async refreshDone(): Promise<void> {
+    await this.#refreshing?.catch(() => {});
+  }
+
   async #refreshNextRuns(): Promise<void> {
     const now = new Date();
     // Plain SQL: at the top of an hour this can be most tasks, and Prisma's objects cost more.
