@@ -292,6 +292,24 @@ describe.each(providers)("task list search and sort, answered by the database, o
     expect(await names("q=nothing-like-this")).toEqual([]);
   });
 
+  it("treats double quotes as text and folds no letter but A-Z, through SQLite's trigram index too", async () => {
+    const created = await t.app.inject({
+      method: "POST",
+      url: "/api/tasks",
+      payload: shellTask({ name: "Café Menu", command: `echo 'say "hi" now'`, enabled: false }),
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    try {
+      expect(await names(`q=${encodeURIComponent('"hi" now')}`)).toEqual(["Café Menu"]);
+      expect(await names(`q=${encodeURIComponent('"')}`)).toEqual(["Café Menu"]);
+      expect(await names(`q=${encodeURIComponent("CAFé m")}`)).toEqual(["Café Menu"]);
+      expect(await names(`q=${encodeURIComponent("cafÉ")}`)).toEqual([]);
+    } finally {
+      await t.app.inject({ method: "DELETE", url: `/api/tasks/${created.json().id}` });
+    }
+    expect(await names(`q=${encodeURIComponent("café")}`)).toEqual([]);
+  });
+
   it("treats % _ and the escape character as themselves", async () => {
     expect((await names("q=_&sort=name&order=asc")).sort()).toEqual(["plain", "under_score"]);
     expect(await names(`q=${encodeURIComponent("%")}`)).toEqual(["discount"]);

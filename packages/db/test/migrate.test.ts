@@ -314,6 +314,13 @@ describe.each(providers)("migrations on %s", (provider) => {
       expect(rows.map((r) => r.searchText)).toEqual(["old cafÉ\necho 'ÄÖ' | grep 100% _x\n", "İstanbul 🚀\ntrue\n"]);
       expect(rows.map((r) => r.searchText)).toEqual(rows.map(taskSearchText));
       expect(rows.map((r) => r.nextRunAtMs)).toEqual([null, null]);
+      if (provider === "sqlite") {
+        // The trigram index the SQLite migration builds holds the existing rows too.
+        const hits = await database.db.$queryRawUnsafe<Array<{ id: number | bigint }>>(
+          `SELECT rowid AS id FROM "Task_search" WHERE "Task_search" MATCH '"grep 100%"'`,
+        );
+        expect(hits.map((h) => Number(h.id))).toEqual([rows[0]?.id]);
+      }
     } finally {
       await database.close();
     }

@@ -1,5 +1,13 @@
 import { nextRun, type RunStatus, type Task } from "@crondeck/core";
-import { type Db, escapeLike, isUniqueViolation, type TaskRow, taskNameKey, taskSearchText } from "@crondeck/db";
+import {
+  type Db,
+  escapeLike,
+  isUniqueViolation,
+  type Provider,
+  type TaskRow,
+  taskNameKey,
+  taskSearchText,
+} from "@crondeck/db";
 import { conflict, notFound } from "../lib/errors.ts";
 import type { TaskListQuery } from "../routes/api/tasks/schema.ts";
 import { maskHeaders, maskWebhookUrl } from "./credentials.ts";
@@ -98,7 +106,10 @@ function nameTaken(name: string) {
 }
 
 export class TaskRepository {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly provider: Provider,
+  ) {}
 
   async get(id: number): Promise<TaskRow> {
     const row = await this.db.task.findUnique({ where: { id } });
@@ -261,9 +272,19 @@ export class TaskRepository {
     const q = query.q?.trim();
     if (q) {
       // % and _ match themselves: escaped with ! (a backslash means different things to the two
-      // databases). As a subquery, so SQLite scans its narrow searchText index, not whole rows.
-      where.push("t.`id` IN (SELECT s.`id` FROM `Task` s WHERE s.`searchText` LIKE ? ESCAPE '!')");
-      params.push(`%${escapeLike(taskNameKey(q))}%`);
+      // databases). On SQLite, 3 or more characters are looked up in the trigram index first
+      // (Task_search, which folds more than A-Z; LIKE then decides); shorter ones scan its narrow
+      // searchText index rather than whole rows.
+      const needle = taskNameKey(q);
+      const like = `%${escapeLike(needle)}%`;
+      if (this.provider === "sqlite" && [...needle].length >= 3) {
+        where.push("t.`id` IN (SELECT rowid FROM `Task_search` WHERE `Task_search` MATCH ?)");
+        where.push("t.`searchText` LIKE ? ESCAPE '!'");
+        params.push(`"${needle.replaceAll('"', '""')}"`, like);
+      } else {
+        where.push("t.`id` IN (SELECT s.`id` FROM `Task` s WHERE s.`searchText` LIKE ? ESCAPE '!')");
+        params.push(like);
+      }
     }
     if (query.mode) {
       where.push("t.`mode` = ?");
