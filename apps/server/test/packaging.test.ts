@@ -76,9 +76,8 @@ describe("the Docker image and compose file", () => {
     expect(dockerfile).toMatch(/rm -rf [^\n]*apps\/server\/src [^\n]*packages\/\*\/src/);
     // pnpm install --frozen-lockfile needs every workspace package's manifest before the source.
     const workspaces = [
-      "apps/server",
-      "apps/web",
       "bench",
+      ...readdirSync(join(root, "apps")).map((p) => `apps/${p}`),
       ...readdirSync(join(root, "packages")).map((p) => `packages/${p}`),
     ];
     for (const dir of workspaces) {
