@@ -1,7 +1,7 @@
 import { taskNameKey, taskSearchText } from "@crondeck/db";
 import { testProviders } from "@crondeck/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { shellTask, startTestApp, type TestApp } from "./helpers.ts";
+import { eventually, shellTask, startTestApp, type TestApp } from "./helpers.ts";
 
 const providers = await testProviders();
 
@@ -366,6 +366,20 @@ describe.each(providers)("task list search and sort, answered by the database, o
     expect(after.updatedAt).toEqual(before.updatedAt);
     const yearly = await t.app.database.db.task.findUniqueOrThrow({ where: { id: ids.yearly as number } });
     expect(new Date(Number(yearly.nextRunAtMs)).toISOString()).toMatch(/-01-01T00:00:00\.000Z$/);
+  });
+
+  it("recomputes passed keys in the background too, with no list request", async () => {
+    const id = ids.yearly as number;
+    await t.app.database.db.$executeRawUnsafe("UPDATE `Task` SET `nextRunAtMs` = ? WHERE `id` = ?", 1_000, id);
+    const key = await eventually(
+      async () => {
+        const row = await t.app.database.db.task.findUniqueOrThrow({ where: { id } });
+        return Number(row.nextRunAtMs) > Date.now() ? Number(row.nextRunAtMs) : undefined;
+      },
+      15_000,
+      "the background refresh",
+    );
+    expect(new Date(key).toISOString()).toMatch(/-01-01T00:00:00\.000Z$/);
   });
 
   it("keeps the keys current through edits: rename, new schedule, disable", async () => {
