@@ -91,6 +91,9 @@ function listColumns(
   return { searchText: taskSearchText(task), nextRunAtMs: nextRunKey(task) };
 }
 
+/** How many due next-run keys one refresh step reads and writes. */
+const REFRESH_BATCH = 500;
+
 /** A task whose next-run key is due for recomputing, as plain SQL returns it on either database. */
 interface DueRow {
   id: number | bigint;
@@ -225,33 +228,38 @@ export class TaskRepository {
 
   async #refreshNextRuns(): Promise<void> {
     const now = new Date();
-    // Plain SQL: at the top of an hour this can be most tasks, and Prisma's objects cost more.
-    const rows = await this.db.$queryRawUnsafe<DueRow[]>(
-      "SELECT `id`, `enabled`, `cron`, `timezone` FROM `Task` WHERE `nextRunAtMs` IS NULL OR `nextRunAtMs` <= ?",
-      now.getTime(),
-    );
-    const byKey = new Map<number, number[]>();
     const memo = new Map<string, number>();
-    for (const row of rows) {
-      const task = { enabled: Boolean(row.enabled), cron: row.cron, timezone: row.timezone };
-      const schedule = `${task.enabled}\n${task.cron}\n${task.timezone}`;
-      const key = memo.get(schedule) ?? nextRunKey(task, now);
-      memo.set(schedule, key);
-      const ids = byKey.get(key) ?? [];
-      ids.push(Number(row.id));
-      byKey.set(key, ids);
-    }
-    for (const [key, ids] of byKey) {
-      for (let from = 0; from < ids.length; from += 500) {
-        const chunk = ids.slice(from, from + 500);
+    // In batches, yielding between them: at the top of an hour most tasks can be due at once, and
+    // SQLite's calls block the event loop the scheduler fires from. Each batch leaves its rows
+    // with keys after `now`, so the next one reads the rows still due; the bound is a safety net.
+    for (let batch = 0; batch < 10_000; batch++) {
+      const rows = await this.db.$queryRawUnsafe<DueRow[]>(
+        "SELECT `id`, `enabled`, `cron`, `timezone` FROM `Task` WHERE `nextRunAtMs` IS NULL OR `nextRunAtMs` <= ? LIMIT ?",
+        now.getTime(),
+        REFRESH_BATCH,
+      );
+      if (rows.length === 0) return;
+      const byKey = new Map<number, number[]>();
+      for (const row of rows) {
+        const task = { enabled: Boolean(row.enabled), cron: row.cron, timezone: row.timezone };
+        const schedule = `${task.enabled}\n${task.cron}\n${task.timezone}`;
+        const key = memo.get(schedule) ?? nextRunKey(task, now);
+        memo.set(schedule, key);
+        const ids = byKey.get(key) ?? [];
+        ids.push(Number(row.id));
+        byKey.set(key, ids);
+      }
+      for (const [key, ids] of byKey) {
         // Only keys still due: an edit meanwhile wrote a fresh one.
         await this.db.$executeRawUnsafe(
-          `UPDATE \`Task\` SET \`nextRunAtMs\` = ? WHERE \`id\` IN (${chunk.map(() => "?").join(",")}) AND (\`nextRunAtMs\` IS NULL OR \`nextRunAtMs\` <= ?)`,
+          `UPDATE \`Task\` SET \`nextRunAtMs\` = ? WHERE \`id\` IN (${ids.map(() => "?").join(",")}) AND (\`nextRunAtMs\` IS NULL OR \`nextRunAtMs\` <= ?)`,
           key,
-          ...chunk,
+          ...ids,
           now.getTime(),
         );
       }
+      if (rows.length < REFRESH_BATCH) return;
+      await new Promise((resolve) => setImmediate(resolve));
     }
   }
 
