@@ -301,16 +301,27 @@ describe.each(providers)("migrations on %s", (provider) => {
     }
   });
 
-  it("gives tasks stored before the task list searched the database a search text that folds ASCII case only", async () => {
+  /**
+   * Stores tasks ([name, command]) as the database was just before `migration`, migrates it to the
+   * latest and opens it; the rows come back in insertion order.
+   */
+  async function upgradedWith(migration: string, tasks: Array<[string, string?]>) {
     const db = fresh(provider);
-    const before = all[all.indexOf(SEARCH_TEXT_MIGRATION) - 1] as string;
+    const before = all[all.indexOf(migration) - 1] as string;
     await migrate(parseDatabaseUrl(db.url), { upTo: before });
-    await insertOldTask(db, "Old CAFÉ", before, "Echo 'ÄÖ' | GREP 100% _x");
-    await insertOldTask(db, "İstanbul 🚀", before);
+    for (const [name, command] of tasks) await insertOldTask(db, name, before, command);
     await migrate(parseDatabaseUrl(db.url));
     const database = await openDatabase(db.url);
+    const rows = await database.db.task.findMany({ orderBy: { id: "asc" } });
+    return { database, rows };
+  }
+
+  it("gives tasks stored before the task list searched the database a search text that folds ASCII case only", async () => {
+    const { database, rows } = await upgradedWith(SEARCH_TEXT_MIGRATION, [
+      ["Old CAFÉ", "Echo 'ÄÖ' | GREP 100% _x"],
+      ["İstanbul 🚀"],
+    ]);
     try {
-      const rows = await database.db.task.findMany({ orderBy: { id: "asc" } });
       expect(rows.map((r) => r.searchText)).toEqual(["old cafÉ\necho 'ÄÖ' | grep 100% _x\n", "İstanbul 🚀\ntrue\n"]);
       expect(rows.map((r) => r.searchText)).toEqual(rows.map(taskSearchText));
       expect(rows.map((r) => r.nextRunAtMs)).toEqual([null, null]);
@@ -327,15 +338,12 @@ describe.each(providers)("migrations on %s", (provider) => {
   });
 
   it("gives tasks stored before names were keyed a key that folds ASCII case only", async () => {
-    const db = fresh(provider);
-    const before = all[all.indexOf(NAME_KEY_MIGRATION) - 1] as string;
-    await migrate(parseDatabaseUrl(db.url), { upTo: before });
     const names = ["Old CAFÉ", "Straße", "BACKUP 🚀 Nightly", "İstanbul Z"];
-    for (const name of names) await insertOldTask(db, name, before);
-    await migrate(parseDatabaseUrl(db.url));
-    const database = await openDatabase(db.url);
+    const { database, rows } = await upgradedWith(
+      NAME_KEY_MIGRATION,
+      names.map((name) => [name]),
+    );
     try {
-      const rows = await database.db.task.findMany({ orderBy: { id: "asc" } });
       expect(rows.map((r) => [r.name, r.nameKey])).toEqual([
         ["Old CAFÉ", "old cafÉ"],
         ["Straße", "straße"],
