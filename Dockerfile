@@ -25,17 +25,21 @@ COPY packages/db/package.json packages/db/
 COPY packages/executor/package.json packages/executor/
 COPY packages/notify/package.json packages/notify/
 COPY packages/scheduler/package.json packages/scheduler/
+COPY packages/worker/package.json packages/worker/
 # The postinstall step generates the Prisma clients from the schema.
 COPY packages/db/scripts packages/db/scripts
 COPY prisma prisma
 RUN pnpm install --frozen-lockfile
 
-# --- build: the dashboard, then drop the development dependencies --------------------------------
+# --- build: the server and its packages compiled to JavaScript (tsc, into each package's dist/), the
+# dashboard, then drop the development dependencies (tsx, TypeScript, vitest) and every TypeScript
+# source: the image runs only what was compiled.
 FROM deps AS build
 COPY . .
-RUN pnpm --filter @crondeck/web build \
+RUN pnpm --filter "@crondeck/server..." --filter @crondeck/web build \
  && CI=true pnpm prune --prod --ignore-scripts \
- && rm -rf apps/web/src apps/web/e2e bench docs
+ && rm -rf apps/web/src apps/web/e2e bench docs apps/server/src apps/server/test packages/*/src packages/*/test \
+    packages/db/generated
 
 # --- runtime ---------------------------------------------------------------------------------------
 FROM ${NODE_IMAGE} AS runtime
@@ -66,4 +70,5 @@ HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=5 \
 # (docker run --stop-timeout 45, compose stop_grace_period: 45s), or runs end as LOST on every deploy.
 STOPSIGNAL SIGTERM
 ENTRYPOINT ["/usr/bin/tini", "--"]
-CMD ["node", "--import", "tsx", "src/server.ts"]
+# --conditions=crondeck-dist points the workspace packages' exports at their compiled dist/.
+CMD ["node", "--conditions=crondeck-dist", "dist/server.js"]

@@ -1,10 +1,10 @@
-import { openDatabase, type Prisma, taskNameKey } from "@crondeck/db";
+import { openDatabase, type Prisma, taskNameKey, taskSearchText } from "@crondeck/db";
 
 export type TaskInput = Prisma.TaskCreateManyInput;
 
 /** A task row as the API would store it, with the given changes (lists and maps as JSON text). */
 export function taskRow(name: string, changes: Partial<TaskInput> = {}): TaskInput {
-  return {
+  const row = {
     name,
     nameKey: taskNameKey(name),
     mode: "SHELL",
@@ -15,8 +15,10 @@ export function taskRow(name: string, changes: Partial<TaskInput> = {}): TaskInp
     httpHeaders: "{}",
     notifyEmails: "[]",
     notifyKeywords: "[]",
+    remark: "",
     ...changes,
   };
+  return { ...row, searchText: changes.searchText ?? taskSearchText(row) };
 }
 
 /**

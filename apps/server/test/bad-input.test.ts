@@ -98,6 +98,7 @@ describe.each(providers)("bad input on %s", (provider) => {
         cron: "0 3 * * *",
         timezone: "UTC",
         command: "http://user:secret@example.test/x",
+        searchText: "legacy\tname\nhttp://user:secret@example.test/x\n",
         httpHeaders: "{}",
         notifyEmails: "[]",
         notifyKeywords: "[]",

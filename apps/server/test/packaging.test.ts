@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 
@@ -80,6 +80,27 @@ describe("the Docker image and compose file", () => {
     expect(runtime).toMatch(/HEALTHCHECK[\s\S]*\/readyz/);
     expect(runtime).toMatch(/VOLUME \["\/app\/data"\]/);
     expect(runtime).toMatch(/HOST=0\.0\.0\.0/);
+  });
+
+  it("runs the compiled server with plain node: no tsx or TypeScript source in the image", () => {
+    const dockerfile = read("Dockerfile");
+    const runtime = dockerfile.slice(dockerfile.lastIndexOf("\nFROM "));
+    expect(runtime).toMatch(/^CMD \["node", "--conditions=crondeck-dist", "dist\/server\.js"\]$/m);
+    expect(runtime).not.toMatch(/tsx/);
+    expect(dockerfile).toMatch(/--filter "@crondeck\/server\.\.\." --filter @crondeck\/web build/);
+    expect(dockerfile).toMatch(/rm -rf [^\n]*apps\/server\/src [^\n]*packages\/\*\/src/);
+    // pnpm install --frozen-lockfile needs every workspace package's manifest before the source.
+    const workspaces = [
+      "bench",
+      ...readdirSync(join(root, "apps")).map((p) => `apps/${p}`),
+      ...readdirSync(join(root, "packages")).map((p) => `packages/${p}`),
+    ];
+    for (const dir of workspaces) {
+      if (existsSync(join(root, dir, "package.json")))
+        expect(dockerfile, dir).toContain(`COPY ${dir}/package.json ${dir}/`);
+    }
+    const server = JSON.parse(read("apps/server/package.json")) as { dependencies: Record<string, string> };
+    expect(Object.keys(server.dependencies)).not.toContain("tsx");
   });
 
   it("keeps .env, secrets and local data out of the build context", () => {

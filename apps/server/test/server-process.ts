@@ -1,9 +1,9 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { freePort } from "@crondeck/db/testing";
 
 const serverDir = fileURLToPath(new URL("..", import.meta.url));
 
@@ -18,31 +18,19 @@ export interface ServerProcess {
   stop: () => Promise<void>;
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
 /**
- * Starts `src/server.ts` (what `pnpm start` runs) as a real process with exactly `env` plus PATH
- * and HOME, a free port and a throwaway SQLite file. `waitReady: false` returns at once (for a
- * start that is meant to fail).
+ * Starts `src/server.ts` through tsx (or `node <args>` in apps/server, e.g. the compiled build) as
+ * a real process with exactly `env` plus PATH and HOME, a free port and a throwaway SQLite file.
+ * `waitReady: false` returns at once (for a start that is meant to fail).
  */
 export async function startServerProcess(
   env: Record<string, string>,
-  { waitReady = true }: { waitReady?: boolean } = {},
+  { waitReady = true, args = ["--import", "tsx", "src/server.ts"] }: { waitReady?: boolean; args?: string[] } = {},
 ): Promise<ServerProcess> {
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), "crondeck-proc-"));
   let output = "";
-  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "src/server.ts"], {
+  const child: ChildProcess = spawn(process.execPath, args, {
     cwd: serverDir,
     env: {
       PATH: process.env.PATH ?? "/usr/bin:/bin",

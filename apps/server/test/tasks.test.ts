@@ -1,7 +1,7 @@
-import { taskNameKey } from "@crondeck/db";
+import { taskNameKey, taskSearchText } from "@crondeck/db";
 import { testProviders } from "@crondeck/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { shellTask, startTestApp, type TestApp } from "./helpers.ts";
+import { eventually, shellTask, startTestApp, type TestApp } from "./helpers.ts";
 
 const providers = await testProviders();
 
@@ -176,6 +176,7 @@ describe.each(providers)("task list on %s", (provider) => {
         cron: `${i % 60} * * * *`,
         timezone: "UTC",
         command: http ? "http://127.0.0.1:9/" : "true",
+        searchText: taskSearchText({ name, command: http ? "http://127.0.0.1:9/" : "true", remark: "" }),
         httpHeaders: "{}",
         notifyEmails: "[]",
         notifyKeywords: "[]",
@@ -236,6 +237,204 @@ describe.each(providers)("task list on %s", (provider) => {
       ["mode=FTP", "mode"],
       ["enabled=maybe", "enabled"],
       ["sort=color", "sort"],
+    ]) {
+      const res = await t.app.inject({ method: "GET", url: `/api/tasks?${query}` });
+      expect(res.statusCode, query).toBe(400);
+      expect(res.json().details[0].field, query).toBe(field);
+    }
+  });
+});
+
+describe.each(providers)("task list search and sort, answered by the database, on %s", (provider) => {
+  let t: TestApp;
+  const ids: Record<string, number> = {};
+  beforeAll(async () => {
+    t = await startTestApp(provider);
+    const tasks = [
+      { name: "Nightly Backup", command: "tar czf /backup/db.tgz /var/lib/db", remark: "keeps 7 days" },
+      { name: "under_score", command: "echo one", remark: "" },
+      { name: "discount", command: "echo two", remark: "50% off, see NOTE!" },
+      { name: "plain", command: "curl -s http://example.test/a_b", remark: "" },
+      { name: "Report", command: "echo three", remark: "备注：每周报表" },
+      { name: "disabled one", command: "echo four", remark: "", enabled: false },
+      { name: "yearly", command: "echo five", remark: "", cron: "0 0 1 1 *" },
+      { name: "minutely", command: "echo six", remark: "", cron: "* * * * *" },
+    ];
+    for (const task of tasks) {
+      const res = await t.app.inject({ method: "POST", url: "/api/tasks", payload: shellTask(task) });
+      expect(res.statusCode, res.body).toBe(201);
+      ids[task.name] = res.json().id;
+    }
+  });
+  afterAll(async () => t?.close());
+
+  const names = async (query: string) => {
+    const res = await t.app.inject({ method: "GET", url: `/api/tasks?${query}` });
+    expect(res.statusCode, query).toBe(200);
+    const body = res.json() as { items: Array<{ name: string }>; total: number };
+    expect(body.total, query).toBeGreaterThanOrEqual(body.items.length);
+    return body.items.map((i) => i.name);
+  };
+
+  it("searches name, command and remark, folding A-Z only", async () => {
+    expect(await names("q=backup")).toEqual(["Nightly Backup"]); // name and command
+    expect(await names("q=KEEPS 7")).toEqual(["Nightly Backup"]); // remark
+    expect(await names("q=CURL -S")).toEqual(["plain"]); // command
+    expect(await names(`q=${encodeURIComponent("每周")}`)).toEqual(["Report"]);
+    expect(await names("q=echo&sort=name&order=asc")).toEqual([
+      "disabled one",
+      "discount",
+      "minutely",
+      "Report",
+      "under_score",
+      "yearly",
+    ]);
+    expect(await names("q=nothing-like-this")).toEqual([]);
+  });
+
+  it("treats double quotes as text and folds no letter but A-Z, through SQLite's trigram index too", async () => {
+    const created = await t.app.inject({
+      method: "POST",
+      url: "/api/tasks",
+      payload: shellTask({ name: "Café Menu", command: `echo 'say "hi" now'`, enabled: false }),
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    try {
+      expect(await names(`q=${encodeURIComponent('"hi" now')}`)).toEqual(["Café Menu"]);
+      expect(await names(`q=${encodeURIComponent('"')}`)).toEqual(["Café Menu"]);
+      expect(await names(`q=${encodeURIComponent("CAFé m")}`)).toEqual(["Café Menu"]);
+      expect(await names(`q=${encodeURIComponent("cafÉ")}`)).toEqual([]);
+    } finally {
+      await t.app.inject({ method: "DELETE", url: `/api/tasks/${created.json().id}` });
+    }
+    expect(await names(`q=${encodeURIComponent("café")}`)).toEqual([]);
+  });
+
+  it("treats % _ and the escape character as themselves", async () => {
+    expect((await names("q=_&sort=name&order=asc")).sort()).toEqual(["plain", "under_score"]);
+    expect(await names(`q=${encodeURIComponent("%")}`)).toEqual(["discount"]);
+    expect(await names(`q=${encodeURIComponent("50%")}`)).toEqual(["discount"]);
+    expect(await names(`q=${encodeURIComponent("0% o")}`)).toEqual(["discount"]);
+    expect(await names(`q=${encodeURIComponent("%%")}`)).toEqual([]);
+    expect(await names(`q=${encodeURIComponent("!")}`)).toEqual(["discount"]);
+    expect(await names(`q=${encodeURIComponent("!%")}`)).toEqual([]);
+    expect(await names("q=a_b")).toEqual(["plain"]);
+    expect(await names("q=x_y")).toEqual([]);
+    expect(await names(`q=${encodeURIComponent("\\")}`)).toEqual([]);
+  });
+
+  /** Name and next run of each item, in the order listed. */
+  const nextRuns = async (query: string) => {
+    const res = await t.app.inject({ method: "GET", url: `/api/tasks?${query}` });
+    expect(res.statusCode, query).toBe(200);
+    return (res.json().items as Array<{ name: string; nextRunAt: string | null }>).map((i) => ({
+      name: i.name,
+      at: i.nextRunAt === null ? Number.POSITIVE_INFINITY : Date.parse(i.nextRunAt),
+    }));
+  };
+
+  it("sorts by next run with tasks that will not fire last, and pages through the same order", async () => {
+    // By time, not by name: tasks whose next fires coincide (e.g. at a whole hour) tie.
+    const asc = await nextRuns("sort=nextRunAt&order=asc&pageSize=100");
+    const times = asc.map((i) => i.at);
+    expect(times).toEqual([...times].sort((a, b) => a - b));
+    expect(asc.at(-1)?.name).toBe("disabled one");
+    const finite = asc.filter((i) => Number.isFinite(i.at));
+    expect(finite.at(-1)?.at).toBe(asc.find((i) => i.name === "yearly")?.at);
+    expect(asc[0]?.at).toBe(asc.find((i) => i.name === "minutely")?.at);
+    const order = asc.map((i) => i.name);
+    const desc = (await nextRuns("sort=nextRunAt&order=desc&pageSize=100")).map((i) => i.name);
+    expect(desc).toEqual([...order].reverse());
+    const paged = [];
+    for (let page = 1; page <= 3; page++) {
+      paged.push(...(await nextRuns(`sort=nextRunAt&pageSize=3&page=${page}`)).map((i) => i.name));
+    }
+    expect(paged).toEqual(order);
+  });
+
+  it("recomputes a next-run key once its instant has passed, without touching updatedAt", async () => {
+    const id = ids.minutely as number;
+    const before = await t.app.database.db.task.findUniqueOrThrow({ where: { id } });
+    expect(before.nextRunAtMs).not.toBeNull();
+    await t.app.database.db.$executeRawUnsafe("UPDATE `Task` SET `nextRunAtMs` = ? WHERE `id` = ?", 1_000, id);
+    await t.app.database.db.$executeRawUnsafe("UPDATE `Task` SET `nextRunAtMs` = NULL WHERE `id` = ?", ids.yearly);
+    const startedAt = Date.now();
+    const [first] = await nextRuns("sort=nextRunAt&pageSize=1");
+    const after = await t.app.database.db.task.findUniqueOrThrow({ where: { id } });
+    expect(Number(after.nextRunAtMs)).toBeGreaterThan(startedAt);
+    expect(first?.at).toBeLessThanOrEqual(Number(after.nextRunAtMs));
+    expect(after.updatedAt).toEqual(before.updatedAt);
+    const yearly = await t.app.database.db.task.findUniqueOrThrow({ where: { id: ids.yearly as number } });
+    expect(new Date(Number(yearly.nextRunAtMs)).toISOString()).toMatch(/-01-01T00:00:00\.000Z$/);
+  });
+
+  it("recomputes passed keys in the background too, with no list request", async () => {
+    const id = ids.yearly as number;
+    await t.app.database.db.$executeRawUnsafe("UPDATE `Task` SET `nextRunAtMs` = ? WHERE `id` = ?", 1_000, id);
+    const key = await eventually(
+      async () => {
+        const row = await t.app.database.db.task.findUniqueOrThrow({ where: { id } });
+        return Number(row.nextRunAtMs) > Date.now() ? Number(row.nextRunAtMs) : undefined;
+      },
+      15_000,
+      "the background refresh",
+    );
+    expect(new Date(key).toISOString()).toMatch(/-01-01T00:00:00\.000Z$/);
+  });
+
+  it("keeps the keys current through edits: rename, new schedule, disable", async () => {
+    const id = ids.plain as number;
+    const patch = (payload: object) => t.app.inject({ method: "PATCH", url: `/api/tasks/${id}`, payload });
+    expect((await patch({ remark: "Renamed REMARK" })).statusCode).toBe(200);
+    expect(await names("q=renamed remark")).toEqual(["plain"]);
+    expect(await names("q=a_b")).toEqual(["plain"]);
+    expect((await patch({ cron: "* * * * * *" })).statusCode).toBe(200);
+    expect((await names("sort=nextRunAt&pageSize=1"))[0]).toBe("plain");
+    expect((await patch({ enabled: false })).statusCode).toBe(200);
+    expect((await names("sort=nextRunAt&order=desc&pageSize=2")).sort()).toEqual(["disabled one", "plain"]);
+    expect((await patch({ enabled: true, cron: "0 0 1 1 *" })).statusCode).toBe(200);
+    const copy = await t.app.inject({ method: "POST", url: `/api/tasks/${id}/copy` });
+    expect(copy.statusCode, copy.body).toBe(201);
+    expect(await names("q=plain (copy)")).toEqual(["plain (copy)"]);
+    expect((await names("sort=nextRunAt&order=desc&pageSize=3")).sort()).toEqual([
+      "disabled one",
+      "plain (copy)",
+      "yearly",
+    ]);
+  });
+
+  it("sorts by last result and by creation, in SQL", async () => {
+    const db = t.app.database.db;
+    const run = (taskId: number, status: string, at = 0) =>
+      db.run.create({
+        data: {
+          taskId,
+          trigger: "MANUAL",
+          scheduledAt: new Date(Date.now() + at),
+          status,
+          output: "",
+          matchedKeywords: "[]",
+        },
+      });
+    await run(ids.Report as number, "SUCCEEDED");
+    await run(ids.discount as number, "SUCCEEDED");
+    await run(ids.discount as number, "FAILED");
+    await run(ids.discount as number, "SKIPPED"); // not a result: the FAILED one stays the last result
+    await run(ids.under_score as number, "TIMED_OUT");
+    const byLast = await names("sort=lastStatus&order=asc&pageSize=100");
+    expect(byLast.slice(0, 3)).toEqual(["discount", "Report", "under_score"]);
+    const res = await t.app.inject({ method: "GET", url: "/api/tasks?sort=lastStatus&order=asc&pageSize=1" });
+    expect(res.json().items[0].lastRun.status).toBe("FAILED");
+    const desc = await names("sort=lastStatus&order=desc&pageSize=100");
+    expect(desc.slice(-3)).toEqual(["under_score", "Report", "discount"]);
+    const byCreation = await names("sort=createdAt&order=asc&pageSize=3");
+    expect(byCreation).toEqual(["Nightly Backup", "under_score", "discount"]);
+  });
+
+  it("rejects a search longer than 64 characters and an unknown order, naming the parameter", async () => {
+    for (const [query, field] of [
+      [`q=${"x".repeat(65)}`, "q"],
+      ["order=sideways", "order"],
     ]) {
       const res = await t.app.inject({ method: "GET", url: `/api/tasks?${query}` });
       expect(res.statusCode, query).toBe(400);

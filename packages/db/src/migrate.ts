@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import Sqlite from "better-sqlite3";
 import * as mariadb from "mariadb";
@@ -11,7 +11,10 @@ import { type DatabaseTarget, ensureSqliteDir, type MysqlTarget, type SqliteTarg
 // `_prisma_migrations` exactly as `prisma migrate deploy` would (same table, sha256 checksums), so
 // either tool can take over a database the other started.
 
-const prismaRoot = join(dirname(fileURLToPath(import.meta.url)), "../../../prisma");
+// This file runs as packages/db/src/migrate.ts, or as packages/db/dist/src/migrate.js once built.
+const here = dirname(fileURLToPath(import.meta.url));
+const packageDir = basename(dirname(here)) === "dist" ? join(here, "../..") : join(here, "..");
+const prismaRoot = join(packageDir, "../../prisma");
 export const MIGRATIONS_DIRS = {
   mysql: join(prismaRoot, "migrations"),
   sqlite: join(prismaRoot, "sqlite/migrations"),

@@ -6,3 +6,20 @@
 export function taskNameKey(name: string): string {
   return name.replace(/[A-Z]+/g, (letters) => letters.toLowerCase());
 }
+
+/**
+ * What the task list's search matches (stored in Task.searchText): name, command and remark, one
+ * per line, with ASCII letters lower-cased as in taskNameKey, so a search folds ASCII case and
+ * nothing else, on either database.
+ */
+export function taskSearchText(task: { name: string; command: string; remark: string }): string {
+  return taskNameKey(`${task.name}\n${task.command}\n${task.remark}`);
+}
+
+/**
+ * `text` as a LIKE pattern that matches it literally, for `LIKE … ESCAPE '!'`: % _ and ! escaped
+ * with !. Not a backslash: a SQL string '\\' is one character to MySQL and two to SQLite.
+ */
+export function escapeLike(text: string): string {
+  return text.replace(/[!%_]/g, (c) => `!${c}`);
+}

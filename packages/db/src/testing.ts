@@ -178,7 +178,8 @@ export async function startPrivateMariadb(): Promise<PrivateMariadb> {
   };
 }
 
-function freePort(): Promise<number> {
+/** A TCP port free on 127.0.0.1 right now (for servers that tests and benches start). */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once("error", reject);

@@ -4,11 +4,22 @@ import Sqlite from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
 // @ts-expect-error plain JS build script
 import { deriveSqliteSchema } from "../scripts/generate.mjs";
-import { listMigrations, MIGRATIONS_DIRS, migrate, openDatabase, parseDatabaseUrl, taskNameKey } from "../src/index.ts";
+import {
+  listMigrations,
+  MIGRATIONS_DIRS,
+  migrate,
+  openDatabase,
+  parseDatabaseUrl,
+  taskNameKey,
+  taskSearchText,
+} from "../src/index.ts";
 import { createTestDatabase, mysqlQuery, type TestDatabase, testProviders } from "../src/testing.ts";
 
 const root = join(import.meta.dirname, "../../..");
 const NAME_KEY_MIGRATION = "20261201000300_task_name_key";
+const SEARCH_TEXT_MIGRATION = "20261201010000_task_list_search_sort";
+/** Covering indexes the SQLite migrations add for the task list (see that migration); not in the schema. */
+const SQLITE_ONLY_INDEXES = ["Task_searchText_idx", "Task_id_idx"];
 const providers = await testProviders();
 
 // --- What the Prisma schema says the database must hold -------------------------------------
@@ -37,7 +48,7 @@ function readPrismaSchema(source: string, provider: "mysql" | "sqlite"): Expecte
       if (!line) continue;
       const block = line.match(/^@@(unique|index)\(\[([^\]]+)\]\)/);
       if (block) {
-        const cols = (block[2] as string).split(",").map((c) => c.trim());
+        const cols = (block[2] as string).split(",").map((c) => c.trim().replace(/\(.*\)$/, ""));
         const unique = block[1] === "unique";
         model.indexes.set(`${name}_${cols.join("_")}_${unique ? "key" : "idx"}`, { unique, columns: cols });
         continue;
@@ -73,14 +84,18 @@ function readPrismaSchema(source: string, provider: "mysql" | "sqlite"): Expecte
 
 function columnType(type: string, attrs: string, provider: "mysql" | "sqlite"): string {
   if (provider === "sqlite") {
-    return { Int: "INTEGER", String: "TEXT", Boolean: "BOOLEAN", DateTime: "DATETIME" }[type] ?? type;
+    return { Int: "INTEGER", BigInt: "BIGINT", String: "TEXT", Boolean: "BOOLEAN", DateTime: "DATETIME" }[type] ?? type;
   }
   const native = attrs.match(/@db\.(\w+)(?:\((\d+)\))?/);
   if (native) {
     const [, kind, size] = native as unknown as [string, string, string?];
     return `${kind.toLowerCase()}${size ? `(${size})` : ""}`;
   }
-  return { Int: "int(11)", String: "varchar(191)", Boolean: "tinyint(1)", DateTime: "datetime(3)" }[type] ?? type;
+  return (
+    { Int: "int(11)", BigInt: "bigint(20)", String: "varchar(191)", Boolean: "tinyint(1)", DateTime: "datetime(3)" }[
+      type
+    ] ?? type
+  );
 }
 
 // --- What the migrated database holds ---------------------------------------------------------
@@ -212,6 +227,7 @@ describe.each(providers)("migrations on %s", (provider) => {
   const schemaFile = provider === "mysql" ? "prisma/schema.prisma" : "prisma/sqlite/schema.prisma";
   const expected = readPrismaSchema(readFileSync(join(root, schemaFile), "utf8"), provider);
   const all = listMigrations(MIGRATIONS_DIRS[provider]).map((m) => m.name);
+  const providerOnly = provider === "sqlite" ? SQLITE_ONLY_INDEXES : [];
 
   it("brings a fresh database to the Prisma schema, and a second start changes nothing", async () => {
     const db = fresh(provider);
@@ -238,19 +254,24 @@ describe.each(providers)("migrations on %s", (provider) => {
       for (const [name, index] of model.indexes) {
         expect(actual.indexes.get(name), `${model.name} index ${name}`).toEqual(index);
       }
-      const extra = [...actual.indexes.keys()].filter((name) => !model.indexes.has(name) && !name.endsWith("_fkey"));
+      for (const name of providerOnly.filter((n) => n.startsWith(`${model.name}_`))) {
+        expect(actual.indexes.has(name), name).toBe(true);
+      }
+      const extra = [...actual.indexes.keys()].filter(
+        (name) => !model.indexes.has(name) && !name.endsWith("_fkey") && !providerOnly.includes(name),
+      );
       expect(extra, `${model.name} indexes not in the Prisma schema`).toEqual([]);
       expect(actual.foreignKeys, `${model.name} foreign keys`).toEqual(model.foreignKeys);
     }
   });
 
   /** Inserts a task row with plain SQL, as a database at that migration would hold it. */
-  async function insertOldTask(db: TestDatabase, name: string, atMigration: string) {
+  async function insertOldTask(db: TestDatabase, name: string, atMigration: string, command = "true") {
     // Every task needs a nameKey from that migration on; the app computes it (taskNameKey).
     const withKey = atMigration >= NAME_KEY_MIGRATION;
     const quote = (value: string) => `'${value.replace(/'/g, "''")}'`;
     const columns = `name, ${withKey ? "nameKey, " : ""}mode, cron, timezone, command, httpHeaders, notifyEmails, notifyKeywords, updatedAt`;
-    const values = `${quote(name)}, ${withKey ? `${quote(taskNameKey(name))}, ` : ""}'SHELL', '* * * * *', 'UTC', 'true', '{}', '[]', '[]'`;
+    const values = `${quote(name)}, ${withKey ? `${quote(taskNameKey(name))}, ` : ""}'SHELL', '* * * * *', 'UTC', ${quote(command)}, '{}', '[]', '[]'`;
     const target = parseDatabaseUrl(db.url);
     if (target.provider === "sqlite") {
       const conn = new Sqlite(target.file);
@@ -274,21 +295,55 @@ describe.each(providers)("migrations on %s", (provider) => {
       const task = await database.db.task.findUniqueOrThrow({ where: { nameKey: "old" } });
       expect(task.misfirePolicy).toBe("SKIP");
       expect(task.misfireGraceSeconds).toBe(3600);
+      if (previous < SEARCH_TEXT_MIGRATION) expect(task.searchText).toBe(taskSearchText(task));
+    } finally {
+      await database.close();
+    }
+  });
+
+  /**
+   * Stores tasks ([name, command]) as the database was just before `migration`, migrates it to the
+   * latest and opens it; the rows come back in insertion order.
+   */
+  async function upgradedWith(migration: string, tasks: Array<[string, string?]>) {
+    const db = fresh(provider);
+    const before = all[all.indexOf(migration) - 1] as string;
+    await migrate(parseDatabaseUrl(db.url), { upTo: before });
+    for (const [name, command] of tasks) await insertOldTask(db, name, before, command);
+    await migrate(parseDatabaseUrl(db.url));
+    const database = await openDatabase(db.url);
+    const rows = await database.db.task.findMany({ orderBy: { id: "asc" } });
+    return { database, rows };
+  }
+
+  it("gives tasks stored before the task list searched the database a search text that folds ASCII case only", async () => {
+    const { database, rows } = await upgradedWith(SEARCH_TEXT_MIGRATION, [
+      ["Old CAFÉ", "Echo 'ÄÖ' | GREP 100% _x"],
+      ["İstanbul 🚀"],
+    ]);
+    try {
+      expect(rows.map((r) => r.searchText)).toEqual(["old cafÉ\necho 'ÄÖ' | grep 100% _x\n", "İstanbul 🚀\ntrue\n"]);
+      expect(rows.map((r) => r.searchText)).toEqual(rows.map(taskSearchText));
+      expect(rows.map((r) => r.nextRunAtMs)).toEqual([null, null]);
+      if (provider === "sqlite") {
+        // The trigram index the SQLite migration builds holds the existing rows too.
+        const hits = await database.db.$queryRawUnsafe<Array<{ id: number | bigint }>>(
+          `SELECT rowid AS id FROM "Task_search" WHERE "Task_search" MATCH '"grep 100%"'`,
+        );
+        expect(hits.map((h) => Number(h.id))).toEqual([rows[0]?.id]);
+      }
     } finally {
       await database.close();
     }
   });
 
   it("gives tasks stored before names were keyed a key that folds ASCII case only", async () => {
-    const db = fresh(provider);
-    const before = all[all.indexOf(NAME_KEY_MIGRATION) - 1] as string;
-    await migrate(parseDatabaseUrl(db.url), { upTo: before });
     const names = ["Old CAFÉ", "Straße", "BACKUP 🚀 Nightly", "İstanbul Z"];
-    for (const name of names) await insertOldTask(db, name, before);
-    await migrate(parseDatabaseUrl(db.url));
-    const database = await openDatabase(db.url);
+    const { database, rows } = await upgradedWith(
+      NAME_KEY_MIGRATION,
+      names.map((name) => [name]),
+    );
     try {
-      const rows = await database.db.task.findMany({ orderBy: { id: "asc" } });
       expect(rows.map((r) => [r.name, r.nameKey])).toEqual([
         ["Old CAFÉ", "old cafÉ"],
         ["Straße", "straße"],
@@ -339,6 +394,7 @@ describe.each(providers)("migrations on %s", (provider) => {
           cron: "* * * * *",
           timezone: "UTC",
           command: "echo '🎉 完成'",
+          searchText: taskSearchText({ name, command: "echo '🎉 完成'", remark: "" }),
           httpHeaders: "{}",
           notifyEmails: "[]",
           notifyKeywords: "[]",

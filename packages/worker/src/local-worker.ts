@@ -3,7 +3,9 @@ import { once } from "node:events";
 import type { ExecutionHooks, ExecutionRequest, ExecutionResult } from "@crondeck/executor";
 import { type FromWorker, fromResultEnvelope, type ToWorker, toEnvelope } from "./protocol.ts";
 
-const CHILD = new URL("./child.ts", import.meta.url);
+// child.ts from source (tests, `pnpm dev`), child.js in the compiled build (`pnpm start`).
+const FROM_SOURCE = import.meta.url.endsWith(".ts");
+const CHILD = new URL(FROM_SOURCE ? "./child.ts" : "./child.js", import.meta.url);
 
 interface InFlight {
   hooks: ExecutionHooks;
@@ -108,18 +110,24 @@ export class LocalWorker {
 /**
  * The child is TypeScript run from source, as the server is: it gets the parent's module loaders
  * (`--import`, `--require`, `--loader`: tsx under `node --import tsx` or `tsx`), and tsx when the
- * parent has none (tests); never the parent's script, `-e` code or inspector flags.
+ * parent has none (tests); never the parent's script, `-e` code or inspector flags. The compiled
+ * build's child is JavaScript: it gets the parent's `--conditions` (which select the workspace
+ * packages' built output) and no tsx.
  */
 function loaderArgs(): string[] {
   const argv = process.execArgv;
   const kept: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
-    if (["--import", "--require", "-r", "--loader", "--experimental-loader"].includes(arg) && i + 1 < argv.length) {
+    const withValue = ["--import", "--require", "-r", "--loader", "--experimental-loader", "--conditions", "-C"];
+    if (withValue.includes(arg) && i + 1 < argv.length) {
       kept.push(arg, argv[++i] as string);
-    } else if (/^--(import|require|loader|experimental-loader)=/.test(arg) || arg === "--enable-source-maps") {
+    } else if (
+      /^--(import|require|loader|experimental-loader|conditions)=/.test(arg) ||
+      arg === "--enable-source-maps"
+    ) {
       kept.push(arg);
     }
   }
-  return kept.some((a) => a.includes("tsx")) ? kept : [...kept, "--import", "tsx"];
+  return !FROM_SOURCE || kept.some((a) => a.includes("tsx")) ? kept : [...kept, "--import", "tsx"];
 }

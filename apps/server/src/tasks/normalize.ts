@@ -9,8 +9,11 @@ import { toApiTask } from "./repository.ts";
 // The rules of SPEC §1 that a JSON schema can't express. Every create, replace and patch goes
 // through normalizeTask, so there is one place that decides what a valid task is.
 
-/** The columns a task write sets (JSON-encoded lists and maps included). */
-export type TaskWrite = Omit<TaskRow, "id" | "createdAt" | "updatedAt">;
+/**
+ * The columns a task write sets (JSON-encoded lists and maps included); the task list's search
+ * text and next-run key are derived from them by the repository.
+ */
+export type TaskWrite = Omit<TaskRow, "id" | "createdAt" | "updatedAt" | "searchText" | "nextRunAtMs">;
 
 const EMAIL = /^[^\s@<>(),;:"[\]]+@[^\s@<>(),;:"[\]]+\.[^\s@<>(),;:"[\]]+$/;
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;

@@ -1,5 +1,13 @@
-import type { RunStatus, Task } from "@crondeck/core";
-import { type Db, isUniqueViolation, type Prisma, type TaskRow, taskNameKey } from "@crondeck/db";
+import { nextRun, type RunStatus, type Task } from "@crondeck/core";
+import {
+  type Db,
+  escapeLike,
+  isUniqueViolation,
+  type Provider,
+  type TaskRow,
+  taskNameKey,
+  taskSearchText,
+} from "@crondeck/db";
 import { conflict, notFound } from "../lib/errors.ts";
 import type { TaskListQuery } from "../routes/api/tasks/schema.ts";
 import { maskHeaders, maskWebhookUrl } from "./credentials.ts";
@@ -63,12 +71,48 @@ export function copyName(name: string, n: number): string {
   return `${base.trimEnd()}${suffix}`;
 }
 
+/** The next-run sort key of a task that will not fire (disabled, or no future slot): 9999-12-31. */
+export const NEVER_MS = Date.UTC(9999, 11, 31);
+
+/** The task list's next-run sort key: the next fire after `now` in ms, NEVER_MS when there is none. */
+export function nextRunKey(task: Pick<TaskRow, "enabled" | "cron" | "timezone">, now = new Date()): number {
+  if (!task.enabled) return NEVER_MS;
+  try {
+    return nextRun(task.cron, task.timezone, now)?.getTime() ?? NEVER_MS;
+  } catch {
+    return NEVER_MS;
+  }
+}
+
+/** The columns the task list searches and sorts by, derived from the rest of the task. */
+function listColumns(
+  task: Pick<TaskWrite, "name" | "command" | "remark" | "enabled" | "cron" | "timezone">,
+): Pick<TaskRow, "searchText"> & { nextRunAtMs: number } {
+  return { searchText: taskSearchText(task), nextRunAtMs: nextRunKey(task) };
+}
+
+/** How many due next-run keys one refresh step reads and writes. */
+const REFRESH_BATCH = 500;
+
+/** A task whose next-run key is due for recomputing, as plain SQL returns it on either database. */
+interface DueRow {
+  id: number | bigint;
+  enabled: number | boolean;
+  cron: string;
+  timezone: string;
+}
+
+const SORT_COLUMN = { id: "t.`id`", name: "t.`nameKey`", createdAt: "t.`createdAt`", nextRunAt: "t.`nextRunAtMs`" };
+
 function nameTaken(name: string) {
   return conflict("NAME_TAKEN", `a task named ${JSON.stringify(name)} already exists`, "name");
 }
 
 export class TaskRepository {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly provider: Provider,
+  ) {}
 
   async get(id: number): Promise<TaskRow> {
     const row = await this.db.task.findUnique({ where: { id } });
@@ -78,16 +122,18 @@ export class TaskRepository {
 
   async create(data: TaskWrite): Promise<TaskRow> {
     try {
-      return await this.db.task.create({ data });
+      return await this.db.task.create({ data: { ...data, ...listColumns(data) } });
     } catch (err) {
       if (isUniqueViolation(err)) throw nameTaken(data.name);
       throw err;
     }
   }
 
-  async update(id: number, data: Partial<TaskWrite>): Promise<TaskRow> {
+  /** Changes `previous` (the stored task, as read for this edit) by `data`. */
+  async update(previous: TaskRow, data: Partial<TaskWrite>): Promise<TaskRow> {
+    const id = previous.id;
     try {
-      return await this.db.task.update({ where: { id }, data });
+      return await this.db.task.update({ where: { id }, data: { ...data, ...listColumns({ ...previous, ...data }) } });
     } catch (err) {
       if (isUniqueViolation(err)) throw nameTaken(String(data.name));
       if ((err as { code?: string }).code === "P2025") throw notFound("task", id);
@@ -101,12 +147,13 @@ export class TaskRepository {
    * the row, so they never pass through a client.
    */
   async copy(source: TaskRow): Promise<TaskRow> {
-    const { id, createdAt, updatedAt, ...fields } = source;
+    const { id, createdAt, updatedAt, searchText, nextRunAtMs, ...fields } = source;
     // A concurrent copy may take the name between the look-up and the insert: look again.
     for (let attempt = 0; ; attempt++) {
       const name = await this.#freeCopyName(source.name);
       try {
-        return await this.db.task.create({ data: { ...fields, name, nameKey: taskNameKey(name), enabled: false } });
+        const data = { ...fields, name, nameKey: taskNameKey(name), enabled: false };
+        return await this.db.task.create({ data: { ...data, ...listColumns(data) } });
       } catch (err) {
         if (!isUniqueViolation(err)) throw err;
         if (attempt >= 4) throw nameTaken(name);
@@ -158,53 +205,139 @@ export class TaskRepository {
     );
   }
 
+  /**
+   * Recomputes the next-run keys that have passed (the task fired since) or were never computed
+   * (tasks written before the column existed or by plain SQL). Found through the key's index, so
+   * it costs one index probe when nothing is due; tasks sharing a schedule share one computation.
+   * Plain SQL, so updatedAt (which the engine polls for edited tasks) is left alone. Concurrent
+   * callers share one pass.
+   */
+  refreshNextRuns(): Promise<void> {
+    this.#refreshing ??= this.#refreshNextRuns().finally(() => {
+      this.#refreshing = null;
+    });
+    return this.#refreshing;
+  }
+
+  #refreshing: Promise<void> | null = null;
+
+  /** Resolves once no refresh of next-run keys is under way (before the database closes). */
+  async refreshDone(): Promise<void> {
+    await this.#refreshing?.catch(() => {});
+  }
+
+  async #refreshNextRuns(): Promise<void> {
+    const now = new Date();
+    const memo = new Map<string, number>();
+    // In batches, yielding between them: at the top of an hour most tasks can be due at once, and
+    // SQLite's calls block the event loop the scheduler fires from. Each batch leaves its rows
+    // with keys after `now`, so the next one reads the rows still due; the bound is a safety net.
+    for (let batch = 0; batch < 10_000; batch++) {
+      const rows = await this.db.$queryRawUnsafe<DueRow[]>(
+        "SELECT `id`, `enabled`, `cron`, `timezone` FROM `Task` WHERE `nextRunAtMs` IS NULL OR `nextRunAtMs` <= ? LIMIT ?",
+        now.getTime(),
+        REFRESH_BATCH,
+      );
+      if (rows.length === 0) return;
+      const byKey = new Map<number, number[]>();
+      for (const row of rows) {
+        const task = { enabled: Boolean(row.enabled), cron: row.cron, timezone: row.timezone };
+        const schedule = `${task.enabled}\n${task.cron}\n${task.timezone}`;
+        const key = memo.get(schedule) ?? nextRunKey(task, now);
+        memo.set(schedule, key);
+        const ids = byKey.get(key) ?? [];
+        ids.push(Number(row.id));
+        byKey.set(key, ids);
+      }
+      for (const [key, ids] of byKey) {
+        // Only keys still due: an edit meanwhile wrote a fresh one.
+        await this.db.$executeRawUnsafe(
+          `UPDATE \`Task\` SET \`nextRunAtMs\` = ? WHERE \`id\` IN (${ids.map(() => "?").join(",")}) AND (\`nextRunAtMs\` IS NULL OR \`nextRunAtMs\` <= ?)`,
+          key,
+          ...ids,
+          now.getTime(),
+        );
+      }
+      if (rows.length < REFRESH_BATCH) return;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+
+  /**
+   * One page of tasks, chosen by the database: filters, search and every sort are SQL over
+   * indexed columns (search scans searchText, one short column), never all tasks sorted here.
+   * Backticked names and ? parameters read the same on SQLite and MySQL.
+   */
   async list(query: TaskListQuery, nextRunAt: NextRunAt) {
     const page = query.page ?? 1;
     const pageSize = query.pageSize ?? 20;
-    const where: Prisma.TaskWhereInput = {};
-    // By the unique key, so search and sort treat ASCII case alike and all else as written, on both databases.
-    if (query.q) where.nameKey = { contains: taskNameKey(query.q.trim()) };
-    if (query.mode) where.mode = query.mode;
-    if (query.enabled !== undefined) where.enabled = query.enabled;
     const sort = query.sort ?? "id";
     const order = query.order ?? (sort === "name" || sort === "nextRunAt" ? "asc" : "desc");
+    const dir = order === "asc" ? "ASC" : "DESC";
 
-    let rows: TaskRow[];
-    let total: number;
-    if (sort === "nextRunAt" || sort === "lastStatus") {
-      // Neither is a column: next fire is computed, last status lives in runs. Sort the filtered
-      // set in memory (fine for thousands of tasks; see docs/architecture.md for the trade-off).
-      const all = await this.db.task.findMany({ where });
-      total = all.length;
-      const key =
-        sort === "nextRunAt"
-          ? new Map(all.map((row) => [row.id, row.enabled ? (nextRunAt(row)?.getTime() ?? Infinity) : Infinity]))
-          : await this.lastRuns(all.map((row) => row.id)).then(
-              (last) => new Map(all.map((row) => [row.id, last.get(row.id)?.status ?? "~"])),
-            );
-      const dir = order === "asc" ? 1 : -1;
-      all.sort((a, b) => {
-        const ka = key.get(a.id) as number | string;
-        const kb = key.get(b.id) as number | string;
-        return (ka < kb ? -1 : ka > kb ? 1 : b.id - a.id) * dir;
-      });
-      rows = all.slice((page - 1) * pageSize, page * pageSize);
-    } else {
-      [rows, total] = await Promise.all([
-        this.db.task.findMany({
-          where,
-          orderBy: sort === "id" ? { id: order } : [{ [sort === "name" ? "nameKey" : sort]: order }, { id: "desc" }],
-          skip: (page - 1) * pageSize,
-          take: pageSize,
-        }),
-        this.db.task.count({ where }),
-      ]);
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const q = query.q?.trim();
+    if (q) {
+      // % and _ match themselves: escaped with ! (a backslash means different things to the two
+      // databases). On SQLite, 3 or more characters are looked up in the trigram index first
+      // (Task_search, which folds more than A-Z; LIKE then decides); shorter ones scan its narrow
+      // searchText index rather than whole rows.
+      const needle = taskNameKey(q);
+      const like = `%${escapeLike(needle)}%`;
+      if (this.provider === "sqlite" && [...needle].length >= 3) {
+        where.push("t.`id` IN (SELECT rowid FROM `Task_search` WHERE `Task_search` MATCH ?)");
+        where.push("t.`searchText` LIKE ? ESCAPE '!'");
+        params.push(`"${needle.replaceAll('"', '""')}"`, like);
+      } else {
+        where.push("t.`id` IN (SELECT s.`id` FROM `Task` s WHERE s.`searchText` LIKE ? ESCAPE '!')");
+        params.push(like);
+      }
     }
+    if (query.mode) {
+      where.push("t.`mode` = ?");
+      params.push(query.mode);
+    }
+    if (query.enabled !== undefined) {
+      where.push("t.`enabled` = ?");
+      params.push(query.enabled ? 1 : 0);
+    }
+    const whereSql = where.length > 0 ? `WHERE ${where.join(" AND ")}` : "";
+
+    let from = "`Task` t";
+    let orderBy: string;
+    if (sort === "lastStatus") {
+      // The newest attempt that is a result (not SKIPPED) of each task, through Run(taskId, id).
+      from +=
+        " LEFT JOIN `Run` r ON r.`id` = (SELECT MAX(r2.`id`) FROM `Run` r2 WHERE r2.`taskId` = t.`id` AND r2.`status` <> 'SKIPPED')";
+      // Tasks without a result after all results (asc), before them (desc); not by a sentinel
+      // string, which MySQL's collation would sort among the letters.
+      orderBy = `CASE WHEN r.\`status\` IS NULL THEN 1 ELSE 0 END ${dir}, r.\`status\` ${dir}, t.\`id\` ${dir}`;
+    } else {
+      if (sort === "nextRunAt") await this.refreshNextRuns();
+      const column = SORT_COLUMN[sort];
+      orderBy = sort === "id" || sort === "name" ? `${column} ${dir}` : `${column} ${dir}, t.\`id\` ${dir}`;
+    }
+    const [picked, counted] = await Promise.all([
+      this.db.$queryRawUnsafe<Array<{ id: number | bigint }>>(
+        `SELECT t.\`id\` AS id FROM ${from} ${whereSql} ORDER BY ${orderBy} LIMIT ? OFFSET ?`,
+        ...params,
+        pageSize,
+        (page - 1) * pageSize,
+      ),
+      this.db.$queryRawUnsafe<Array<{ total: number | bigint }>>(
+        `SELECT COUNT(*) AS total FROM \`Task\` t ${whereSql}`,
+        ...params,
+      ),
+    ]);
+    const ids = picked.map((row) => Number(row.id));
+    const found = new Map((await this.db.task.findMany({ where: { id: { in: ids } } })).map((row) => [row.id, row]));
+    const rows = ids.flatMap((id) => found.get(id) ?? []);
     const last = await this.lastRuns(rows.map((row) => row.id));
     const items: TaskWithLastRun[] = rows.map((row) => ({
       ...toApiTask(row, nextRunAt),
       lastRun: last.get(row.id) ?? null,
     }));
-    return { items, total, page, pageSize };
+    return { items, total: Number(counted[0]?.total ?? 0), page, pageSize };
   }
 }

@@ -11,6 +11,8 @@ declare module "fastify" {
   }
 }
 
+const NEXT_RUN_REFRESH_MS = 5_000;
+
 /** Opens the database (migrating it first) and closes it with the app. */
 export default fp(
   async (app) => {
@@ -20,9 +22,25 @@ export default fp(
       "database ready",
     );
     app.decorate("database", database);
-    app.decorate("tasks", new TaskRepository(database.db));
+    app.decorate("tasks", new TaskRepository(database.db, database.provider));
     app.decorate("runs", new RunRepository(database.db));
     app.addHook("onClose", async () => database.close());
+
+    // The task list's next-run keys, recomputed in the background for the tasks that fired since
+    // (all of them right after the upgrade that added the column), so a list sorted by next run
+    // seldom has to wait for it. Stopped before the database closes (onClose runs newest first).
+    let refreshTimer: NodeJS.Timeout | undefined;
+    const refresh = () =>
+      app.tasks.refreshNextRuns().catch((err) => app.log.debug({ err }, "could not refresh next-run keys"));
+    app.addHook("onReady", async () => {
+      void refresh();
+      refreshTimer = setInterval(refresh, NEXT_RUN_REFRESH_MS);
+      refreshTimer.unref();
+    });
+    app.addHook("onClose", async () => {
+      clearInterval(refreshTimer);
+      await app.tasks.refreshDone();
+    });
   },
   { name: "database" },
 );

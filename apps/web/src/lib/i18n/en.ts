@@ -152,7 +152,7 @@ export const en = {
 
   "tasks.title": "Tasks",
   "tasks.new": "New task",
-  "tasks.search": "Search by name",
+  "tasks.search": "Search name, command or remark",
   "tasks.filterMode": "Mode",
   "tasks.filterEnabled": "State",
   "tasks.enabled": "Enabled",

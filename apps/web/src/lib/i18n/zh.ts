@@ -152,7 +152,7 @@ export const zh: Record<keyof typeof en, string> = {
 
   "tasks.title": "任务",
   "tasks.new": "新建任务",
-  "tasks.search": "按名称搜索",
+  "tasks.search": "按名称、命令或备注搜索",
   "tasks.filterMode": "执行方式",
   "tasks.filterEnabled": "状态",
   "tasks.enabled": "已启用",

@@ -30,7 +30,7 @@ const tasksRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   /** PUT and PATCH: store the checked change, re-arm the task, audit the change. */
   async function saveEdit(req: FastifyRequest, previous: TaskRow, change: Partial<TaskWrite>, onlyToggles: boolean) {
-    const row = await tasks.update(previous.id, change);
+    const row = await tasks.update(previous, change);
     engine.taskSaved(row);
     const task = view(row);
     const warnings = engine.warningsFor(row);

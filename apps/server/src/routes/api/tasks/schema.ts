@@ -184,7 +184,12 @@ export const TaskSort = StringEnum(["name", "nextRunAt", "lastStatus", "createdA
 export const TaskListQuery = Type.Object(
   {
     ...PageQuery.properties,
-    q: Type.Optional(Type.String({ maxLength: 64, description: "part of the name" })),
+    q: Type.Optional(
+      Type.String({
+        maxLength: 64,
+        description: "part of the name, the command or the remark; A-Z match either case, % and _ match themselves",
+      }),
+    ),
     mode: Type.Optional(StringEnum(TASK_MODES)),
     enabled: Type.Optional(Type.Boolean()),
     sort: Type.Optional(TaskSort),
