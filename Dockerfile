@@ -18,6 +18,7 @@ RUN npm install -g "pnpm@${PNPM_VERSION}" \
  && rm -rf /var/lib/apt/lists/*
 COPY package.json pnpm-lock.yaml pnpm-workspace.yaml ./
 COPY apps/server/package.json apps/server/
+COPY apps/executor/package.json apps/executor/
 COPY apps/web/package.json apps/web/
 COPY bench/package.json bench/
 COPY packages/core/package.json packages/core/
@@ -26,6 +27,7 @@ COPY packages/executor/package.json packages/executor/
 COPY packages/notify/package.json packages/notify/
 COPY packages/scheduler/package.json packages/scheduler/
 COPY packages/worker/package.json packages/worker/
+COPY packages/transport/package.json packages/transport/
 # The postinstall step generates the Prisma clients from the schema.
 COPY packages/db/scripts packages/db/scripts
 COPY prisma prisma
@@ -36,9 +38,9 @@ RUN pnpm install --frozen-lockfile
 # source: the image runs only what was compiled.
 FROM deps AS build
 COPY . .
-RUN pnpm --filter "@crondeck/server..." --filter @crondeck/web build \
+RUN pnpm --filter "@crondeck/server..." --filter "@crondeck/executor-process..." --filter @crondeck/web build \
  && CI=true pnpm prune --prod --ignore-scripts \
- && rm -rf apps/web/src apps/web/e2e bench docs apps/server/src apps/server/test packages/*/src packages/*/test \
+ && rm -rf apps/web/src apps/web/e2e bench docs apps/server/src apps/server/test apps/executor/src packages/*/src packages/*/test \
     packages/db/generated
 
 # --- runtime ---------------------------------------------------------------------------------------

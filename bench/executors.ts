@@ -6,6 +6,7 @@
 // Run from the repo root: pnpm --filter @crondeck/bench bench:executors [options]
 //   --seconds 60 --settle 5 --http-tasks 1000 --shell-tasks 300 --db sqlite,mysql
 //   --executors 2 --concurrency 256 --only http,shell
+import { execFileSync } from "node:child_process";
 import { parseArgs } from "node:util";
 import { mysqlReachable } from "@crondeck/db/testing";
 import { natsServerAvailable } from "@crondeck/transport-nats/testing";
@@ -53,6 +54,8 @@ function verdict(r: FireResult, p99Goal: number): string {
 
 async function main(): Promise<void> {
   natsServerAvailable();
+  // Executors run compiled, as `pnpm executor` runs them.
+  execFileSync("pnpm", ["build:executor"], { cwd: new URL("..", import.meta.url), stdio: "ignore" });
   const dbs: Provider[] = [];
   for (const db of list(opts.db) as Provider[]) {
     if (db === "mysql" && !(await mysqlReachable())) console.log("(MySQL does not answer: skipped)");

@@ -107,7 +107,8 @@ export async function fireScenario(o: FireOptions): Promise<Profiled<FireResult>
   }
 }
 
-const EXECUTOR_MAIN = new URL("../../apps/executor/src/main.ts", import.meta.url);
+/** The compiled executor, as `pnpm executor` runs it (bench/executors.ts builds it first). */
+const EXECUTOR_MAIN = new URL("../../apps/executor/dist/main.js", import.meta.url);
 
 /** A private nats-server and `count` executor processes serving the default group. */
 async function startExecutors(count: number, concurrency: number) {
@@ -115,7 +116,7 @@ async function startExecutors(count: number, concurrency: number) {
   const children: ChildProcess[] = [];
   try {
     for (let i = 1; i <= count; i++) {
-      const child = spawn(process.execPath, ["--import", "tsx", fileURLToPath(EXECUTOR_MAIN)], {
+      const child = spawn(process.execPath, ["--conditions=crondeck-dist", fileURLToPath(EXECUTOR_MAIN)], {
         env: {
           ...process.env,
           NATS_URL: server.url,

@@ -1,6 +1,7 @@
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { natsServerAvailable, startNatsServer } from "@crondeck/transport-nats/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ServerProcess, signIn, startServerProcess } from "./server-process.ts";
 
@@ -56,4 +57,77 @@ describe("the compiled build", () => {
     expect(run.output).not.toContain("tsx");
     expect(server.output()).not.toContain("the compiled build loaded");
   });
+});
+
+describe.skipIf(!natsServerAvailable())("the compiled control plane and executor over NATS", () => {
+  it("run a SHELL task pinned to the executor, neither loading TypeScript", async () => {
+    execFileSync("pnpm", ["build:executor"], { cwd: root, stdio: "pipe" });
+    const nats = await startNatsServer();
+    const executorDir = join(root, "apps/executor");
+    const executor = spawn(
+      process.execPath,
+      ["--conditions=crondeck-dist", "--import", guard, join(executorDir, "dist/main.js")],
+      {
+        cwd: executorDir,
+        env: {
+          PATH: process.env.PATH ?? "/usr/bin:/bin",
+          NATS_URL: nats.url,
+          EXECUTOR_NAME: "built-exec",
+          EXECUTOR_GROUPS: "",
+        },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
+    let executorOutput = "";
+    const ready = new Promise<void>((resolve, reject) => {
+      const collect = (chunk: Buffer) => {
+        executorOutput += chunk.toString();
+        if (executorOutput.includes('"executor ready"')) resolve();
+      };
+      executor.stdout?.on("data", collect);
+      executor.stderr?.on("data", collect);
+      executor.once("exit", (code) => reject(new Error(`executor exited with ${code}: ${executorOutput}`)));
+    });
+    const control = await startServerProcess(
+      { ADMIN_PASSWORD: "a-long-password-1", LOG_FORMAT: "json", NATS_URL: nats.url },
+      { args: ["--conditions=crondeck-dist", "--import", guard, "dist/server.js"] },
+    );
+    try {
+      await ready;
+      const headers = await signIn(control.url, "admin", "a-long-password-1");
+      const created = await fetch(`${control.url}/api/tasks`, {
+        method: "POST",
+        headers,
+        body: JSON.stringify({
+          name: "pinned",
+          mode: "SHELL",
+          cron: "0 0 * * *",
+          command: "ps -o args= -p $PPID",
+          executorGroup: "built-exec",
+        }),
+      });
+      expect(created.status).toBe(201);
+      const task = (await created.json()) as { id: number };
+      const { "content-type": _, ...bodiless } = headers;
+      const fired = await fetch(`${control.url}/api/tasks/${task.id}/run`, { method: "POST", headers: bodiless });
+      const { runId } = (await fired.json()) as { runId: number };
+      let run: { status: string; output: string; executor: string } = { status: "QUEUED", output: "", executor: "" };
+      const deadline = Date.now() + 30_000;
+      while (["QUEUED", "RUNNING"].includes(run.status) && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        run = (await (await fetch(`${control.url}/api/runs/${runId}`, { headers })).json()) as typeof run;
+      }
+      expect(run.status, `${control.output()}\n${executorOutput}`).toBe("SUCCEEDED");
+      expect(run.executor).toBe("built-exec");
+      // The attempt's parent is the executor: node on its built main.js, no tsx.
+      expect(run.output).toContain("apps/executor/dist/main.js");
+      expect(run.output).not.toContain("tsx");
+      expect(control.output()).not.toContain("the compiled build loaded");
+      expect(executorOutput).not.toContain("the compiled build loaded");
+    } finally {
+      executor.kill("SIGKILL");
+      await control.stop();
+      await nats.close();
+    }
+  }, 120_000);
 });

@@ -87,7 +87,11 @@ describe("the Docker image and compose file", () => {
     const runtime = dockerfile.slice(dockerfile.lastIndexOf("\nFROM "));
     expect(runtime).toMatch(/^CMD \["node", "--conditions=crondeck-dist", "dist\/server\.js"\]$/m);
     expect(runtime).not.toMatch(/tsx/);
-    expect(dockerfile).toMatch(/--filter "@crondeck\/server\.\.\." --filter @crondeck\/web build/);
+    expect(dockerfile).toMatch(
+      /--filter "@crondeck\/server\.\.\." --filter "@crondeck\/executor-process\.\.\." --filter @crondeck\/web build/,
+    );
+    // The executors of the compose file run the compiled executor too.
+    expect(read("docker-compose.yml")).toMatch(/command: \["node", "--conditions=crondeck-dist", "dist\/main\.js"\]/);
     expect(dockerfile).toMatch(/rm -rf [^\n]*apps\/server\/src [^\n]*packages\/\*\/src/);
     // pnpm install --frozen-lockfile needs every workspace package's manifest before the source.
     const workspaces = [
