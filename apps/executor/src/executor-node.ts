@@ -112,7 +112,7 @@ export class ExecutorNode {
     await this.#beat();
     this.#heartbeat = setInterval(() => void this.#beat(), HEARTBEAT_MS);
     const cancels = nc.subscribe(CANCEL_SUBJECT);
-    void (async () => {
+    this.#background(async () => {
       for await (const m of cancels) {
         const { runId, reason } = m.json<CancelMessage>();
         if (this.#cancelAhead(runId, reason)) continue;
@@ -120,7 +120,7 @@ export class ExecutorNode {
         this.#cancelReasons.set(runId, reason);
         this.#worker.handle({ type: "cancel", runId });
       }
-    })();
+    });
     for (const group of this.groups) {
       const consumer = await this.#js.consumers.get(RUNS_STREAM, await ensureGroupConsumer(jsm, group));
       this.#loops.push(this.#take(group, consumer));
@@ -185,8 +185,24 @@ export class ExecutorNode {
     }
   }
 
+  /** A loop over a NATS iterator: its end at shutdown is expected; a failure before is logged. */
+  #background(loop: () => Promise<void>): void {
+    loop().catch((err) => {
+      if (!this.#stopping) this.#log.error({ err }, "a NATS loop stopped");
+    });
+  }
+
   /** Asks a control plane to start the attempt; runs it on yes, hands it back when nobody answers. */
   async #offer(group: string, msg: JsMsg): Promise<void> {
+    try {
+      await this.#tryOffer(group, msg);
+    } catch (err) {
+      // The connection closed under it: the attempt comes again after its ack wait, elsewhere.
+      this.#log.warn({ err, group }, "could not offer an attempt");
+    }
+  }
+
+  async #tryOffer(group: string, msg: JsMsg): Promise<void> {
     // Two groups' pulls may deliver more than the slots free: the extra waits here, unstarted.
     while (this.#busy() >= this.config.concurrency && !this.#stopping) {
       await new Promise<void>((resolve) => this.#waiting.push(resolve));
@@ -243,7 +259,7 @@ export class ExecutorNode {
         executorBootId: this.bootId,
         startedAt: new Date().toISOString(),
       });
-    }, startAt - Date.now());
+    }, Math.max(0, startAt - Date.now()));
     this.#ahead.set(request.runId, timer);
   }
 

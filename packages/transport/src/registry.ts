@@ -38,7 +38,7 @@ export class ExecutorRegistry {
   async start(): Promise<void> {
     const kv = await new Kvm(this.nc).open(EXECUTORS_BUCKET);
     const watch = await kv.watch();
-    void (async () => {
+    this.#background(async () => {
       for await (const change of watch) {
         if (this.#stopped) break;
         if (change.operation !== "PUT") {
@@ -56,16 +56,21 @@ export class ExecutorRegistry {
           // not ours: ignore
         }
       }
-    })();
-    void (async () => {
+    });
+    this.#background(async () => {
       for await (const status of this.nc.status()) {
         if (status.type === "reconnect") this.#restartCounts();
       }
-    })();
+    });
   }
 
   stop(): void {
     this.#stopped = true;
+  }
+
+  /** Its loops end (or fail) when the connection closes: that is the end, not an error. */
+  #background(loop: () => Promise<void>): void {
+    loop().catch(() => {});
   }
 
   /**

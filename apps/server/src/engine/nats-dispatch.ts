@@ -23,7 +23,13 @@ import {
   type StartRequest,
 } from "@crondeck/transport-nats";
 import { fromResultEnvelope, toEnvelope } from "@crondeck/worker";
-import { type JetStreamClient, type JsMsg, jetstream, jetstreamManager } from "@nats-io/jetstream";
+import {
+  type ConsumerMessages,
+  type JetStreamClient,
+  type JsMsg,
+  jetstream,
+  jetstreamManager,
+} from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { type Dispatcher, HANDED_OFF, type RemoteContext, type RemoteExecutor } from "./dispatch.ts";
 
@@ -66,6 +72,7 @@ export class NatsDispatcher implements Dispatcher {
   /** Slots published ahead of their instant, not fired yet. */
   readonly #ahead = new Set<number>();
   #timer: NodeJS.Timeout | null = null;
+  #results: ConsumerMessages | null = null;
 
   constructor(private readonly options: NatsDispatcherOptions) {}
 
@@ -215,7 +222,16 @@ export class NatsDispatcher implements Dispatcher {
     this.#closed = true;
     if (this.#timer) clearInterval(this.#timer);
     this.#registry?.stop();
+    // Results not acknowledged here stay in the stream for the other instances (or the next start).
+    await this.#results?.close().catch(() => {});
     await this.#nc?.drain().catch(() => {});
+  }
+
+  /** A loop over a NATS iterator: its end or failure at shutdown is expected, never a crash. */
+  #background(loop: () => Promise<void>): void {
+    loop().catch((err) => {
+      if (!this.#closed) this.options.log.error({ err }, "a NATS loop stopped");
+    });
   }
 
   #context(): RemoteContext {
@@ -227,7 +243,7 @@ export class NatsDispatcher implements Dispatcher {
     const ctx = this.#context();
     const nc = await connectNats(this.options.url, `crondeck-control ${ctx.lease.bootId}`);
     this.#nc = nc;
-    void (async () => {
+    this.#background(async () => {
       for await (const status of nc.status()) {
         if (status.type === "disconnect") {
           this.#connected = false;
@@ -237,7 +253,7 @@ export class NatsDispatcher implements Dispatcher {
           this.options.log.info({}, "NATS connection back");
         }
       }
-    })();
+    });
     await ensureTopology(nc, await jetstreamManager(nc));
     this.#js = jetstream(nc);
     this.#registry = new ExecutorRegistry(nc);
@@ -247,16 +263,17 @@ export class NatsDispatcher implements Dispatcher {
       callback: (err, msg) => {
         if (err) return;
         void this.#answerStart(msg.json<StartRequest>()).then(
-          (reply) => msg.respond(encode(reply)),
+          (reply) => settle(() => msg.respond(encode(reply))),
           (err) => this.options.log.warn({ err }, "could not answer an executor's start (it will ask again)"),
         );
       },
     });
     const consumer = await this.#js.consumers.get(RESULTS_STREAM, RECORDER_CONSUMER);
     const results = await consumer.consume({ max_messages: 256 });
-    void (async () => {
+    this.#results = results;
+    this.#background(async () => {
       for await (const msg of results) void this.#record(msg);
-    })();
+    });
     this.#connected = true;
     this.options.log.info({}, "NATS connected: attempts run on executors");
   }
@@ -280,23 +297,23 @@ export class NatsDispatcher implements Dispatcher {
     try {
       message = msg.json<RecordMessage>();
     } catch {
-      msg.term("not a Crondeck result");
+      settle(() => msg.term("not a Crondeck result"));
       return;
     }
     if (message.type === "started") {
       try {
         await ctx.store.markStarted(message.runId, message.executorBootId, new Date(message.startedAt));
-        msg.ack(); // not marked: it ended (or was LOST) first, which says more
+        settle(() => msg.ack()); // not marked: it ended (or was LOST) first, which says more
       } catch (err) {
         this.options.log.warn({ err, runId: message.runId }, "could not record a start yet; it will come again");
-        msg.nak(2_000);
+        settle(() => msg.nak(2_000));
       }
       return;
     }
     try {
       const task = await this.#task(message.taskId);
       if (!task) {
-        msg.ack(); // the task was deleted, its runs with it
+        settle(() => msg.ack()); // the task was deleted, its runs with it
         return;
       }
       const result: ExecutionResult = fromResultEnvelope(message.result);
@@ -313,10 +330,10 @@ export class NatsDispatcher implements Dispatcher {
           { runId: message.runId, executor: message.executor, status: result.status },
           "a result for an attempt already ended (recorded before, or LOST): dropped",
         );
-      msg.ack();
+      settle(() => msg.ack());
     } catch (err) {
       this.options.log.warn({ err, runId: message.runId }, "could not record a result yet; it will come again");
-      msg.nak(2_000);
+      settle(() => msg.nak(2_000));
     }
   }
 
@@ -349,5 +366,17 @@ export class NatsDispatcher implements Dispatcher {
     if (row) this.#tasks.set(id, { row, at: performance.now() });
     else this.#tasks.delete(id);
     return row;
+  }
+}
+
+/**
+ * Acknowledges (or answers) a message; on a connection closing meanwhile the server redelivers
+ * it (or the asker asks again), so a failure here is not an error.
+ */
+function settle(reply: () => void): void {
+  try {
+    reply();
+  } catch {
+    // closing: the message comes again elsewhere
   }
 }

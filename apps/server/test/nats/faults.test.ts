@@ -118,6 +118,16 @@ describe.skipIf(!natsServerAvailable()).each(providers)("executor faults over NA
     const runId = await runNow(app, task.id);
     await waitForRun(app, runId, (r) => r.status === "RUNNING" && r.executor === "exec-a");
     await nats.stop();
+    // The API keeps serving, and says what is down.
+    await waitFor(
+      async () => {
+        const res = await app.inject({ method: "GET", url: "/readyz" });
+        return res.statusCode === 200 && res.json().status === "degraded" ? res.json() : undefined;
+      },
+      15_000,
+      "/readyz to say NATS is down",
+    ).then((ready) => expect(ready).toEqual({ status: "degraded", down: ["nats"] }));
+    expect((await app.inject({ method: "GET", url: "/api/tasks" })).statusCode).toBe(200);
     await waitFor(
       () =>
         e.lines.some((l) => l.msg === "attempt ended" || l.msg === "could not publish a result yet; keeping it")
@@ -127,6 +137,11 @@ describe.skipIf(!natsServerAvailable()).each(providers)("executor faults over NA
       "the attempt to end while NATS is down",
     );
     await nats.restart();
+    await waitFor(
+      async () => ((await app.inject({ method: "GET", url: "/readyz" })).json().status === "ready" ? true : undefined),
+      30_000,
+      "/readyz to say ready again",
+    );
     const ended = await waitForRun(app, runId, undefined, 60_000);
     expect(ended.status).toBe("SUCCEEDED");
     expect(ended.output).toContain("finished");
