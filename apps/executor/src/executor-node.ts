@@ -250,16 +250,19 @@ export class ExecutorNode {
       return;
     }
     // Reserved: it is ours now, and starts at its instant with nothing left to ask.
-    const timer = setTimeout(() => {
-      this.#ahead.delete(request.runId);
-      this.#start(dispatched.run, group);
-      this.#publish({
-        type: "started",
-        runId: request.runId,
-        executorBootId: this.bootId,
-        startedAt: new Date().toISOString(),
-      });
-    }, Math.max(0, startAt - Date.now()));
+    const timer = setTimeout(
+      () => {
+        this.#ahead.delete(request.runId);
+        this.#start(dispatched.run, group);
+        this.#publish({
+          type: "started",
+          runId: request.runId,
+          executorBootId: this.bootId,
+          startedAt: new Date().toISOString(),
+        });
+      },
+      Math.max(0, startAt - Date.now()),
+    );
     this.#ahead.set(request.runId, timer);
   }
 
