@@ -124,6 +124,7 @@ export class Engine {
       accountsFor: (runId) =>
         this.live.has(runId) || this.#missed.holds(runId) || (dispatcher.accountsFor?.(runId) ?? false),
       ...(dispatcher.silence ? { silence: (ownerId: string) => dispatcher.silence?.(ownerId) } : {}),
+      cancelRequested: (runId) => this.live.cancel(runId, "canceled by a user"),
     });
     this.#missed = new MissedSlots({
       db,
@@ -391,12 +392,6 @@ export class Engine {
       this.#leaseLost = false;
       this.log.info({}, "database reachable again");
       this.#job.databaseBack();
-    }
-    const live = this.live.ids();
-    if (live.length > 0) {
-      // A failed read must not keep the reaper below from its round.
-      const asked = await this.store.cancelRequested(live).catch(() => []);
-      for (const id of asked) this.live.cancel(id, "canceled by a user");
     }
     // Ends still waiting for the database go first, so FORBID is judged on the truth.
     if (this.#missed.size > 0 && this.#job.recording === 0) await this.#missed.flush();

@@ -152,11 +152,7 @@ export class NatsDispatcher implements Dispatcher {
       this.#waiting.set(request.runId, waiting);
       return HANDED_OFF;
     }
-    const ready = this.#ready ?? Promise.reject(new Error("not started"));
-    await Promise.race([
-      ready,
-      new Promise((_, reject) => setTimeout(() => reject(new Error("NATS is unreachable")), PUBLISH_WAIT_MS).unref()),
-    ]);
+    if (!this.#js) await this.#untilSetUp();
     this.#waiting.set(request.runId, waiting);
     try {
       await this.#publish(task, request);
@@ -165,6 +161,21 @@ export class NatsDispatcher implements Dispatcher {
       throw new Error(`could not hand the attempt to NATS: ${(err as Error).message}`);
     }
     return HANDED_OFF;
+  }
+
+  /** Before the first connection: waits for it a while (later outages are the publish's to time out). */
+  async #untilSetUp(): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        this.#ready ?? Promise.reject(new Error("not started")),
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new Error("NATS is unreachable")), PUBLISH_WAIT_MS);
+        }),
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   async #publish(task: TaskRow, request: ExecutionRequest, notBefore?: Date): Promise<void> {

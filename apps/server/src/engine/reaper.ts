@@ -36,6 +36,8 @@ export interface ReaperDeps {
    * missed slot waiting for the database. Its other runs in progress were lost track of.
    */
   accountsFor: (runId: number) => boolean;
+  /** A user asked another instance to cancel this process's run (Run.cancelRequestedAt). */
+  cancelRequested: (runId: number) => void;
   /** Silence of owners that are not control-plane instances (executors), judged by the dispatcher. */
   silence?: (ownerId: string) => number | "gone" | undefined;
   log: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void };
@@ -83,6 +85,8 @@ export class Reaper {
     const suspects = new Set<number>();
     for (const run of runs) {
       if (run.ownerId === lease.bootId) {
+        // The round's own read of the runs in progress carries cancels asked through other instances.
+        if (run.cancelRequestedAt) this.deps.cancelRequested(run.id);
         if (this.deps.accountsFor(run.id)) continue;
         if (run.status === "QUEUED" && run.scheduledAt.getTime() > now - OWN_ABANDONED_CLAIM_MS) continue;
         // Twice in a row, so a run between its claim and its start is never taken for abandoned.

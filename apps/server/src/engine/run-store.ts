@@ -502,15 +502,6 @@ export class RunStore {
     return count === 1;
   }
 
-  /** Of these runs (executing here), the ones a user asked another instance to cancel. */
-  async cancelRequested(ids: number[]): Promise<number[]> {
-    const rows = await this.db.run.findMany({
-      where: { id: { in: ids }, cancelRequestedAt: { not: null } },
-      select: { id: true },
-    });
-    return rows.map((row) => row.id);
-  }
-
   /** Remembers the process group of a SHELL attempt, so a successor on this host can stop it. */
   async recordPgid(id: number, pgid: number): Promise<void> {
     await this.db.run.updateMany({ where: { id, status: { in: ACTIVE } }, data: { pgid } });

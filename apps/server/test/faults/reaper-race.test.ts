@@ -69,6 +69,7 @@ describe.each(providers)("two reapers and one dead peer's claim on %s", (provide
         ended: (run) => calls.push(`ended ${run.status}`),
         track: () => {},
         accountsFor: () => false,
+        cancelRequested: () => calls.push("cancelRequested"),
         log: quiet,
       });
       await reaper.round();
