@@ -3,6 +3,7 @@ import { testProviders } from "@crondeck/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTask, eventually, runNow, startTestApp, type TestApp, taskRuns, waitForRun } from "./helpers.ts";
 import { startHttpTarget } from "./http-target.ts";
+import { sseEvents } from "./sse-events.ts";
 
 const providers = await testProviders();
 
@@ -197,13 +198,7 @@ describe.each(providers)("running tasks on %s", (provider) => {
     const res = await fetch(`${address}/api/runs/${runId}/stream`, auth);
     expect(res.headers.get("content-type")).toContain("text/event-stream");
     const text = await res.text(); // the server ends the stream after the final status
-    const events = text
-      .split("\n\n")
-      .filter((block) => block.startsWith("event:"))
-      .map((block) => {
-        const [eventLine, dataLine] = block.split("\n") as [string, string];
-        return { event: eventLine.slice(7), data: dataLine.slice(6) };
-      });
+    const events = sseEvents(text);
     const output = events
       .filter((e) => e.event === "output")
       .map((e) => JSON.parse(e.data).text)

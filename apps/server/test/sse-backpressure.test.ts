@@ -8,6 +8,7 @@ import { createInterface } from "node:readline";
 import { createTestDatabase, type TestDatabase } from "@crondeck/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually } from "./helpers.ts";
+import { rawSseEvents } from "./sse-events.ts";
 
 // Issue 9.7: a follower that reads slower than the run prints must not cost the server memory
 // equal to the output. The server runs in its own process so its RSS can be read from /proc.
@@ -27,35 +28,6 @@ function rssBytes(pid: number): number {
   const line = readFileSync(`/proc/${pid}/status`, "utf8").match(/^VmRSS:\s+(\d+) kB$/m);
   if (!line) throw new Error(`no VmRSS for ${pid}`);
   return Number(line[1]) * 1024;
-}
-
-interface SseEvent {
-  event: string;
-  data: string;
-}
-
-/** Splits a raw HTTP/1.1 chunked SSE response into its events (the body is ASCII framing + JSON). */
-function parseEvents(raw: string): SseEvent[] {
-  const body = raw.slice(raw.indexOf("\r\n\r\n") + 4);
-  // De-chunk: <hex size>\r\n<data>\r\n ... 0\r\n\r\n
-  let text = "";
-  let at = 0;
-  const bytes = Buffer.from(body, "latin1");
-  while (at < bytes.length) {
-    const eol = bytes.indexOf("\r\n", at, "latin1");
-    if (eol < 0) break;
-    const size = Number.parseInt(bytes.subarray(at, eol).toString("latin1"), 16);
-    if (!size) break;
-    text += bytes.subarray(eol + 2, eol + 2 + size).toString("utf8");
-    at = eol + 2 + size + 2;
-  }
-  return text
-    .split("\n\n")
-    .filter((block) => block.startsWith("event: "))
-    .map((block) => {
-      const [eventLine, dataLine = "data: "] = block.split("\n") as [string, string?];
-      return { event: eventLine.slice(7), data: dataLine.slice(6) };
-    });
 }
 
 describe("a slow live follower", () => {
@@ -193,7 +165,7 @@ describe("a slow live follower", () => {
       "the end of the stream",
     );
     socket.destroy();
-    const events = parseEvents(Buffer.concat(received).toString("latin1"));
+    const events = rawSseEvents(Buffer.concat(received).toString("latin1"));
     const shown = events
       .filter((e) => e.event === "output")
       .reduce((sum, e) => sum + Buffer.byteLength(JSON.parse(e.data).text as string), 0);

@@ -5,6 +5,7 @@ import { connect } from "node:net";
 import { describe, expect, it } from "vitest";
 import { SseWriter } from "../src/lib/sse.ts";
 import { eventually } from "./helpers.ts";
+import { rawSseEvents } from "./sse-events.ts";
 
 // The bounded writer behind /api/runs/:id/stream, over a real socket whose reader has stopped:
 // what a follower gets once it reads again.
@@ -47,25 +48,8 @@ async function stalledFollower(limitBytes: number): Promise<Follower> {
     async readAll() {
       socket.resume();
       await once(socket, "end");
-      const raw = Buffer.concat(received).toString("latin1");
-      const body = raw.slice(raw.indexOf("\r\n\r\n") + 4);
-      let text = "";
-      const bytes = Buffer.from(body, "latin1");
-      for (let at = 0; at < bytes.length; ) {
-        const eol = bytes.indexOf("\r\n", at, "latin1");
-        const size = Number.parseInt(bytes.subarray(at, eol).toString("latin1"), 16);
-        if (!size) break;
-        text += bytes.subarray(eol + 2, eol + 2 + size).toString("utf8");
-        at = eol + 2 + size + 2;
-      }
-      return text
-        .split("\n\n")
-        .filter((block) => block.startsWith("event: "))
-        .map((block) => {
-          const [eventLine, dataLine = "data: "] = block.split("\n") as [string, string?];
-          const data = dataLine.slice(6);
-          return { event: eventLine.slice(7), data: data ? JSON.parse(data) : undefined };
-        })
+      return rawSseEvents(Buffer.concat(received).toString("latin1"))
+        .map((e) => ({ event: e.event, data: e.data ? JSON.parse(e.data) : undefined }))
         .filter((e) => !(e.event === "output" && (e.data as { text: string }).text.startsWith("fff")));
     },
     close: () =>

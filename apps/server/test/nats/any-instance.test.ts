@@ -2,6 +2,7 @@ import { createTestDatabase, testProviders } from "@crondeck/db/testing";
 import { natsServerAvailable, startNatsServer } from "@crondeck/transport-nats/testing";
 import { describe, expect, it } from "vitest";
 import { appOn, createTask, issueToken, runNow, waitForRun } from "../helpers.ts";
+import { sseEvents } from "../sse-events.ts";
 import { startExecutor } from "./executors.ts";
 
 const providers = await testProviders();
@@ -29,13 +30,7 @@ describe.skipIf(!natsServerAvailable()).each(providers)(
         const res = await fetch(`${address}/api/runs/${runId}/stream`, {
           headers: { authorization: `Bearer ${token}` },
         });
-        const events = (await res.text())
-          .split("\n\n")
-          .filter((block) => block.startsWith("event:"))
-          .map((block) => {
-            const [eventLine, dataLine] = block.split("\n") as [string, string];
-            return { event: eventLine.slice(7), data: dataLine.slice(6) };
-          });
+        const events = sseEvents(await res.text());
         const lastStatus = events.findLastIndex((e) => e.event === "status");
         const liveOutput = events
           .slice(0, lastStatus)
