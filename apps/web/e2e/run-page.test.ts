@@ -1,11 +1,9 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { apiSignIn, apiWithToken, createApiToken, signedInPage } from "./support/auth.ts";
-import { chromiumAvailable, launchChromium } from "./support/browser.ts";
-import { assertDashboardBuilt, type RunningServer, startServer } from "./support/server.ts";
+import { describe, expect, it } from "vitest";
+import { chromiumAvailable } from "./support/browser.ts";
+import { browserSuite, signedInView } from "./support/suite.ts";
 
 // The run page tells how runs relate: a FORBID skip points at the run under way, a failed attempt
 // says when the next one comes and links the attempts of its fire; the overview counts fires.
@@ -13,31 +11,14 @@ import { assertDashboardBuilt, type RunningServer, startServer } from "./support
 const hasChromium = chromiumAvailable();
 
 describe.skipIf(!hasChromium)("run page: skips and retries", () => {
-  let server: RunningServer;
-  let browser: Browser;
-  let page: Page;
-  let api: ReturnType<typeof apiWithToken>;
+  const suite = browserSuite({ tokenName: "e2e setup" });
+  const view = signedInView(suite, "en-US");
 
-  beforeAll(async () => {
-    assertDashboardBuilt();
-    [server, browser] = await Promise.all([startServer(), launchChromium()]);
-    ({ page } = await signedInPage(browser, server.url, { locale: "en-US" }));
-    api = apiWithToken(
-      server.url,
-      await createApiToken(server.url, await apiSignIn(server.url), { name: "e2e setup" }),
-    );
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
-
-  const runStatus = (id: number) => api<{ status: string }>("GET", `/api/runs/${id}`).then((r) => r.status);
+  const runStatus = (id: number) => suite.api<{ status: string }>("GET", `/api/runs/${id}`).then((r) => r.status);
 
   it("a Run now refused by FORBID links to the run under way, which stays the task's last result", async () => {
     const gate = join(mkdtempSync(join(tmpdir(), "crondeck-gate-")), "go");
-    const { id } = await api<{ id: number }>(
+    const { id } = await suite.api<{ id: number }>(
       "POST",
       "/api/tasks",
       {
@@ -50,27 +31,27 @@ describe.skipIf(!hasChromium)("run page: skips and retries", () => {
       },
       201,
     );
-    const { runId: going } = await api<{ runId: number }>("POST", `/api/tasks/${id}/run`, undefined, 202);
+    const { runId: going } = await suite.api<{ runId: number }>("POST", `/api/tasks/${id}/run`, undefined, 202);
 
-    await page.goto(`${server.url}/tasks/${id}`);
-    await page.getByRole("button", { name: "Run now" }).click();
-    await page.waitForURL((url) => /\/runs\/\d+$/.test(url.pathname) && url.pathname !== `/runs/${going}`);
-    await page.getByTestId("run-status").locator('[data-status="SKIPPED"]').waitFor();
-    const notice = page.getByTestId("run-blocked-by");
+    await view.page.goto(`${suite.url}/tasks/${id}`);
+    await view.page.getByRole("button", { name: "Run now" }).click();
+    await view.page.waitForURL((url) => /\/runs\/\d+$/.test(url.pathname) && url.pathname !== `/runs/${going}`);
+    await view.page.getByTestId("run-status").locator('[data-status="SKIPPED"]').waitFor();
+    const notice = view.page.getByTestId("run-blocked-by");
     expect(await notice.textContent()).toContain(`run #${going} of this task was under way`);
     await notice.getByRole("link", { name: `Open run #${going}` }).click();
-    await page.waitForURL(`${server.url}/runs/${going}`);
+    await view.page.waitForURL(`${suite.url}/runs/${going}`);
 
     writeFileSync(gate, "");
-    await page.getByTestId("run-status").locator('[data-status="FAILED"]').waitFor({ timeout: 60_000 });
-    await page.goto(`${server.url}/tasks`);
-    const row = page.getByTestId("tasks-table").getByRole("row").filter({ hasText: "forbid-e2e" });
+    await view.page.getByTestId("run-status").locator('[data-status="FAILED"]').waitFor({ timeout: 60_000 });
+    await view.page.goto(`${suite.url}/tasks`);
+    const row = view.page.getByTestId("tasks-table").getByRole("row").filter({ hasText: "forbid-e2e" });
     await row.locator('[data-status="FAILED"]').waitFor();
     expect(await row.getByRole("link", { name: /Failed/ }).getAttribute("href")).toBe(`/runs/${going}`);
   });
 
   it("a failed attempt counts down to its retry and links the attempts of its fire", async () => {
-    const { id } = await api<{ id: number }>(
+    const { id } = await suite.api<{ id: number }>(
       "POST",
       "/api/tasks",
       {
@@ -83,31 +64,31 @@ describe.skipIf(!hasChromium)("run page: skips and retries", () => {
       },
       201,
     );
-    const { runId: first } = await api<{ runId: number }>("POST", `/api/tasks/${id}/run`, undefined, 202);
-    await page.goto(`${server.url}/runs/${first}`);
-    await page.getByTestId("run-status").locator('[data-status="FAILED"]').waitFor();
-    const retry = page.getByTestId("run-retry");
+    const { runId: first } = await suite.api<{ runId: number }>("POST", `/api/tasks/${id}/run`, undefined, 202);
+    await view.page.goto(`${suite.url}/runs/${first}`);
+    await view.page.getByTestId("run-status").locator('[data-status="FAILED"]').waitFor();
+    const retry = view.page.getByTestId("run-retry");
     expect(await retry.textContent()).toMatch(/^Retry in (10|[1-9]) s \(attempt 1 of 3\)$/);
 
     // The second attempt appears on the first one's page without a reload.
-    const attempts = page.getByTestId("run-attempts");
+    const attempts = view.page.getByTestId("run-attempts");
     await attempts.getByRole("link", { name: /Attempt 2/ }).click();
-    await page.waitForURL((url) => /\/runs\/\d+$/.test(url.pathname) && url.pathname !== `/runs/${first}`);
+    await view.page.waitForURL((url) => /\/runs\/\d+$/.test(url.pathname) && url.pathname !== `/runs/${first}`);
     await attempts.getByRole("link", { name: /Attempt 1/ }).waitFor();
     expect(await attempts.locator('[aria-current="page"]').textContent()).toContain("Attempt 2");
 
     // Three failed attempts of one fire are one failure on the overview.
     const deadline = Date.now() + 60_000;
     for (;;) {
-      const runs = await api<{ items: { id: number }[] }>("GET", `/api/tasks/${id}/runs`);
+      const runs = await suite.api<{ items: { id: number }[] }>("GET", `/api/tasks/${id}/runs`);
       const statuses = await Promise.all(runs.items.map((r) => runStatus(r.id)));
       if (statuses.length === 3 && statuses.every((s) => s === "FAILED")) break;
       if (Date.now() > deadline) throw new Error(`the retries did not end: ${statuses.join(", ")}`);
       await new Promise((r) => setTimeout(r, 300));
     }
-    await page.goto(server.url);
+    await view.page.goto(suite.url);
     // One fire of forbid-e2e and one of retry-e2e failed; the skip is no failure.
-    const failed = page.getByTestId("stat-failed").locator(".stat-value");
+    const failed = view.page.getByTestId("stat-failed").locator(".stat-value");
     await failed.waitFor();
     expect(await failed.textContent()).toBe("2");
   });

@@ -1,8 +1,7 @@
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { apiSignIn, apiWithToken, createApiToken, signedInPage } from "./support/auth.ts";
-import { chromiumAvailable, launchChromium } from "./support/browser.ts";
-import { assertDashboardBuilt, type RunningServer, startServer } from "./support/server.ts";
+import { describe, expect, it } from "vitest";
+import { signedInPage } from "./support/auth.ts";
+import { chromiumAvailable } from "./support/browser.ts";
+import { browserSuite } from "./support/suite.ts";
 
 // Issue 15: times in lists carry their zone, and the form's default zone is the server's (what the
 // API gives a task sent without one), not the browser's. The server runs in Shanghai, the browser
@@ -14,28 +13,12 @@ const BROWSER_ZONE = "America/New_York";
 const hasChromium = chromiumAvailable();
 
 describe.skipIf(!hasChromium)("time zones in the dashboard", () => {
-  let server: RunningServer;
-  let browser: Browser;
-  let api: ReturnType<typeof apiWithToken>;
-
-  const openPage = (locale: string) => signedInPage(browser, server.url, { locale, timezoneId: BROWSER_ZONE });
-
-  beforeAll(async () => {
-    assertDashboardBuilt();
-    [server, browser] = await Promise.all([startServer({ TZ: SERVER_ZONE }), launchChromium()]);
-    api = apiWithToken(
-      server.url,
-      await createApiToken(server.url, await apiSignIn(server.url), { name: "e2e zones" }),
-    );
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const suite = browserSuite({ tokenName: "e2e zones", env: { TZ: SERVER_ZONE } });
+  const openPage = (locale: string) => signedInPage(suite.browser, suite.url, { locale, timezoneId: BROWSER_ZONE });
 
   it("defaults a new task to the server's zone and lists its next run at 03:00 with the zone named", async () => {
     const { context, page } = await openPage("en-US");
-    await page.goto(`${server.url}/tasks/new`);
+    await page.goto(`${suite.url}/tasks/new`);
     const zone = page.getByLabel("Time zone", { exact: true });
     await zone.waitFor();
     expect(await zone.inputValue()).toBe(SERVER_ZONE);
@@ -48,16 +31,16 @@ describe.skipIf(!hasChromium)("time zones in the dashboard", () => {
     const id = Number(page.url().match(/(\d+)$/)?.[1]);
 
     // The same task made through the API without a zone gets the same zone: form and API agree.
-    const viaApi = await api<{ timezone: string }>(
+    const viaApi = await suite.api<{ timezone: string }>(
       "POST",
       "/api/tasks",
       { name: "zone-api", mode: "SHELL", cron: "0 3 * * *", command: "echo zones" },
       201,
     );
     expect(viaApi.timezone).toBe(SERVER_ZONE);
-    expect((await api<{ timezone: string }>("GET", `/api/tasks/${id}`)).timezone).toBe(SERVER_ZONE);
+    expect((await suite.api<{ timezone: string }>("GET", `/api/tasks/${id}`)).timezone).toBe(SERVER_ZONE);
 
-    await page.goto(`${server.url}/tasks?q=zone-`);
+    await page.goto(`${suite.url}/tasks?q=zone-`);
     for (const name of ["zone-form", "zone-api"]) {
       const nextRun = page.getByRole("row").filter({ hasText: name }).getByTestId("next-run");
       await nextRun.waitFor();
@@ -65,7 +48,7 @@ describe.skipIf(!hasChromium)("time zones in the dashboard", () => {
     }
 
     // A list of events without a task zone shows the viewer's offset (New York: GMT-5 or GMT-4).
-    await page.goto(`${server.url}/audit`);
+    await page.goto(`${suite.url}/audit`);
     const when = page
       .getByRole("row")
       .filter({ has: page.locator('[data-action="task.create"]') })
@@ -78,12 +61,12 @@ describe.skipIf(!hasChromium)("time zones in the dashboard", () => {
 
   it("does the same in Chinese", async () => {
     const { context, page } = await openPage("zh-CN");
-    await page.goto(`${server.url}/tasks/new`);
+    await page.goto(`${suite.url}/tasks/new`);
     const zone = page.getByLabel("时区", { exact: true });
     await zone.waitFor();
     expect(await zone.inputValue()).toBe(SERVER_ZONE);
 
-    await page.goto(`${server.url}/tasks?q=zone-form`);
+    await page.goto(`${suite.url}/tasks?q=zone-form`);
     const nextRun = page.getByRole("row").filter({ hasText: "zone-form" }).getByTestId("next-run");
     await nextRun.waitFor();
     expect(await nextRun.textContent()).toMatch(/03:00:00 Asia\/Shanghai$/);
