@@ -99,7 +99,7 @@ export class MissedSlots {
     const { store } = this.deps;
     const ownerId = this.deps.ownerId();
     const fireKey = fireKeyOf(new Date(at));
-    if (owned) return store.skipUnstarted(owned.id, ownerId, reason);
+    if (owned) return store.endUnstarted(owned.id, ownerId, "SKIPPED", reason);
     const recorded = await store.claim({
       taskId: task.id,
       trigger: "SCHEDULE",
@@ -116,6 +116,6 @@ export class MissedSlots {
     // Taken: by another instance (its record stands), or by our own claim that reached the
     // database after it had reported an error; that one is ended here, never left in progress.
     const mine = await store.unstarted(task.id, fireKey, ownerId);
-    return mine ? store.skipUnstarted(mine.id, ownerId, reason) : null;
+    return mine ? store.endUnstarted(mine.id, ownerId, "SKIPPED", reason) : null;
   }
 }

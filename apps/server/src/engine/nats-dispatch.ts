@@ -216,7 +216,7 @@ export class NatsDispatcher implements Dispatcher {
   async cancel(run: RunRow, reason = "canceled by a user"): Promise<boolean> {
     const ctx = this.#context();
     if (run.ownerId && !run.ownerId.startsWith(EXECUTOR_BOOT_PREFIX)) {
-      const ended = await ctx.store.endUnstarted({ id: run.id, ownerId: run.ownerId }, "CANCELED", reason);
+      const ended = await ctx.store.endUnstarted(run.id, run.ownerId, "CANCELED", reason);
       if (ended) {
         this.#waiting.delete(run.id);
         const task = await this.#task(run.taskId);
@@ -359,7 +359,7 @@ export class NatsDispatcher implements Dispatcher {
       const seconds = Math.round(this.options.dispatchTimeoutMs / 1000);
       const error = `no executor of group "${waiting.group}" started this attempt within ${seconds} s (DISPATCH_TIMEOUT_SECONDS): is an executor with EXECUTOR_GROUPS=${waiting.group} running?`;
       try {
-        const ended = await ctx.store.endUnstarted({ id: runId, ownerId: ctx.lease.bootId }, "FAILED", error);
+        const ended = await ctx.store.endUnstarted(runId, ctx.lease.bootId, "FAILED", error);
         const task = ended ? await this.#task(waiting.taskId) : null;
         if (ended && task) ctx.recorded(ended, task);
       } catch (err) {

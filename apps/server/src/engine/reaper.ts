@@ -94,7 +94,7 @@ export class Reaper {
           suspects.add(run.id);
           continue;
         }
-        const ended = await store.skipUnstarted(run.id, lease.bootId, OWN_ABANDONED);
+        const ended = await store.endUnstarted(run.id, lease.bootId, "SKIPPED", OWN_ABANDONED);
         if (ended)
           this.deps.log.warn({ runId: run.id, taskId: run.taskId }, "ended a slot claimed here and never started");
         continue;

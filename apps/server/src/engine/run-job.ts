@@ -212,7 +212,7 @@ export class RunJob {
     const forbid = task.concurrencyPolicy === "FORBID";
     if (forbid && ((await this.#siblingStarted(task.id)) || live.activeForTask(task.id))) {
       if (Date.now() > notAfter) throw new MissedSlot(claimed);
-      const skipped = await store.skipUnstarted(claimed.id, lease.bootId, FORBIDDEN);
+      const skipped = await store.endUnstarted(claimed.id, lease.bootId, "SKIPPED", FORBIDDEN);
       if (skipped) this.deps.ended(skipped, task);
       return { runId: claimed.id, done: Promise.resolve() };
     }
@@ -259,7 +259,7 @@ export class RunJob {
    */
   async runTakenOver(task: TaskRow, run: RunRow, othersActive: boolean): Promise<void> {
     if (task.concurrencyPolicy === "FORBID" && (othersActive || this.deps.live.activeForTask(task.id))) {
-      const skipped = await this.deps.store.skipUnstarted(run.id, this.deps.lease.bootId, FORBIDDEN);
+      const skipped = await this.deps.store.endUnstarted(run.id, this.deps.lease.bootId, "SKIPPED", FORBIDDEN);
       if (skipped) this.deps.ended(skipped, task);
       return;
     }

@@ -242,13 +242,26 @@ export class RunStore {
   }
 
   /**
-   * Ends as SKIPPED a slot this process claimed and will not start: FORBID found a run of the task
-   * under way, or the slot was missed. Only while the claim is still in progress and ours.
+   * Ends an attempt its owner will not start, only while it is still in progress and that owner's:
+   * SKIPPED (FORBID found a run under way, or the slot was missed; never started, so no start
+   * time), FAILED (no executor took it in time) or CANCELED (before an executor took it). Null
+   * when it ended or moved meanwhile (an executor started it).
    */
-  async skipUnstarted(id: number, ownerId: string, error: string): Promise<RunRow | null> {
+  async endUnstarted(
+    id: number,
+    ownerId: string,
+    status: "SKIPPED" | "FAILED" | "CANCELED",
+    error: string,
+  ): Promise<RunRow | null> {
     const { count } = await this.db.run.updateMany({
       where: { id, ownerId, status: { in: ACTIVE } },
-      data: { status: "SKIPPED", finishedAt: new Date(), durationMs: 0, error, startedAt: null },
+      data: {
+        status,
+        finishedAt: new Date(),
+        durationMs: 0,
+        error,
+        ...(status === "SKIPPED" ? { startedAt: null } : {}),
+      },
     });
     return count === 1 ? this.db.run.findUnique({ where: { id } }) : null;
   }
@@ -444,23 +457,6 @@ export class RunStore {
       ),
     );
     return counts.map((c) => c.count === 1);
-  }
-
-  /**
-   * Ends an attempt no executor started while its dispatcher still holds it (dispatch timeout,
-   * or canceled before it started). Null when an executor started it meanwhile.
-   */
-  async endUnstarted(
-    run: { id: number; ownerId: string },
-    status: "FAILED" | "CANCELED",
-    error: string,
-  ): Promise<RunRow | null> {
-    const now = new Date();
-    const { count } = await this.db.run.updateMany({
-      where: { id: run.id, status: { in: ACTIVE }, ownerId: run.ownerId },
-      data: { status, error, finishedAt: now, durationMs: 0 },
-    });
-    return count === 1 ? this.db.run.findUnique({ where: { id: run.id } }) : null;
   }
 
   /** Takes over a claim its dead owner never started: QUEUED becomes RUNNING under the new owner. */
