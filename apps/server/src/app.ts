@@ -1,3 +1,5 @@
+import type { TaskModeModule } from "@crondeck/executor";
+import type { NotifyChannelModule } from "@crondeck/notify";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import Fastify, { type FastifyInstance, LogController } from "fastify";
 import type { Config } from "./config.ts";
@@ -17,6 +19,7 @@ import auditRoutes from "./routes/api/audit/index.ts";
 import authRoutes from "./routes/api/auth/index.ts";
 import cronRoutes from "./routes/api/cron/index.ts";
 import executorsRoutes from "./routes/api/executors/index.ts";
+import metaRoutes from "./routes/api/meta/index.ts";
 import notificationsRoutes from "./routes/api/notifications/index.ts";
 import runsRoutes from "./routes/api/runs/index.ts";
 import settingsRoutes from "./routes/api/settings/index.ts";
@@ -26,10 +29,13 @@ import tokensRoutes from "./routes/api/tokens/index.ts";
 import usersRoutes from "./routes/api/users/index.ts";
 import healthRoutes from "./routes/health.ts";
 import metricsRoutes from "./routes/metrics.ts";
+import { TaskModules } from "./tasks/modules.ts";
 
 declare module "fastify" {
   interface FastifyInstance {
     config: Config;
+    /** The task modes and notification channels this app knows. */
+    modules: TaskModules;
   }
 }
 
@@ -40,6 +46,10 @@ export interface BuildOptions {
   /** pino options or false; the server passes its logger settings, tests usually pass false. */
   logger?: boolean | object;
   engine?: EnginePluginOptions;
+  /** Task modes beyond the built-in SHELL and HTTP (a deployment's own, or a test's). */
+  modes?: readonly TaskModeModule[];
+  /** Notification channels beyond the built-in EMAIL and WEBHOOK. */
+  channels?: readonly NotifyChannelModule[];
 }
 
 /**
@@ -64,6 +74,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.decorate("config", config);
+  app.decorate("modules", new TaskModules({ modes: options.modes ?? [], channels: options.channels ?? [] }));
   app.setValidatorCompiler(validatorCompiler);
   app.addSchema(ErrorResponse);
 
@@ -90,6 +101,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(statsRoutes, { prefix: "/api/stats" });
   await app.register(executorsRoutes, { prefix: "/api/executors" });
   await app.register(settingsRoutes, { prefix: "/api/settings" });
+  await app.register(metaRoutes, { prefix: "/api/meta" });
 
   await app.register(staticFiles);
   return app;

@@ -163,6 +163,7 @@ const RULES: Record<string, Rule> = {
   "GET /api/stats": { access: "viewer", ok: 200, sample: url("/api/stats") },
   "GET /api/executors": { access: "viewer", ok: 200, sample: url("/api/executors") },
   "GET /api/settings": { access: "viewer", ok: 200, sample: url("/api/settings") },
+  "GET /api/meta": { access: "viewer", ok: 200, sample: url("/api/meta") },
   "POST /api/notifications/test": {
     access: "admin",
     ok: 200,

@@ -1,6 +1,15 @@
 import { testProviders } from "@crondeck/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTask, runNow, shellTask, startTestApp, type TestApp, taskCount, waitForRun } from "./helpers.ts";
+import {
+  createTask,
+  runNow,
+  shellTask,
+  startTestApp,
+  storedSettings,
+  type TestApp,
+  taskCount,
+  waitForRun,
+} from "./helpers.ts";
 import { startHttpTarget } from "./http-target.ts";
 
 // Issue 9.8: input that used to be stored and then broke every run, leaked a secret to viewers or
@@ -94,13 +103,16 @@ describe.each(providers)("bad input on %s", (provider) => {
         name: "legacy\tname",
         nameKey: "legacy\tname",
         mode: "HTTP",
-        httpMethod: "GET",
+        modeSettings: JSON.stringify({
+          command: "http://user:secret@example.test/x",
+          httpMethod: "GET",
+          httpHeaders: {},
+          httpBody: null,
+        }),
         cron: "0 3 * * *",
         timezone: "UTC",
-        command: "http://user:secret@example.test/x",
         searchText: "legacy\tname\nhttp://user:secret@example.test/x\n",
-        httpHeaders: "{}",
-        notifyEmails: "[]",
+        notifySettings: "{}",
         notifyKeywords: "[]",
       },
     });
@@ -132,8 +144,7 @@ describe.each(providers)("bad input on %s", (provider) => {
       );
       expect(res.statusCode, res.body).toBe(201);
       expect(res.json().httpBody).toBe(body);
-      const row = await t.app.database.db.task.findUniqueOrThrow({ where: { id: res.json().id } });
-      expect(row.httpBody).toBe(body);
+      expect((await storedSettings(t.app, res.json().id)).mode.httpBody).toBe(body);
       const run = await waitForRun(t.app, await runNow(t.app, res.json().id));
       expect(run.status).toBe("SUCCEEDED");
       const received = target.received.find((r) => r.url === "/nul");

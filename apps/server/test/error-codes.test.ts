@@ -86,8 +86,8 @@ describe.each(providers)("field error codes on %s", (provider) => {
     );
     expect(byField(shell, "command")).toMatchObject({ code: "BLANK" });
     expect(byField(shell, "httpMethod")).toMatchObject({
-      code: "NOT_ALLOWED_WHEN",
-      params: { field: "mode", value: "SHELL" },
+      code: "ALLOWED_ONLY_WHEN",
+      params: { field: "mode", value: "HTTP" },
     });
     expect(byField(shell, "httpBody")).toMatchObject({
       code: "ALLOWED_ONLY_WHEN",

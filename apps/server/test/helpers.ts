@@ -184,3 +184,13 @@ export async function sessionHeaders(app: FastifyInstance, username: string): Pr
   });
   return { authorization: "", cookie: `crondeck_session=${secret}`, "x-csrf-token": csrfToken };
 }
+
+/** What the database holds for a task's mode and channels, secrets unmasked: for checking stores. */
+export async function storedSettings(app: FastifyInstance, id: number) {
+  const row = await app.database.db.task.findUniqueOrThrow({ where: { id } });
+  return {
+    row,
+    mode: JSON.parse(row.modeSettings) as Record<string, unknown>,
+    notify: JSON.parse(row.notifySettings) as Record<string, Record<string, unknown>>,
+  };
+}

@@ -3,7 +3,15 @@ import { createTestDatabase } from "@crondeck/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildApp, loadConfig } from "../src/app.ts";
 import { hashPassword, sha256 } from "../src/auth/secrets.ts";
-import { issueToken, sessionHeaders, shellTask, startTestApp, type TestApp, waitForRun } from "./helpers.ts";
+import {
+  issueToken,
+  sessionHeaders,
+  shellTask,
+  startTestApp,
+  storedSettings,
+  type TestApp,
+  waitForRun,
+} from "./helpers.ts";
 
 const anonymous = { authorization: "" };
 
@@ -169,7 +177,7 @@ describe("sessions, CSRF, brute force, tokens and roles", () => {
       headers: operator,
     });
     expect(edit.statusCode).toBe(403);
-    expect((await t.app.database.db.task.findUniqueOrThrow({ where: { id: task.id } })).command).toBe("sleep 10");
+    expect((await storedSettings(t.app, task.id)).mode.command).toBe("sleep 10");
     const run = await t.app.inject({ method: "POST", url: `/api/tasks/${task.id}/run`, headers: operator });
     expect(run.statusCode).toBe(202);
     await waitForRun(t.app, run.json().runId, (r) => r.status === "RUNNING");

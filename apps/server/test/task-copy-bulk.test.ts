@@ -1,6 +1,6 @@
 import { testProviders } from "@crondeck/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTask, issueToken, startTestApp, type TestApp, waitForRun } from "./helpers.ts";
+import { createTask, issueToken, startTestApp, storedSettings, type TestApp, waitForRun } from "./helpers.ts";
 
 // Copying a task and acting on a selection of tasks (issue 15), on both databases. The scheduler
 // runs here so "the engine was told" is visible as the set of armed tasks.
@@ -75,11 +75,11 @@ describe.each(providers)("copy and bulk actions on %s", (provider) => {
       expect(made.httpHeaders).toEqual({ Authorization: "***", Accept: "text/plain" });
 
       // The stored copy holds the real values, so it runs and notifies like the original.
-      const [a, b] = [await row(original.id), await row(id)];
-      expect(b?.httpHeaders).toBe(a?.httpHeaders);
-      expect(JSON.parse(b?.httpHeaders ?? "{}").Authorization).toBe(BEARER);
-      expect(b?.notifyWebhookSecret).toBe(SIGNING);
-      expect(b?.notifyWebhookUrl).toBe(a?.notifyWebhookUrl);
+      const [a, b] = [await storedSettings(t.app, original.id), await storedSettings(t.app, id)];
+      expect(b.mode).toEqual(a.mode);
+      expect((b.mode.httpHeaders as Record<string, string>).Authorization).toBe(BEARER);
+      expect(b.notify.WEBHOOK?.notifyWebhookSecret).toBe(SIGNING);
+      expect(b.notify).toEqual(a.notify);
       // Disabled, so the scheduler did not arm it.
       expect(armed()).toBe(armedBefore);
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { issueToken, runNow, startTestApp, type TestApp, waitForRun } from "./helpers.ts";
+import { issueToken, runNow, startTestApp, storedSettings, type TestApp, waitForRun } from "./helpers.ts";
 import { startHttpTarget } from "./http-target.ts";
 
 // Header credentials and robot webhook tokens are write-only: nobody reads them back, the audit
@@ -71,9 +71,9 @@ describe("credentials in tasks", () => {
       payload: { timeoutSeconds: 30 },
     });
     expect(patch.statusCode).toBe(200);
-    const row = await t.app.database.db.task.findUniqueOrThrow({ where: { id: task.id } });
-    expect(JSON.parse(row.httpHeaders)).toEqual({ Authorization: BEARER, "X-Api-Key": API_KEY, Accept: "text/plain" });
-    expect(row.notifyWebhookUrl).toBe(hookUrl());
+    const stored = await storedSettings(t.app, task.id);
+    expect(stored.mode.httpHeaders).toEqual({ Authorization: BEARER, "X-Api-Key": API_KEY, Accept: "text/plain" });
+    expect(stored.notify.WEBHOOK?.notifyWebhookUrl).toBe(hookUrl());
 
     const run = await waitForRun(t.app, await runNow(t.app, task.id));
     expect(run.status).toBe("SUCCEEDED");
@@ -99,8 +99,10 @@ describe("credentials in tasks", () => {
       payload: { httpHeaders: { Authorization: "Bearer new-one", Accept: "text/plain" } },
     });
     expect(changed.statusCode).toBe(200);
-    const row = await t.app.database.db.task.findUniqueOrThrow({ where: { id: task.id } });
-    expect(JSON.parse(row.httpHeaders)).toEqual({ Authorization: "Bearer new-one", Accept: "text/plain" });
+    expect((await storedSettings(t.app, task.id)).mode.httpHeaders).toEqual({
+      Authorization: "Bearer new-one",
+      Accept: "text/plain",
+    });
 
     const unknownMask = await t.app.inject({
       method: "PATCH",
@@ -118,9 +120,7 @@ describe("credentials in tasks", () => {
     });
     expect(otherHost.statusCode).toBe(400);
     expect(otherHost.json().details[0].field).toBe("notifyWebhookUrl");
-    expect((await t.app.database.db.task.findUniqueOrThrow({ where: { id: task.id } })).notifyWebhookUrl).toBe(
-      hookUrl(),
-    );
+    expect((await storedSettings(t.app, task.id)).notify.WEBHOOK?.notifyWebhookUrl).toBe(hookUrl());
   });
 
   it("keeps them out of the audit log", async () => {

@@ -137,7 +137,7 @@ describe.each(providers)("task validation on %s", (provider) => {
       expect(res.json().details.map((d: { field: string }) => d.field)).toContain(field);
       const after = await t.app.database.db.task.findUniqueOrThrow({ where: { id: existing.id } });
       expect(after.updatedAt.getTime()).toBe(existing.updatedAt.getTime());
-      expect(after.command).toBe("echo hi");
+      expect(JSON.parse(after.modeSettings).command).toBe("echo hi");
     },
   );
 

@@ -172,13 +172,15 @@ describe.each(providers)("task list on %s", (provider) => {
         name,
         nameKey: taskNameKey(name),
         mode: http ? "HTTP" : "SHELL",
-        httpMethod: http ? "GET" : null,
+        modeSettings: JSON.stringify(
+          http
+            ? { command: "http://127.0.0.1:9/", httpMethod: "GET", httpHeaders: {}, httpBody: null }
+            : { command: "true" },
+        ),
         cron: `${i % 60} * * * *`,
         timezone: "UTC",
-        command: http ? "http://127.0.0.1:9/" : "true",
-        searchText: taskSearchText({ name, command: http ? "http://127.0.0.1:9/" : "true", remark: "" }),
-        httpHeaders: "{}",
-        notifyEmails: "[]",
+        searchText: taskSearchText({ name, modeText: http ? "http://127.0.0.1:9/" : "true", remark: "" }),
+        notifySettings: "{}",
         notifyKeywords: "[]",
         enabled: i % 4 !== 0,
       };

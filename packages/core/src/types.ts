@@ -1,7 +1,8 @@
 // The domain vocabulary shared by the API, the engine and the dashboard (SPEC §1–§2).
 
+/** The built-in task modes. An app may register more (its /api/meta lists them); a mode is a string. */
 export const TASK_MODES = ["SHELL", "HTTP"] as const;
-export type TaskMode = (typeof TASK_MODES)[number];
+export type TaskMode = string;
 
 export const HTTP_METHODS = ["GET", "POST"] as const;
 export type HttpMethod = (typeof HTTP_METHODS)[number];
@@ -15,8 +16,9 @@ export type MisfirePolicy = (typeof MISFIRE_POLICIES)[number];
 export const NOTIFY_POLICIES = ["NONE", "ON_FAILURE", "ON_END", "ON_KEYWORD"] as const;
 export type NotifyPolicy = (typeof NOTIFY_POLICIES)[number];
 
+/** The built-in notification channels; an app may register more. A channel is a string. */
 export const NOTIFY_CHANNELS = ["EMAIL", "WEBHOOK"] as const;
-export type NotifyChannel = (typeof NOTIFY_CHANNELS)[number];
+export type NotifyChannel = string;
 
 export const WEBHOOK_FORMATS = ["JSON", "DINGTALK", "WECOM", "FEISHU", "SLACK"] as const;
 export type WebhookFormat = (typeof WEBHOOK_FORMATS)[number];
@@ -48,7 +50,11 @@ export const FINAL_RUN_STATUSES: readonly RunStatus[] = [
 /** Final statuses after which another attempt is made while attempts remain. */
 export const RETRYABLE_RUN_STATUSES: readonly RunStatus[] = ["FAILED", "TIMED_OUT", "LOST"];
 
-/** A task as the API returns it. */
+/**
+ * A task as the API returns it. The fields of the built-in modes (command, http*) and channels
+ * (notify* but policy, channel and keywords) are typed here for clients; a registered mode or
+ * channel adds its own fields.
+ */
 export interface Task {
   id: number;
   name: string;

@@ -8,12 +8,12 @@ export function taskNameKey(name: string): string {
 }
 
 /**
- * What the task list's search matches (stored in Task.searchText): name, command and remark, one
- * per line, with ASCII letters lower-cased as in taskNameKey, so a search folds ASCII case and
- * nothing else, on either database.
+ * What the task list's search matches (stored in Task.searchText): name, the text its mode says
+ * users search for (a command, a URL) and remark, one per line, with ASCII letters lower-cased as
+ * in taskNameKey, so a search folds ASCII case and nothing else, on either database.
  */
-export function taskSearchText(task: { name: string; command: string; remark: string }): string {
-  return taskNameKey(`${task.name}\n${task.command}\n${task.remark}`);
+export function taskSearchText(task: { name: string; modeText: string; remark: string }): string {
+  return taskNameKey(`${task.name}\n${task.modeText}\n${task.remark}`);
 }
 
 /**

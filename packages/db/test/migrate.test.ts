@@ -18,6 +18,7 @@ import { createTestDatabase, mysqlQuery, type TestDatabase, testProviders } from
 const root = join(import.meta.dirname, "../../..");
 const NAME_KEY_MIGRATION = "20261201000300_task_name_key";
 const SEARCH_TEXT_MIGRATION = "20261201010000_task_list_search_sort";
+const SETTINGS_MIGRATION = "20261201040000_task_settings_json";
 /** Covering indexes the SQLite migrations add for the task list (see that migration); not in the schema. */
 const SQLITE_ONLY_INDEXES = ["Task_searchText_idx", "Task_id_idx"];
 const providers = await testProviders();
@@ -270,8 +271,18 @@ describe.each(providers)("migrations on %s", (provider) => {
     // Every task needs a nameKey from that migration on; the app computes it (taskNameKey).
     const withKey = atMigration >= NAME_KEY_MIGRATION;
     const quote = (value: string) => `'${value.replace(/'/g, "''")}'`;
-    const columns = `name, ${withKey ? "nameKey, " : ""}mode, cron, timezone, command, httpHeaders, notifyEmails, notifyKeywords, updatedAt`;
-    const values = `${quote(name)}, ${withKey ? `${quote(taskNameKey(name))}, ` : ""}'SHELL', '* * * * *', 'UTC', ${quote(command)}, '{}', '[]', '[]'`;
+    // From the settings migration on, a mode's fields are one JSON value.
+    const modeColumns =
+      atMigration >= SETTINGS_MIGRATION ? "modeSettings, notifySettings" : "command, httpHeaders, notifyEmails";
+    const modeValues =
+      atMigration >= SETTINGS_MIGRATION
+        ? `${quote(JSON.stringify({ command }))}, '{}'`
+        : `${quote(command)}, '{}', '[]'`;
+    // From the search migration on, MySQL has no default for searchText (the app always writes it).
+    const withSearch = atMigration >= SEARCH_TEXT_MIGRATION;
+    const search = taskSearchText({ name, modeText: command, remark: "" });
+    const columns = `name, ${withKey ? "nameKey, " : ""}mode, cron, timezone, ${modeColumns}, notifyKeywords, ${withSearch ? "searchText, " : ""}updatedAt`;
+    const values = `${quote(name)}, ${withKey ? `${quote(taskNameKey(name))}, ` : ""}'SHELL', '* * * * *', 'UTC', ${modeValues}, '[]'${withSearch ? `, ${quote(search)}` : ""}`;
     const target = parseDatabaseUrl(db.url);
     if (target.provider === "sqlite") {
       const conn = new Sqlite(target.file);
@@ -281,6 +292,88 @@ describe.each(providers)("migrations on %s", (provider) => {
       await mysqlQuery(target.database, `INSERT INTO \`Task\` (${columns}) VALUES (${values}, NOW(3))`);
     }
   }
+
+  /** The search text the app writes for a SHELL task: its command is what its mode searches. */
+  function searchTextOf(task: { name: string; modeSettings: string; remark: string }): string {
+    return taskSearchText({ ...task, modeText: (JSON.parse(task.modeSettings) as { command: string }).command });
+  }
+
+  it("moves each mode's and channel's columns into one JSON value per task, secrets and Unicode intact", async () => {
+    const db = fresh(provider);
+    const before = all[all.indexOf(SETTINGS_MIGRATION) - 1] as string;
+    await migrate(parseDatabaseUrl(db.url), { upTo: before });
+    const quote = (value: string | null) => (value === null ? "NULL" : `'${value.replace(/'/g, "''")}'`);
+    const rows: Array<Record<string, string | null>> = [
+      {
+        name: "shell 备份",
+        mode: "SHELL",
+        httpMethod: null,
+        command: "echo '🎉 \"quoted\"' && exit 0",
+        httpHeaders: "{}",
+        httpBody: null,
+        notifyEmails: '["ops@example.com","值班@example.cn"]',
+        notifyWebhookUrl: null,
+        notifyWebhookFormat: null,
+        notifyWebhookSecret: null,
+      },
+      {
+        name: "http hook",
+        mode: "HTTP",
+        httpMethod: "POST",
+        command: "https://api.example.com/x?y=1",
+        httpHeaders: '{"Authorization":"Bearer s3cret","X-名":"值"}',
+        httpBody: '{"a":[1,2]}',
+        notifyEmails: "[]",
+        notifyWebhookUrl: "https://oapi.dingtalk.com/robot/send?access_token=tok",
+        notifyWebhookFormat: "DINGTALK",
+        notifyWebhookSecret: "SECsign",
+      },
+    ];
+    const target = parseDatabaseUrl(db.url);
+    for (const row of rows) {
+      const columns = [...Object.keys(row), "nameKey", "cron", "timezone", "notifyKeywords", "searchText"];
+      const values = [
+        ...Object.values(row).map(quote),
+        quote(taskNameKey(row.name as string)),
+        "'* * * * *'",
+        "'UTC'",
+        "'[]'",
+        "''",
+      ];
+      const sql = `INSERT INTO Task (${columns.join(", ")}, updatedAt) VALUES (${values.join(", ")}, `;
+      if (target.provider === "sqlite") {
+        const conn = new Sqlite(target.file);
+        conn.prepare(`${sql}CURRENT_TIMESTAMP)`).run();
+        conn.close();
+      } else await mysqlQuery(target.database, `${sql}NOW(3))`);
+    }
+    await migrate(target);
+    const database = await openDatabase(db.url);
+    try {
+      const [shell, http] = await database.db.task.findMany({ orderBy: { id: "asc" } });
+      expect(JSON.parse(shell?.modeSettings ?? "")).toEqual({ command: "echo '🎉 \"quoted\"' && exit 0" });
+      expect(JSON.parse(http?.modeSettings ?? "")).toEqual({
+        command: "https://api.example.com/x?y=1",
+        httpMethod: "POST",
+        httpHeaders: { Authorization: "Bearer s3cret", "X-名": "值" },
+        httpBody: '{"a":[1,2]}',
+      });
+      expect(JSON.parse(shell?.notifySettings ?? "")).toEqual({
+        EMAIL: { notifyEmails: ["ops@example.com", "值班@example.cn"] },
+        WEBHOOK: { notifyWebhookUrl: null, notifyWebhookFormat: null, notifyWebhookSecret: null },
+      });
+      expect(JSON.parse(http?.notifySettings ?? "")).toEqual({
+        EMAIL: { notifyEmails: [] },
+        WEBHOOK: {
+          notifyWebhookUrl: "https://oapi.dingtalk.com/robot/send?access_token=tok",
+          notifyWebhookFormat: "DINGTALK",
+          notifyWebhookSecret: "SECsign",
+        },
+      });
+    } finally {
+      await database.close();
+    }
+  });
 
   it("upgrades a database that is at the previous migration", async () => {
     const db = fresh(provider);
@@ -295,7 +388,7 @@ describe.each(providers)("migrations on %s", (provider) => {
       const task = await database.db.task.findUniqueOrThrow({ where: { nameKey: "old" } });
       expect(task.misfirePolicy).toBe("SKIP");
       expect(task.misfireGraceSeconds).toBe(3600);
-      if (previous < SEARCH_TEXT_MIGRATION) expect(task.searchText).toBe(taskSearchText(task));
+      if (previous < SEARCH_TEXT_MIGRATION) expect(task.searchText).toBe(searchTextOf(task));
     } finally {
       await database.close();
     }
@@ -323,7 +416,7 @@ describe.each(providers)("migrations on %s", (provider) => {
     ]);
     try {
       expect(rows.map((r) => r.searchText)).toEqual(["old cafÉ\necho 'ÄÖ' | grep 100% _x\n", "İstanbul 🚀\ntrue\n"]);
-      expect(rows.map((r) => r.searchText)).toEqual(rows.map(taskSearchText));
+      expect(rows.map((r) => r.searchText)).toEqual(rows.map(searchTextOf));
       expect(rows.map((r) => r.nextRunAtMs)).toEqual([null, null]);
       if (provider === "sqlite") {
         // The trigram index the SQLite migration builds holds the existing rows too.
@@ -391,12 +484,11 @@ describe.each(providers)("migrations on %s", (provider) => {
           name,
           nameKey: name,
           mode: "SHELL",
+          modeSettings: JSON.stringify({ command: "echo '🎉 完成'" }),
           cron: "* * * * *",
           timezone: "UTC",
-          command: "echo '🎉 完成'",
-          searchText: taskSearchText({ name, command: "echo '🎉 完成'", remark: "" }),
-          httpHeaders: "{}",
-          notifyEmails: "[]",
+          searchText: taskSearchText({ name, modeText: "echo '🎉 完成'", remark: "" }),
+          notifySettings: "{}",
           notifyKeywords: "[]",
         },
       });
@@ -410,7 +502,8 @@ describe.each(providers)("migrations on %s", (provider) => {
           matchedKeywords: "[]",
         },
       });
-      expect((await database.db.task.findUniqueOrThrow({ where: { id: task.id } })).command).toBe("echo '🎉 完成'");
+      const stored = await database.db.task.findUniqueOrThrow({ where: { id: task.id } });
+      expect(JSON.parse(stored.modeSettings).command).toBe("echo '🎉 完成'");
       expect((await database.db.run.findUniqueOrThrow({ where: { id: run.id } })).output).toBe("🎉 完成\n");
       expect((await database.db.task.findUniqueOrThrow({ where: { id: task.id } })).name).toBe(name);
     } finally {

@@ -1,10 +1,11 @@
 import { performance } from "node:perf_hooks";
 import { AttemptControl } from "./attempt-control.ts";
-import { runHttp } from "./http.ts";
+import type { ModeRegistry } from "./mode.ts";
+import { builtInModes } from "./modes/index.ts";
 import { type AttemptOutcome, describeError, failed } from "./outcome.ts";
 import { DEFAULT_OUTPUT_LIMIT_BYTES, OutputBuffer } from "./output-buffer.ts";
 import { OutputSink } from "./output-sink.ts";
-import { DEFAULT_KILL_GRACE_MS, defaultShellCwd, runShell } from "./shell.ts";
+import { DEFAULT_KILL_GRACE_MS, defaultShellCwd } from "./shell.ts";
 import type { ExecutionHooks, ExecutionRequest, ExecutionResult, ExecutorOptions } from "./types.ts";
 
 /** setTimeout's ceiling (~24.8 days); longer timeouts would fire at once. */
@@ -18,11 +19,12 @@ export async function execute(
   req: ExecutionRequest,
   hooks: ExecutionHooks = {},
   options: ExecutorOptions = {},
+  modes: ModeRegistry = builtInModes,
 ): Promise<ExecutionResult> {
   const startedAt = new Date();
   const start = performance.now();
   const buffer = new OutputBuffer(validLimit(req.outputLimitBytes) ?? DEFAULT_OUTPUT_LIMIT_BYTES);
-  const outcome = await runAttempt(req, hooks, options, buffer).catch((err: unknown) =>
+  const outcome = await runAttempt(req, hooks, options, buffer, modes).catch((err: unknown) =>
     failed(`executor error: ${describeError(err)}`),
   );
   const finishedAt = new Date();
@@ -42,28 +44,35 @@ async function runAttempt(
   hooks: ExecutionHooks,
   options: ExecutorOptions,
   buffer: OutputBuffer,
+  modes: ModeRegistry,
 ): Promise<AttemptOutcome> {
+  const mode = modes.get(req.mode);
+  if (!mode) return failed(`unknown mode ${String(req.mode)}: this executor knows ${modes.names.join(", ")}`);
   const invalid = validate(req);
   if (invalid) return failed(invalid);
   if (hooks.signal?.aborted) return { status: "CANCELED", exitCode: null, httpStatus: null, error: "canceled" };
   const control = new AttemptControl(Math.min(req.timeoutSeconds * 1000, MAX_TIMEOUT_MS), hooks.signal);
   const sink = new OutputSink(buffer, hooks.onOutput);
   try {
-    if (req.mode === "SHELL") {
-      return await runShell(req, control, sink, {
-        killGraceMs: options.killGraceMs ?? DEFAULT_KILL_GRACE_MS,
-        cwd: options.shellCwd ?? defaultShellCwd(),
-        ...(hooks.onSpawn ? { onSpawn: hooks.onSpawn } : {}),
-      });
-    }
-    return await runHttp(req, control, sink, options.dispatcher);
+    return await mode.run(req.settings ?? {}, {
+      runId: req.runId,
+      taskId: req.taskId,
+      scheduledAt: req.scheduledAt,
+      attempt: req.attempt,
+      idempotencyKey: req.idempotencyKey,
+      control,
+      sink,
+      killGraceMs: options.killGraceMs ?? DEFAULT_KILL_GRACE_MS,
+      cwd: options.shellCwd ?? defaultShellCwd(),
+      ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
+      ...(hooks.onSpawn ? { onSpawn: hooks.onSpawn } : {}),
+    });
   } finally {
     control.dispose();
   }
 }
 
 function validate(req: ExecutionRequest): string | null {
-  if (req.mode !== "SHELL" && req.mode !== "HTTP") return `unknown mode ${String(req.mode)}`;
   if (!(req.timeoutSeconds > 0) || !Number.isFinite(req.timeoutSeconds)) {
     return `timeoutSeconds must be a positive number, got ${req.timeoutSeconds}`;
   }

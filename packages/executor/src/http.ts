@@ -1,8 +1,15 @@
-import { type Dispatcher, request } from "undici";
-import type { AttemptControl } from "./attempt-control.ts";
+import { request } from "undici";
+import type { AttemptContext, AttemptInfo } from "./mode.ts";
 import { type AttemptOutcome, describeError, failed } from "./outcome.ts";
-import type { OutputSink } from "./output-sink.ts";
-import type { ExecutionRequest } from "./types.ts";
+
+/** The request an HTTP attempt sends. */
+export interface HttpCall {
+  url: string;
+  method: "GET" | "POST";
+  headers: Record<string, string>;
+  /** Sent for POST only. */
+  body: string | null;
+}
 
 const DEFAULT_USER_AGENT = "Crondeck";
 
@@ -14,19 +21,15 @@ const DEFAULT_USER_AGENT = "Crondeck";
  * history instead of silently hitting another URL with the task's headers and body.
  * undici's own header/body timeouts are disabled; the attempt's deadline aborts the request instead.
  */
-export async function runHttp(
-  req: ExecutionRequest,
-  control: AttemptControl,
-  sink: OutputSink,
-  dispatcher?: Dispatcher,
-): Promise<AttemptOutcome> {
-  const method = req.httpMethod ?? "GET";
+export async function runHttp(req: HttpCall, attempt: AttemptContext): Promise<AttemptOutcome> {
+  const { control, sink, dispatcher } = attempt;
+  const method = req.method;
   let httpStatus: number | null = null;
   try {
-    const response = await request(req.command, {
+    const response = await request(req.url, {
       method,
-      headers: buildHeaders(req),
-      body: method === "POST" ? (req.httpBody ?? "") : null,
+      headers: buildHeaders(req.headers, attempt),
+      body: method === "POST" ? (req.body ?? "") : null,
       signal: control.signal,
       headersTimeout: 0,
       bodyTimeout: 0,
@@ -53,11 +56,11 @@ export async function runHttp(
  * Task headers plus ours. Names are matched case-insensitively so a task header never goes out twice
  * under two spellings. The task may override User-Agent; the run id and idempotency key are always ours.
  */
-export function buildHeaders(req: ExecutionRequest): Record<string, string> {
+export function buildHeaders(taskHeaders: Record<string, string>, req: AttemptInfo): Record<string, string> {
   const headers = new Map<string, [string, string]>();
   const set = (name: string, value: string) => headers.set(name.toLowerCase(), [name, value]);
   set("User-Agent", DEFAULT_USER_AGENT);
-  for (const [name, value] of Object.entries(req.httpHeaders)) set(name, value);
+  for (const [name, value] of Object.entries(taskHeaders)) set(name, value);
   set("X-Crondeck-Run-Id", String(req.runId));
   set("Idempotency-Key", req.idempotencyKey);
   return Object.fromEntries(headers.values());

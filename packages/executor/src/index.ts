@@ -1,10 +1,22 @@
 /**
- * @crondeck/executor — runs ONE attempt of a task (a SHELL command or an HTTP request) and reports its
- * outcome. No database access: the engine creates run records and calls `execute`.
+ * @crondeck/executor — runs ONE attempt of a task through its mode (modes/: SHELL, HTTP) and
+ * reports its outcome. No database access: the engine creates run records and calls `execute`.
  */
+
+export type { AttemptControl } from "./attempt-control.ts";
 export { execute } from "./execute.ts";
 export { matchKeywords } from "./keywords.ts";
+export {
+  type AttemptContext,
+  type AttemptInfo,
+  defineMode,
+  ModeRegistry,
+  type TaskModeModule,
+} from "./mode.ts";
+export { BUILT_IN_MODES, builtInModes, httpMode, isCredentialHeader, shellMode } from "./modes/index.ts";
+export { type AttemptOutcome, failed } from "./outcome.ts";
 export { DEFAULT_OUTPUT_LIMIT_BYTES, OutputBuffer } from "./output-buffer.ts";
+export type { OutputSink } from "./output-sink.ts";
 export { stopOrphanGroup } from "./process-group.ts";
 export { DEFAULT_KILL_GRACE_MS } from "./shell.ts";
 export type {

@@ -2,11 +2,10 @@ import { spawn } from "node:child_process";
 import { tmpdir } from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { AttemptControl, StopReason } from "./attempt-control.ts";
+import type { AttemptContext } from "./mode.ts";
 import { type AttemptOutcome, describeError, failed } from "./outcome.ts";
-import type { OutputSink } from "./output-sink.ts";
 import { GroupTerminator, groupAlive } from "./process-group.ts";
 import { taskEnvironment } from "./task-env.ts";
-import type { ExecutionRequest } from "./types.ts";
 
 export const DEFAULT_KILL_GRACE_MS = 2000;
 const SHELL = "/bin/sh";
@@ -25,13 +24,6 @@ const WRAPPER = [
 /** How long killed group members may linger after SIGKILL before we stop waiting (see waitForGroupExit). */
 const AFTER_KILL_WAIT_MS = 1000;
 const GROUP_POLL_MS = 50;
-
-export interface ShellSettings {
-  killGraceMs: number;
-  cwd: string;
-  /** Told the process group id once the shell runs. */
-  onSpawn?: (pgid: number) => void;
-}
 
 /**
  * The working directory of SHELL runs: `CRONDECK_SHELL_CWD` when set, else the OS temp directory.
@@ -52,18 +44,15 @@ export function defaultShellCwd(): string {
  * would keep the run open until its timeout. A task that really must leave a daemon behind has to detach
  * it with `setsid`. Resolves only after the shell has exited and its group is gone.
  */
-export function runShell(
-  req: ExecutionRequest,
-  control: AttemptControl,
-  sink: OutputSink,
-  settings: ShellSettings,
-): Promise<AttemptOutcome> {
+export function runShell(command: string, attempt: AttemptContext): Promise<AttemptOutcome> {
+  const { control, sink } = attempt;
+  const settings = attempt;
   return new Promise((resolve) => {
     const child = (() => {
       try {
-        return spawn(SHELL, ["-c", WRAPPER, "sh", req.command], {
+        return spawn(SHELL, ["-c", WRAPPER, "sh", command], {
           cwd: settings.cwd,
-          env: taskEnvironment(req),
+          env: taskEnvironment(attempt),
           detached: true,
           stdio: ["ignore", "pipe", "pipe", "pipe"],
         });

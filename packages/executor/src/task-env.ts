@@ -1,4 +1,4 @@
-import type { ExecutionRequest } from "./types.ts";
+import type { AttemptInfo } from "./mode.ts";
 
 /**
  * The variables a SHELL task inherits from the process that runs it. Everything else stays out:
@@ -33,7 +33,7 @@ const NEVER = /^(ADMIN_(USER|PASSWORD)|DATABASE_URL|NATS_URL|SMTP_[A-Z_]+|MYSQL_
 const FALLBACK_PATH = "/usr/local/bin:/usr/bin:/bin";
 
 /** The allow-listed names that are set in `source`, plus the run's identity. */
-export function taskEnvironment(req: ExecutionRequest, source: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+export function taskEnvironment(req: AttemptInfo, source: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
   const extra = (source[TASK_ENV_EXTRA_VARIABLE] ?? "")
     .split(",")
     .map((name) => name.trim())

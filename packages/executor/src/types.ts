@@ -1,4 +1,4 @@
-import type { HttpMethod, RunStatus, TaskMode } from "@crondeck/core";
+import type { RunStatus, Settings } from "@crondeck/core";
 import type { Dispatcher } from "undici";
 
 /** The final states one attempt can end in (a subset of the run statuses). */
@@ -10,14 +10,10 @@ export interface ExecutionRequest {
   taskId: number;
   scheduledAt: Date;
   attempt: number;
-  mode: TaskMode;
-  /** SHELL: command line for `/bin/sh -c`; HTTP: absolute http(s) URL. */
-  command: string;
-  /** HTTP only; null is treated as GET. */
-  httpMethod: HttpMethod | null;
-  httpHeaders: Record<string, string>;
-  /** Sent for POST only. */
-  httpBody: string | null;
+  /** The task mode (a ModeRegistry name) that runs it. */
+  mode: string;
+  /** The mode's settings as stored on the task (JSON data, checked by the mode when saved). */
+  settings: Settings;
   /** May be fractional; must be > 0. */
   timeoutSeconds: number;
   /** Derived by the caller from the fire; sent as the `Idempotency-Key` header on HTTP. */

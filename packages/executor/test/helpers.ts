@@ -8,18 +8,34 @@ export function shellRequest(command: string, overrides: Partial<ExecutionReques
     scheduledAt: new Date("2026-11-23T10:15:00.000Z"),
     attempt: 1,
     mode: "SHELL",
-    command,
-    httpMethod: null,
-    httpHeaders: {},
-    httpBody: null,
+    settings: { command },
     timeoutSeconds: 30,
     idempotencyKey: "7:2026-11-23T10:15:00.000Z",
     ...overrides,
   };
 }
 
-export function httpRequest(url: string, overrides: Partial<ExecutionRequest> = {}): ExecutionRequest {
-  return shellRequest(url, { mode: "HTTP", httpMethod: "GET", ...overrides });
+/** The HTTP mode's settings, as a stored task holds them. */
+export interface HttpSettings {
+  httpMethod?: "GET" | "POST";
+  httpHeaders?: Record<string, string>;
+  httpBody?: string | null;
+}
+
+export function httpRequest(
+  url: string,
+  {
+    httpMethod = "GET",
+    httpHeaders = {},
+    httpBody = null,
+    ...overrides
+  }: Partial<ExecutionRequest> & HttpSettings = {},
+): ExecutionRequest {
+  return shellRequest(url, {
+    mode: "HTTP",
+    settings: { command: url, httpMethod, httpHeaders, httpBody },
+    ...overrides,
+  });
 }
 
 interface ProcStat {

@@ -65,10 +65,7 @@ describe("orphaned process groups", () => {
       scheduledAt: new Date(),
       attempt: 1,
       mode: "SHELL",
-      command: 'echo "args:$#"; set -e; false; echo unreachable',
-      httpMethod: null,
-      httpHeaders: {},
-      httpBody: null,
+      settings: { command: 'echo "args:$#"; set -e; false; echo unreachable' },
       timeoutSeconds: 10,
       idempotencyKey: "k",
     });

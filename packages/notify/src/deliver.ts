@@ -1,61 +1,41 @@
-import type { NotifyChannel } from "@crondeck/core";
-import { detectWebhookFormat } from "./detect.ts";
-import { maskSecrets, redact, secretsInUrl } from "./mask.ts";
-import { buildWebhookPayload } from "./payloads.ts";
+import { secretValues } from "@crondeck/core";
+import type { ChannelRegistry } from "./channel.ts";
+import { builtInChannels } from "./channels/index.ts";
+import { redact, secretsInUrl } from "./mask.ts";
 import { DEFAULT_RETRY, DeliveryError, errorMessage, type RetryPolicy, withRetry } from "./retry.ts";
-import { sendRunEmail } from "./smtp.ts";
 import { sampleRunSummary } from "./summary.ts";
 import type { DeliveryResult, NotificationTarget, NotifyConfig, RunSummary } from "./types.ts";
-import { assertWebhookUrl, DEFAULT_WEBHOOK_TIMEOUT_MS, postWebhook } from "./webhook.ts";
-
-/** Trimmed, without blanks, each address once (case-insensitively), in the order given. */
-function recipients(emails: readonly string[]): string[] {
-  const seen = new Set<string>();
-  const out: string[] = [];
-  for (const raw of emails) {
-    const email = raw.trim();
-    if (email && !seen.has(email.toLowerCase())) {
-      seen.add(email.toLowerCase());
-      out.push(email);
-    }
-  }
-  return out;
-}
-
-// A target without a channel is a caller error; still report it against the channel its fields suggest.
-function channelOf(target: NotificationTarget): NotifyChannel {
-  return target.channel ?? (target.webhookUrl ? "WEBHOOK" : "EMAIL");
-}
-
-function describeTarget(channel: NotifyChannel, target: NotificationTarget): string {
-  try {
-    return channel === "EMAIL" ? recipients(target.emails).join(", ") : maskSecrets(target.webhookUrl ?? "");
-  } catch {
-    // Malformed input from the caller must not make deliver throw.
-    return "";
-  }
-}
 
 /**
- * Sends one notification for a finished run, retrying transient failures with exponential backoff.
- * Never throws; the result is what the engine stores. Error strings carry no SMTP password, webhook
- * secret or robot token. Whether to notify at all is the caller's call (see shouldNotify).
+ * Sends one notification for a finished run through the target's channel, retrying transient
+ * failures with exponential backoff. Never throws; the result is what the engine stores. Error
+ * strings carry none of the channel's secrets (as its module declares them) nor the SMTP password.
+ * Whether to notify at all is the caller's call (see shouldNotify).
  */
 export async function deliver(
   target: NotificationTarget,
   run: RunSummary,
   config: NotifyConfig,
+  channels: ChannelRegistry = builtInChannels,
 ): Promise<DeliveryResult> {
-  const channel = channelOf(target);
+  const channel = target.channel === null ? undefined : channels.get(target.channel);
+  const settings = { ...channel?.empty, ...target.settings };
   const secrets = [
-    target.webhookSecret,
-    ...secretsInUrl(target.webhookUrl),
+    ...(channel ? secretValues(channel, settings) : []),
     config.smtpPassword,
     ...secretsInUrl(config.smtpUrl),
   ];
+  const describe = () => {
+    try {
+      return channel ? channel.describeTarget(settings) : "";
+    } catch {
+      // Malformed input from the caller must not make deliver throw.
+      return "";
+    }
+  };
   const result = (ok: boolean, error: string | null, attempts: number): DeliveryResult => ({
-    channel,
-    target: describeTarget(channel, target),
+    channel: target.channel ?? "",
+    target: describe(),
     ok,
     error: error == null ? null : redact(error, secrets),
     attempts,
@@ -63,21 +43,10 @@ export async function deliver(
   });
 
   try {
-    if (!target.channel) return result(false, "no notification channel is set", 0);
+    if (target.channel === null) return result(false, "no notification channel is set", 0);
+    if (!channel) return result(false, `unknown notification channel ${target.channel}`, 0);
     const policy: RetryPolicy = config.retry ?? DEFAULT_RETRY;
-    const outcome = await withRetry<string | null>(policy, async () => {
-      if (channel === "EMAIL") return sendRunEmail(recipients(target.emails), run, config);
-      assertWebhookUrl(target.webhookUrl);
-      const format = target.webhookFormat ?? detectWebhookFormat(target.webhookUrl);
-      // Built per attempt so a signature's timestamp is fresh on every try.
-      const request = buildWebhookPayload(format, run, {
-        url: target.webhookUrl,
-        secret: target.webhookSecret,
-        publicUrl: config.publicUrl,
-      });
-      await postWebhook(request, format, config.webhookTimeoutMs ?? DEFAULT_WEBHOOK_TIMEOUT_MS);
-      return null;
-    });
+    const outcome = await withRetry<string | null>(policy, () => channel.send(settings, run, config));
     if (outcome.error !== undefined) {
       const message =
         outcome.error instanceof DeliveryError
@@ -100,6 +69,7 @@ export function sendTestNotification(
   target: NotificationTarget,
   config: NotifyConfig,
   sample: Partial<RunSummary> = {},
+  channels: ChannelRegistry = builtInChannels,
 ): Promise<DeliveryResult> {
-  return deliver(target, sampleRunSummary(sample), { ...config, retry: { attempts: 1, baseDelayMs: 0 } });
+  return deliver(target, sampleRunSummary(sample), { ...config, retry: { attempts: 1, baseDelayMs: 0 } }, channels);
 }

@@ -1,12 +1,16 @@
-// @crondeck/notify: turns a finished run into an email or a webhook/robot message. No database access:
-// the engine calls shouldNotify, then deliver, and stores the DeliveryResult.
+// @crondeck/notify: turns a finished run into a message through a channel module (channels/:
+// EMAIL, WEBHOOK). No database access: the engine calls shouldNotify, then deliver, and stores
+// the DeliveryResult.
 
+export { ChannelRegistry, defineChannel, type NotifyChannelModule } from "./channel.ts";
+export { BUILT_IN_CHANNELS, builtInChannels, emailChannel, webhookChannel } from "./channels/index.ts";
 export { deliver, sendTestNotification } from "./deliver.ts";
 export { detectWebhookFormat } from "./detect.ts";
 export { buildEmail, type EmailContent } from "./email.ts";
 export { maskSecrets } from "./mask.ts";
 export { buildWebhookPayload, type WebhookPayloadOptions, type WebhookRequest } from "./payloads.ts";
 export { shouldNotify } from "./policy.ts";
+export { DeliveryError } from "./retry.ts";
 export { dingtalkSign, feishuSign, jsonBodySignature } from "./signing.ts";
 export { closeTransports, DEFAULT_SMTP_FROM } from "./smtp.ts";
 export { sampleRunSummary, toRunSummary } from "./summary.ts";

@@ -1,4 +1,4 @@
-import type { NotifyChannel, NotifyPolicy, RunStatus, RunTrigger, TaskMode, WebhookFormat } from "@crondeck/core";
+import type { NotifyPolicy, RunStatus, RunTrigger, Settings } from "@crondeck/core";
 
 /** Process-wide settings, usually read from SMTP_URL, SMTP_FROM and PUBLIC_URL. */
 export interface NotifyConfig {
@@ -22,15 +22,13 @@ export interface NotifyConfig {
   retry?: { attempts: number; baseDelayMs: number };
 }
 
-/** The notify fields of a task, including the secret that the API shape of Task hides. */
+/** Where a task's notifications go: its channel and that channel's settings, secrets included. */
 export interface NotificationTarget {
   policy: NotifyPolicy;
-  channel: NotifyChannel | null;
-  emails: string[];
-  webhookUrl: string | null;
-  /** null: detected from the URL. */
-  webhookFormat: WebhookFormat | null;
-  webhookSecret: string | null;
+  /** A ChannelRegistry name; null when the task does not notify. */
+  channel: string | null;
+  /** The channel's settings as stored on the task (checked by the channel when saved). */
+  settings: Settings;
   keywords: string[];
 }
 
@@ -38,7 +36,8 @@ export interface NotificationTarget {
 export interface RunSummary {
   taskId: number;
   taskName: string;
-  mode: TaskMode;
+  /** The task mode (SHELL, HTTP, …). */
+  mode: string;
   trigger: RunTrigger;
   status: RunStatus;
   scheduledAt: Date;
@@ -60,7 +59,7 @@ export interface RunSummary {
 }
 
 export interface DeliveryResult {
-  channel: NotifyChannel;
+  channel: string;
   /** Addresses joined with ", ", or the webhook URL with its tokens masked. */
   target: string;
   ok: boolean;

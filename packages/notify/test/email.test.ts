@@ -10,10 +10,7 @@ function emailTarget(emails: string[]): NotificationTarget {
   return {
     policy: "ON_FAILURE",
     channel: "EMAIL",
-    emails,
-    webhookUrl: null,
-    webhookFormat: null,
-    webhookSecret: null,
+    settings: { notifyEmails: emails },
     keywords: [],
   };
 }

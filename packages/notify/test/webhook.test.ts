@@ -29,10 +29,7 @@ function webhookTarget(url: string, format: WebhookFormat | null, secret: string
   return {
     policy: "ON_END",
     channel: "WEBHOOK",
-    emails: [],
-    webhookUrl: url,
-    webhookFormat: format,
-    webhookSecret: secret,
+    settings: { notifyWebhookUrl: url, notifyWebhookFormat: format, notifyWebhookSecret: secret },
     keywords: [],
   };
 }

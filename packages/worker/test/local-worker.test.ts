@@ -11,10 +11,7 @@ const request = (runId: number, command: string, timeoutSeconds = 30): Execution
   scheduledAt: new Date(),
   attempt: 1,
   mode: "SHELL",
-  command,
-  httpMethod: null,
-  httpHeaders: {},
-  httpBody: null,
+  settings: { command },
   timeoutSeconds,
   idempotencyKey: `k${runId}`,
 });
@@ -122,8 +119,8 @@ describe("the local worker when its control plane dies", () => {
       import { LocalWorker } from ${JSON.stringify(new URL("../src/index.ts", import.meta.url).pathname)};
       const worker = new LocalWorker();
       void worker.run(
-        { runId: 9, taskId: 1, scheduledAt: new Date(), attempt: 1, mode: "SHELL", command: "sleep 60 & sleep 60",
-          httpMethod: null, httpHeaders: {}, httpBody: null, timeoutSeconds: 600, idempotencyKey: "k" },
+        { runId: 9, taskId: 1, scheduledAt: new Date(), attempt: 1, mode: "SHELL",
+          settings: { command: "sleep 60 & sleep 60" }, timeoutSeconds: 600, idempotencyKey: "k" },
         { onSpawn: (pgid) => console.log(JSON.stringify({ pgid, worker: worker.pid })) },
       );`;
     const parent = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], {

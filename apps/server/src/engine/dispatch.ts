@@ -1,5 +1,12 @@
 import type { Db, RunRow, TaskRow } from "@crondeck/db";
-import { type ExecutionHooks, type ExecutionRequest, type ExecutionResult, execute } from "@crondeck/executor";
+import {
+  builtInModes,
+  type ExecutionHooks,
+  type ExecutionRequest,
+  type ExecutionResult,
+  execute,
+  type ModeRegistry,
+} from "@crondeck/executor";
 import { LocalWorker } from "@crondeck/worker";
 import type { RunStore } from "./run-store.ts";
 
@@ -83,10 +90,16 @@ export interface Dispatcher {
 export class LocalDispatcher implements Dispatcher {
   readonly #worker = new LocalWorker();
 
-  constructor(private readonly name: string) {}
+  constructor(
+    private readonly name: string,
+    private readonly modes: ModeRegistry = builtInModes,
+  ) {}
 
+  /** A mode that only does I/O runs here; anything that starts programs runs in the worker child. */
   execute(_task: TaskRow, request: ExecutionRequest, hooks: ExecutionHooks): Promise<ExecutionResult> {
-    return request.mode === "SHELL" ? this.#worker.run(request, hooks) : execute(request, hooks);
+    return this.modes.get(request.mode)?.isolation === "inline"
+      ? execute(request, hooks, {}, this.modes)
+      : this.#worker.run(request, hooks);
   }
 
   executorFor(): string {

@@ -3,6 +3,7 @@ import { type Db, parseDatabaseUrl, type RunRow, type TaskRow } from "@crondeck/
 import { type SchedulableTask, Scheduler } from "@crondeck/scheduler";
 import type { FastifyBaseLogger } from "fastify";
 import { type Config, notifyConfig } from "../config.ts";
+import { TaskModules } from "../tasks/modules.ts";
 import { type Dispatcher, LocalDispatcher } from "./dispatch.ts";
 import { InstanceLease, LEASE_RENEW_MS } from "./lease.ts";
 import { LiveRuns } from "./live-runs.ts";
@@ -75,10 +76,14 @@ export class Engine {
     private readonly config: Config,
     private readonly log: FastifyBaseLogger,
     private readonly timings: EngineTimings = DEFAULT_TIMINGS,
-    dispatcher: Dispatcher = config.natsUrl
-      ? new NatsDispatcher({ url: config.natsUrl, dispatchTimeoutMs: config.dispatchTimeoutMs, log })
-      : new LocalDispatcher(config.instanceName),
+    dispatcherOverride?: Dispatcher,
+    modules: TaskModules = new TaskModules(),
   ) {
+    const dispatcher: Dispatcher =
+      dispatcherOverride ??
+      (config.natsUrl
+        ? new NatsDispatcher({ url: config.natsUrl, dispatchTimeoutMs: config.dispatchTimeoutMs, log })
+        : new LocalDispatcher(config.instanceName, modules.modes));
     this.live = new LiveRuns(config.outputLimitBytes);
     this.#dispatcher = dispatcher;
     // Runs in progress in the database that are not under way here: ended and waiting for their
@@ -95,7 +100,7 @@ export class Engine {
       APP_VERSION,
       log,
     );
-    this.#notifier = new Notifier(this.store, notifyConfig(config), log);
+    this.#notifier = new Notifier(this.store, modules, notifyConfig(config), log);
     const ended = (run: RunRow, task: TaskRow) => {
       for (const listener of this.#endListeners) listener(run, task);
     };

@@ -1,21 +1,8 @@
 import type { RunRow, TaskRow } from "@crondeck/db";
-import { deliver, type NotificationTarget, type NotifyConfig, shouldNotify, toRunSummary } from "@crondeck/notify";
+import { deliver, type NotifyConfig, shouldNotify, toRunSummary } from "@crondeck/notify";
 import { toApiRun } from "../runs/view.ts";
-import { toApiTask } from "../tasks/repository.ts";
+import type { TaskModules } from "../tasks/modules.ts";
 import type { RunStore } from "./run-store.ts";
-
-/** The notify fields of a task as @crondeck/notify wants them (the secret included). */
-export function notificationTarget(task: TaskRow): NotificationTarget {
-  return {
-    policy: task.notifyPolicy as NotificationTarget["policy"],
-    channel: task.notifyChannel as NotificationTarget["channel"],
-    emails: JSON.parse(task.notifyEmails) as string[],
-    webhookUrl: task.notifyWebhookUrl,
-    webhookFormat: task.notifyWebhookFormat as NotificationTarget["webhookFormat"],
-    webhookSecret: task.notifyWebhookSecret,
-    keywords: JSON.parse(task.notifyKeywords) as string[],
-  };
-}
 
 /**
  * Applies a task's notify policy after a fire's last attempt and records each delivery with the
@@ -26,20 +13,19 @@ export class Notifier {
 
   constructor(
     private readonly store: RunStore,
+    private readonly modules: TaskModules,
     private readonly config: NotifyConfig,
     private readonly log: { warn(obj: object, msg: string): void; error(obj: object, msg: string): void },
   ) {}
 
   afterFire(task: TaskRow, last: RunRow): Promise<void> {
     const run = toApiRun(last);
-    if (!shouldNotify(task.notifyPolicy as NotificationTarget["policy"], run)) return Promise.resolve();
+    const target = this.modules.notificationTarget(task);
+    if (!shouldNotify(target.policy, run)) return Promise.resolve();
     const job = (async () => {
       try {
-        const summary = toRunSummary(
-          toApiTask(task, () => null),
-          run,
-        );
-        const result = await deliver(notificationTarget(task), summary, this.config);
+        const summary = toRunSummary({ id: task.id, name: task.name, mode: task.mode }, run);
+        const result = await deliver(target, summary, this.config, this.modules.channels);
         if (!result.ok) {
           // Operators watch the log, not each run's page. target and error come scrubbed of secrets.
           const { channel, target, error, attempts } = result;

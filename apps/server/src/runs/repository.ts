@@ -1,4 +1,4 @@
-import { FINAL_RUN_STATUSES, type NotifyChannel, RETRYABLE_RUN_STATUSES, type RunStatus } from "@crondeck/core";
+import { FINAL_RUN_STATUSES, RETRYABLE_RUN_STATUSES, type RunStatus } from "@crondeck/core";
 import type { Db, Prisma, RunRow } from "@crondeck/db";
 import { notFound } from "../lib/errors.ts";
 import { toApiRun } from "./view.ts";
@@ -88,7 +88,7 @@ export class RunRepository {
       maxAttempts: Math.max(task.retryCount + 1, run.attempt),
       nextAttemptAt: nextAttemptAt(run, task, attempts.at(-1)?.attempt ?? run.attempt),
       notifications: notifications.map((n) => ({
-        channel: n.channel as NotifyChannel,
+        channel: n.channel,
         target: n.target,
         ok: n.ok,
         error: n.error,

@@ -10,7 +10,7 @@ import {
 } from "@crondeck/db";
 import { conflict, notFound } from "../lib/errors.ts";
 import type { TaskListQuery } from "../routes/api/tasks/schema.ts";
-import { maskHeaders, maskWebhookUrl } from "./credentials.ts";
+import type { TaskModules } from "./modules.ts";
 import type { TaskWrite } from "./normalize.ts";
 
 /** Where a task's next fire time comes from: the scheduler when it runs here, else croner directly. */
@@ -24,18 +24,14 @@ export interface LastRun {
 
 export type TaskWithLastRun = Task & { lastRun: LastRun | null };
 
-export function toApiTask(row: TaskRow, nextRunAt: NextRunAt): Task {
+export function toApiTask(modules: TaskModules, row: TaskRow, nextRunAt: NextRunAt): Task {
   const next = row.enabled ? nextRunAt(row) : null;
   return {
     id: row.id,
     name: row.name,
-    mode: row.mode as Task["mode"],
-    httpMethod: row.httpMethod as Task["httpMethod"],
+    mode: row.mode,
     cron: row.cron,
     timezone: row.timezone,
-    command: row.command,
-    httpHeaders: maskHeaders(JSON.parse(row.httpHeaders) as Record<string, string>),
-    httpBody: row.httpBody,
     executorGroup: row.executorGroup,
     timeoutSeconds: row.timeoutSeconds,
     retryCount: row.retryCount,
@@ -44,18 +40,16 @@ export function toApiTask(row: TaskRow, nextRunAt: NextRunAt): Task {
     misfirePolicy: row.misfirePolicy as Task["misfirePolicy"],
     misfireGraceSeconds: row.misfireGraceSeconds,
     notifyPolicy: row.notifyPolicy as Task["notifyPolicy"],
-    notifyChannel: row.notifyChannel as Task["notifyChannel"],
-    notifyEmails: JSON.parse(row.notifyEmails) as string[],
-    notifyWebhookUrl: maskWebhookUrl(row.notifyWebhookUrl),
-    notifyWebhookFormat: row.notifyWebhookFormat as Task["notifyWebhookFormat"],
-    notifyWebhookSecretSet: row.notifyWebhookSecret !== null,
+    notifyChannel: row.notifyChannel,
     notifyKeywords: JSON.parse(row.notifyKeywords) as string[],
     enabled: row.enabled,
     remark: row.remark,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
     nextRunAt: next ? next.toISOString() : null,
-  };
+    // The fields of its mode and channels, secrets masked or hidden as their modules declare.
+    ...modules.view(row),
+  } as Task;
 }
 
 const NAME_MAX = 64;
@@ -86,7 +80,7 @@ export function nextRunKey(task: Pick<TaskRow, "enabled" | "cron" | "timezone">,
 
 /** The columns the task list searches and sorts by, derived from the rest of the task. */
 function listColumns(
-  task: Pick<TaskWrite, "name" | "command" | "remark" | "enabled" | "cron" | "timezone">,
+  task: Pick<TaskWrite, "name" | "modeText" | "remark" | "enabled" | "cron" | "timezone">,
 ): Pick<TaskRow, "searchText"> & { nextRunAtMs: number } {
   return { searchText: taskSearchText(task), nextRunAtMs: nextRunKey(task) };
 }
@@ -112,6 +106,7 @@ export class TaskRepository {
   constructor(
     private readonly db: Db,
     private readonly provider: Provider,
+    private readonly modules: TaskModules,
   ) {}
 
   async get(id: number): Promise<TaskRow> {
@@ -120,9 +115,9 @@ export class TaskRepository {
     return row;
   }
 
-  async create(data: TaskWrite): Promise<TaskRow> {
+  async create({ modeText, ...data }: TaskWrite): Promise<TaskRow> {
     try {
-      return await this.db.task.create({ data: { ...data, ...listColumns(data) } });
+      return await this.db.task.create({ data: { ...data, ...listColumns({ ...data, modeText }) } });
     } catch (err) {
       if (isUniqueViolation(err)) throw nameTaken(data.name);
       throw err;
@@ -130,10 +125,14 @@ export class TaskRepository {
   }
 
   /** Changes `previous` (the stored task, as read for this edit) by `data`. */
-  async update(previous: TaskRow, data: Partial<TaskWrite>): Promise<TaskRow> {
+  async update(previous: TaskRow, { modeText, ...data }: Partial<TaskWrite>): Promise<TaskRow> {
     const id = previous.id;
+    const text = modeText ?? this.modules.modeText(previous);
     try {
-      return await this.db.task.update({ where: { id }, data: { ...data, ...listColumns({ ...previous, ...data }) } });
+      return await this.db.task.update({
+        where: { id },
+        data: { ...data, ...listColumns({ ...previous, ...data, modeText: text }) },
+      });
     } catch (err) {
       if (isUniqueViolation(err)) throw nameTaken(String(data.name));
       if ((err as { code?: string }).code === "P2025") throw notFound("task", id);
@@ -153,7 +152,9 @@ export class TaskRepository {
       const name = await this.#freeCopyName(source.name);
       try {
         const data = { ...fields, name, nameKey: taskNameKey(name), enabled: false };
-        return await this.db.task.create({ data: { ...data, ...listColumns(data) } });
+        return await this.db.task.create({
+          data: { ...data, ...listColumns({ ...data, modeText: this.modules.modeText(source) }) },
+        });
       } catch (err) {
         if (!isUniqueViolation(err)) throw err;
         if (attempt >= 4) throw nameTaken(name);
@@ -335,7 +336,7 @@ export class TaskRepository {
     const rows = ids.flatMap((id) => found.get(id) ?? []);
     const last = await this.lastRuns(rows.map((row) => row.id));
     const items: TaskWithLastRun[] = rows.map((row) => ({
-      ...toApiTask(row, nextRunAt),
+      ...toApiTask(this.modules, row, nextRunAt),
       lastRun: last.get(row.id) ?? null,
     }));
     return { items, total: Number(counted[0]?.total ?? 0), page, pageSize };

@@ -22,7 +22,7 @@ export default fp(
       "database ready",
     );
     app.decorate("database", database);
-    app.decorate("tasks", new TaskRepository(database.db, database.provider));
+    app.decorate("tasks", new TaskRepository(database.db, database.provider, app.modules));
     app.decorate("runs", new RunRepository(database.db));
     app.addHook("onClose", async () => database.close());
 

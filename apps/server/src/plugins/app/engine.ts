@@ -16,7 +16,14 @@ export interface EnginePluginOptions {
 /** Starts the scheduler and in-process executors with the app, and stops them gracefully with it. */
 export default fp<EnginePluginOptions>(
   async (app, options) => {
-    const engine = new Engine(app.database.db, app.config, app.log, { ...DEFAULT_TIMINGS, ...options.timings });
+    const engine = new Engine(
+      app.database.db,
+      app.config,
+      app.log,
+      { ...DEFAULT_TIMINGS, ...options.timings },
+      undefined,
+      app.modules,
+    );
     app.decorate("engine", engine);
     app.addHook("onReady", async () => engine.start());
     // Runs before the database plugin's onClose (hooks run in reverse order of registration).

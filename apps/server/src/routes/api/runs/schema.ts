@@ -1,4 +1,4 @@
-import { NOTIFY_CHANNELS, RUN_STATUSES, RUN_TRIGGERS } from "@crondeck/core";
+import { RUN_STATUSES, RUN_TRIGGERS } from "@crondeck/core";
 import { type Static, Type } from "typebox";
 import { Nullable, PageOf, PageQuery, StringEnum } from "../../../lib/schemas.ts";
 
@@ -34,7 +34,7 @@ export const RunListItem = Type.Object({
 });
 
 export const Notification = Type.Object({
-  channel: StringEnum(NOTIFY_CHANNELS),
+  channel: Type.String({ description: "the notification channel (EMAIL, WEBHOOK, … see GET /api/meta)" }),
   target: Type.String(),
   ok: Type.Boolean(),
   error: Nullable(Type.String()),

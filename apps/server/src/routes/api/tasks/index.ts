@@ -13,18 +13,18 @@ import {
   BulkInput,
   type BulkItemResult,
   BulkResult,
-  Task,
-  TaskInput,
-  TaskListQuery,
-  TaskPage,
-  TaskPatch,
+  type TaskInput,
+  type TaskListQuery,
+  type TaskPatch,
+  taskSchemas,
 } from "./schema.ts";
 
 const tags = ["tasks"];
 
 const tasksRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { tasks, runs, engine, config } = app;
-  const view = (row: TaskRow) => toApiTask(row, engine.nextRunAt);
+  const { tasks, runs, engine, config, modules } = app;
+  const { Task, TaskInput, TaskPage, TaskPatch, TaskListQuery } = taskSchemas(modules);
+  const view = (row: TaskRow) => toApiTask(modules, row, engine.nextRunAt);
   const audit = (req: FastifyRequest, action: string, taskId: number, change: { before?: unknown; after?: unknown }) =>
     app.audit.record(req, { action, targetType: "task", targetId: taskId, taskId, ...change });
 
@@ -70,7 +70,7 @@ const tasksRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: TaskPage, ...errors(400) },
       },
     },
-    async (req) => tasks.list(req.query, engine.nextRunAt),
+    async (req) => tasks.list(req.query as TaskListQuery, engine.nextRunAt),
   );
 
   app.post(
@@ -86,7 +86,7 @@ const tasksRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (req, reply) => {
-      const row = await tasks.create(normalizeTask(req.body, config.timezone));
+      const row = await tasks.create(normalizeTask(modules, req.body as TaskInput, config.timezone));
       engine.taskSaved(row);
       const task = view(row);
       await audit(req, "task.create", row.id, { after: task });
@@ -125,7 +125,7 @@ const tasksRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (req) => {
       const previous = await tasks.get(req.params.id);
-      return saveEdit(req, previous, normalizeTask(req.body, config.timezone, previous), false);
+      return saveEdit(req, previous, normalizeTask(modules, req.body as TaskInput, config.timezone, previous), false);
     },
   );
 
@@ -143,7 +143,8 @@ const tasksRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (req) => {
-      const onlyToggles = Object.keys(req.body).every((key) => key === "enabled");
+      const body = req.body as TaskPatch;
+      const onlyToggles = Object.keys(body).every((key) => key === "enabled");
       if (!onlyToggles && !roleAtLeast(callerOf(req).role, "admin")) {
         throw new ApiError(
           403,
@@ -154,8 +155,8 @@ const tasksRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const previous = await tasks.get(req.params.id);
       // Enabling or disabling does not re-judge the rest, so a task stored before a newer input rule
       // can still be stopped; any other change checks the whole merged task.
-      if (onlyToggles && req.body.enabled !== undefined) return setEnabled(req, previous, req.body.enabled);
-      const change = normalizeTask({ ...rowToInput(previous), ...req.body }, config.timezone, previous);
+      if (onlyToggles && body.enabled !== undefined) return setEnabled(req, previous, body.enabled);
+      const change = normalizeTask(modules, { ...rowToInput(modules, previous), ...body }, config.timezone, previous);
       return saveEdit(req, previous, change, false);
     },
   );

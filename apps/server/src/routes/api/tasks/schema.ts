@@ -1,119 +1,79 @@
-import {
-  CONCURRENCY_POLICIES,
-  HTTP_METHODS,
-  MISFIRE_POLICIES,
-  NOTIFY_CHANNELS,
-  NOTIFY_POLICIES,
-  RUN_STATUSES,
-  TASK_MODES,
-  WEBHOOK_FORMATS,
-} from "@crondeck/core";
-import { type Static, Type } from "typebox";
+import { CONCURRENCY_POLICIES, MISFIRE_POLICIES, NOTIFY_POLICIES, RUN_STATUSES } from "@crondeck/core";
+import { type Static, type TSchema, Type } from "typebox";
 import { Nullable, PageOf, PageQuery, StringEnum } from "../../../lib/schemas.ts";
+import type { TaskModules } from "../../../tasks/modules.ts";
 
 // Shapes and ranges are checked here (and published in OpenAPI); rules that depend on several
 // fields (mode, policy, channel) or need code (cron, zone, URL) are in src/tasks/normalize.ts.
+// The fields of task modes and notification channels (command, httpHeaders, notifyEmails, …) come
+// from their modules (src/tasks/modules.ts): taskSchemas() composes them with the fields here.
 
-/** A list typed as an array or as one string split on `,` or `，`. */
-export const ListInput = (description: string) =>
-  Type.Union([Type.Array(Type.String({ maxLength: 320 }), { maxItems: 100 }), Type.String({ maxLength: 32_768 })], {
-    description,
-  });
+/** The fields every task has, whatever its mode and channel. */
+const TaskInputBase = Type.Object({
+  name: Type.String({ minLength: 1, maxLength: 200, description: "1–64 characters after trimming; unique" }),
+  mode: Type.String({ maxLength: 16, description: "a task mode (see GET /api/meta)" }),
+  cron: Type.String({
+    maxLength: 128,
+    description: "croner syntax: 5 fields (minute first), 6 fields (seconds first) or @hourly-style nicknames",
+  }),
+  timezone: Type.Optional(Type.String({ maxLength: 64, description: "IANA zone; default: the server's zone" })),
+  executorGroup: Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: "^[A-Za-z0-9_.:-]+$" })),
+  timeoutSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 86_400 })),
+  retryCount: Type.Optional(Type.Integer({ minimum: 0, maximum: 10 })),
+  retryIntervalSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 3600 })),
+  concurrencyPolicy: Type.Optional(StringEnum(CONCURRENCY_POLICIES)),
+  misfirePolicy: Type.Optional(StringEnum(MISFIRE_POLICIES)),
+  misfireGraceSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 86_400 })),
+  notifyPolicy: Type.Optional(StringEnum(NOTIFY_POLICIES)),
+  notifyChannel: Type.Optional(Nullable(Type.String({ maxLength: 16 }))),
+  notifyKeywords: Type.Optional(
+    Type.Union([Type.Array(Type.String({ maxLength: 320 }), { maxItems: 100 }), Type.String({ maxLength: 32_768 })], {
+      description: "keywords, as an array or one string split on `,` or `，`",
+    }),
+  ),
+  enabled: Type.Optional(Type.Boolean()),
+  remark: Type.Optional(Type.String({ maxLength: 255 })),
+});
 
-export const TaskInput = Type.Object(
-  {
-    name: Type.String({ minLength: 1, maxLength: 200, description: "1–64 characters after trimming; unique" }),
-    mode: StringEnum(TASK_MODES),
-    httpMethod: Type.Optional(Nullable(StringEnum(HTTP_METHODS))),
-    cron: Type.String({
-      maxLength: 128,
-      description: "croner syntax: 5 fields (minute first), 6 fields (seconds first) or @hourly-style nicknames",
-    }),
-    timezone: Type.Optional(Type.String({ maxLength: 64, description: "IANA zone; default: the server's zone" })),
-    command: Type.String({
-      minLength: 1,
-      maxLength: 8192,
-      description: "SHELL: command line for /bin/sh -c; HTTP: absolute http(s) URL",
-    }),
-    httpHeaders: Type.Optional(
-      Nullable(
-        Type.Record(Type.String(), Type.String({ maxLength: 8192 }), {
-          maxProperties: 50,
-          description:
-            "credential headers (Authorization, Cookie, *token*, *key*, *secret*, …) are write-only: returned as ***, and *** sent back keeps the stored value",
-        }),
-      ),
-    ),
-    httpBody: Type.Optional(Nullable(Type.String({ maxLength: 65_536 }))),
-    executorGroup: Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: "^[A-Za-z0-9_.:-]+$" })),
-    timeoutSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 86_400 })),
-    retryCount: Type.Optional(Type.Integer({ minimum: 0, maximum: 10 })),
-    retryIntervalSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 3600 })),
-    concurrencyPolicy: Type.Optional(StringEnum(CONCURRENCY_POLICIES)),
-    misfirePolicy: Type.Optional(StringEnum(MISFIRE_POLICIES)),
-    misfireGraceSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 86_400 })),
-    notifyPolicy: Type.Optional(StringEnum(NOTIFY_POLICIES)),
-    notifyChannel: Type.Optional(Nullable(StringEnum(NOTIFY_CHANNELS))),
-    notifyEmails: Type.Optional(ListInput("addresses, as an array or one string split on `,` or `，`")),
-    notifyWebhookUrl: Type.Optional(
-      Nullable(
-        Type.String({
-          maxLength: 2048,
-          description: "returned with its robot tokens masked (***); sending that masked URL back keeps the stored one",
-        }),
-      ),
-    ),
-    notifyWebhookFormat: Type.Optional(Nullable(StringEnum(WEBHOOK_FORMATS))),
-    notifyWebhookSecret: Type.Optional(
-      Nullable(
-        Type.String({
-          maxLength: 255,
-          description: "write-only; omit to keep the stored secret, null or empty to clear it",
-        }),
-      ),
-    ),
-    notifyKeywords: Type.Optional(ListInput("keywords, as an array or one string split on `,` or `，`")),
-    enabled: Type.Optional(Type.Boolean()),
-    remark: Type.Optional(Type.String({ maxLength: 255 })),
-  },
-  {
-    additionalProperties: false,
-    // Named request examples in the OpenAPI document (the linter checks them against this schema).
-    "x-examples": {
-      shell: {
-        summary: "A nightly SHELL script, retried twice, email on failure",
-        value: {
-          name: "nightly-backup",
-          mode: "SHELL",
-          cron: "0 3 * * *",
-          timezone: "Asia/Shanghai",
-          command: "/opt/scripts/backup.sh",
-          timeoutSeconds: 1800,
-          retryCount: 2,
-          retryIntervalSeconds: 300,
-          notifyPolicy: "ON_FAILURE",
-          notifyChannel: "EMAIL",
-          notifyEmails: ["ops@example.com"],
-        },
+/** A task as the API takes it: the base fields plus those of every mode and channel (by name). */
+export type TaskInput = Static<typeof TaskInputBase> & { [field: string]: unknown };
+
+const TASK_INPUT_OPTIONS = {
+  additionalProperties: false,
+  // Named request examples in the OpenAPI document (the linter checks them against this schema).
+  "x-examples": {
+    shell: {
+      summary: "A nightly SHELL script, retried twice, email on failure",
+      value: {
+        name: "nightly-backup",
+        mode: "SHELL",
+        cron: "0 3 * * *",
+        timezone: "Asia/Shanghai",
+        command: "/opt/scripts/backup.sh",
+        timeoutSeconds: 1800,
+        retryCount: 2,
+        retryIntervalSeconds: 300,
+        notifyPolicy: "ON_FAILURE",
+        notifyChannel: "EMAIL",
+        notifyEmails: ["ops@example.com"],
       },
-      http: {
-        summary: "An HTTP check every 5 minutes, created disabled",
-        value: {
-          name: "ping-api",
-          mode: "HTTP",
-          httpMethod: "GET",
-          cron: "*/5 * * * *",
-          command: "https://api.example.com/health",
-          timeoutSeconds: 10,
-          enabled: false,
-        },
+    },
+    http: {
+      summary: "An HTTP check every 5 minutes, created disabled",
+      value: {
+        name: "ping-api",
+        mode: "HTTP",
+        httpMethod: "GET",
+        cron: "*/5 * * * *",
+        command: "https://api.example.com/health",
+        timeoutSeconds: 10,
+        enabled: false,
       },
     },
   },
-);
-export type TaskInput = Static<typeof TaskInput>;
+};
 
-export const TaskPatch = Type.Partial(TaskInput, {
+const TASK_PATCH_OPTIONS = {
   additionalProperties: false,
   minProperties: 1,
   "x-examples": {
@@ -123,8 +83,8 @@ export const TaskPatch = Type.Partial(TaskInput, {
       value: { cron: "30 2 * * *", retryCount: 3 },
     },
   },
-});
-export type TaskPatch = Static<typeof TaskPatch>;
+};
+export type TaskPatch = Partial<TaskInput>;
 
 export const LastRun = Type.Object({
   id: Type.Integer(),
@@ -138,16 +98,13 @@ export const TaskWarning = Type.Object({
   params: Type.Object({ group: Type.String(), seconds: Type.Integer() }),
 });
 
-export const Task = Type.Object({
+/** The fields every task view has; the modes' and channels' fields join them in taskSchemas(). */
+const TaskViewBase = {
   id: Type.Integer(),
   name: Type.String(),
-  mode: StringEnum(TASK_MODES),
-  httpMethod: Nullable(StringEnum(HTTP_METHODS)),
+  mode: Type.String(),
   cron: Type.String(),
   timezone: Type.String(),
-  command: Type.String(),
-  httpHeaders: Type.Record(Type.String(), Type.String()),
-  httpBody: Nullable(Type.String()),
   executorGroup: Type.String(),
   timeoutSeconds: Type.Integer(),
   retryCount: Type.Integer(),
@@ -156,13 +113,7 @@ export const Task = Type.Object({
   misfirePolicy: StringEnum(MISFIRE_POLICIES),
   misfireGraceSeconds: Type.Integer(),
   notifyPolicy: StringEnum(NOTIFY_POLICIES),
-  notifyChannel: Nullable(StringEnum(NOTIFY_CHANNELS)),
-  notifyEmails: Type.Array(Type.String()),
-  notifyWebhookUrl: Nullable(Type.String()),
-  notifyWebhookFormat: Nullable(StringEnum(WEBHOOK_FORMATS)),
-  notifyWebhookSecretSet: Type.Boolean({
-    description: "whether a signing secret is stored (the secret is never returned)",
-  }),
+  notifyChannel: Nullable(Type.String()),
   notifyKeywords: Type.Array(Type.String()),
   enabled: Type.Boolean(),
   remark: Type.String(),
@@ -177,7 +128,7 @@ export const Task = Type.Object({
       description: "on create and edit: what will keep it from running as saved (it is saved all the same)",
     }),
   ),
-});
+};
 
 export const TaskSort = StringEnum(["name", "nextRunAt", "lastStatus", "createdAt", "id"] as const);
 
@@ -190,7 +141,7 @@ export const TaskListQuery = Type.Object(
         description: "part of the name, the command or the remark; A-Z match either case, % and _ match themselves",
       }),
     ),
-    mode: Type.Optional(StringEnum(TASK_MODES)),
+    mode: Type.Optional(Type.String({ maxLength: 16 })),
     enabled: Type.Optional(Type.Boolean()),
     sort: Type.Optional(TaskSort),
     order: Type.Optional(StringEnum(["asc", "desc"] as const)),
@@ -198,8 +149,6 @@ export const TaskListQuery = Type.Object(
   { additionalProperties: false },
 );
 export type TaskListQuery = Static<typeof TaskListQuery>;
-
-export const TaskPage = PageOf(Task);
 
 export const BULK_ACTIONS = ["enable", "disable", "run", "delete"] as const;
 
@@ -236,3 +185,31 @@ export const BulkResult = Type.Object({
   action: StringEnum(BULK_ACTIONS),
   results: Type.Array(BulkItemResult, { description: "one per distinct id, in the order given" }),
 });
+
+/**
+ * The task schemas of an app, with the fields of its modes and channels: what the routes check and
+ * the OpenAPI document publishes. Mode and channel names are enums of the registered ones.
+ */
+export function taskSchemas(modules: TaskModules) {
+  const modeEnum = StringEnum(modules.modes.names);
+  const channelEnum = StringEnum(modules.channels.names);
+  const inputProperties: Record<string, TSchema> = {
+    ...TaskInputBase.properties,
+    mode: modeEnum,
+    notifyChannel: Type.Optional(Nullable(channelEnum)),
+    ...modules.inputFields(),
+  };
+  const TaskInput = Type.Object(inputProperties, TASK_INPUT_OPTIONS);
+  const TaskPatch = Type.Partial(TaskInput, TASK_PATCH_OPTIONS);
+  const Task = Type.Object({
+    ...TaskViewBase,
+    mode: modeEnum,
+    notifyChannel: Nullable(channelEnum),
+    ...modules.viewFields(),
+  });
+  const TaskListQueryOfApp = Type.Object(
+    { ...TaskListQuery.properties, mode: Type.Optional(modeEnum) },
+    { additionalProperties: false },
+  );
+  return { TaskInput, TaskPatch, Task, TaskPage: PageOf(Task), TaskListQuery: TaskListQueryOfApp };
+}

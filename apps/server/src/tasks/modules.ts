@@ -1,0 +1,194 @@
+import {
+  type Fail,
+  isEmptyValue,
+  restoreSecrets,
+  type Settings,
+  type SettingsModule,
+  settingsView,
+} from "@crondeck/core";
+import type { TaskRow } from "@crondeck/db";
+import { BUILT_IN_MODES, ModeRegistry, type TaskModeModule } from "@crondeck/executor";
+import {
+  BUILT_IN_CHANNELS,
+  ChannelRegistry,
+  type NotificationTarget,
+  type NotifyChannelModule,
+} from "@crondeck/notify";
+import { type TSchema, Type } from "typebox";
+
+// The one place the app meets task modes and notification channels: it composes their fields into
+// the task's API shape, stores their settings as JSON, and hands them what they need. Nothing here
+// or elsewhere in the app knows a mode or channel by name; each module says what its fields are.
+
+/** What a task stores for its mode and channels, and what the task list searches. */
+export interface StoredSettings {
+  modeSettings: string;
+  notifySettings: string;
+  /** The mode's searchable text (a command, a URL). */
+  modeText: string;
+}
+
+/** The modes and channels this app was built with (built-ins, plus a deployment's or a test's own). */
+export class TaskModules {
+  readonly modes: ModeRegistry;
+  readonly channels: ChannelRegistry;
+
+  constructor(extra: { modes?: readonly TaskModeModule[]; channels?: readonly NotifyChannelModule[] } = {}) {
+    this.modes = new ModeRegistry([...BUILT_IN_MODES, ...(extra.modes ?? [])]);
+    this.channels = new ChannelRegistry([...BUILT_IN_CHANNELS, ...(extra.channels ?? [])]);
+  }
+
+  #all(): SettingsModule[] {
+    return [...this.modes.all(), ...this.channels.all()];
+  }
+
+  /**
+   * The task fields the modules own, as the API takes them (every one optional: which apply depends
+   * on the mode and channel). Modules sharing a field name share its schema; their descriptions join.
+   */
+  inputFields(): Record<string, TSchema> {
+    const fields: Record<string, TSchema> = {};
+    for (const module of this.#all()) {
+      for (const [name, schema] of Object.entries(module.fields)) {
+        if (!fields[name]) fields[name] = Type.Optional(schema);
+      }
+    }
+    return fields;
+  }
+
+  /** The task fields the modules own, as the API returns them: write-only ones become `<field>Set`. */
+  viewFields(): Record<string, TSchema> {
+    const fields: Record<string, TSchema> = {};
+    for (const module of this.#all()) {
+      for (const [name, schema] of Object.entries(module.fields)) {
+        const rule = module.secrets?.[name];
+        if (rule?.kind === "writeOnly")
+          fields[`${name}Set`] = Type.Boolean({ description: `whether ${name} is stored (it is never returned)` });
+        else fields[name] ??= schema;
+      }
+    }
+    return fields;
+  }
+
+  modeSettings(row: Pick<TaskRow, "modeSettings">): Settings {
+    return JSON.parse(row.modeSettings) as Settings;
+  }
+
+  #notifySettings(row: Pick<TaskRow, "notifySettings">): Record<string, Settings> {
+    return JSON.parse(row.notifySettings) as Record<string, Settings>;
+  }
+
+  /** The module-owned fields of a stored task as every reader sees them (secrets masked or hidden). */
+  view(row: Pick<TaskRow, "mode" | "modeSettings" | "notifySettings">): Settings {
+    const view: Settings = {};
+    // Fields of the other modes read as their empty values; the task's own mode goes last.
+    for (const mode of this.modes.all())
+      if (mode.name !== row.mode) Object.assign(view, settingsView(mode, mode.empty));
+    const mode = this.modes.get(row.mode);
+    if (mode) Object.assign(view, settingsView(mode, { ...mode.empty, ...this.modeSettings(row) }));
+    const stored = this.#notifySettings(row);
+    for (const channel of this.channels.all())
+      Object.assign(view, settingsView(channel, { ...channel.empty, ...stored[channel.name] }));
+    return view;
+  }
+
+  /** The input fields of a stored task (the view without `<field>Set`), for PATCH to merge into. */
+  inputOf(row: Pick<TaskRow, "mode" | "modeSettings" | "notifySettings">): Settings {
+    const view = this.view(row);
+    for (const module of this.#all())
+      for (const [name, rule] of Object.entries(module.secrets ?? {}))
+        if (rule?.kind === "writeOnly") delete view[`${name}Set`];
+    return view;
+  }
+
+  /**
+   * Checks the module-owned fields of a task input and returns what to store. `previous` is the
+   * stored task of an edit: secrets the client could not send back are taken from it.
+   */
+  normalize(
+    input: Settings & { mode: string; notifyChannel?: string | null },
+    notifies: boolean,
+    previous: Pick<TaskRow, "mode" | "modeSettings" | "notifySettings"> | undefined,
+    fail: Fail,
+  ): StoredSettings {
+    const mode = this.modes.get(input.mode);
+    let modeSettings: Settings = {};
+    let modeText = "";
+    if (!mode) {
+      fail("mode", `must be one of ${this.modes.names.join(", ")}`, "ONE_OF", { values: this.modes.names.join(", ") });
+    } else {
+      // A field only other modes own must not carry a value: it would be stored nowhere.
+      for (const other of this.modes.all()) {
+        for (const [name] of Object.entries(other.fields)) {
+          if (name in mode.fields || isEmptyValue(input[name], other.empty[name])) continue;
+          const owners = this.modes
+            .all()
+            .filter((m) => name in m.fields)
+            .map((m) => m.name);
+          fail(name, `is allowed only when mode is ${owners.join(" or ")}`, "ALLOWED_ONLY_WHEN", {
+            field: "mode",
+            value: owners.join(", "),
+          });
+          input = { ...input, [name]: undefined };
+        }
+      }
+      const stored = previous?.mode === mode.name ? this.modeSettings(previous) : undefined;
+      const given = restoreSecrets(mode, pick(input, mode.fields), stored, fail);
+      modeSettings = mode.normalize(given, { fail, required: true });
+      modeText = mode.searchText(modeSettings);
+    }
+
+    const storedNotify = previous ? this.#notifySettings(previous) : {};
+    const notifySettings: Record<string, Settings> = {};
+    for (const channel of this.channels.all()) {
+      const given = restoreSecrets(channel, pick(input, channel.fields), storedNotify[channel.name], fail);
+      const required = notifies && input.notifyChannel === channel.name;
+      notifySettings[channel.name] = channel.normalize(given, { fail, required });
+    }
+    return { modeSettings: JSON.stringify(modeSettings), notifySettings: JSON.stringify(notifySettings), modeText };
+  }
+
+  /** The mode's searchable text of a stored task (a command, a URL). */
+  modeText(row: Pick<TaskRow, "mode" | "modeSettings">): string {
+    const mode = this.modes.get(row.mode);
+    return mode ? mode.searchText({ ...mode.empty, ...this.modeSettings(row) }) : "";
+  }
+
+  /** Where a stored task's notifications go, secrets included (for the notifier only). */
+  notificationTarget(
+    row: Pick<TaskRow, "notifyPolicy" | "notifyChannel" | "notifySettings" | "notifyKeywords">,
+  ): NotificationTarget {
+    const channel = row.notifyChannel;
+    return {
+      policy: row.notifyPolicy as NotificationTarget["policy"],
+      channel,
+      settings: channel === null ? {} : (this.#notifySettings(row)[channel] ?? {}),
+      keywords: JSON.parse(row.notifyKeywords) as string[],
+    };
+  }
+
+  /**
+   * The target of a test message from the form's fields: checked as a task's, with a stored task's
+   * secrets used only where they are bound to what the form still holds (a signing secret goes only
+   * to the task's own webhook URL).
+   */
+  testTarget(input: Settings & { notifyChannel: string }, task: TaskRow | null, fail: Fail): NotificationTarget {
+    const channel = this.channels.get(input.notifyChannel);
+    if (!channel) {
+      fail("notifyChannel", `must be one of ${this.channels.names.join(", ")}`, "ONE_OF", {
+        values: this.channels.names.join(", "),
+      });
+      return { policy: "ON_END", channel: null, settings: {}, keywords: [] };
+    }
+    const stored = task ? this.#notifySettings(task)[channel.name] : undefined;
+    const given = restoreSecrets(channel, pick(input, channel.fields), stored, fail, { bound: true });
+    const settings = channel.normalize(given, { fail, required: true });
+    return { policy: "ON_END", channel: channel.name, settings, keywords: [] };
+  }
+}
+
+function pick(input: Settings, fields: Record<string, unknown>): Settings {
+  const out: Settings = {};
+  for (const name of Object.keys(fields)) if (input[name] !== undefined) out[name] = input[name];
+  return out;
+}

@@ -1,0 +1,92 @@
+import type { Settings, SettingsModule, Text } from "@crondeck/core";
+import type { Dispatcher } from "undici";
+import type { AttemptControl } from "./attempt-control.ts";
+import type { AttemptOutcome } from "./outcome.ts";
+import type { OutputSink } from "./output-sink.ts";
+
+/** Which attempt is running: what a mode may pass on (environment, headers) to what it runs. */
+export interface AttemptInfo {
+  runId: number;
+  taskId: number;
+  scheduledAt: Date;
+  attempt: number;
+  /** Derived by the engine from the fire; the same for every attempt of it. */
+  idempotencyKey: string;
+}
+
+/** What the executor hands a mode for one attempt. */
+export interface AttemptContext extends AttemptInfo {
+  /** Aborted on timeout or cancel; `control.reason` says which. */
+  control: AttemptControl;
+  /** Where the attempt's output goes (kept head and tail, and live to followers). */
+  sink: OutputSink;
+  /** Wait between SIGTERM and SIGKILL to a process group the mode started. */
+  killGraceMs: number;
+  /** Working directory for processes the mode starts. */
+  cwd: string;
+  /** undici dispatcher for requests the mode sends (tests and benchmarks pass their own). */
+  dispatcher?: Dispatcher;
+  /** Told the process group of what the attempt started, so a successor on the host can stop it. */
+  onSpawn?: (pgid: number) => void;
+}
+
+/**
+ * A task mode: the fields it owns on a task and how they are checked and shown (SettingsModule),
+ * where its attempts may run, and how one runs. Adding a mode is one module and a line in
+ * BUILT_IN_MODES (or `buildApp({ modes })`); nothing else branches on its name.
+ */
+export interface TaskModeModule<S extends Settings = Settings> extends SettingsModule<S> {
+  /**
+   * "process": attempts run only in a worker process or an executor, never in the control plane's
+   * own process (anything that starts programs). "inline": I/O only, so the one-process mode may
+   * run them in the app's own process.
+   */
+  readonly isolation: "process" | "inline";
+  /** The form's hint under the executor group: what a group means for this mode. */
+  readonly executorGroupHint?: Text;
+  /** What the task list's search matches besides the name and the remark. */
+  searchText(settings: S): string;
+  /** Runs one attempt and says how it ended: what success means (exit 0, 2xx) is decided here. */
+  run(settings: S, attempt: AttemptContext): Promise<AttemptOutcome>;
+}
+
+/** Types a mode's settings inside its own module, then erases them for the registry. */
+export function defineMode<S extends Settings>(module: TaskModeModule<S>): TaskModeModule {
+  return module as unknown as TaskModeModule;
+}
+
+/** The task modes an app (or executor) knows, by name. */
+export class ModeRegistry {
+  readonly #modes = new Map<string, TaskModeModule>();
+
+  constructor(modules: readonly TaskModeModule[]) {
+    for (const mode of modules) {
+      if (this.#modes.has(mode.name)) throw new Error(`task mode ${mode.name} is registered twice`);
+      this.#modes.set(mode.name, mode);
+    }
+  }
+
+  get(name: string): TaskModeModule | undefined {
+    return this.#modes.get(name);
+  }
+
+  /** The mode of a stored task or a request; an unknown name is a programming or deployment error. */
+  require(name: string): TaskModeModule {
+    const mode = this.#modes.get(name);
+    if (!mode) throw new Error(`unknown task mode ${name}`);
+    return mode;
+  }
+
+  get names(): string[] {
+    return [...this.#modes.keys()];
+  }
+
+  all(): TaskModeModule[] {
+    return [...this.#modes.values()];
+  }
+
+  /** This registry with more modes (a deployment's own, or a test's). */
+  with(modules: readonly TaskModeModule[]): ModeRegistry {
+    return modules.length === 0 ? this : new ModeRegistry([...this.all(), ...modules]);
+  }
+}
