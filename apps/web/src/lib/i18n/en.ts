@@ -392,6 +392,7 @@ export const en = {
   "run.cancelConfirm": "Stop it",
   "run.cancelFailed": "Could not cancel: {message}",
   "run.notifications": "Notifications",
+  "run.notificationPending": "Sending the notification…",
   "run.noNotifications": "No notification was sent for this run.",
   "run.attemptOf": "{attempt} of {max}",
   "run.attempts": "Attempts of this fire",

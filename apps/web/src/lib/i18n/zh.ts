@@ -389,6 +389,7 @@ export const zh: Record<keyof typeof en, string> = {
   "run.cancelConfirm": "终止",
   "run.cancelFailed": "取消失败：{message}",
   "run.notifications": "通知",
+  "run.notificationPending": "正在发送通知…",
   "run.noNotifications": "这次执行没有发送通知。",
   "run.attemptOf": "第 {attempt} 次，共 {max} 次",
   "run.attempts": "本次触发的各次尝试",

@@ -130,7 +130,7 @@ export function RunPage({ id }: { id: number }) {
         bytes={data.outputBytes}
       />
 
-      <NotificationsSection notifications={data.notifications} zone={zone} />
+      <NotificationsSection notifications={data.notifications} pending={data.notificationPending} zone={zone} />
 
       {confirmCancel ? (
         <ConfirmDialog
@@ -182,7 +182,15 @@ function AttemptLinks({ attempts, current }: { attempts: RunAttempt[]; current: 
   );
 }
 
-function NotificationsSection({ notifications, zone }: { notifications: RunDetail["notifications"]; zone?: string }) {
+function NotificationsSection({
+  notifications,
+  pending,
+  zone,
+}: {
+  notifications: RunDetail["notifications"];
+  pending?: boolean;
+  zone?: string;
+}) {
   const { t } = useI18n();
   const columns: Column<NotificationRecord>[] = [
     {
@@ -218,6 +226,10 @@ function NotificationsSection({ notifications, zone }: { notifications: RunDetai
           caption={t("run.notifications")}
           testId="notifications-table"
         />
+      ) : pending ? (
+        <p className="muted" role="status" data-testid="notification-pending">
+          {t("run.notificationPending")}
+        </p>
       ) : (
         <EmptyState title={t("run.noNotifications")} />
       )}
