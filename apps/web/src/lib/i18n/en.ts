@@ -391,6 +391,7 @@ export const en = {
   "run.cancelBody": "The running process or request will be stopped.",
   "run.cancelConfirm": "Stop it",
   "run.cancelFailed": "Could not cancel: {message}",
+  "run.details": "Run details",
   "run.notifications": "Notifications",
   "run.notificationPending": "Sending the notification…",
   "run.noNotifications": "No notification was sent for this run.",

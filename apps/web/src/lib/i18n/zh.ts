@@ -388,6 +388,7 @@ export const zh: Record<keyof typeof en, string> = {
   "run.cancelBody": "正在运行的进程或请求将被终止。",
   "run.cancelConfirm": "终止",
   "run.cancelFailed": "取消失败：{message}",
+  "run.details": "执行详情",
   "run.notifications": "通知",
   "run.notificationPending": "正在发送通知…",
   "run.noNotifications": "这次执行没有发送通知。",
