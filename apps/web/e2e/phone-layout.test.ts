@@ -165,6 +165,24 @@ describe.skipIf(!hasChromium)("phone layout (390×844)", () => {
         await shot("run");
       });
 
+      it("task form: the cron builder's pickers on screen", async () => {
+        await page.goto(`${suite.url}/tasks/${taskId}/edit`);
+        const builder = page.getByTestId("cron-builder");
+        await builder.locator("select, input").first().waitFor();
+        await expectNoSidewaysScroll(page, "task form");
+        await expectInsideWindow(builder.locator("select, input"), "cron builder controls");
+        expect(await brokenWords(page)).toEqual([]);
+      });
+
+      it("runs page: every run's cells on screen", async () => {
+        await page.goto(`${suite.url}/runs`);
+        const cells = page.locator("table tbody td");
+        await cells.first().waitFor();
+        await expectNoSidewaysScroll(page, "runs");
+        await expectInsideWindow(cells, "runs cells");
+        expect(await brokenWords(page)).toEqual([]);
+      });
+
       it("audit log: user names whole", async () => {
         await page.goto(`${suite.url}/audit`);
         await page.locator("table tbody tr").first().waitFor();

@@ -90,7 +90,7 @@ describe("CronBuilder", () => {
     expect(cron()).toBe("5 2 15 * *");
   });
 
-  it("keeps at least one weekday, and leaves the expression alone when custom is picked", () => {
+  it("keeps at least one weekday, and leaves the expression alone when custom is picked, until it is edited", () => {
     const { builder, cron, select } = renderBuilder("0 8 * * 6");
     const saturday = builder.getByLabelText("Sat") as HTMLInputElement;
     expect(saturday.checked).toBe(true);
@@ -98,6 +98,9 @@ describe("CronBuilder", () => {
     select("Repeat", "custom");
     expect(cron()).toBe("0 8 * * 6");
     expect(builder.getByTestId("cron-builder-custom")).toBeTruthy();
+    // Editing the field afterwards reads it again.
+    fireEvent.change(screen.getByLabelText("Cron"), { target: { value: "0 8 * * 0,6" } });
+    expect((builder.getByLabelText("Repeat") as HTMLSelectElement).value).toBe("weekly");
   });
 
   it("speaks Chinese", () => {

@@ -24,17 +24,18 @@ export function CronBuilder({ cron, onChange }: { cron: string; onChange: (cron:
   const { t, locale } = useI18n();
   const id = useId();
   const parsed = parseSchedule(cron);
-  // "Custom" picked by hand keeps the pickers away even from an expression they could read.
-  const [customChosen, setCustomChosen] = useState(false);
-  const schedule = customChosen ? null : parsed;
+  // "Custom" picked by hand hides the pickers for the expression it was picked on, even one they
+  // could read; the next edit of the field reads it again.
+  const [customFor, setCustomFor] = useState<string | null>(null);
+  const schedule = customFor === cron ? null : parsed;
   const write = (s: Schedule) => onChange(buildCron(s));
   const weekday = new Intl.DateTimeFormat(locale, { weekday: "short", timeZone: "UTC" });
   // 2023-01-01 was a Sunday: day d of the cron week is that date plus d.
   const dayName = (d: number) => weekday.format(Date.UTC(2023, 0, 1 + d));
 
   const pickKind = (value: string) => {
-    if (value === "custom") return setCustomChosen(true);
-    setCustomChosen(false);
+    if (value === "custom") return setCustomFor(cron);
+    setCustomFor(null);
     const kind = value as ScheduleKind;
     if (parsed?.kind === kind) return;
     write(defaultSchedule(kind));
