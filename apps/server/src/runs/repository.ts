@@ -1,7 +1,7 @@
 import { FINAL_RUN_STATUSES, RETRYABLE_RUN_STATUSES, type RunStatus } from "@crondeck/core";
 import type { Db, Prisma, RunRow } from "@crondeck/db";
 import { notFound } from "../lib/errors.ts";
-import { toApiRun } from "./view.ts";
+import { notificationPending, toApiRun } from "./view.ts";
 
 export interface RunListQuery {
   page?: number;
@@ -70,7 +70,7 @@ export class RunRepository {
       where: { id },
       include: {
         notifications: { orderBy: { id: "asc" } },
-        task: { select: { name: true, retryCount: true, retryIntervalSeconds: true } },
+        task: { select: { name: true, retryCount: true, retryIntervalSeconds: true, notifyPolicy: true } },
       },
     });
     if (!row) throw notFound("run", id);
@@ -87,6 +87,12 @@ export class RunRepository {
       attempts: attempts.map((a) => ({ id: a.id, attempt: a.attempt, status: a.status as RunStatus })),
       maxAttempts: Math.max(task.retryCount + 1, run.attempt),
       nextAttemptAt: nextAttemptAt(run, task, attempts.at(-1)?.attempt ?? run.attempt),
+      notificationPending: notificationPending(
+        run,
+        task,
+        attempts.at(-1)?.attempt ?? run.attempt,
+        notifications.length,
+      ),
       notifications: notifications.map((n) => ({
         channel: n.channel,
         target: n.target,

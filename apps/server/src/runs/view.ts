@@ -1,5 +1,13 @@
-import type { Run, RunStatus, RunTrigger } from "@crondeck/core";
+import {
+  FINAL_RUN_STATUSES,
+  type NotifyPolicy,
+  RETRYABLE_RUN_STATUSES,
+  type Run,
+  type RunStatus,
+  type RunTrigger,
+} from "@crondeck/core";
 import type { RunRow } from "@crondeck/db";
+import { shouldNotify } from "@crondeck/notify";
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
@@ -26,4 +34,30 @@ export function toApiRun(row: RunRow): Run {
     matchedKeywords: JSON.parse(row.matchedKeywords) as string[],
     createdAt: row.createdAt.toISOString(),
   };
+}
+
+/**
+ * How long after a fire's last attempt ended its notification may still be on its way (deliveries
+ * retry with backoff, SMTP and webhooks time out slowly); past it, nothing recorded means none came.
+ */
+export const NOTIFY_PENDING_MS = 10 * 60_000;
+
+/**
+ * Whether a notification for this run is still to be recorded: it is its fire's last attempt (no
+ * retry coming), the task's policy asks for one, and none is recorded yet. The notifier records a
+ * delivery only once it has succeeded or given up, so until then the run page says "sending".
+ */
+export function notificationPending(
+  run: RunRow,
+  task: { notifyPolicy: string; retryCount: number },
+  latestAttempt: number,
+  recorded: number,
+  now = Date.now(),
+): boolean {
+  const status = run.status as RunStatus;
+  if (recorded > 0 || !FINAL_RUN_STATUSES.includes(status) || !run.finishedAt) return false;
+  if (now - run.finishedAt.getTime() > NOTIFY_PENDING_MS || run.attempt < latestAttempt) return false;
+  if (RETRYABLE_RUN_STATUSES.includes(status) && run.attempt <= task.retryCount) return false;
+  const matchedKeywords = JSON.parse(run.matchedKeywords) as string[];
+  return shouldNotify(task.notifyPolicy as NotifyPolicy, { status, matchedKeywords });
 }

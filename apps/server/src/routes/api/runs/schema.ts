@@ -59,6 +59,10 @@ export const RunDetail = Type.Object({
       description: "when the retry of this failed attempt is due; null when none is coming",
     }),
   ),
+  notificationPending: Type.Boolean({
+    description:
+      "true while the notification the task's policy asks for after this run (its fire's last attempt) is being delivered and none is recorded yet",
+  }),
 });
 
 export const RunPage = PageOf(RunListItem);

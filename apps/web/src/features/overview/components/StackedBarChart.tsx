@@ -1,4 +1,5 @@
 import type { RunStatus } from "@crondeck/core";
+import { useLayoutEffect, useRef, useState } from "react";
 import { formatAxisLabel } from "../../../lib/format.ts";
 import { useI18n } from "../../../lib/i18n/index.tsx";
 import { type StatsBucket, toChartBucket } from "../api/stats-api.ts";
@@ -15,9 +16,32 @@ const SERIES: readonly RunStatus[] = [
   "QUEUED",
 ];
 
-const WIDTH = 640;
+/** The drawing's width before the figure is measured (and where ResizeObserver is missing). */
+const DEFAULT_WIDTH = 640;
 const HEIGHT = 220;
 const PAD = { top: 12, right: 8, bottom: 28, left: 36 };
+
+/**
+ * The figure's width in CSS pixels. The SVG is drawn at that width, one unit a pixel, so its 11 px
+ * labels stay 11 px on a phone instead of shrinking with a scaled-down 640-unit drawing.
+ */
+function useWidth(): [React.RefObject<HTMLElement | null>, number] {
+  const ref = useRef<HTMLElement | null>(null);
+  const [width, setWidth] = useState(DEFAULT_WIDTH);
+  // Measured before the first paint, so a phone never shows the 640-unit drawing scaled down.
+  useLayoutEffect(() => {
+    const el = ref.current;
+    if (el && el.clientWidth > 0) setWidth(el.clientWidth);
+    if (!el || typeof ResizeObserver === "undefined") return;
+    const observer = new ResizeObserver(([entry]) => {
+      const w = Math.round(entry?.contentRect.width ?? 0);
+      if (w > 0) setWidth(w);
+    });
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, []);
+  return [ref, width];
+}
 
 /** A round axis top: four gridline steps of 1, 2 or 5 times a power of ten. */
 function niceMax(value: number): number {
@@ -41,6 +65,7 @@ export function StackedBarChart({
   testId?: string;
 }) {
   const { t, locale } = useI18n();
+  const [figure, WIDTH] = useWidth();
   const bars = buckets.map(toChartBucket);
   const totals = bars.map((b) => SERIES.reduce((sum, s) => sum + (b.counts[s] ?? 0), 0));
   const total = totals.reduce((a, b) => a + b, 0);
@@ -51,10 +76,12 @@ export function StackedBarChart({
   const slot = plotW / Math.max(1, bars.length);
   const barW = Math.max(2, slot * 0.7);
   const y = (v: number) => PAD.top + plotH - (v / max) * plotH;
-  const labelEvery = Math.ceil(bars.length / (unit === "hour" ? 8 : 7));
+  // As many axis labels as fit (a label needs about 48 px by the hour, 60 px by the day), at most 8 or 7.
+  const labels = Math.max(2, Math.min(unit === "hour" ? 8 : 7, Math.floor(plotW / (unit === "hour" ? 48 : 60))));
+  const labelEvery = Math.ceil(bars.length / labels);
 
   return (
-    <figure className="chart" data-testid={testId}>
+    <figure className="chart" data-testid={testId} ref={figure}>
       <figcaption className="chart-title">{title}</figcaption>
       <svg
         viewBox={`0 0 ${WIDTH} ${HEIGHT}`}

@@ -29,6 +29,8 @@ export interface RunDetail extends Run {
   maxAttempts?: number;
   /** When the retry of this failed attempt is due; null when none is coming. */
   nextAttemptAt?: string | null;
+  /** The notification its task asks for after this run is on its way and not recorded yet. */
+  notificationPending?: boolean;
 }
 
 export const runKeys = {
@@ -40,8 +42,9 @@ export function isFinal(run: Pick<Run, "status">): boolean {
 }
 
 /**
- * One run with its output; polls while it is unfinished and no live stream is attached, and
- * while a retry of it is due (to link the next attempt as soon as it starts).
+ * One run with its output; polls while it is unfinished and no live stream is attached, while a
+ * retry of it is due (to link the next attempt as soon as it starts), and while its notification is
+ * on its way (the stream ends with the run, before the delivery is recorded).
  */
 export function useRun(id: number, streaming: boolean) {
   return useQuery({
@@ -49,7 +52,7 @@ export function useRun(id: number, streaming: boolean) {
     queryFn: ({ signal }) => api.get<RunDetail>(`/api/runs/${id}`, undefined, signal),
     refetchInterval: (query) => {
       const run = query.state.data;
-      if (run?.nextAttemptAt) return 1000;
+      if (run?.nextAttemptAt || run?.notificationPending) return 1000;
       return run && !isFinal(run) && !streaming ? 2000 : false;
     },
   });

@@ -69,8 +69,11 @@ export function RunPage({ id }: { id: number }) {
   if (data.matchedKeywords?.length)
     facts.push({ label: t("run.matchedKeywords"), value: data.matchedKeywords.join(", ") });
 
+  // What needs reading before the output: the error, and how this run relates to the others.
+  const hasNotices = Boolean(data.error || data.blockedBy || data.nextAttemptAt || (data.attempts?.length ?? 0) > 1);
+
   return (
-    <div className="page">
+    <div className="page run-page">
       <header className="page-header">
         <div>
           <Link to={`/tasks/${data.taskId}`} className="back-link">
@@ -95,7 +98,30 @@ export function RunPage({ id }: { id: number }) {
         <InlineAlert>{t("run.cancelFailed", { message: errorMessage(cancel.error, t) })}</InlineAlert>
       ) : null}
 
-      <section className="card">
+      {hasNotices ? (
+        <section className="card run-notices">
+          {data.error ? (
+            <p className="run-error" role="note">
+              <strong>{t("run.error")}:</strong> {data.error}
+            </p>
+          ) : null}
+          {data.blockedBy ? (
+            <p className="notice" data-testid="run-blocked-by">
+              {t("run.blockedBy", { id: data.blockedBy })}{" "}
+              <Link to={`/runs/${data.blockedBy}`}>{t("run.blockedByLink", { id: data.blockedBy })}</Link>
+            </p>
+          ) : null}
+          {data.nextAttemptAt ? (
+            <RetryCountdown due={data.nextAttemptAt} attempt={data.attempt} max={data.maxAttempts ?? 1} />
+          ) : null}
+          {data.attempts && data.attempts.length > 1 ? (
+            <AttemptLinks attempts={data.attempts} current={data.id} />
+          ) : null}
+        </section>
+      ) : null}
+
+      {/* On phones the output comes first and these facts after it (CSS order): nothing here takes focus. */}
+      <section className="card run-facts" data-testid="run-facts" aria-label={t("run.details")}>
         <dl className="facts">
           {facts.map(({ label, value }) => (
             <div key={label} className="fact">
@@ -104,21 +130,6 @@ export function RunPage({ id }: { id: number }) {
             </div>
           ))}
         </dl>
-        {data.error ? (
-          <p className="run-error" role="note">
-            <strong>{t("run.error")}:</strong> {data.error}
-          </p>
-        ) : null}
-        {data.blockedBy ? (
-          <p className="notice" data-testid="run-blocked-by">
-            {t("run.blockedBy", { id: data.blockedBy })}{" "}
-            <Link to={`/runs/${data.blockedBy}`}>{t("run.blockedByLink", { id: data.blockedBy })}</Link>
-          </p>
-        ) : null}
-        {data.nextAttemptAt ? (
-          <RetryCountdown due={data.nextAttemptAt} attempt={data.attempt} max={data.maxAttempts ?? 1} />
-        ) : null}
-        {data.attempts && data.attempts.length > 1 ? <AttemptLinks attempts={data.attempts} current={data.id} /> : null}
       </section>
 
       <RunOutput
@@ -130,7 +141,7 @@ export function RunPage({ id }: { id: number }) {
         bytes={data.outputBytes}
       />
 
-      <NotificationsSection notifications={data.notifications} zone={zone} />
+      <NotificationsSection notifications={data.notifications} pending={data.notificationPending} zone={zone} />
 
       {confirmCancel ? (
         <ConfirmDialog
@@ -182,7 +193,15 @@ function AttemptLinks({ attempts, current }: { attempts: RunAttempt[]; current: 
   );
 }
 
-function NotificationsSection({ notifications, zone }: { notifications: RunDetail["notifications"]; zone?: string }) {
+function NotificationsSection({
+  notifications,
+  pending,
+  zone,
+}: {
+  notifications: RunDetail["notifications"];
+  pending?: boolean;
+  zone?: string;
+}) {
   const { t } = useI18n();
   const columns: Column<NotificationRecord>[] = [
     {
@@ -208,7 +227,7 @@ function NotificationsSection({ notifications, zone }: { notifications: RunDetai
     { key: "sentAt", header: t("notif.col.sentAt"), cell: (n) => <DateTime value={n.sentAt} zone={zone} /> },
   ];
   return (
-    <section className="card" aria-labelledby="notifications-title">
+    <section className="card run-notifications" aria-labelledby="notifications-title">
       <h2 id="notifications-title">{t("run.notifications")}</h2>
       {notifications && notifications.length > 0 ? (
         <Table
@@ -218,6 +237,10 @@ function NotificationsSection({ notifications, zone }: { notifications: RunDetai
           caption={t("run.notifications")}
           testId="notifications-table"
         />
+      ) : pending ? (
+        <p className="muted" role="status" data-testid="notification-pending">
+          {t("run.notificationPending")}
+        </p>
       ) : (
         <EmptyState title={t("run.noNotifications")} />
       )}

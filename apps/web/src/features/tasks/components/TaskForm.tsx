@@ -27,6 +27,7 @@ import {
   toTaskInput,
   validateForm,
 } from "../api/task-form.ts";
+import { CronBuilder } from "./CronBuilder.tsx";
 import { CronHelper } from "./CronHelper.tsx";
 import { NotifyTestButton } from "./NotifyTestButton.tsx";
 
@@ -347,6 +348,7 @@ export function TaskForm({
             )}
           </Field>
         </div>
+        <CronBuilder cron={values.cron} onChange={(cron) => set("cron", cron)} />
         <CronHelper cron={values.cron} timezone={values.timezone} />
         <div className="field-row">
           <Field id={fieldId("misfirePolicy")} label={t("field.misfirePolicy")} error={errorOf("misfirePolicy")}>
