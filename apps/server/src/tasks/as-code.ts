@@ -93,7 +93,7 @@ export interface TasksFile {
  * of every task together.
  */
 export function parseTasksFile(text: string): TasksFile {
-  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false, maxAliasCount: 100 });
+  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false });
   const syntax = [...doc.errors, ...doc.warnings];
   if (syntax.length > 0) {
     throw validationError(
