@@ -237,6 +237,16 @@ tasks:
       ],
       ["version: 1\ntasks:\n  x: {name: y, mode: SHELL, cron: '@daily', command: 'true'}\n", "tasks.x.name"],
       ["just text", "yaml"],
+      [
+        `version: 1\nx0: &a [1,1,1,1,1,1,1,1,1,1]\n${Array.from(
+          { length: 8 },
+          (_, i) =>
+            `x${i + 1}: &${"b".repeat(i + 1)} [${Array(10)
+              .fill(i === 0 ? "*a" : `*${"b".repeat(i)}`)
+              .join(",")}]`,
+        ).join("\n")}\ntasks: {}\n`,
+        "yaml",
+      ],
     ] as const) {
       const bad = await plan(text);
       expect(bad.statusCode, text).toBe(400);

@@ -111,7 +111,13 @@ export function parseTasksFile(text: string): TasksFile {
     throw validationError([
       { field: "yaml", message: "must be a map with version and tasks", code: "TYPE", params: { type: "object" } },
     ]);
-  const root = doc.toJS({ maxAliasCount: 100 }) as Record<string, unknown>;
+  let root: Record<string, unknown>;
+  try {
+    // Aliases are capped, so a small file cannot expand into a huge one.
+    root = doc.toJS({ maxAliasCount: 100 }) as Record<string, unknown>;
+  } catch (err) {
+    throw validationError([{ field: "yaml", message: (err as Error).message, code: "INVALID" }]);
+  }
   for (const key of Object.keys(root)) {
     if (key !== "version" && key !== "tasks")
       errors.push({ field: key, message: "is not a known field", code: "UNKNOWN_FIELD" });
