@@ -222,7 +222,7 @@ tasks:
       code: "CRON",
       params: { task: "bad cron" },
     });
-    expect(res.json().message).toContain('task "bad cron": cron:');
+    expect(res.json().message).toContain("tasks.bad cron.cron: is not a valid cron expression");
     const applied = await apply(yaml, "0".repeat(64));
     expect(applied.statusCode).toBe(400);
     expect(await t.app.database.db.task.count()).toBe(0);

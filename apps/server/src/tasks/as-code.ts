@@ -75,7 +75,6 @@ function inTask(name: string, errors: FieldError[]): FieldError[] {
   return errors.map((e) => ({
     ...e,
     field: `tasks.${name}${e.field === "body" ? "" : `.${e.field}`}`,
-    message: `task ${JSON.stringify(name)}: ${e.field === "body" ? "" : `${e.field}: `}${e.message}`,
     params: { ...(e.params ?? {}), task: name },
   }));
 }
