@@ -1,4 +1,5 @@
 import { readFile, writeFile } from "node:fs/promises";
+import { resolve } from "node:path";
 import { createInterface } from "node:readline/promises";
 import { parseArgs } from "node:util";
 import { type ApiErrorBody, createCrondeckClient, type paths } from "@crondeck/api-client";
@@ -26,6 +27,8 @@ Exit codes: 0 done; 1 error (refused file, stale plan, server unreachable);
 
 export interface Io {
   env: Record<string, string | undefined>;
+  /** What relative file names are relative to. */
+  cwd: string;
   stdout: (text: string) => void;
   stderr: (text: string) => void;
   /** The whole standard input (a file given as -). */
@@ -119,7 +122,7 @@ async function readFileArg(path: string | undefined, io: Io): Promise<string> {
   if (!path) throw new CliError(EXIT.usage, `-f FILE is required\n\n${USAGE}`);
   if (path === "-") return io.readStdin();
   try {
-    return await readFile(path, "utf8");
+    return await readFile(resolve(io.cwd, path), "utf8");
   } catch (err) {
     throw new CliError(EXIT.error, `error: cannot read ${path}: ${(err as Error).message}`);
   }
@@ -161,7 +164,7 @@ async function tasksCommand(sub: string | undefined, args: string[], io: Io): Pr
       client.GET("/api/tasks/export", { params: { query: values.ids ? { ids: values.ids } : {} }, parseAs: "text" }),
     );
     if (values.output) {
-      await writeFile(values.output, data ?? "");
+      await writeFile(resolve(io.cwd, values.output), data ?? "");
       io.stderr(`wrote ${values.output}\n`);
     } else io.stdout(data ?? "");
     return EXIT.ok;
@@ -246,8 +249,11 @@ export async function run(argv: string[], io: Io): Promise<number> {
 /** The process's own terminal and streams. */
 export function processIo(): Io {
   const interactive = Boolean(process.stdin.isTTY && process.stderr.isTTY);
+  const { env } = process;
   return {
-    env: process.env,
+    env,
+    // `pnpm crondeck` runs in the repository root: file names are meant from where it was typed.
+    cwd: env.npm_lifecycle_event === "crondeck" && env.INIT_CWD ? env.INIT_CWD : process.cwd(),
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
     readStdin: async () => {

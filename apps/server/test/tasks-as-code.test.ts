@@ -1,3 +1,4 @@
+import { readFile } from "node:fs/promises";
 import { testProviders } from "@crondeck/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
@@ -311,6 +312,23 @@ tasks:
         expect.objectContaining({ field: "tasks.hook2.httpHeaders.Authorization", code: "MASKED_HEADER" }),
       ]),
     );
+  });
+
+  it("reads the README's example file: the masked header of a new task is refused, the real value is taken", async () => {
+    await clear();
+    const readme = await readFile(new URL("../../../README.md", import.meta.url), "utf8");
+    const example = readme.match(/```yaml\n(# Crondeck tasks[\s\S]*?)```/)?.[1];
+    expect(example).toBeDefined();
+    const masked = await plan(example as string);
+    expect(masked.statusCode).toBe(400);
+    expect(masked.json().details).toEqual([
+      expect.objectContaining({ field: "tasks.report hook.httpHeaders.Authorization", code: "MASKED_HEADER" }),
+    ]);
+    const real = (example as string).replace('"***"', '"Bearer real-value"');
+    const planned = await okPlan(real);
+    expect(planned.summary).toEqual({ create: 2, update: 0, delete: 0, unchanged: 0 });
+    expect((await apply(real, planned.fingerprint)).statusCode).toBe(200);
+    expect((await okPlan(real)).summary.unchanged).toBe(2);
   });
 
   it("exports a selection by id, and follows the task roles: viewers export and plan, only admins apply", async () => {
