@@ -314,6 +314,42 @@ tasks:
     );
   });
 
+  it("applies all or nothing: a write the database refuses half-way rolls back the writes before it", async () => {
+    await clear();
+    const before = await createTask(t.app, { name: "before", cron: YEARLY });
+    const { db } = t.app.database;
+    // A fault only the database knows of: inserting the task named "boom" fails.
+    if (provider === "sqlite") {
+      await db.$executeRawUnsafe(
+        "CREATE TRIGGER boom BEFORE INSERT ON `Task` WHEN NEW.`name` = 'boom' BEGIN SELECT RAISE(ABORT, 'boom refused'); END",
+      );
+    } else {
+      await db.$executeRawUnsafe(
+        "CREATE TRIGGER boom BEFORE INSERT ON `Task` FOR EACH ROW BEGIN IF NEW.`name` = 'boom' THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'boom refused'; END IF; END",
+      );
+    }
+    try {
+      const yaml = `version: 1
+tasks:
+  before: {mode: SHELL, cron: "0 2 * * *", command: "echo hi"}
+  first: {mode: SHELL, cron: "@daily", command: "true"}
+  boom: {mode: SHELL, cron: "@daily", command: "true"}
+`;
+      const planned = await okPlan(yaml, true);
+      expect(planned.summary).toEqual({ create: 2, update: 1, delete: 0, unchanged: 0 });
+      const audited = await db.auditEntry.count();
+      const res = await apply(yaml, planned.fingerprint, true);
+      expect(res.statusCode).toBe(500);
+      const rows = await db.task.findMany();
+      expect(rows.map((r) => r.name)).toEqual(["before"]);
+      expect(rows[0]?.cron).toBe(YEARLY);
+      expect(rows[0]?.id).toBe(before.id);
+      expect(await db.auditEntry.count()).toBe(audited);
+    } finally {
+      await db.$executeRawUnsafe("DROP TRIGGER boom");
+    }
+  });
+
   it("reads the README's example file: the masked header of a new task is refused, the real value is taken", async () => {
     await clear();
     const readme = await readFile(new URL("../../../README.md", import.meta.url), "utf8");
