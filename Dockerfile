@@ -19,6 +19,7 @@ RUN npm install -g "pnpm@${PNPM_VERSION}" \
 COPY package.json pnpm-lock.yaml pnpm-workspace.yaml ./
 COPY apps/server/package.json apps/server/
 COPY apps/executor/package.json apps/executor/
+COPY apps/cli/package.json apps/cli/
 COPY apps/web/package.json apps/web/
 COPY bench/package.json bench/
 COPY packages/core/package.json packages/core/
@@ -28,6 +29,7 @@ COPY packages/notify/package.json packages/notify/
 COPY packages/scheduler/package.json packages/scheduler/
 COPY packages/worker/package.json packages/worker/
 COPY packages/transport/package.json packages/transport/
+COPY packages/api-client/package.json packages/api-client/
 # The postinstall step generates the Prisma clients from the schema.
 COPY packages/db/scripts packages/db/scripts
 COPY prisma prisma

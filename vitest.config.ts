@@ -21,6 +21,14 @@ export default defineConfig({
           hookTimeout: 60_000,
         },
       },
+      {
+        test: {
+          name: "cli",
+          include: ["apps/cli/test/**/*.test.ts"],
+          testTimeout: 60_000,
+          hookTimeout: 180_000,
+        },
+      },
       "apps/web/vitest.config.ts",
       "apps/web/vitest.e2e.config.ts",
     ],

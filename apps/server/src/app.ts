@@ -24,6 +24,7 @@ import notificationsRoutes from "./routes/api/notifications/index.ts";
 import runsRoutes from "./routes/api/runs/index.ts";
 import settingsRoutes from "./routes/api/settings/index.ts";
 import statsRoutes from "./routes/api/stats/index.ts";
+import tasksAsCodeRoutes from "./routes/api/tasks/as-code.ts";
 import tasksRoutes from "./routes/api/tasks/index.ts";
 import tokensRoutes from "./routes/api/tokens/index.ts";
 import usersRoutes from "./routes/api/users/index.ts";
@@ -95,6 +96,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(tokensRoutes, { prefix: "/api/tokens" });
   await app.register(auditRoutes, { prefix: "/api/audit" });
   await app.register(tasksRoutes, { prefix: "/api/tasks" });
+  await app.register(tasksAsCodeRoutes, { prefix: "/api/tasks" });
   await app.register(runsRoutes, { prefix: "/api/runs" });
   await app.register(cronRoutes, { prefix: "/api/cron" });
   await app.register(notificationsRoutes, { prefix: "/api/notifications" });

@@ -123,6 +123,22 @@ const RULES: Record<string, Rule> = {
     ok: 200,
     sample: async (f) => ({ url: "/api/tasks/bulk", payload: { action: "disable", ids: [await f.task()] } }),
   },
+  "GET /api/tasks/export": { access: "viewer", ok: 200, sample: url("/api/tasks/export") },
+  "POST /api/tasks/plan": {
+    access: "viewer",
+    ok: 200,
+    sample: async () => ({ url: "/api/tasks/plan", payload: { yaml: "version: 1\ntasks: {}\n" } }),
+  },
+  // A fresh file each time, planned first for its fingerprint, so each allowed caller creates a task.
+  "POST /api/tasks/apply": {
+    access: "admin",
+    ok: 200,
+    sample: async (f) => {
+      const yaml = `version: 1\ntasks:\n  ${shellTask().name}: {mode: SHELL, cron: "0 0 1 1 *", command: "true"}\n`;
+      const planned = await f.app.inject({ method: "POST", url: "/api/tasks/plan", payload: { yaml } });
+      return { url: "/api/tasks/apply", payload: { yaml, fingerprint: planned.json().fingerprint } };
+    },
+  },
   "GET /api/tasks/{id}/runs": {
     access: "viewer",
     ok: 200,

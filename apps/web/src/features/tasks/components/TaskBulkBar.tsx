@@ -1,11 +1,12 @@
 import { useState } from "react";
-import { Button } from "../../../components/Button.tsx";
+import { Button, ButtonAnchor } from "../../../components/Button.tsx";
 import { ConfirmDialog } from "../../../components/ConfirmDialog.tsx";
 import { errorMessage, InlineAlert } from "../../../components/ErrorState.tsx";
 import type { Translate } from "../../../lib/i18n/index.tsx";
 import { useI18n } from "../../../lib/i18n/index.tsx";
 import { useCan } from "../../../lib/session.tsx";
 import { type BulkAction, type BulkItemResult, type TaskListItem, useBulkTaskAction } from "../api/tasks-api.ts";
+import { tasksExportUrl } from "../api/tasks-as-code-api.ts";
 
 /** What happened to a selection: how many succeeded, and each failure by task name. */
 export interface BulkOutcome {
@@ -113,6 +114,15 @@ export function TaskBulkBar({
           {t("common.delete")}
         </Button>
       ) : null}
+      <ButtonAnchor
+        size="sm"
+        href={tasksExportUrl(selected.map((task) => task.id))}
+        download
+        title={t("tasksAsCode.exportSelectedHint")}
+        data-testid="bulk-export"
+      >
+        {t("tasksAsCode.exportSelected")}
+      </ButtonAnchor>
       <Button size="sm" variant="ghost" onClick={onClear}>
         {t("tasks.bulk.clear")}
       </Button>

@@ -1,6 +1,6 @@
 import { TASK_MODES } from "@crondeck/core";
 import { useEffect, useRef, useState } from "react";
-import { Button, ButtonLink } from "../../../components/Button.tsx";
+import { Button, ButtonAnchor, ButtonLink } from "../../../components/Button.tsx";
 import { ConfirmDialog } from "../../../components/ConfirmDialog.tsx";
 import { DateTime } from "../../../components/DateTime.tsx";
 import { EmptyState } from "../../../components/EmptyState.tsx";
@@ -25,7 +25,9 @@ import {
   useSetTaskEnabled,
   useTasks,
 } from "../api/tasks-api.ts";
+import { tasksExportUrl } from "../api/tasks-as-code-api.ts";
 import { type BulkOutcome, BulkOutcomeLine, TaskBulkBar } from "./TaskBulkBar.tsx";
+import { TasksImportDialog } from "./TasksImportDialog.tsx";
 
 const SORTS: readonly TaskSort[] = ["name", "nextRunAt", "lastStatus", "createdAt"];
 
@@ -66,6 +68,7 @@ export function TasksListPage() {
   const [outcome, setOutcome] = useState<BulkOutcome | null>(null);
   const [actionError, setActionError] = useState<string | null>(null);
   const [toDelete, setToDelete] = useState<TaskListItem | null>(null);
+  const [importing, setImporting] = useState(false);
   // The server refuses these for weaker roles anyway; offering them would only lead to a 403.
   const canRun = useCan("task.run");
   const canToggle = useCan("task.toggle");
@@ -288,12 +291,31 @@ export function TasksListPage() {
     <div className="page">
       <header className="page-header">
         <h1>{t("tasks.title")}</h1>
-        {canWrite ? (
-          <ButtonLink to="/tasks/new" variant="primary">
-            + {t("tasks.new")}
-          </ButtonLink>
-        ) : null}
+        <div className="header-actions">
+          <ButtonAnchor href={tasksExportUrl()} download title={t("tasksAsCode.exportHint")} data-testid="export-all">
+            {t("tasksAsCode.export")}
+          </ButtonAnchor>
+          {canWrite ? (
+            <Button onClick={() => setImporting(true)} data-testid="import-open">
+              {t("tasksAsCode.import")}
+            </Button>
+          ) : null}
+          {canWrite ? (
+            <ButtonLink to="/tasks/new" variant="primary">
+              + {t("tasks.new")}
+            </ButtonLink>
+          ) : null}
+        </div>
       </header>
+      {importing ? (
+        <TasksImportDialog
+          onClose={() => setImporting(false)}
+          onApplied={(text) => {
+            setImporting(false);
+            setOutcome({ tone: "success", text });
+          }}
+        />
+      ) : null}
 
       <search className="toolbar">
         <label className="toolbar-field grow">
