@@ -286,7 +286,7 @@ tasks:
     const same = await okPlan(yaml);
     expect(same.summary.unchanged).toBe(1);
     const stored = await t.app.database.db.task.findFirstOrThrow({ where: { name: "hook" } });
-    expect(stored.notifyWebhookSecret).toBe(SIGNING);
+    expect(JSON.parse(stored.notifySettings).WEBHOOK.notifyWebhookSecret).toBe(SIGNING);
 
     // A new secret value is a change, shown masked.
     const rotated = yaml

@@ -660,6 +660,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/meta": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The task modes and notification channels this app knows, with their form fields
+         * @description Requires the **viewer** role or above.
+         */
+        get: operations["getMeta"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1575,15 +1595,8 @@ export interface operations {
                             name: string;
                             /** @enum {string} */
                             mode: "SHELL" | "HTTP";
-                            /** @enum {string|null} */
-                            httpMethod: "GET" | "POST" | null;
                             cron: string;
                             timezone: string;
-                            command: string;
-                            httpHeaders: {
-                                [key: string]: string;
-                            };
-                            httpBody: string | null;
                             executorGroup: string;
                             timeoutSeconds: number;
                             retryCount: number;
@@ -1597,12 +1610,6 @@ export interface operations {
                             notifyPolicy: "NONE" | "ON_FAILURE" | "ON_END" | "ON_KEYWORD";
                             /** @enum {string|null} */
                             notifyChannel: "EMAIL" | "WEBHOOK" | null;
-                            notifyEmails: string[];
-                            notifyWebhookUrl: string | null;
-                            /** @enum {string|null} */
-                            notifyWebhookFormat: "JSON" | "DINGTALK" | "WECOM" | "FEISHU" | "SLACK" | null;
-                            /** @description whether a signing secret is stored (the secret is never returned) */
-                            notifyWebhookSecretSet: boolean;
                             notifyKeywords: string[];
                             enabled: boolean;
                             remark: string;
@@ -1632,6 +1639,26 @@ export interface operations {
                                     seconds: number;
                                 };
                             }[];
+                            /** @description SHELL: command line for /bin/sh -c; HTTP: absolute http(s) URL */
+                            command: string;
+                            /** @enum {string|null} */
+                            httpMethod: "GET" | "POST" | null;
+                            /** @description credential headers (Authorization, Cookie, *token*, *key*, *secret*, …) are write-only: returned as ***, and *** sent back keeps the stored value */
+                            httpHeaders: {
+                                [key: string]: string;
+                            } | null;
+                            httpBody: string | null;
+                            /** @description addresses, as an array or one string split on `,` or `，` */
+                            notifyEmails: string[] | string;
+                            /** @description returned with its robot tokens masked (***); sending that masked URL back keeps the stored one */
+                            notifyWebhookUrl: string | null;
+                            /**
+                             * @description default: detected from the URL, else JSON
+                             * @enum {string|null}
+                             */
+                            notifyWebhookFormat: "JSON" | "DINGTALK" | "WECOM" | "FEISHU" | "SLACK" | null;
+                            /** @description whether notifyWebhookSecret is stored (it is never returned) */
+                            notifyWebhookSecretSet: boolean;
                         }[];
                         total: number;
                         page: number;
@@ -1682,19 +1709,10 @@ export interface operations {
                     name: string;
                     /** @enum {string} */
                     mode: "SHELL" | "HTTP";
-                    /** @enum {string|null} */
-                    httpMethod?: "GET" | "POST" | null;
                     /** @description croner syntax: 5 fields (minute first), 6 fields (seconds first) or @hourly-style nicknames */
                     cron: string;
                     /** @description IANA zone; default: the server's zone */
                     timezone?: string;
-                    /** @description SHELL: command line for /bin/sh -c; HTTP: absolute http(s) URL */
-                    command: string;
-                    /** @description credential headers (Authorization, Cookie, *token*, *key*, *secret*, …) are write-only: returned as ***, and *** sent back keeps the stored value */
-                    httpHeaders?: {
-                        [key: string]: string;
-                    } | null;
-                    httpBody?: string | null;
                     executorGroup?: string;
                     timeoutSeconds?: number;
                     retryCount?: number;
@@ -1708,18 +1726,30 @@ export interface operations {
                     notifyPolicy?: "NONE" | "ON_FAILURE" | "ON_END" | "ON_KEYWORD";
                     /** @enum {string|null} */
                     notifyChannel?: "EMAIL" | "WEBHOOK" | null;
-                    /** @description addresses, as an array or one string split on `,` or `，` */
-                    notifyEmails?: string[] | string;
-                    /** @description returned with its robot tokens masked (***); sending that masked URL back keeps the stored one */
-                    notifyWebhookUrl?: string | null;
-                    /** @enum {string|null} */
-                    notifyWebhookFormat?: "JSON" | "DINGTALK" | "WECOM" | "FEISHU" | "SLACK" | null;
-                    /** @description write-only; omit to keep the stored secret, null or empty to clear it */
-                    notifyWebhookSecret?: string | null;
                     /** @description keywords, as an array or one string split on `,` or `，` */
                     notifyKeywords?: string[] | string;
                     enabled?: boolean;
                     remark?: string;
+                    /** @description SHELL: command line for /bin/sh -c; HTTP: absolute http(s) URL */
+                    command?: string;
+                    /** @enum {string|null} */
+                    httpMethod?: "GET" | "POST" | null;
+                    /** @description credential headers (Authorization, Cookie, *token*, *key*, *secret*, …) are write-only: returned as ***, and *** sent back keeps the stored value */
+                    httpHeaders?: {
+                        [key: string]: string;
+                    } | null;
+                    httpBody?: string | null;
+                    /** @description addresses, as an array or one string split on `,` or `，` */
+                    notifyEmails?: string[] | string;
+                    /** @description returned with its robot tokens masked (***); sending that masked URL back keeps the stored one */
+                    notifyWebhookUrl?: string | null;
+                    /**
+                     * @description default: detected from the URL, else JSON
+                     * @enum {string|null}
+                     */
+                    notifyWebhookFormat?: "JSON" | "DINGTALK" | "WECOM" | "FEISHU" | "SLACK" | null;
+                    /** @description write-only; omit to keep the stored secret, null or empty to clear it */
+                    notifyWebhookSecret?: string | null;
                 };
             };
         };
@@ -1735,15 +1765,8 @@ export interface operations {
                         name: string;
                         /** @enum {string} */
                         mode: "SHELL" | "HTTP";
-                        /** @enum {string|null} */
-                        httpMethod: "GET" | "POST" | null;
                         cron: string;
                         timezone: string;
-                        command: string;
-                        httpHeaders: {
-                            [key: string]: string;
-                        };
-                        httpBody: string | null;
                         executorGroup: string;
                         timeoutSeconds: number;
                         retryCount: number;
@@ -1757,12 +1780,6 @@ export interface operations {
                         notifyPolicy: "NONE" | "ON_FAILURE" | "ON_END" | "ON_KEYWORD";
                         /** @enum {string|null} */
                         notifyChannel: "EMAIL" | "WEBHOOK" | null;
-                        notifyEmails: string[];
-                        notifyWebhookUrl: string | null;
-                        /** @enum {string|null} */
-                        notifyWebhookFormat: "JSON" | "DINGTALK" | "WECOM" | "FEISHU" | "SLACK" | null;
-                        /** @description whether a signing secret is stored (the secret is never returned) */
-                        notifyWebhookSecretSet: boolean;
                         notifyKeywords: string[];
                         enabled: boolean;
                         remark: string;
@@ -1792,6 +1809,26 @@ export interface operations {
                                 seconds: number;
                             };
                         }[];
+                        /** @description SHELL: command line for /bin/sh -c; HTTP: absolute http(s) URL */
+                        command: string;
+                        /** @enum {string|null} */
+                        httpMethod: "GET" | "POST" | null;
+                        /** @description credential headers (Authorization, Cookie, *token*, *key*, *secret*, …) are write-only: returned as ***, and *** sent back keeps the stored value */
+                        httpHeaders: {
+                            [key: string]: string;
+                        } | null;
+                        httpBody: string | null;
+                        /** @description addresses, as an array or one string split on `,` or `，` */
+                        notifyEmails: string[] | string;
+                        /** @description returned with its robot tokens masked (***); sending that masked URL back keeps the stored one */
+                        notifyWebhookUrl: string | null;
+                        /**
+                         * @description default: detected from the URL, else JSON
+                         * @enum {string|null}
+                         */
+                        notifyWebhookFormat: "JSON" | "DINGTALK" | "WECOM" | "FEISHU" | "SLACK" | null;
+                        /** @description whether notifyWebhookSecret is stored (it is never returned) */
+                        notifyWebhookSecretSet: boolean;
                     };
                 };
             };
@@ -1855,15 +1892,8 @@ export interface operations {
                         name: string;
                         /** @enum {string} */
                         mode: "SHELL" | "HTTP";
-                        /** @enum {string|null} */
-                        httpMethod: "GET" | "POST" | null;
                         cron: string;
                         timezone: string;
-                        command: string;
-                        httpHeaders: {
-                            [key: string]: string;
-                        };
-                        httpBody: string | null;
                         executorGroup: string;
                         timeoutSeconds: number;
                         retryCount: number;
@@ -1877,12 +1907,6 @@ export interface operations {
                         notifyPolicy: "NONE" | "ON_FAILURE" | "ON_END" | "ON_KEYWORD";
                         /** @enum {string|null} */
                         notifyChannel: "EMAIL" | "WEBHOOK" | null;
-                        notifyEmails: string[];
-                        notifyWebhookUrl: string | null;
-                        /** @enum {string|null} */
-                        notifyWebhookFormat: "JSON" | "DINGTALK" | "WECOM" | "FEISHU" | "SLACK" | null;
-                        /** @description whether a signing secret is stored (the secret is never returned) */
-                        notifyWebhookSecretSet: boolean;
                         notifyKeywords: string[];
                         enabled: boolean;
                         remark: string;
@@ -1912,6 +1936,26 @@ export interface operations {
                                 seconds: number;
                             };
                         }[];
+                        /** @description SHELL: command line for /bin/sh -c; HTTP: absolute http(s) URL */
+                        command: string;
+                        /** @enum {string|null} */
+                        httpMethod: "GET" | "POST" | null;
+                        /** @description credential headers (Authorization, Cookie, *token*, *key*, *secret*, …) are write-only: returned as ***, and *** sent back keeps the stored value */
+                        httpHeaders: {
+                            [key: string]: string;
+                        } | null;
+                        httpBody: string | null;
+                        /** @description addresses, as an array or one string split on `,` or `，` */
+                        notifyEmails: string[] | string;
+                        /** @description returned with its robot tokens masked (***); sending that masked URL back keeps the stored one */
+                        notifyWebhookUrl: string | null;
+                        /**
+                         * @description default: detected from the URL, else JSON
+                         * @enum {string|null}
+                         */
+                        notifyWebhookFormat: "JSON" | "DINGTALK" | "WECOM" | "FEISHU" | "SLACK" | null;
+                        /** @description whether notifyWebhookSecret is stored (it is never returned) */
+                        notifyWebhookSecretSet: boolean;
                     };
                 };
             };
@@ -1969,19 +2013,10 @@ export interface operations {
                     name: string;
                     /** @enum {string} */
                     mode: "SHELL" | "HTTP";
-                    /** @enum {string|null} */
-                    httpMethod?: "GET" | "POST" | null;
                     /** @description croner syntax: 5 fields (minute first), 6 fields (seconds first) or @hourly-style nicknames */
                     cron: string;
                     /** @description IANA zone; default: the server's zone */
                     timezone?: string;
-                    /** @description SHELL: command line for /bin/sh -c; HTTP: absolute http(s) URL */
-                    command: string;
-                    /** @description credential headers (Authorization, Cookie, *token*, *key*, *secret*, …) are write-only: returned as ***, and *** sent back keeps the stored value */
-                    httpHeaders?: {
-                        [key: string]: string;
-                    } | null;
-                    httpBody?: string | null;
                     executorGroup?: string;
                     timeoutSeconds?: number;
                     retryCount?: number;
@@ -1995,18 +2030,30 @@ export interface operations {
                     notifyPolicy?: "NONE" | "ON_FAILURE" | "ON_END" | "ON_KEYWORD";
                     /** @enum {string|null} */
                     notifyChannel?: "EMAIL" | "WEBHOOK" | null;
-                    /** @description addresses, as an array or one string split on `,` or `，` */
-                    notifyEmails?: string[] | string;
-                    /** @description returned with its robot tokens masked (***); sending that masked URL back keeps the stored one */
-                    notifyWebhookUrl?: string | null;
-                    /** @enum {string|null} */
-                    notifyWebhookFormat?: "JSON" | "DINGTALK" | "WECOM" | "FEISHU" | "SLACK" | null;
-                    /** @description write-only; omit to keep the stored secret, null or empty to clear it */
-                    notifyWebhookSecret?: string | null;
                     /** @description keywords, as an array or one string split on `,` or `，` */
                     notifyKeywords?: string[] | string;
                     enabled?: boolean;
                     remark?: string;
+                    /** @description SHELL: command line for /bin/sh -c; HTTP: absolute http(s) URL */
+                    command?: string;
+                    /** @enum {string|null} */
+                    httpMethod?: "GET" | "POST" | null;
+                    /** @description credential headers (Authorization, Cookie, *token*, *key*, *secret*, …) are write-only: returned as ***, and *** sent back keeps the stored value */
+                    httpHeaders?: {
+                        [key: string]: string;
+                    } | null;
+                    httpBody?: string | null;
+                    /** @description addresses, as an array or one string split on `,` or `，` */
+                    notifyEmails?: string[] | string;
+                    /** @description returned with its robot tokens masked (***); sending that masked URL back keeps the stored one */
+                    notifyWebhookUrl?: string | null;
+                    /**
+                     * @description default: detected from the URL, else JSON
+                     * @enum {string|null}
+                     */
+                    notifyWebhookFormat?: "JSON" | "DINGTALK" | "WECOM" | "FEISHU" | "SLACK" | null;
+                    /** @description write-only; omit to keep the stored secret, null or empty to clear it */
+                    notifyWebhookSecret?: string | null;
                 };
             };
         };
@@ -2022,15 +2069,8 @@ export interface operations {
                         name: string;
                         /** @enum {string} */
                         mode: "SHELL" | "HTTP";
-                        /** @enum {string|null} */
-                        httpMethod: "GET" | "POST" | null;
                         cron: string;
                         timezone: string;
-                        command: string;
-                        httpHeaders: {
-                            [key: string]: string;
-                        };
-                        httpBody: string | null;
                         executorGroup: string;
                         timeoutSeconds: number;
                         retryCount: number;
@@ -2044,12 +2084,6 @@ export interface operations {
                         notifyPolicy: "NONE" | "ON_FAILURE" | "ON_END" | "ON_KEYWORD";
                         /** @enum {string|null} */
                         notifyChannel: "EMAIL" | "WEBHOOK" | null;
-                        notifyEmails: string[];
-                        notifyWebhookUrl: string | null;
-                        /** @enum {string|null} */
-                        notifyWebhookFormat: "JSON" | "DINGTALK" | "WECOM" | "FEISHU" | "SLACK" | null;
-                        /** @description whether a signing secret is stored (the secret is never returned) */
-                        notifyWebhookSecretSet: boolean;
                         notifyKeywords: string[];
                         enabled: boolean;
                         remark: string;
@@ -2079,6 +2113,26 @@ export interface operations {
                                 seconds: number;
                             };
                         }[];
+                        /** @description SHELL: command line for /bin/sh -c; HTTP: absolute http(s) URL */
+                        command: string;
+                        /** @enum {string|null} */
+                        httpMethod: "GET" | "POST" | null;
+                        /** @description credential headers (Authorization, Cookie, *token*, *key*, *secret*, …) are write-only: returned as ***, and *** sent back keeps the stored value */
+                        httpHeaders: {
+                            [key: string]: string;
+                        } | null;
+                        httpBody: string | null;
+                        /** @description addresses, as an array or one string split on `,` or `，` */
+                        notifyEmails: string[] | string;
+                        /** @description returned with its robot tokens masked (***); sending that masked URL back keeps the stored one */
+                        notifyWebhookUrl: string | null;
+                        /**
+                         * @description default: detected from the URL, else JSON
+                         * @enum {string|null}
+                         */
+                        notifyWebhookFormat: "JSON" | "DINGTALK" | "WECOM" | "FEISHU" | "SLACK" | null;
+                        /** @description whether notifyWebhookSecret is stored (it is never returned) */
+                        notifyWebhookSecretSet: boolean;
                     };
                 };
             };
@@ -2201,19 +2255,10 @@ export interface operations {
                     name?: string;
                     /** @enum {string} */
                     mode?: "SHELL" | "HTTP";
-                    /** @enum {string|null} */
-                    httpMethod?: "GET" | "POST" | null;
                     /** @description croner syntax: 5 fields (minute first), 6 fields (seconds first) or @hourly-style nicknames */
                     cron?: string;
                     /** @description IANA zone; default: the server's zone */
                     timezone?: string;
-                    /** @description SHELL: command line for /bin/sh -c; HTTP: absolute http(s) URL */
-                    command?: string;
-                    /** @description credential headers (Authorization, Cookie, *token*, *key*, *secret*, …) are write-only: returned as ***, and *** sent back keeps the stored value */
-                    httpHeaders?: {
-                        [key: string]: string;
-                    } | null;
-                    httpBody?: string | null;
                     executorGroup?: string;
                     timeoutSeconds?: number;
                     retryCount?: number;
@@ -2227,18 +2272,30 @@ export interface operations {
                     notifyPolicy?: "NONE" | "ON_FAILURE" | "ON_END" | "ON_KEYWORD";
                     /** @enum {string|null} */
                     notifyChannel?: "EMAIL" | "WEBHOOK" | null;
-                    /** @description addresses, as an array or one string split on `,` or `，` */
-                    notifyEmails?: string[] | string;
-                    /** @description returned with its robot tokens masked (***); sending that masked URL back keeps the stored one */
-                    notifyWebhookUrl?: string | null;
-                    /** @enum {string|null} */
-                    notifyWebhookFormat?: "JSON" | "DINGTALK" | "WECOM" | "FEISHU" | "SLACK" | null;
-                    /** @description write-only; omit to keep the stored secret, null or empty to clear it */
-                    notifyWebhookSecret?: string | null;
                     /** @description keywords, as an array or one string split on `,` or `，` */
                     notifyKeywords?: string[] | string;
                     enabled?: boolean;
                     remark?: string;
+                    /** @description SHELL: command line for /bin/sh -c; HTTP: absolute http(s) URL */
+                    command?: string;
+                    /** @enum {string|null} */
+                    httpMethod?: "GET" | "POST" | null;
+                    /** @description credential headers (Authorization, Cookie, *token*, *key*, *secret*, …) are write-only: returned as ***, and *** sent back keeps the stored value */
+                    httpHeaders?: {
+                        [key: string]: string;
+                    } | null;
+                    httpBody?: string | null;
+                    /** @description addresses, as an array or one string split on `,` or `，` */
+                    notifyEmails?: string[] | string;
+                    /** @description returned with its robot tokens masked (***); sending that masked URL back keeps the stored one */
+                    notifyWebhookUrl?: string | null;
+                    /**
+                     * @description default: detected from the URL, else JSON
+                     * @enum {string|null}
+                     */
+                    notifyWebhookFormat?: "JSON" | "DINGTALK" | "WECOM" | "FEISHU" | "SLACK" | null;
+                    /** @description write-only; omit to keep the stored secret, null or empty to clear it */
+                    notifyWebhookSecret?: string | null;
                 };
             };
         };
@@ -2254,15 +2311,8 @@ export interface operations {
                         name: string;
                         /** @enum {string} */
                         mode: "SHELL" | "HTTP";
-                        /** @enum {string|null} */
-                        httpMethod: "GET" | "POST" | null;
                         cron: string;
                         timezone: string;
-                        command: string;
-                        httpHeaders: {
-                            [key: string]: string;
-                        };
-                        httpBody: string | null;
                         executorGroup: string;
                         timeoutSeconds: number;
                         retryCount: number;
@@ -2276,12 +2326,6 @@ export interface operations {
                         notifyPolicy: "NONE" | "ON_FAILURE" | "ON_END" | "ON_KEYWORD";
                         /** @enum {string|null} */
                         notifyChannel: "EMAIL" | "WEBHOOK" | null;
-                        notifyEmails: string[];
-                        notifyWebhookUrl: string | null;
-                        /** @enum {string|null} */
-                        notifyWebhookFormat: "JSON" | "DINGTALK" | "WECOM" | "FEISHU" | "SLACK" | null;
-                        /** @description whether a signing secret is stored (the secret is never returned) */
-                        notifyWebhookSecretSet: boolean;
                         notifyKeywords: string[];
                         enabled: boolean;
                         remark: string;
@@ -2311,6 +2355,26 @@ export interface operations {
                                 seconds: number;
                             };
                         }[];
+                        /** @description SHELL: command line for /bin/sh -c; HTTP: absolute http(s) URL */
+                        command: string;
+                        /** @enum {string|null} */
+                        httpMethod: "GET" | "POST" | null;
+                        /** @description credential headers (Authorization, Cookie, *token*, *key*, *secret*, …) are write-only: returned as ***, and *** sent back keeps the stored value */
+                        httpHeaders: {
+                            [key: string]: string;
+                        } | null;
+                        httpBody: string | null;
+                        /** @description addresses, as an array or one string split on `,` or `，` */
+                        notifyEmails: string[] | string;
+                        /** @description returned with its robot tokens masked (***); sending that masked URL back keeps the stored one */
+                        notifyWebhookUrl: string | null;
+                        /**
+                         * @description default: detected from the URL, else JSON
+                         * @enum {string|null}
+                         */
+                        notifyWebhookFormat: "JSON" | "DINGTALK" | "WECOM" | "FEISHU" | "SLACK" | null;
+                        /** @description whether notifyWebhookSecret is stored (it is never returned) */
+                        notifyWebhookSecretSet: boolean;
                     };
                 };
             };
@@ -2443,15 +2507,8 @@ export interface operations {
                         name: string;
                         /** @enum {string} */
                         mode: "SHELL" | "HTTP";
-                        /** @enum {string|null} */
-                        httpMethod: "GET" | "POST" | null;
                         cron: string;
                         timezone: string;
-                        command: string;
-                        httpHeaders: {
-                            [key: string]: string;
-                        };
-                        httpBody: string | null;
                         executorGroup: string;
                         timeoutSeconds: number;
                         retryCount: number;
@@ -2465,12 +2522,6 @@ export interface operations {
                         notifyPolicy: "NONE" | "ON_FAILURE" | "ON_END" | "ON_KEYWORD";
                         /** @enum {string|null} */
                         notifyChannel: "EMAIL" | "WEBHOOK" | null;
-                        notifyEmails: string[];
-                        notifyWebhookUrl: string | null;
-                        /** @enum {string|null} */
-                        notifyWebhookFormat: "JSON" | "DINGTALK" | "WECOM" | "FEISHU" | "SLACK" | null;
-                        /** @description whether a signing secret is stored (the secret is never returned) */
-                        notifyWebhookSecretSet: boolean;
                         notifyKeywords: string[];
                         enabled: boolean;
                         remark: string;
@@ -2500,6 +2551,26 @@ export interface operations {
                                 seconds: number;
                             };
                         }[];
+                        /** @description SHELL: command line for /bin/sh -c; HTTP: absolute http(s) URL */
+                        command: string;
+                        /** @enum {string|null} */
+                        httpMethod: "GET" | "POST" | null;
+                        /** @description credential headers (Authorization, Cookie, *token*, *key*, *secret*, …) are write-only: returned as ***, and *** sent back keeps the stored value */
+                        httpHeaders: {
+                            [key: string]: string;
+                        } | null;
+                        httpBody: string | null;
+                        /** @description addresses, as an array or one string split on `,` or `，` */
+                        notifyEmails: string[] | string;
+                        /** @description returned with its robot tokens masked (***); sending that masked URL back keeps the stored one */
+                        notifyWebhookUrl: string | null;
+                        /**
+                         * @description default: detected from the URL, else JSON
+                         * @enum {string|null}
+                         */
+                        notifyWebhookFormat: "JSON" | "DINGTALK" | "WECOM" | "FEISHU" | "SLACK" | null;
+                        /** @description whether notifyWebhookSecret is stored (it is never returned) */
+                        notifyWebhookSecretSet: boolean;
                     };
                 };
             };
@@ -3197,8 +3268,8 @@ export interface operations {
                         createdAt: string;
                         output: string;
                         notifications: {
-                            /** @enum {string} */
-                            channel: "EMAIL" | "WEBHOOK";
+                            /** @description the notification channel (EMAIL, WEBHOOK, … see GET /api/meta) */
+                            channel: string;
                             target: string;
                             ok: boolean;
                             error: string | null;
@@ -3222,6 +3293,8 @@ export interface operations {
                          * @description when the retry of this failed attempt is due; null when none is coming
                          */
                         nextAttemptAt: string | null;
+                        /** @description true while the notification the task's policy asks for after this run (its fire's last attempt) is being delivered and none is recorded yet */
+                        notificationPending: boolean;
                     };
                 };
             };
@@ -3520,18 +3593,19 @@ export interface operations {
                 "application/json": {
                     /** @enum {string} */
                     notifyChannel: "EMAIL" | "WEBHOOK";
+                    /** @description a stored task: its name goes into the sample, and its write-only secrets (a signing secret) are used when none is given, with its own target only */
+                    taskId?: number;
                     /** @description addresses, as an array or one string split on `,` or `，` */
                     notifyEmails?: string[] | string;
+                    /** @description returned with its robot tokens masked (***); sending that masked URL back keeps the stored one */
                     notifyWebhookUrl?: string | null;
                     /**
                      * @description default: detected from the URL, else JSON
                      * @enum {string|null}
                      */
                     notifyWebhookFormat?: "JSON" | "DINGTALK" | "WECOM" | "FEISHU" | "SLACK" | null;
-                    /** @description omit to use the stored secret of `taskId` (same webhook URL only); null or empty: none */
+                    /** @description write-only; omit to keep the stored secret, null or empty to clear it */
                     notifyWebhookSecret?: string | null;
-                    /** @description a stored task: its name goes into the sample, and its secret is used when none is given */
-                    taskId?: number;
                 };
             };
         };
@@ -3788,6 +3862,129 @@ export interface operations {
                          * @example 65536
                          */
                         outputLimitBytes: number;
+                    };
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getMeta: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description task modes, in the order the form offers them */
+                        modes: {
+                            name: string;
+                            label: {
+                                en: string;
+                                zh: string;
+                            };
+                            fields: {
+                                /** @description the task field it edits */
+                                name: string;
+                                /** @description text, code, textarea, select, keyValue, list or secret */
+                                kind: string;
+                                label: {
+                                    en: string;
+                                    zh: string;
+                                };
+                                hint?: {
+                                    en: string;
+                                    zh: string;
+                                };
+                                placeholder?: string;
+                                options?: {
+                                    value: string;
+                                    label: {
+                                        en: string;
+                                        zh: string;
+                                    };
+                                }[];
+                                showWhen?: {
+                                    field: string;
+                                    values: string[];
+                                };
+                            }[];
+                            /** @description what each field holds when not set */
+                            empty: {
+                                [key: string]: unknown;
+                            };
+                            executorGroupHint?: {
+                                en: string;
+                                zh: string;
+                            };
+                        }[];
+                        /** @description notification channels, in the order the form offers them */
+                        channels: {
+                            name: string;
+                            label: {
+                                en: string;
+                                zh: string;
+                            };
+                            fields: {
+                                /** @description the task field it edits */
+                                name: string;
+                                /** @description text, code, textarea, select, keyValue, list or secret */
+                                kind: string;
+                                label: {
+                                    en: string;
+                                    zh: string;
+                                };
+                                hint?: {
+                                    en: string;
+                                    zh: string;
+                                };
+                                placeholder?: string;
+                                options?: {
+                                    value: string;
+                                    label: {
+                                        en: string;
+                                        zh: string;
+                                    };
+                                }[];
+                                showWhen?: {
+                                    field: string;
+                                    values: string[];
+                                };
+                            }[];
+                            /** @description what each field holds when not set */
+                            empty: {
+                                [key: string]: unknown;
+                            };
+                            executorGroupHint?: {
+                                en: string;
+                                zh: string;
+                            };
+                        }[];
                     };
                 };
             };

@@ -1,9 +1,11 @@
 import { createHash } from "node:crypto";
+import { isDeepStrictEqual } from "node:util";
 import { type TaskRow, taskNameKey } from "@crondeck/db";
 import { isMap, parseDocument, stringify } from "yaml";
 import { ApiError, type FieldError, validationError } from "../lib/errors.ts";
 import { validatorCompiler } from "../lib/validator.ts";
-import { TaskInput } from "../routes/api/tasks/schema.ts";
+import { type TaskInput, taskSchemas } from "../routes/api/tasks/schema.ts";
+import type { TaskModules } from "./modules.ts";
 import { normalizeTask, type TaskWrite } from "./normalize.ts";
 import { toApiTask } from "./repository.ts";
 
@@ -11,28 +13,50 @@ import { toApiTask } from "./repository.ts";
 // compares the file with the stored tasks; apply writes exactly that plan. The same normalizeTask
 // as the task routes decides what a task is, so a file can hold nothing the API would refuse.
 //
-// Secrets are never exported: notifyWebhookSecret is left out, credential header values and the
-// robot token in a webhook URL are written as *** (as every reader sees them). In a file, a left-out
-// notifyWebhookSecret and a *** value keep what is stored; a new task needs the real values.
+// Secrets are never exported: write-only fields (notifyWebhookSecret) are left out, masked ones
+// (credential header values, the robot token in a webhook URL) are written as *** (as every reader
+// sees them), as their modules declare. In a file, a left-out write-only field and a *** value keep
+// what is stored; a new task needs the real values.
 
 export const TASKS_FILE_VERSION = 1;
 
-/** The input fields in the order a file lists them; `name` is the key. */
-const FIELDS = Object.keys(TaskInput.properties).filter((field) => field !== "name") as Array<
-  Exclude<keyof TaskInput, "name">
->;
+/** What reading and writing files needs of an app's task modes and channels, worked out once per app. */
+interface FileCodec {
+  modules: TaskModules;
+  /** The input fields in the order a file lists them; `name` is the key. */
+  fields: string[];
+  writeOnly: Set<string>;
+  checkInput: (data: unknown) => { value?: unknown; error?: ApiError };
+}
+
+const codecs = new WeakMap<TaskModules, FileCodec>();
+
+function codecOf(modules: TaskModules): FileCodec {
+  let codec = codecs.get(modules);
+  if (!codec) {
+    const { TaskInput } = taskSchemas(modules);
+    codec = {
+      modules,
+      fields: Object.keys(TaskInput.properties).filter((field) => field !== "name"),
+      writeOnly: modules.writeOnlyFields(),
+      checkInput: validatorCompiler({ schema: TaskInput, httpPart: "body", method: "POST", url: "" }) as (
+        data: unknown,
+      ) => { value?: unknown; error?: ApiError },
+    };
+    codecs.set(modules, codec);
+  }
+  return codec;
+}
 
 const HEADER = "# Crondeck tasks, keyed by name. Apply with `crondeck tasks apply -f <file>`; see the README.\n";
 
-type ApiView = ReturnType<typeof toApiTask>;
-
 /** A stored task as the file writes it: input fields only, nothing empty, secrets masked or left out. */
-function fileEntry(row: TaskRow): Record<string, unknown> {
-  const view = toApiTask(row, () => null) as unknown as Record<string, unknown>;
+function fileEntry(codec: FileCodec, row: TaskRow): Record<string, unknown> {
+  const view = toApiTask(codec.modules, row, () => null) as unknown as Record<string, unknown>;
   const entry: Record<string, unknown> = {};
-  for (const field of FIELDS) {
+  for (const field of codec.fields) {
     const value = view[field];
-    if (value === null || value === undefined || field === "notifyWebhookSecret") continue;
+    if (value === null || value === undefined || codec.writeOnly.has(field)) continue;
     if (Array.isArray(value) && value.length === 0) continue;
     if (typeof value === "object" && !Array.isArray(value) && Object.keys(value).length === 0) continue;
     if (field === "remark" && value === "") continue;
@@ -49,9 +73,10 @@ function byName(a: { name: string }, b: { name: string }): number {
 }
 
 /** The YAML text of these tasks; the same tasks always give the same bytes. */
-export function exportTasks(rows: TaskRow[]): string {
+export function exportTasks(modules: TaskModules, rows: TaskRow[]): string {
+  const codec = codecOf(modules);
   const tasks: Record<string, unknown> = {};
-  for (const row of [...rows].sort(byName)) tasks[row.name] = fileEntry(row);
+  for (const row of [...rows].sort(byName)) tasks[row.name] = fileEntry(codec, row);
   const body = stringify(
     { version: TASKS_FILE_VERSION, tasks },
     // No folding of long lines, so a command reads (and diffs) as it is stored.
@@ -65,10 +90,6 @@ export interface FileTask {
   name: string;
   input: TaskInput;
 }
-
-const checkInput = validatorCompiler({ schema: TaskInput, httpPart: "body", method: "POST", url: "" }) as (
-  data: unknown,
-) => { value?: unknown; error?: ApiError };
 
 /** `tasks.<name>.<field>`, with the task's name in params so a client can say it its own way. */
 function inTask(name: string, errors: FieldError[]): FieldError[] {
@@ -91,7 +112,8 @@ export interface TasksFile {
  * checked against the task input schema and its problems kept, so the plan reports every problem
  * of every task together.
  */
-export function parseTasksFile(text: string): TasksFile {
+export function parseTasksFile(modules: TaskModules, text: string): TasksFile {
+  const { checkInput } = codecOf(modules);
   const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false });
   const syntax = [...doc.errors, ...doc.warnings];
   if (syntax.length > 0) {
@@ -210,27 +232,36 @@ export type PlannedWrite =
   | { action: "update"; name: string; previous: TaskRow; data: TaskWrite }
   | { action: "delete"; name: string; previous: TaskRow };
 
-/** The API field a stored column shows as; nameKey is the name's twin. */
-const COLUMN_FIELD: Partial<Record<keyof TaskWrite, string>> = { nameKey: "name" };
-
-function viewValue(view: ApiView, row: Pick<TaskRow, "notifyWebhookSecret">, field: string): unknown {
-  if (field === "notifyWebhookSecret") return row.notifyWebhookSecret === null ? null : "***";
-  return (view as unknown as Record<string, unknown>)[field];
+/** A task's fields as stored (secrets included), by API field name: what a change is judged on. */
+function storedFields(
+  modules: TaskModules,
+  row: Omit<TaskRow, "id" | "createdAt" | "updatedAt">,
+): Record<string, unknown> {
+  const { nameKey, modeSettings, notifySettings, searchText, nextRunAtMs, notifyKeywords, ...columns } = row;
+  return { ...columns, notifyKeywords: JSON.parse(notifyKeywords), ...modules.stored(row) };
 }
 
-/** The fields that differ between a stored task and what the file makes of it. */
-function diff(previous: TaskRow, next: TaskWrite): FieldChange[] {
-  const fields = new Set<string>();
-  for (const column of Object.keys(next) as Array<keyof TaskWrite>) {
-    if (previous[column] !== next[column]) fields.add(COLUMN_FIELD[column] ?? column);
-  }
-  if (fields.size === 0) return [];
-  const before = toApiTask(previous, () => null);
-  const after = toApiTask({ ...previous, ...next }, () => null);
-  return [...fields].map((field) => ({
+/**
+ * The fields that differ between a stored task and what the file makes of it, shown as every
+ * reader sees them: masked values stay masked, a write-only one reads *** when set.
+ */
+function diff(codec: FileCodec, previous: TaskRow, next: TaskWrite): FieldChange[] {
+  const { modeText, ...columns } = next;
+  const nextRow = { ...previous, ...columns, searchText: previous.searchText };
+  const before = storedFields(codec.modules, previous);
+  const after = storedFields(codec.modules, nextRow);
+  const fields = [...new Set([...Object.keys(before), ...Object.keys(after)])].filter(
+    (field) => !isDeepStrictEqual(before[field], after[field]),
+  );
+  if (fields.length === 0) return [];
+  const shown = (row: TaskRow, stored: Record<string, unknown>, field: string) => {
+    if (codec.writeOnly.has(field)) return stored[field] === null || stored[field] === undefined ? null : "***";
+    return (toApiTask(codec.modules, row, () => null) as unknown as Record<string, unknown>)[field];
+  };
+  return fields.map((field) => ({
     field,
-    before: viewValue(before, previous, field),
-    after: viewValue(after, next, field),
+    before: shown(previous, before, field),
+    after: shown(nextRow, after, field),
   }));
 }
 
@@ -240,10 +271,12 @@ function diff(previous: TaskRow, next: TaskWrite): FieldChange[] {
  * with a 400 naming it and the field, so apply never stores part of a bad file.
  */
 export function planTasks(
+  modules: TaskModules,
   file: TasksFile,
   stored: TaskRow[],
   options: { prune: boolean; defaultZone: string },
 ): { plan: Plan; writes: PlannedWrite[] } {
+  const codec = codecOf(modules);
   const byKey = new Map(stored.map((row) => [row.nameKey, row]));
   const items: PlanItem[] = [];
   const writes: PlannedWrite[] = [];
@@ -255,7 +288,7 @@ export function planTasks(
     const previous = byKey.get(key);
     let data: TaskWrite;
     try {
-      data = normalizeTask(input, options.defaultZone, previous);
+      data = normalizeTask(modules, input, options.defaultZone, previous);
     } catch (err) {
       if (err instanceof ApiError && err.details) {
         errors.push(...inTask(name, err.details));
@@ -268,7 +301,7 @@ export function planTasks(
       writes.push({ action: "create", name: data.name, data });
       continue;
     }
-    const changes = diff(previous, data);
+    const changes = diff(codec, previous, data);
     items.push({ name: data.name, action: changes.length > 0 ? "update" : "unchanged", id: previous.id, changes });
     if (changes.length > 0) writes.push({ action: "update", name: data.name, previous, data });
   }

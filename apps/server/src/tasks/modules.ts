@@ -80,24 +80,41 @@ export class TaskModules {
 
   /** The module-owned fields of a stored task as every reader sees them (secrets masked or hidden). */
   view(row: Pick<TaskRow, "mode" | "modeSettings" | "notifySettings">): Settings {
-    const view: Settings = {};
+    return this.#fields(row, settingsView);
+  }
+
+  /** The module-owned fields of a stored task as stored, secrets included: for comparing, never for readers. */
+  stored(row: Pick<TaskRow, "mode" | "modeSettings" | "notifySettings">): Settings {
+    return this.#fields(row, (_module, settings) => settings);
+  }
+
+  #fields(
+    row: Pick<TaskRow, "mode" | "modeSettings" | "notifySettings">,
+    show: (module: SettingsModule, settings: Settings) => Settings,
+  ): Settings {
+    const fields: Settings = {};
     // Fields of the other modes read as their empty values; the task's own mode goes last.
-    for (const mode of this.modes.all())
-      if (mode.name !== row.mode) Object.assign(view, settingsView(mode, mode.empty));
+    for (const mode of this.modes.all()) if (mode.name !== row.mode) Object.assign(fields, show(mode, mode.empty));
     const mode = this.modes.get(row.mode);
-    if (mode) Object.assign(view, settingsView(mode, { ...mode.empty, ...this.modeSettings(row) }));
+    if (mode) Object.assign(fields, show(mode, { ...mode.empty, ...this.modeSettings(row) }));
     const stored = this.#notifySettings(row);
     for (const channel of this.channels.all())
-      Object.assign(view, settingsView(channel, { ...channel.empty, ...stored[channel.name] }));
-    return view;
+      Object.assign(fields, show(channel, { ...channel.empty, ...stored[channel.name] }));
+    return fields;
+  }
+
+  /** The write-only fields of every module: no reader sees them; a form or a file omits them to keep them. */
+  writeOnlyFields(): Set<string> {
+    const fields = new Set<string>();
+    for (const module of this.#all())
+      for (const [name, rule] of Object.entries(module.secrets ?? {})) if (rule?.kind === "writeOnly") fields.add(name);
+    return fields;
   }
 
   /** The input fields of a stored task (the view without `<field>Set`), for PATCH to merge into. */
   inputOf(row: Pick<TaskRow, "mode" | "modeSettings" | "notifySettings">): Settings {
     const view = this.view(row);
-    for (const module of this.#all())
-      for (const [name, rule] of Object.entries(module.secrets ?? {}))
-        if (rule?.kind === "writeOnly") delete view[`${name}Set`];
+    for (const name of this.writeOnlyFields()) delete view[`${name}Set`];
     return view;
   }
 

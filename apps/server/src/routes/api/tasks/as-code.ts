@@ -103,7 +103,7 @@ const Plan = Type.Object({
 export type PlanView = Static<typeof Plan>;
 
 const asCodeRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { engine, config, database } = app;
+  const { engine, config, database, modules } = app;
 
   app.get(
     "/export",
@@ -137,7 +137,7 @@ const asCodeRoutes: FastifyPluginAsyncTypebox = async (app) => {
       return reply
         .type("application/yaml; charset=utf-8")
         .header("content-disposition", 'attachment; filename="crondeck-tasks.yaml"')
-        .send(exportTasks(rows));
+        .send(exportTasks(modules, rows));
     },
   );
 
@@ -156,9 +156,9 @@ const asCodeRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (req) => {
-      const file = parseTasksFile(req.body.yaml);
+      const file = parseTasksFile(modules, req.body.yaml);
       const stored = await database.db.task.findMany();
-      return planTasks(file, stored, { prune: req.body.prune ?? false, defaultZone: config.timezone }).plan;
+      return planTasks(modules, file, stored, { prune: req.body.prune ?? false, defaultZone: config.timezone }).plan;
     },
   );
 
@@ -176,13 +176,13 @@ const asCodeRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (req) => {
-      const file = parseTasksFile(req.body.yaml);
+      const file = parseTasksFile(modules, req.body.yaml);
       const prune = req.body.prune ?? false;
       // The plan is made again inside the transaction, so what is written is what was compared.
       const { plan, saved, deleted } = await database.db.$transaction(
         async (tx) => {
           const stored = await tx.task.findMany();
-          const { plan, writes } = planTasks(file, stored, { prune, defaultZone: config.timezone });
+          const { plan, writes } = planTasks(modules, file, stored, { prune, defaultZone: config.timezone });
           if (plan.fingerprint !== req.body.fingerprint) {
             throw new ApiError(
               409,
@@ -191,7 +191,7 @@ const asCodeRoutes: FastifyPluginAsyncTypebox = async (app) => {
             );
           }
           // The repository's own writes (list columns, name conflicts), on the transaction's client.
-          const repo = new TaskRepository(tx as unknown as Db, database.provider);
+          const repo = new TaskRepository(tx as unknown as Db, database.provider, modules);
           const saved: Array<{ write: PlannedWrite; row: TaskRow }> = [];
           const deleted: PlannedWrite[] = [];
           // Deletions first, so a file may give a pruned task's name to a new one.
@@ -209,7 +209,7 @@ const asCodeRoutes: FastifyPluginAsyncTypebox = async (app) => {
         },
         { maxWait: 10_000, timeout: 120_000 },
       );
-      const view = (row: TaskRow) => toApiTask(row, engine.nextRunAt);
+      const view = (row: TaskRow) => toApiTask(modules, row, engine.nextRunAt);
       for (const write of deleted) {
         if (write.action !== "delete") continue;
         engine.taskDeleted(write.previous.id);
