@@ -32,6 +32,8 @@ export interface FormField {
   options?: ReadonlyArray<{ value: string; label: Text }>;
   /** Shown only while another field of the module holds one of these values. */
   showWhen?: { field: string; values: readonly string[] };
+  /** The form asks for a value before sending (the module checks it again on the server). */
+  required?: boolean;
 }
 
 /**

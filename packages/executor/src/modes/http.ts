@@ -132,6 +132,7 @@ export const httpMode = defineMode<HttpSettings>({
   form: [
     {
       name: "httpMethod",
+      required: true,
       kind: "select",
       label: { en: "HTTP method", zh: "请求方法" },
       options: [
@@ -141,6 +142,7 @@ export const httpMode = defineMode<HttpSettings>({
     },
     {
       name: "command",
+      required: true,
       kind: "text",
       label: { en: "URL", zh: "URL" },
       hint: { en: "An absolute http:// or https:// address.", zh: "以 http:// 或 https:// 开头的完整地址。" },

@@ -38,6 +38,7 @@ export const shellMode = defineMode<ShellSettings>({
   form: [
     {
       name: "command",
+      required: true,
       kind: "code",
       label: { en: "Command", zh: "命令" },
       hint: { en: "Run by /bin/sh -c on the executor.", zh: "在执行器上由 /bin/sh -c 执行。" },

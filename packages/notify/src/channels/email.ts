@@ -52,6 +52,7 @@ export const emailChannel = defineChannel<EmailSettings>({
   form: [
     {
       name: "notifyEmails",
+      required: true,
       kind: "list",
       label: { en: "Email addresses", zh: "邮箱地址" },
       hint: { en: "Separate with a comma (, or ，).", zh: "用逗号分隔（, 或 ，）。" },

@@ -98,6 +98,7 @@ export const webhookChannel = defineChannel<WebhookSettings>({
   form: [
     {
       name: "notifyWebhookUrl",
+      required: true,
       kind: "text",
       label: { en: "Webhook URL", zh: "Webhook 地址" },
       hint: {
