@@ -30,6 +30,7 @@ COPY packages/scheduler/package.json packages/scheduler/
 COPY packages/worker/package.json packages/worker/
 COPY packages/transport/package.json packages/transport/
 COPY packages/api-client/package.json packages/api-client/
+COPY packages/testing/package.json packages/testing/
 # The postinstall step generates the Prisma clients from the schema.
 COPY packages/db/scripts packages/db/scripts
 COPY prisma prisma

@@ -24,10 +24,7 @@ const request = (runId: number): ExecutionRequest => ({
   scheduledAt: new Date(),
   attempt: 1,
   mode: "SHELL",
-  command: "true",
-  httpMethod: null,
-  httpHeaders: {},
-  httpBody: null,
+  settings: { command: "true" },
   timeoutSeconds: 30,
   idempotencyKey: `k${runId}`,
 });

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { freePort } from "@crondeck/db/testing";
+import { freePort } from "@crondeck/testing";
 
 // Crondeck started as its own process, as a user starts it, for the benches that time start-up
 // and serve requests to it (start-ready.ts, scale.ts).

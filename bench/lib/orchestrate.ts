@@ -9,7 +9,7 @@ import { exited, firstMessage, forkEntry } from "./child.ts";
 import type { DbCostResult } from "./db-cost.ts";
 import type { ExecutorKind, FireResult } from "./fire-scenario.ts";
 import { type ProfileShare, summarizeProfile } from "./profile.ts";
-import { seedTasks, taskRow } from "./seed.ts";
+import { httpGetSettings, seedTasks, taskRow } from "./seed.ts";
 import type { SpawnCost } from "./spawn-cost.ts";
 import type { StartupResult } from "./startup-scenario.ts";
 import { startupTask } from "./task-mix.ts";
@@ -83,7 +83,7 @@ export async function fireScenario(o: FireOptions): Promise<Profiled<FireResult>
   const target = o.executor === "http" ? await startHttpTarget() : null;
   const nats = o.natsExecutors ? await startExecutors(o.natsExecutors, o.executorConcurrency ?? 256) : null;
   try {
-    const changes = target ? { mode: "HTTP", httpMethod: "GET", command: target.url } : {};
+    const changes = target ? { mode: "HTTP", modeSettings: httpGetSettings(target.url) } : {};
     await seedTasks(database.url, o.tasks, (i) => taskRow(`fire-${i}`, changes));
     return await inWorker<FireResult>(
       {

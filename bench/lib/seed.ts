@@ -2,23 +2,28 @@ import { openDatabase, type Prisma, taskNameKey, taskSearchText } from "@crondec
 
 export type TaskInput = Prisma.TaskCreateManyInput;
 
-/** A task row as the API would store it, with the given changes (lists and maps as JSON text). */
+/** A task row as the API would store it, with the given changes (lists and settings as JSON text). */
 export function taskRow(name: string, changes: Partial<TaskInput> = {}): TaskInput {
   const row = {
     name,
     nameKey: taskNameKey(name),
     mode: "SHELL",
-    httpMethod: null,
+    modeSettings: JSON.stringify({ command: "true" }),
     cron: "* * * * * *",
     timezone: "UTC",
-    command: "true",
-    httpHeaders: "{}",
-    notifyEmails: "[]",
+    notifySettings: "{}",
     notifyKeywords: "[]",
     remark: "",
     ...changes,
   };
-  return { ...row, searchText: changes.searchText ?? taskSearchText(row) };
+  // SHELL's and HTTP's searchable text is their command (a URL for HTTP).
+  const modeText = String((JSON.parse(row.modeSettings) as { command?: string }).command ?? "");
+  return { ...row, searchText: changes.searchText ?? taskSearchText({ ...row, modeText }) };
+}
+
+/** The stored settings of an HTTP GET task. */
+export function httpGetSettings(url: string): string {
+  return JSON.stringify({ command: url, httpMethod: "GET", httpHeaders: {}, httpBody: null });
 }
 
 /**

@@ -3,7 +3,7 @@ import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Access } from "../src/auth/roles.ts";
 import { randomSecret, sha256 } from "../src/auth/secrets.ts";
-import { issueToken, shellTask, startTestApp, type TestApp, waitForRun } from "./helpers.ts";
+import { issueToken, roleHeaders, shellTask, startTestApp, type TestApp, waitForRun } from "./helpers.ts";
 
 // Every route of the OpenAPI document × every kind of caller, each with the exact status expected.
 // A route that is in the document but not in RULES fails the suite: a new route needs a rule.
@@ -216,7 +216,7 @@ describe("access matrix", () => {
     });
     headers.anonymous = { authorization: "" };
     for (const role of ["viewer", "operator", "admin"] as const) {
-      headers[role] = { authorization: `Bearer ${await issueToken(t.app, role, `matrix-${role}-caller`)}` };
+      headers[role] = await roleHeaders(t.app, role, `matrix-${role}-caller`);
     }
     const revoked = await issueToken(t.app, "admin", "matrix-revoked");
     await db.apiToken.updateMany({ where: { tokenHash: sha256(revoked) }, data: { revokedAt: new Date() } });

@@ -1,4 +1,5 @@
 import { testProviders } from "@crondeck/db/testing";
+import { startHttpTarget } from "@crondeck/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   createTask,
@@ -10,7 +11,6 @@ import {
   taskCount,
   waitForRun,
 } from "./helpers.ts";
-import { startHttpTarget } from "./http-target.ts";
 
 // Issue 9.8: input that used to be stored and then broke every run, leaked a secret to viewers or
 // collided with an unrelated name on MariaDB.

@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { testProviders } from "@crondeck/db/testing";
+import { startHttpTarget } from "@crondeck/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTask, eventually, runNow, startTestApp, type TestApp, taskRuns, waitForRun } from "./helpers.ts";
-import { startHttpTarget } from "./http-target.ts";
 import { sseEvents } from "./sse-events.ts";
 
 const providers = await testProviders();

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { createTestDatabase, type TestDatabase } from "@crondeck/db/testing";
 import type { FastifyInstance, InjectOptions } from "fastify";
-import { buildApp, type Config, loadConfig } from "../src/app.ts";
+import { type BuildOptions, buildApp, type Config, loadConfig } from "../src/app.ts";
 import type { Role } from "../src/auth/roles.ts";
 import { sha256 } from "../src/auth/secrets.ts";
 
@@ -14,13 +14,17 @@ export interface TestApp {
 }
 
 /** A real app on a fresh database of the given kind; close() stops it and drops the database. */
-export async function startTestApp(provider: "sqlite" | "mysql", overrides: Partial<Config> = {}): Promise<TestApp> {
+export async function startTestApp(
+  provider: "sqlite" | "mysql",
+  overrides: Partial<Config> = {},
+  modules: Pick<BuildOptions, "modes" | "channels"> = {},
+): Promise<TestApp> {
   const database = createTestDatabase(provider);
   const config = loadConfig(
     { TZ: "UTC" },
     { databaseUrl: database.url, logLevel: "silent", webDist: "/nonexistent", scheduler: false, ...overrides },
   );
-  const app = await buildApp(config, { logger: false });
+  const app = await buildApp(config, { logger: false, ...modules });
   await app.ready();
   const token = await actAs(app, "admin");
   return {
@@ -66,6 +70,15 @@ export async function appOn(
   await app.ready();
   await actAs(app, "admin");
   return app;
+}
+
+/** The headers of a caller with that role (its API token), for app.inject. */
+export async function roleHeaders(
+  app: FastifyInstance,
+  role: Role,
+  username?: string,
+): Promise<Record<string, string>> {
+  return { authorization: `Bearer ${await issueToken(app, role, username)}` };
 }
 
 /** Creates (once) a user of that role and an API token for it; returns the token. */

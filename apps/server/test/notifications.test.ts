@@ -1,13 +1,12 @@
 import { createHmac } from "node:crypto";
 import { Writable } from "node:stream";
 import { createTestDatabase, testProviders } from "@crondeck/db/testing";
+import { closedPort, type SmtpHarness, startHttpTarget, startSmtpServer } from "@crondeck/testing";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildApp, loadConfig } from "../src/app.ts";
 import { ConfigError, notifyConfig } from "../src/config.ts";
 import { actAs, createTask, eventually, runNow, taskRuns, waitForRun } from "./helpers.ts";
-import { startHttpTarget } from "./http-target.ts";
-import { closedPort, type SmtpHarness, startSmtpServer } from "./smtp-server.ts";
 
 // Notifications end to end: tasks created and run through the API, messages received by a real SMTP
 // server and a real HTTP receiver, deliveries read back from GET /api/runs/:id.

@@ -1,7 +1,7 @@
 import { testProviders } from "@crondeck/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { outputFileName } from "../src/routes/api/runs/index.ts";
-import { createTask, issueToken, runNow, startTestApp, type TestApp, waitForRun } from "./helpers.ts";
+import { createTask, roleHeaders, runNow, startTestApp, type TestApp, waitForRun } from "./helpers.ts";
 
 // Downloading a run's output (issue 15): the stored output as a text/plain attachment, for any
 // signed-in role that may read runs, saying whether it was capped.
@@ -14,7 +14,7 @@ describe.each(providers)("GET /api/runs/:id/output on %s", (provider) => {
   beforeAll(async () => {
     // A small cap, so a few KiB of output is truncated.
     t = await startTestApp(provider, { outputLimitBytes: 1024 });
-    viewer = { authorization: `Bearer ${await issueToken(t.app, "viewer")}` };
+    viewer = await roleHeaders(t.app, "viewer");
   });
   afterAll(async () => t?.close());
 

@@ -1,6 +1,6 @@
 import { testProviders } from "@crondeck/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTask, issueToken, runNow, startTestApp, type TestApp, waitForRun } from "./helpers.ts";
+import { createTask, roleHeaders, runNow, startTestApp, type TestApp, waitForRun } from "./helpers.ts";
 
 // The global runs page (issue 15): GET /api/runs filtered by task, status, trigger, executor and
 // time; POST /api/runs/cleanup deletes ended runs older than a date (admin, audited), never
@@ -14,7 +14,7 @@ describe.each(providers)("runs list filters and cleanup on %s", (provider) => {
   let operator: Record<string, string>;
   beforeAll(async () => {
     t = await startTestApp(provider);
-    operator = { authorization: `Bearer ${await issueToken(t.app, "operator")}` };
+    operator = await roleHeaders(t.app, "operator");
   });
   afterAll(async () => t?.close());
 

@@ -5,6 +5,7 @@ import { buildApp, loadConfig } from "../src/app.ts";
 import { hashPassword, sha256 } from "../src/auth/secrets.ts";
 import {
   issueToken,
+  roleHeaders,
   sessionHeaders,
   shellTask,
   startTestApp,
@@ -156,7 +157,7 @@ describe("sessions, CSRF, brute force, tokens and roles", () => {
   });
 
   it("lets an operator run, cancel, enable and disable, but not edit or create", async () => {
-    const operator = { authorization: `Bearer ${await issueToken(t.app, "operator", "oscar")}` };
+    const operator = await roleHeaders(t.app, "operator", "oscar");
     const task = (
       await t.app.inject({ method: "POST", url: "/api/tasks", payload: shellTask({ command: "sleep 10" }) })
     ).json();

@@ -1,6 +1,6 @@
 import { testProviders } from "@crondeck/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTask, issueToken, startTestApp, type TestApp } from "./helpers.ts";
+import { createTask, roleHeaders, startTestApp, type TestApp } from "./helpers.ts";
 
 // The dashboard's task form defaults to the zone GET /api/settings reports, which must be the one
 // the API gives a task created without a zone, so a task means the same through either.
@@ -15,7 +15,7 @@ describe.each(providers)("GET /api/settings on %s", (provider) => {
   afterAll(async () => t?.close());
 
   it("reports the stored output cap and the server's zone, the one a task created without a zone gets", async () => {
-    const viewer = { authorization: `Bearer ${await issueToken(t.app, "viewer")}` };
+    const viewer = await roleHeaders(t.app, "viewer");
     const res = await t.app.inject({ method: "GET", url: "/api/settings", headers: viewer });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({ timezone: "Asia/Shanghai", outputLimitBytes: 4096 });

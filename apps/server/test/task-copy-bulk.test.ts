@@ -1,6 +1,6 @@
 import { testProviders } from "@crondeck/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTask, issueToken, startTestApp, storedSettings, type TestApp, waitForRun } from "./helpers.ts";
+import { createTask, roleHeaders, startTestApp, storedSettings, type TestApp, waitForRun } from "./helpers.ts";
 
 // Copying a task and acting on a selection of tasks (issue 15), on both databases. The scheduler
 // runs here so "the engine was told" is visible as the set of armed tasks.
@@ -20,8 +20,8 @@ describe.each(providers)("copy and bulk actions on %s", (provider) => {
 
   beforeAll(async () => {
     t = await startTestApp(provider, { scheduler: true });
-    operator = { authorization: `Bearer ${await issueToken(t.app, "operator")}` };
-    viewer = { authorization: `Bearer ${await issueToken(t.app, "viewer")}` };
+    operator = await roleHeaders(t.app, "operator");
+    viewer = await roleHeaders(t.app, "viewer");
   });
   afterAll(async () => t?.close());
 

@@ -1,6 +1,6 @@
+import { startHttpTarget } from "@crondeck/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { issueToken, runNow, startTestApp, storedSettings, type TestApp, waitForRun } from "./helpers.ts";
-import { startHttpTarget } from "./http-target.ts";
+import { roleHeaders, runNow, startTestApp, storedSettings, type TestApp, waitForRun } from "./helpers.ts";
 
 // Header credentials and robot webhook tokens are write-only: nobody reads them back, the audit
 // log holds them masked, and the mask sent back on an edit keeps what is stored.
@@ -19,7 +19,7 @@ describe("credentials in tasks", () => {
   beforeAll(async () => {
     t = await startTestApp("sqlite");
     target = await startHttpTarget();
-    viewer = { authorization: `Bearer ${await issueToken(t.app, "viewer")}` };
+    viewer = await roleHeaders(t.app, "viewer");
     const res = await t.app.inject({
       method: "POST",
       url: "/api/tasks",

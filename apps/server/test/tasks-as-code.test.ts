@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import { testProviders } from "@crondeck/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { createTask, issueToken, startTestApp, type TestApp } from "./helpers.ts";
+import { createTask, roleHeaders, startTestApp, type TestApp } from "./helpers.ts";
 
 // Tasks as code (issue 15): export → plan → apply through the API, on both databases.
 
@@ -33,8 +33,8 @@ describe.each(providers)("tasks as code on %s", (provider) => {
 
   beforeAll(async () => {
     t = await startTestApp(provider);
-    viewer = { authorization: `Bearer ${await issueToken(t.app, "viewer")}` };
-    operator = { authorization: `Bearer ${await issueToken(t.app, "operator")}` };
+    viewer = await roleHeaders(t.app, "viewer");
+    operator = await roleHeaders(t.app, "operator");
   });
   afterAll(async () => t?.close());
 

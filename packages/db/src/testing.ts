@@ -1,9 +1,9 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { freePort } from "@crondeck/testing";
 import BetterSqlite3 from "better-sqlite3";
 import * as mariadb from "mariadb";
 
@@ -178,18 +178,6 @@ export async function startPrivateMariadb(): Promise<PrivateMariadb> {
   };
 }
 
-/** A TCP port free on 127.0.0.1 right now (for servers that tests and benches start). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 /**
  * Makes a SQLite database unwritable for everyone else, as another process holding its write lock
  * would (a backup, a sqlite3 shell): readers go on, writers wait for their busy timeout and fail.
@@ -205,3 +193,6 @@ export function lockSqlite(url: string): { release(): void } {
     },
   };
 }
+
+/** Kept for callers of @crondeck/db/testing; the one copy is in @crondeck/testing. */
+export { freePort } from "@crondeck/testing";

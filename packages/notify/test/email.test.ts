@@ -1,7 +1,8 @@
+import { closedPort, type SmtpHarness, startSmtpServer } from "@crondeck/testing";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { buildEmail, closeTransports, deliver, type NotificationTarget, sendTestNotification } from "../src/index.ts";
 import { cachedTransportCount } from "../src/smtp.ts";
-import { closedPort, headerOf, mimeParts, type SmtpHarness, sampleRun, startSmtpServer } from "./helpers.ts";
+import { headerOf, mimeParts, sampleRun } from "./helpers.ts";
 
 const PASSWORD = "p@ss:w/rd-Sup3rSecret";
 const FAST_RETRY = { attempts: 3, baseDelayMs: 10 };
@@ -20,8 +21,8 @@ function smtpUrl(port: number, password = PASSWORD): string {
 }
 
 const servers: SmtpHarness[] = [];
-async function smtp(overrides: Parameters<typeof startSmtpServer>[0] = {}) {
-  const server = await startSmtpServer(overrides);
+async function smtp(overrides: NonNullable<Parameters<typeof startSmtpServer>[0]>["server"] = {}) {
+  const server = await startSmtpServer({ server: overrides });
   servers.push(server);
   return server;
 }

@@ -1,23 +1,17 @@
 import { createHmac } from "node:crypto";
 import type { WebhookFormat } from "@crondeck/core";
+import { closedPort, type HttpTarget, type ReceivedRequest, type Reply, startHttpTarget } from "@crondeck/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import { buildWebhookPayload, deliver, type NotificationTarget, sendTestNotification } from "../src/index.ts";
-import {
-  closedPort,
-  type HttpHarness,
-  type ReceivedRequest,
-  type Reply,
-  sampleRun,
-  startHttpServer,
-} from "./helpers.ts";
+import { sampleRun } from "./helpers.ts";
 
 const SECRET = "SECdeadbeef0123456789-robot-secret";
 const TOKEN = "tok-0123456789abcdef";
 const FAST_RETRY = { attempts: 3, baseDelayMs: 10 };
 
-const servers: HttpHarness[] = [];
+const servers: HttpTarget[] = [];
 async function receiver(reply?: (req: ReceivedRequest, index: number) => Reply) {
-  const server = await startHttpServer(reply);
+  const server = await startHttpTarget(reply);
   servers.push(server);
   return server;
 }
@@ -36,9 +30,9 @@ function webhookTarget(url: string, format: WebhookFormat | null, secret: string
 
 const config = { publicUrl: "https://cron.example.com", retry: FAST_RETRY, webhookTimeoutMs: 5000 };
 
-function only(server: HttpHarness): ReceivedRequest {
-  expect(server.requests).toHaveLength(1);
-  const [request] = server.requests;
+function only(server: HttpTarget): ReceivedRequest {
+  expect(server.received).toHaveLength(1);
+  const [request] = server.received;
   if (!request) throw new Error("no request");
   return request;
 }
@@ -55,7 +49,7 @@ describe("generic JSON webhook", () => {
     expect(request.url).toBe("/hooks/crondeck");
     expect(request.headers["content-type"]).toMatch(/^application\/json/);
     expect(request.headers["x-crondeck-signature"]).toBeUndefined();
-    expect(request.body).toEqual({
+    expect(request.json).toEqual({
       event: "run.finished",
       test: false,
       task: { id: 7, name: "backup-db", mode: "SHELL" },
@@ -86,7 +80,7 @@ describe("generic JSON webhook", () => {
     expect(result.ok).toBe(true);
     const request = only(server);
     const timestamp = String(request.headers["x-crondeck-timestamp"]);
-    const expected = createHmac("sha256", SECRET).update(`${timestamp}.${request.rawBody}`).digest("hex");
+    const expected = createHmac("sha256", SECRET).update(`${timestamp}.${request.body}`).digest("hex");
     expect(request.headers["x-crondeck-signature"]).toBe(`sha256=${expected}`);
     expect(Math.abs(Date.now() / 1000 - Number(timestamp))).toBeLessThan(3600);
   });
@@ -98,7 +92,7 @@ describe("generic JSON webhook", () => {
     });
     expect(result).toMatchObject({ ok: false, attempts: 1 });
     expect(result.error).toMatch(/HTTP 503/);
-    const body = only(server).body as { test: boolean; task: { name: string }; run: { url: string | null } };
+    const body = only(server).json as { test: boolean; task: { name: string }; run: { url: string | null } };
     expect(body.test).toBe(true);
     expect(body.task.name).toBe("nightly");
     expect(body.run.url).toBeNull();
@@ -126,7 +120,7 @@ describe("DingTalk robot", () => {
     // The raw query carries the signature URL-encoded (base64's + / = would otherwise be mangled).
     expect(request.url).toContain(`sign=${encodeURIComponent(expected)}`);
 
-    const body = request.body as { msgtype: string; markdown: { title: string; text: string } };
+    const body = request.json as { msgtype: string; markdown: { title: string; text: string } };
     expect(body.msgtype).toBe("markdown");
     expect(body.markdown.title).toBe("[Crondeck] backup-db FAILED");
     expect(body.markdown.text).toContain("backup-db");
@@ -175,7 +169,7 @@ describe("Feishu/Lark robot", () => {
 
     expect(result.ok).toBe(true);
     expect(result.target).toBe(`${server.url}/open-apis/bot/v2/hook/***`);
-    const body = only(server).body as {
+    const body = only(server).json as {
       timestamp: string;
       sign: string;
       msg_type: string;
@@ -219,7 +213,7 @@ describe("WeCom robot", () => {
     );
     expect(result.ok).toBe(true);
     expect(result.target).toBe(`${server.url}/cgi-bin/webhook/send?key=***`);
-    const body = only(server).body as { msgtype: string; markdown: { content: string } };
+    const body = only(server).json as { msgtype: string; markdown: { content: string } };
     expect(body.msgtype).toBe("markdown");
     expect(body.markdown.content).toContain("[Crondeck] backup-db FAILED");
     expect(body.markdown.content).toContain('<font color="warning">FAILED</font>');
@@ -246,7 +240,7 @@ describe("Slack incoming webhook", () => {
     const run = sampleRun({ status: "SUCCEEDED", output: "a <b> & ```c```", error: null });
     const result = await deliver(webhookTarget(`${server.url}/services/T0/B0/XYZ`, "SLACK"), run, config);
     expect(result.ok).toBe(true);
-    const body = only(server).body as { text: string; blocks: Array<{ type: string; text?: { text: string } }> };
+    const body = only(server).json as { text: string; blocks: Array<{ type: string; text?: { text: string } }> };
     expect(body.text).toBe("[Crondeck] backup-db SUCCEEDED");
     expect(body.blocks[0]).toEqual({
       type: "header",
@@ -263,7 +257,7 @@ describe("retries and failures", () => {
     const server = await receiver((_req, index) => (index < 2 ? { status: 500, body: "boom" } : { status: 200 }));
     const result = await deliver(webhookTarget(`${server.url}/flaky`, "JSON"), sampleRun(), config);
     expect(result).toMatchObject({ ok: true, attempts: 3, error: null });
-    expect(server.requests).toHaveLength(3);
+    expect(server.received).toHaveLength(3);
   });
 
   it("gives up after the configured attempts with the last error", async () => {
@@ -324,7 +318,7 @@ describe("retries and failures", () => {
     expect(result.ok).toBe(false);
     expect(result.error).toMatch(/unexpected error/);
     expect(result.attempts).toBe(1);
-    expect(server.requests).toHaveLength(0);
+    expect(server.received).toHaveLength(0);
   });
 });
 

@@ -1,9 +1,9 @@
 import { createTestDatabase, testProviders } from "@crondeck/db/testing";
+import { startHttpTarget } from "@crondeck/testing";
 import { natsServerAvailable, startNatsServer } from "@crondeck/transport-nats/testing";
 import { describe, expect, it } from "vitest";
 import { waitFor } from "../faults/instances.ts";
 import { appOn, createTask, runNow, waitForRun } from "../helpers.ts";
-import { startHttpTarget } from "../http-target.ts";
 import { type ExecutorProcess, startExecutor } from "./executors.ts";
 
 const providers = await testProviders();

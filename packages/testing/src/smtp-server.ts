@@ -1,8 +1,7 @@
 // A real SMTP server for notification tests: smtp-server on 127.0.0.1 with an OS-assigned port,
-// keeping every accepted message with its envelope and its parsed content.
+// keeping every accepted message with its envelope, its raw text and its parsed content.
 
 import type { AddressInfo } from "node:net";
-import { createServer } from "node:net";
 import { type ParsedMail, simpleParser } from "mailparser";
 import { SMTPServer, type SMTPServerOptions } from "smtp-server";
 
@@ -12,6 +11,8 @@ export interface ReceivedMail {
   to: string[];
   /** The user who logged in, or null without AUTH. */
   user: string | null;
+  /** The message as it arrived (headers and MIME parts), for tests of the encoding itself. */
+  raw: string;
   subject: string;
   text: string;
   html: string;
@@ -23,6 +24,8 @@ export interface SmtpServerOptions {
   refuse?: (address: string) => boolean;
   /** When set, AUTH succeeds only with this password (any user name). */
   password?: string;
+  /** smtp-server options that replace ours (e.g. an onData that refuses every message). */
+  server?: Partial<SMTPServerOptions>;
 }
 
 export interface SmtpHarness {
@@ -34,9 +37,14 @@ export interface SmtpHarness {
   close(): Promise<void>;
 }
 
-function toReceived(parsed: ParsedMail, envelope: { from: string; to: string[]; user: string | null }): ReceivedMail {
+function toReceived(
+  parsed: ParsedMail,
+  raw: string,
+  envelope: { from: string; to: string[]; user: string | null },
+): ReceivedMail {
   return {
     ...envelope,
+    raw,
     subject: parsed.subject ?? "",
     text: parsed.text ?? "",
     html: typeof parsed.html === "string" ? parsed.html : "",
@@ -72,16 +80,22 @@ export async function startSmtpServer(options: SmtpServerOptions = {}): Promise<
         to: session.envelope.rcptTo.map((r) => r.address),
         user: typeof session.user === "string" ? session.user : null,
       };
-      simpleParser(stream).then(
-        (parsed) => {
-          messages.push(toReceived(parsed, envelope));
-          callback();
-        },
-        (err: Error) => callback(err),
-      );
+      const chunks: Buffer[] = [];
+      stream.on("data", (chunk: Buffer) => chunks.push(chunk));
+      stream.on("error", (err: Error) => callback(err));
+      stream.on("end", () => {
+        const raw = Buffer.concat(chunks);
+        simpleParser(raw).then(
+          (parsed) => {
+            messages.push(toReceived(parsed, raw.toString("utf8"), envelope));
+            callback();
+          },
+          (err: Error) => callback(err),
+        );
+      });
     },
   };
-  const server = new SMTPServer(serverOptions);
+  const server = new SMTPServer({ ...serverOptions, ...options.server });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(0, "127.0.0.1", () => resolve());
@@ -94,13 +108,4 @@ export async function startSmtpServer(options: SmtpServerOptions = {}): Promise<
     forTask: (taskId) => messages.filter((m) => m.header("x-crondeck-task-id") === String(taskId)),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
-}
-
-/** A port nothing listens on: bound once by us, then released. */
-export async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
-  const port = (server.address() as AddressInfo).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
