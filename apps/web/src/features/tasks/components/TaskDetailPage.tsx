@@ -191,6 +191,9 @@ function TaskSettings({ task }: { task: Task }) {
   };
   const modes = meta.data?.modes;
   const channels = meta.data?.channels;
+  // The settings appear whole: a mode's and channel's fields are known only from meta. If meta
+  // cannot be read, the mode and channel show by name, without their fields.
+  if (meta.isPending) return <Spinner />;
 
   add(t("field.mode"), moduleLabel(modes, task.mode, t));
   addFields(shownFields(findModule(modes, task.mode), (name) => source[name]));
