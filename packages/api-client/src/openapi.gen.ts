@@ -3933,6 +3933,8 @@ export interface operations {
                                     field: string;
                                     values: string[];
                                 };
+                                /** @description the form asks for a value before sending */
+                                required?: boolean;
                             }[];
                             /** @description what each field holds when not set */
                             empty: {
@@ -3975,6 +3977,8 @@ export interface operations {
                                     field: string;
                                     values: string[];
                                 };
+                                /** @description the form asks for a value before sending */
+                                required?: boolean;
                             }[];
                             /** @description what each field holds when not set */
                             empty: {

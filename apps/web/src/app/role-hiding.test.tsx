@@ -6,6 +6,7 @@ import { TasksListPage } from "../features/tasks/components/TasksListPage.tsx";
 import { setApiBaseUrl } from "../lib/api-client.ts";
 import type { Role } from "../lib/permissions.ts";
 import { startApiServer } from "../test/api-server.ts";
+import { META } from "../test/meta.ts";
 import { AsRole } from "../test/session.tsx";
 
 // What each role is offered. The server refuses the rest anyway; this checks the UI does not
@@ -74,6 +75,7 @@ beforeAll(async () => {
     if (url === "/api/tasks/1") return { status: 200, body: task };
     if (url.startsWith("/api/tasks")) return { status: 200, body: { items: [task], total: 1, page: 1, pageSize: 20 } };
     if (url === "/api/runs/5") return { status: 200, body: run };
+    if (url === "/api/meta") return { status: 200, body: META };
     return undefined;
   });
   setApiBaseUrl(server.url);

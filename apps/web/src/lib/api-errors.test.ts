@@ -1,9 +1,11 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { META } from "../test/meta.ts";
 import { ApiError } from "./api-client.ts";
 import { apiErrorKey, apiErrorText, fieldErrorText } from "./api-errors.ts";
 import { isMessageKey, type Lang, type Translate, translate } from "./i18n/index.tsx";
+import { rememberMeta } from "./meta.ts";
 
 // The Chinese dashboard shows no English from the server: every error code the API can answer
 // with, and every field error code, has a message in both languages. The codes are read from the
@@ -72,6 +74,10 @@ describe("error codes from the server", () => {
 });
 
 describe("apiErrorText", () => {
+  // A mode's or channel's field is labelled from GET /api/meta, as the form shows it.
+  beforeAll(() => rememberMeta(META));
+  afterAll(() => rememberMeta(null));
+
   const duplicate = new ApiError(409, 'a task named "x" already exists', "NAME_TAKEN", [
     { field: "name", message: 'a task named "x" already exists' },
   ]);
@@ -113,6 +119,26 @@ describe("apiErrorText", () => {
 });
 
 describe("fieldErrorText", () => {
+  beforeAll(() => rememberMeta(META));
+  afterAll(() => rememberMeta(null));
+
+  it("names a module field and a select's value by their labels in meta", () => {
+    const detail = {
+      field: "httpBody",
+      message: "is allowed only with POST",
+      code: "ALLOWED_ONLY_WHEN",
+      params: { field: "httpMethod", value: "POST" },
+    };
+    expect(fieldErrorText(detail, zh)).toContain("请求方法");
+    const channel = {
+      field: "notifyEmails",
+      message: "…",
+      code: "REQUIRED_WHEN",
+      params: { field: "notifyChannel", value: "EMAIL" },
+    };
+    expect(fieldErrorText(channel, zh)).toContain("邮件");
+  });
+
   it("names the other field and its value as the form does", () => {
     const detail = {
       field: "notifyKeywords",

@@ -1,19 +1,23 @@
 import { ApiError, type FieldError, NETWORK_ERROR_STATUS } from "./api-client.ts";
 import { isMessageKey, type MessageKey, type Translate } from "./i18n/index.tsx";
+import { metaField, metaValueLabel, textIn } from "./meta.ts";
 
 // The API says what went wrong with a `code` (and, per field, a code and its `params`); its
 // `message` is English for people reading the API. The dashboard says it in the reader's language
 // from the code, and falls back to the message only for a code it does not know.
 
-/** A field's name as the dashboard labels it ("notifyChannel" → "Channel"), else as the API names it. */
+/**
+ * A field's name as the dashboard labels it ("notifyChannel" → "Channel"; a mode's or channel's
+ * field by its label in GET /api/meta), else as the API names it.
+ */
 export function fieldLabel(field: string, t: Translate): string {
   // `notifyEmails[1]` and `httpHeaders.X-Token` are items of their field.
   const base = field.replace(/^\/|^body[./]/, "").replace(/[[./].*$/, "");
   const item = field.slice(field.indexOf(base) + base.length);
   const key = `field.${base}`;
   if (isMessageKey(key)) return `${t(key)}${item}`;
-  const modeKey = `field.${base}.SHELL`;
-  if (isMessageKey(modeKey)) return `${t(modeKey)}${item}`;
+  const declared = metaField(base);
+  if (declared) return `${textIn(declared.label, t)}${item}`;
   return field;
 }
 
@@ -28,7 +32,9 @@ export function fieldErrorText(detail: FieldError, t: Translate, errorCode?: str
         params.field = fieldLabel(other, t);
         // "mode is HTTP", "notifyPolicy is ON_KEYWORD": the value as the form names it.
         const valueKey = `${other}.${params.value}`;
+        const declared = metaValueLabel(other, String(params.value), t);
         if (isMessageKey(valueKey)) params.value = t(valueKey);
+        else if (declared !== null) params.value = declared;
       }
       return t(key, params);
     }

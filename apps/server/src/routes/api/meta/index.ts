@@ -16,6 +16,7 @@ const FormFieldSchema = Type.Object({
   placeholder: Type.Optional(Type.String()),
   options: Type.Optional(Type.Array(Type.Object({ value: Type.String(), label: TextSchema }))),
   showWhen: Type.Optional(Type.Object({ field: Type.String(), values: Type.Array(Type.String()) })),
+  required: Type.Optional(Type.Boolean({ description: "the form asks for a value before sending" })),
 });
 
 const ModuleSchema = Type.Object({

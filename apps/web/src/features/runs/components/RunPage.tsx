@@ -9,6 +9,7 @@ import { StatusBadge } from "../../../components/StatusBadge.tsx";
 import { type Column, Table } from "../../../components/Table.tsx";
 import { formatDuration } from "../../../lib/format.ts";
 import { useI18n } from "../../../lib/i18n/index.tsx";
+import { moduleLabel, useMeta } from "../../../lib/meta.ts";
 import { Link } from "../../../lib/router.tsx";
 import { useCan } from "../../../lib/session.tsx";
 import { usePageTitle } from "../../../lib/use-page-title.ts";
@@ -203,11 +204,13 @@ function NotificationsSection({
   zone?: string;
 }) {
   const { t } = useI18n();
+  // A channel the server no longer knows is shown by its name: old runs keep theirs.
+  const meta = useMeta();
   const columns: Column<NotificationRecord>[] = [
     {
       key: "channel",
       header: t("notif.col.channel"),
-      cell: (n) => (n.channel === "EMAIL" || n.channel === "WEBHOOK" ? t(`notifyChannel.${n.channel}`) : n.channel),
+      cell: (n) => moduleLabel(meta.data?.channels, n.channel, t),
     },
     { key: "target", header: t("notif.col.target"), cell: (n) => <span className="break">{n.target}</span> },
     {

@@ -1,30 +1,25 @@
 import {
   type ConcurrencyPolicy,
+  type FormField,
   formatList,
-  type HttpMethod,
   type MisfirePolicy,
-  type NotifyChannel,
   type NotifyPolicy,
   parseList,
   type Task,
-  type TaskMode,
-  type WebhookFormat,
 } from "@crondeck/core";
 import type { MessageKey } from "../../../lib/i18n/index.tsx";
+import { findModule, type Meta, type ModuleMeta, shownFields } from "../../../lib/meta.ts";
 
 // The form's own model: what the inputs hold (text for numbers and lists), and the two-way
 // mapping to the API's task input. Kept free of React so its rules are easy to test and read.
+// A mode's or channel's own fields come from GET /api/meta (lib/meta.ts): this file converts them
+// by their kind, never by their name.
 
 export interface TaskFormValues {
   name: string;
-  mode: TaskMode;
-  httpMethod: HttpMethod;
+  mode: string;
   cron: string;
   timezone: string;
-  command: string;
-  /** `Key: Value` lines. */
-  httpHeaders: string;
-  httpBody: string;
   executorGroup: string;
   timeoutSeconds: string;
   retryCount: string;
@@ -33,42 +28,37 @@ export interface TaskFormValues {
   misfirePolicy: MisfirePolicy;
   misfireGraceSeconds: string;
   notifyPolicy: NotifyPolicy;
-  notifyChannel: NotifyChannel;
-  /** One line, `,` or `，` between addresses. */
-  notifyEmails: string;
-  notifyWebhookUrl: string;
-  /** "" lets the server detect the format from the URL. */
-  notifyWebhookFormat: WebhookFormat | "";
-  /** Write-only: blank keeps the saved secret when editing. */
-  notifyWebhookSecret: string;
-  clearWebhookSecret: boolean;
+  notifyChannel: string;
   notifyKeywords: string;
   enabled: boolean;
   remark: string;
+  /** The modes' and channels' fields as typed, by task field name (write-only ones excepted). */
+  fields: Record<string, string>;
+  /** Write-only fields as typed: blank keeps the saved value. Kept apart so no draft ever holds one. */
+  secrets: Record<string, string>;
+  /** Write-only fields whose saved value is to be removed. */
+  clear: Record<string, boolean>;
 }
 
-export type FormField = keyof TaskFormValues;
+/** A base field of the form, or a module field by its task field name. */
+export type FormFieldName = Exclude<keyof TaskFormValues, "fields" | "secrets" | "clear"> | (string & {});
 
 /** Where the task form keeps unsaved input (lib/drafts.ts): one draft per task, one for a new task. */
 export function taskDraftKey(taskId: number | undefined): string {
   return `task:${taskId ?? "new"}`;
 }
 
-/** The input a draft keeps: everything typed but the webhook secret, which is never stored. */
+/** The input a draft keeps: everything typed but write-only values, which are never stored. */
 export function draftOf(values: TaskFormValues): TaskFormValues {
-  return { ...values, notifyWebhookSecret: "" };
+  return { ...values, secrets: {} };
 }
 
-export function emptyFormValues(timezone: string): TaskFormValues {
+export function emptyFormValues(timezone: string, meta: Meta): TaskFormValues {
   return {
     name: "",
-    mode: "SHELL",
-    httpMethod: "GET",
+    mode: meta.modes[0]?.name ?? "",
     cron: "",
     timezone,
-    command: "",
-    httpHeaders: "",
-    httpBody: "",
     executorGroup: "default",
     timeoutSeconds: "60",
     retryCount: "0",
@@ -77,28 +67,37 @@ export function emptyFormValues(timezone: string): TaskFormValues {
     misfirePolicy: "SKIP",
     misfireGraceSeconds: "3600",
     notifyPolicy: "NONE",
-    notifyChannel: "EMAIL",
-    notifyEmails: "",
-    notifyWebhookUrl: "",
-    notifyWebhookFormat: "",
-    notifyWebhookSecret: "",
-    clearWebhookSecret: false,
+    notifyChannel: meta.channels[0]?.name ?? "",
     notifyKeywords: "",
     enabled: true,
     remark: "",
+    fields: {},
+    secrets: {},
+    clear: {},
   };
 }
 
-export function formValuesFromTask(task: Task): TaskFormValues {
+/** A field's API value as the input shows it: lists on one line, key/value maps as `Key: Value` lines. */
+function toText(value: unknown): string {
+  if (value === null || value === undefined) return "";
+  if (Array.isArray(value)) return formatList(value.map(String));
+  if (typeof value === "object") return formatHeaders(value as Record<string, string>);
+  return String(value);
+}
+
+export function formValuesFromTask(task: Task, meta: Meta): TaskFormValues {
+  const source = task as unknown as Record<string, unknown>;
+  const fields: Record<string, string> = {};
+  for (const module of [...meta.modes, ...meta.channels]) {
+    for (const field of module.fields) {
+      if (field.kind !== "secret" && field.name in source) fields[field.name] = toText(source[field.name]);
+    }
+  }
   return {
     name: task.name,
     mode: task.mode,
-    httpMethod: task.httpMethod ?? "GET",
     cron: task.cron,
     timezone: task.timezone,
-    command: task.command,
-    httpHeaders: formatHeaders(task.httpHeaders ?? {}),
-    httpBody: task.httpBody ?? "",
     executorGroup: task.executorGroup,
     timeoutSeconds: String(task.timeoutSeconds),
     retryCount: String(task.retryCount),
@@ -107,31 +106,59 @@ export function formValuesFromTask(task: Task): TaskFormValues {
     misfirePolicy: task.misfirePolicy,
     misfireGraceSeconds: String(task.misfireGraceSeconds),
     notifyPolicy: task.notifyPolicy,
-    notifyChannel: task.notifyChannel ?? "EMAIL",
-    notifyEmails: formatList(task.notifyEmails ?? []),
-    notifyWebhookUrl: task.notifyWebhookUrl ?? "",
-    notifyWebhookFormat: task.notifyWebhookFormat ?? "",
-    notifyWebhookSecret: "",
-    clearWebhookSecret: false,
+    notifyChannel: task.notifyChannel ?? meta.channels[0]?.name ?? "",
     notifyKeywords: formatList(task.notifyKeywords ?? []),
     enabled: task.enabled,
     remark: task.remark ?? "",
+    fields,
+    secrets: {},
+    clear: {},
   };
 }
 
-/** Which optional fields apply to these values; the form shows exactly these. */
-export function applicableFields(v: Pick<TaskFormValues, "mode" | "httpMethod" | "notifyPolicy" | "notifyChannel">) {
-  const http = v.mode === "HTTP";
+/** Which write-only fields of the task hold a value: the API says so as `<field>Set`. */
+export function savedSecrets(task: Task, meta: Meta): Record<string, boolean> {
+  const source = task as unknown as Record<string, unknown>;
+  const out: Record<string, boolean> = {};
+  for (const module of [...meta.modes, ...meta.channels]) {
+    for (const field of module.fields)
+      if (field.kind === "secret") out[field.name] = source[`${field.name}Set`] === true;
+  }
+  return out;
+}
+
+/**
+ * What a module field's input holds. A select whose text is none of its choices (a new task, or a
+ * mode just chosen) holds its first choice, as the select shows it.
+ */
+export function fieldText(field: FormField, v: TaskFormValues): string {
+  if (field.kind === "secret") return v.secrets[field.name] ?? "";
+  const text = v.fields[field.name] ?? "";
+  const options = field.options ?? [];
+  if (field.kind === "select" && options.length > 0 && !options.some((o) => o.value === text))
+    return options[0]?.value ?? "";
+  return text;
+}
+
+/** The fields of `module` that apply to these values (`showWhen` reads the other fields' text). */
+function moduleFields(module: ModuleMeta | undefined, v: TaskFormValues): FormField[] {
+  return shownFields(module, (name) => {
+    const other = module?.fields.find((f) => f.name === name);
+    return other ? fieldText(other, v) : v.fields[name];
+  });
+}
+
+/** Which fields apply to these values; the form shows exactly these, and sends only these. */
+export function applicableFields(v: TaskFormValues, meta: Meta) {
   const notifies = v.notifyPolicy !== "NONE";
+  const mode = findModule(meta.modes, v.mode);
+  const channel = notifies ? findModule(meta.channels, v.notifyChannel) : undefined;
   return {
-    httpMethod: http,
-    httpHeaders: http,
-    httpBody: http && v.httpMethod === "POST",
+    mode,
+    channel,
+    modeFields: moduleFields(mode, v),
+    channelFields: channel ? moduleFields(channel, v) : [],
     notifyChannel: notifies,
-    notifyEmails: notifies && v.notifyChannel === "EMAIL",
-    notifyWebhookUrl: notifies && v.notifyChannel === "WEBHOOK",
-    notifyWebhookFormat: notifies && v.notifyChannel === "WEBHOOK",
-    notifyWebhookSecret: notifies && v.notifyChannel === "WEBHOOK",
     notifyKeywords: v.notifyPolicy === "ON_KEYWORD",
   };
 }
@@ -172,25 +199,33 @@ export interface ClientError {
 
 const INTEGER_FIELDS = ["timeoutSeconds", "retryCount", "retryIntervalSeconds", "misfireGraceSeconds"] as const;
 
+/** Whether a module field's input says nothing (a required one then gets the "required" mark). */
+function isBlank(field: FormField, text: string): boolean {
+  if (field.kind === "list") return parseList(text).length === 0;
+  if (field.kind === "keyValue") return Object.keys(parseHeaders(text).headers).length === 0;
+  return text.trim() === "";
+}
+
 /**
- * Checks the server cannot do for us (header lines) or that save a round trip (blank required
+ * Checks the server cannot do for us (key/value lines) or that save a round trip (blank required
  * fields). Ranges and formats are the server's job: its `details` land on the same fields.
  */
-export function validateForm(v: TaskFormValues): Partial<Record<FormField, ClientError>> {
-  const errors: Partial<Record<FormField, ClientError>> = {};
-  const applies = applicableFields(v);
+export function validateForm(v: TaskFormValues, meta: Meta): Partial<Record<FormFieldName, ClientError>> {
+  const errors: Partial<Record<FormFieldName, ClientError>> = {};
+  const applies = applicableFields(v, meta);
   if (!v.name.trim()) errors.name = { key: "form.required" };
   if (!v.cron.trim()) errors.cron = { key: "form.required" };
-  if (!v.command.trim()) errors.command = { key: "form.required" };
   for (const field of INTEGER_FIELDS) {
     if (!/^\s*\d+\s*$/.test(v[field])) errors[field] = { key: "form.notInteger" };
   }
-  if (applies.httpHeaders) {
-    const bad = parseHeaders(v.httpHeaders).badLines[0];
-    if (bad !== undefined) errors.httpHeaders = { key: "form.badHeader", vars: { line: bad } };
+  for (const field of [...applies.modeFields, ...applies.channelFields]) {
+    const text = fieldText(field, v);
+    const bad = field.kind === "keyValue" ? parseHeaders(text).badLines[0] : undefined;
+    if (bad !== undefined) errors[field.name] = { key: "form.badHeader", vars: { line: bad } };
+    // A write-only field may be saved already: blank keeps it, so only the server can tell.
+    else if (field.required && field.kind !== "secret" && isBlank(field, text))
+      errors[field.name] = { key: "form.required" };
   }
-  if (applies.notifyEmails && parseList(v.notifyEmails).length === 0) errors.notifyEmails = { key: "form.required" };
-  if (applies.notifyWebhookUrl && !v.notifyWebhookUrl.trim()) errors.notifyWebhookUrl = { key: "form.required" };
   if (applies.notifyKeywords && parseList(v.notifyKeywords).length === 0) {
     errors.notifyKeywords = { key: "form.required" };
   }
@@ -202,18 +237,39 @@ function toInt(text: string): number | string {
   return /^\s*\d+\s*$/.test(text) ? Number(text) : text;
 }
 
+/** The module fields shown, as the API takes them; a field left out gets the module's empty value. */
+function moduleInput(fields: readonly FormField[], v: TaskFormValues): Record<string, unknown> {
+  const input: Record<string, unknown> = {};
+  for (const field of fields) {
+    const text = fieldText(field, v);
+    switch (field.kind) {
+      case "keyValue":
+        input[field.name] = parseHeaders(text).headers;
+        break;
+      case "list":
+        input[field.name] = parseList(text);
+        break;
+      case "secret":
+        // Blank keeps the saved value: only a typed value or the "remove" box says something.
+        if (text) input[field.name] = text;
+        else if (v.clear[field.name]) input[field.name] = null;
+        break;
+      case "textarea":
+        if (text !== "") input[field.name] = text;
+        break;
+      default:
+        if (text.trim() !== "") input[field.name] = text.trim();
+    }
+  }
+  return input;
+}
+
 /** The notification settings alone, as both the task input and the notification test take them. */
-export function toNotifyInput(v: TaskFormValues): Record<string, unknown> {
-  const applies = applicableFields(v);
+export function toNotifyInput(v: TaskFormValues, meta: Meta): Record<string, unknown> {
+  const applies = applicableFields(v, meta);
   const input: Record<string, unknown> = { notifyPolicy: v.notifyPolicy };
   input.notifyChannel = applies.notifyChannel ? v.notifyChannel : null;
-  if (applies.notifyEmails) input.notifyEmails = parseList(v.notifyEmails);
-  if (applies.notifyWebhookUrl) input.notifyWebhookUrl = v.notifyWebhookUrl.trim();
-  if (applies.notifyWebhookFormat && v.notifyWebhookFormat) input.notifyWebhookFormat = v.notifyWebhookFormat;
-  if (applies.notifyWebhookSecret) {
-    if (v.notifyWebhookSecret) input.notifyWebhookSecret = v.notifyWebhookSecret;
-    else if (v.clearWebhookSecret) input.notifyWebhookSecret = null;
-  }
+  Object.assign(input, moduleInput(applies.channelFields, v));
   if (applies.notifyKeywords) input.notifyKeywords = parseList(v.notifyKeywords);
   return input;
 }
@@ -222,25 +278,24 @@ export function toNotifyInput(v: TaskFormValues): Record<string, unknown> {
  * The body of POST /api/notifications/test: the channel settings only. With `taskId` the server
  * may sign with the task's saved secret when none is typed.
  */
-export function toNotificationTestInput(v: TaskFormValues, taskId?: number): Record<string, unknown> {
-  const { notifyPolicy: _policy, notifyKeywords: _keywords, ...channel } = toNotifyInput(v);
+export function toNotificationTestInput(v: TaskFormValues, meta: Meta, taskId?: number): Record<string, unknown> {
+  const { notifyPolicy: _policy, notifyKeywords: _keywords, ...channel } = toNotifyInput(v, meta);
   if (taskId !== undefined) channel.taskId = taskId;
   return channel;
 }
 
 /**
  * The JSON for POST/PUT. Fields that do not apply are left out (the API resets them to their
- * defaults) except the two the contract wants as explicit nulls. An untouched secret is left out
- * so editing a task keeps it.
+ * module's empty value); notifyChannel is null when the task does not notify. An untouched
+ * write-only value is left out so editing a task keeps it.
  */
-export function toTaskInput(v: TaskFormValues): Record<string, unknown> {
-  const applies = applicableFields(v);
+export function toTaskInput(v: TaskFormValues, meta: Meta): Record<string, unknown> {
+  const applies = applicableFields(v, meta);
   const input: Record<string, unknown> = {
     name: v.name.trim(),
     mode: v.mode,
-    httpMethod: applies.httpMethod ? v.httpMethod : null,
     cron: v.cron.trim(),
-    command: v.command.trim(),
+    ...moduleInput(applies.modeFields, v),
     executorGroup: v.executorGroup.trim() || "default",
     timeoutSeconds: toInt(v.timeoutSeconds),
     retryCount: toInt(v.retryCount),
@@ -248,13 +303,11 @@ export function toTaskInput(v: TaskFormValues): Record<string, unknown> {
     concurrencyPolicy: v.concurrencyPolicy,
     misfirePolicy: v.misfirePolicy,
     misfireGraceSeconds: toInt(v.misfireGraceSeconds),
-    ...toNotifyInput(v),
+    ...toNotifyInput(v, meta),
     enabled: v.enabled,
     remark: v.remark,
   };
   // Blank means "the server's default zone", which only the server knows.
   if (v.timezone.trim()) input.timezone = v.timezone.trim();
-  if (applies.httpHeaders) input.httpHeaders = parseHeaders(v.httpHeaders).headers;
-  if (applies.httpBody) input.httpBody = v.httpBody;
   return input;
 }

@@ -3,16 +3,19 @@ import { errorMessage, InlineAlert } from "../../../components/ErrorState.tsx";
 import { ApiError, fieldErrorsFrom } from "../../../lib/api-client.ts";
 import { fieldErrorText } from "../../../lib/api-errors.ts";
 import { useI18n } from "../../../lib/i18n/index.tsx";
+import { type Meta, moduleLabel } from "../../../lib/meta.ts";
 import { type TaskFormValues, toNotificationTestInput } from "../api/task-form.ts";
 import { useNotificationTest } from "../api/tasks-api.ts";
 
 /** Sends one message through the channel as currently typed, before the task is even saved. */
 export function NotifyTestButton({
   values,
+  meta,
   taskId,
   onFieldErrors,
 }: {
   values: TaskFormValues;
+  meta: Meta;
   taskId?: number;
   onFieldErrors: (errors: Record<string, string>) => void;
 }) {
@@ -20,7 +23,7 @@ export function NotifyTestButton({
   const test = useNotificationTest();
 
   const send = () => {
-    test.mutate(toNotificationTestInput(values, taskId), {
+    test.mutate(toNotificationTestInput(values, meta, taskId), {
       onError: (error) => {
         if (error instanceof ApiError && error.details.length > 0)
           onFieldErrors(fieldErrorsFrom(error.details, (d) => fieldErrorText(d, t, error.code)));
@@ -34,7 +37,7 @@ export function NotifyTestButton({
   else if (test.data?.ok)
     result = (
       <InlineAlert tone="success">
-        {t("notifyTest.ok", { target: test.data.target, channel: test.data.channel })}
+        {t("notifyTest.ok", { target: test.data.target, channel: moduleLabel(meta.channels, test.data.channel, t) })}
       </InlineAlert>
     );
   else if (test.data) result = <InlineAlert>{t("notifyTest.failed", { error: test.data.error ?? "" })}</InlineAlert>;

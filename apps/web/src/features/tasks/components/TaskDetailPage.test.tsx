@@ -1,7 +1,8 @@
-import { render, screen } from "@testing-library/react";
+import { render, screen, waitFor } from "@testing-library/react";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { setApiBaseUrl } from "../../../lib/api-client.ts";
 import { startApiServer } from "../../../test/api-server.ts";
+import { META } from "../../../test/meta.ts";
 import { AsRole } from "../../../test/session.tsx";
 import { markSaved } from "../api/saved-flash.ts";
 import { TaskDetailPage } from "./TaskDetailPage.tsx";
@@ -37,12 +38,31 @@ const task = {
   nextRunAt: "2030-01-02T02:00:00.000Z",
 };
 
+// An HTTP task notifying by webhook: its fields are shown from meta, by kind.
+const httpTask = {
+  ...task,
+  id: 8,
+  name: "ping",
+  mode: "HTTP",
+  httpMethod: "POST",
+  command: "https://example.com/ping",
+  httpHeaders: { Authorization: "***", "X-Env": "prod" },
+  httpBody: '{"a":1}',
+  notifyPolicy: "ON_FAILURE",
+  notifyChannel: "WEBHOOK",
+  notifyWebhookUrl: "https://oapi.dingtalk.com/robot/send?access_token=***",
+  notifyWebhookFormat: null,
+  notifyWebhookSecretSet: true,
+};
+
 let server: Awaited<ReturnType<typeof startApiServer>>;
 
 beforeAll(async () => {
   server = await startApiServer(({ method, url }) => {
     if (method === "GET" && url === "/api/tasks/7") return { status: 200, body: task };
-    if (method === "GET" && url.startsWith("/api/tasks/7/runs"))
+    if (method === "GET" && url === "/api/tasks/8") return { status: 200, body: httpTask };
+    if (method === "GET" && url === "/api/meta") return { status: 200, body: META };
+    if (method === "GET" && /^\/api\/tasks\/[78]\/runs/.test(url))
       return { status: 200, body: { items: [], total: 0, page: 1, pageSize: 20 } };
     return undefined;
   });
@@ -77,5 +97,27 @@ describe("task page right after saving", () => {
     );
     expect(await screen.findByText(/No live executor serves group "db01" now: its runs wait 60 s/)).toBeTruthy();
     expect(screen.getByText("Saved.")).toBeTruthy();
+  });
+});
+
+describe("task settings", () => {
+  it("shows the mode's and channel's fields from meta, in the reader's language", async () => {
+    render(
+      <AsRole signedInAs="viewer" lang="zh">
+        <TaskDetailPage id={8} />
+      </AsRole>,
+    );
+    const settings = await screen.findByTestId("task-settings");
+    await waitFor(() => expect(settings.textContent).toContain("请求方法POST"));
+    const text = settings.textContent ?? "";
+    for (const part of [
+      "URLhttps://example.com/ping",
+      "请求头Authorization: ***\nX-Env: prod",
+      '请求体{"a":1}',
+      "Webhook 地址https://oapi.dingtalk.com/robot/send?access_token=***",
+      "消息格式根据 URL 自动识别",
+      "签名密钥已设置",
+    ])
+      expect(text).toContain(part);
   });
 });

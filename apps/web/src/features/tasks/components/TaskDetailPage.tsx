@@ -1,4 +1,4 @@
-import { formatList, RUN_STATUSES, type Run, type RunStatus, type Task } from "@crondeck/core";
+import { type FormField, formatList, RUN_STATUSES, type Run, type RunStatus, type Task } from "@crondeck/core";
 import { type ReactNode, useState } from "react";
 import { Button, ButtonLink } from "../../../components/Button.tsx";
 import { ConfirmDialog } from "../../../components/ConfirmDialog.tsx";
@@ -9,7 +9,8 @@ import { runColumns } from "../../../components/run-columns.tsx";
 import { Spinner } from "../../../components/Spinner.tsx";
 import { Switch } from "../../../components/Switch.tsx";
 import type { Column } from "../../../components/Table.tsx";
-import { useI18n } from "../../../lib/i18n/index.tsx";
+import { type Translate, useI18n } from "../../../lib/i18n/index.tsx";
+import { findModule, moduleLabel, shownFields, textIn, useMeta } from "../../../lib/meta.ts";
 import { Link, navigate } from "../../../lib/router.tsx";
 import { useCan } from "../../../lib/session.tsx";
 import { usePageTitle } from "../../../lib/use-page-title.ts";
@@ -152,19 +153,50 @@ export function TaskDetailPage({ id }: { id: number }) {
   );
 }
 
+/** A mode's or channel's field as the task page shows it, by its kind; null leaves the row out. */
+function moduleValue(field: FormField, task: Record<string, unknown>, t: Translate): ReactNode {
+  const value = task[field.name];
+  const code = (text: string) => <code className="mono pre-wrap">{text}</code>;
+  switch (field.kind) {
+    case "secret":
+      return task[`${field.name}Set`] ? t("detail.secretSet") : t("detail.secretNotSet");
+    case "keyValue": {
+      const lines = formatHeaders((value ?? {}) as Record<string, string>);
+      return lines ? code(lines) : t("detail.none");
+    }
+    case "list":
+      return Array.isArray(value) && value.length > 0 ? formatList(value.map(String)) : t("detail.none");
+    case "select": {
+      const option = field.options?.find((o) => o.value === (value ?? ""));
+      if (option) return textIn(option.label, t);
+      return value === null || value === undefined || value === "" ? null : String(value);
+    }
+    default:
+      return value === null || value === undefined || value === "" ? null : code(String(value));
+  }
+}
+
 function TaskSettings({ task }: { task: Task }) {
   const { t } = useI18n();
+  const meta = useMeta();
   const rows: { label: string; value: ReactNode }[] = [];
   const add = (label: string, value: ReactNode) => rows.push({ label, value });
   const code = (text: string | null) => <code className="mono pre-wrap">{text}</code>;
+  const source = task as unknown as Record<string, unknown>;
+  const addFields = (fields: FormField[]) => {
+    for (const field of fields) {
+      const value = moduleValue(field, source, t);
+      if (value !== null) add(textIn(field.label, t), value);
+    }
+  };
+  const modes = meta.data?.modes;
+  const channels = meta.data?.channels;
+  // The settings appear whole: a mode's and channel's fields are known only from meta. If meta
+  // cannot be read, the mode and channel show by name, without their fields.
+  if (meta.isPending) return <Spinner />;
 
-  add(t("field.mode"), task.mode === "HTTP" ? `${t("mode.HTTP")} ${task.httpMethod ?? ""}` : t("mode.SHELL"));
-  add(t(`field.command.${task.mode}`), code(task.command));
-  if (task.mode === "HTTP") {
-    const headers = formatHeaders(task.httpHeaders ?? {});
-    add(t("field.httpHeaders"), headers ? code(headers) : t("detail.headersNone"));
-    if (task.httpMethod === "POST" && task.httpBody) add(t("field.httpBody"), code(task.httpBody));
-  }
+  add(t("field.mode"), moduleLabel(modes, task.mode, t));
+  addFields(shownFields(findModule(modes, task.mode), (name) => source[name]));
   add(t("field.cron"), code(task.cron));
   add(t("field.timezone"), task.timezone);
   add(
@@ -182,16 +214,8 @@ function TaskSettings({ task }: { task: Task }) {
   add(t("field.misfireGraceSeconds"), task.misfireGraceSeconds);
   add(t("field.notifyPolicy"), t(`notifyPolicy.${task.notifyPolicy}`));
   if (task.notifyPolicy !== "NONE" && task.notifyChannel) {
-    add(t("field.notifyChannel"), t(`notifyChannel.${task.notifyChannel}`));
-    if (task.notifyChannel === "EMAIL") add(t("field.notifyEmails"), formatList(task.notifyEmails));
-    else {
-      add(t("field.notifyWebhookUrl"), code(task.notifyWebhookUrl));
-      if (task.notifyWebhookFormat) add(t("field.notifyWebhookFormat"), t(`webhookFormat.${task.notifyWebhookFormat}`));
-      add(
-        t("field.notifyWebhookSecret"),
-        task.notifyWebhookSecretSet ? t("detail.secretSet") : t("detail.secretNotSet"),
-      );
-    }
+    add(t("field.notifyChannel"), moduleLabel(channels, task.notifyChannel, t));
+    addFields(shownFields(findModule(channels, task.notifyChannel), (name) => source[name]));
     if (task.notifyPolicy === "ON_KEYWORD") add(t("field.notifyKeywords"), formatList(task.notifyKeywords));
   }
   if (task.remark) add(t("field.remark"), task.remark);

@@ -3,14 +3,24 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { AppProviders } from "../../../app/providers.tsx";
 import { setApiBaseUrl } from "../../../lib/api-client.ts";
 import { startApiServer } from "../../../test/api-server.ts";
+import { META } from "../../../test/meta.ts";
 import { emptyFormValues } from "../api/task-form.ts";
 import { TaskForm } from "./TaskForm.tsx";
 import { TaskCreatePage } from "./TaskFormPage.tsx";
 
-function renderForm(onSubmit: (input: Record<string, unknown>) => void = () => {}) {
+function renderForm(
+  onSubmit: (input: Record<string, unknown>) => void = () => {},
+  props: Partial<Parameters<typeof TaskForm>[0]> = {},
+) {
   return render(
     <AppProviders lang="en">
-      <TaskForm initial={emptyFormValues("Asia/Shanghai")} submitLabel="Create task" onSubmit={onSubmit} />
+      <TaskForm
+        initial={emptyFormValues("Asia/Shanghai", META)}
+        meta={META}
+        submitLabel="Create task"
+        onSubmit={onSubmit}
+        {...props}
+      />
     </AppProviders>,
   );
 }
@@ -25,6 +35,7 @@ beforeAll(async () => {
   server = await startApiServer(({ method, url, body }) => {
     // A zone unlike the test machine's, so the form's default is seen to come from the server.
     if (method === "GET" && url === "/api/settings") return { status: 200, body: { timezone: "Pacific/Chatham" } };
+    if (method === "GET" && url === "/api/meta") return { status: 200, body: META };
     if (method === "POST" && url.startsWith("/api/cron/preview")) {
       const { cron } = body as { cron: string };
       if (cron === "61 * * * *")
@@ -180,7 +191,9 @@ describe("task form: what it submits", () => {
     change("Cron expression", "@daily");
     fireEvent.click(screen.getByRole("button", { name: "Create task" }));
     expect(submitted).toHaveLength(1);
-    expect(submitted[0]).toMatchObject({ mode: "SHELL", httpMethod: null, notifyChannel: null });
+    expect(submitted[0]).toMatchObject({ mode: "SHELL", command: "tar czf /tmp/b.tgz /etc", notifyChannel: null });
+    // Only the chosen mode's fields are sent: the server refuses another mode's.
+    expect(submitted[0]).not.toHaveProperty("httpMethod");
     expect(submitted[0]).not.toHaveProperty("httpHeaders");
     expect(submitted[0]).not.toHaveProperty("notifyEmails");
   });
@@ -228,7 +241,7 @@ describe("task form against an HTTP API", () => {
   it("previews the schedule as you type, and shows the parse error", async () => {
     render(
       <AppProviders lang="zh">
-        <TaskForm initial={emptyFormValues("UTC")} submitLabel="save" onSubmit={() => {}} />
+        <TaskForm initial={emptyFormValues("UTC", META)} meta={META} submitLabel="save" onSubmit={() => {}} />
       </AppProviders>,
     );
     fireEvent.change(screen.getByLabelText("Cron 表达式"), {
@@ -258,7 +271,7 @@ describe("task form against an HTTP API", () => {
     change("Keywords", "ERROR");
     fireEvent.click(screen.getByRole("button", { name: "Send test notification" }));
     const status = await screen.findByRole("status");
-    expect(status.textContent).toBe("Test message sent to https://hooks.example/x (WEBHOOK).");
+    expect(status.textContent).toBe("Test message sent to https://hooks.example/x (Webhook).");
     const sent = server.requests.find((r) => r.url === "/api/notifications/test");
     expect(sent?.body).toEqual({
       notifyChannel: "WEBHOOK",
@@ -266,5 +279,54 @@ describe("task form against an HTTP API", () => {
       notifyWebhookFormat: "DINGTALK",
       notifyWebhookSecret: "s3cret",
     });
+  });
+});
+
+describe("task form: module fields from meta", () => {
+  it("asks for a mode's required fields and shows them in the reader's language", () => {
+    render(
+      <AppProviders lang="zh">
+        <TaskForm initial={emptyFormValues("UTC", META)} meta={META} submitLabel="保存" onSubmit={() => {}} />
+      </AppProviders>,
+    );
+    fireEvent.change(screen.getByLabelText("执行方式"), { target: { value: "HTTP" } });
+    expect(screen.getByLabelText("请求方法")).not.toBeNull();
+    expect(screen.getByLabelText("请求头")).not.toBeNull();
+    expect(screen.getByText("以 http:// 或 https:// 开头的完整地址。")).not.toBeNull();
+    fireEvent.click(screen.getByRole("button", { name: "保存" }));
+    expect(screen.getByTestId("error-task-command").textContent).toBe("必填");
+  });
+
+  it("keeps a saved write-only value when left blank, removes it on request, and never drafts it", () => {
+    const submitted: Record<string, unknown>[] = [];
+    const initial = {
+      ...emptyFormValues("UTC", META),
+      name: "hook",
+      cron: "@daily",
+      fields: { command: "true", notifyWebhookUrl: "https://hooks.example/x" },
+      notifyPolicy: "ON_FAILURE" as const,
+      notifyChannel: "WEBHOOK",
+    };
+    const view = renderForm((input) => submitted.push(input), {
+      initial,
+      taskId: 9,
+      secretsSet: { notifyWebhookSecret: true },
+    });
+    expect(screen.getByText("A secret is saved; leave blank to keep it.")).not.toBeNull();
+    fireEvent.click(screen.getByRole("button", { name: "Create task" }));
+    expect(submitted[0]).not.toHaveProperty("notifyWebhookSecret");
+
+    fireEvent.click(screen.getByLabelText("Remove the saved secret"));
+    fireEvent.click(screen.getByRole("button", { name: "Create task" }));
+    expect(submitted[1]).toMatchObject({ notifyWebhookSecret: null });
+
+    change("Signing secret", "n3w-s3cret");
+    expect(screen.queryByLabelText("Remove the saved secret")).toBeNull();
+    fireEvent.click(screen.getByRole("button", { name: "Create task" }));
+    expect(submitted[2]).toMatchObject({ notifyWebhookSecret: "n3w-s3cret" });
+    const draft = Object.entries(window.sessionStorage).find(([key]) => key.endsWith("task:9"))?.[1] ?? "";
+    expect(draft).toContain("hooks.example");
+    expect(draft).not.toContain("n3w-s3cret");
+    view.unmount();
   });
 });

@@ -1,13 +1,5 @@
-import {
-  CONCURRENCY_POLICIES,
-  HTTP_METHODS,
-  MISFIRE_POLICIES,
-  NOTIFY_CHANNELS,
-  NOTIFY_POLICIES,
-  TASK_MODES,
-  WEBHOOK_FORMATS,
-} from "@crondeck/core";
-import { type FormEvent, useEffect, useMemo, useRef, useState } from "react";
+import { CONCURRENCY_POLICIES, type FormField, MISFIRE_POLICIES, NOTIFY_POLICIES } from "@crondeck/core";
+import { type ChangeEvent, type FormEvent, Fragment, useEffect, useMemo, useRef, useState } from "react";
 import { Button } from "../../../components/Button.tsx";
 import { errorMessage, InlineAlert } from "../../../components/ErrorState.tsx";
 import { CheckboxField, Field } from "../../../components/Field.tsx";
@@ -16,12 +8,14 @@ import { ApiError, fieldErrorsFrom } from "../../../lib/api-client.ts";
 import { fieldErrorText } from "../../../lib/api-errors.ts";
 import { clearDraft, readDraft, saveDraft } from "../../../lib/drafts.ts";
 import { useI18n } from "../../../lib/i18n/index.tsx";
+import { type Meta, moduleLabel, textIn } from "../../../lib/meta.ts";
 import { useBlocker } from "../../../lib/router.tsx";
 import { useSession } from "../../../lib/session.tsx";
 import {
   applicableFields,
   draftOf,
-  type FormField,
+  type FormFieldName,
+  fieldText,
   type TaskFormValues,
   taskDraftKey,
   toTaskInput,
@@ -33,10 +27,12 @@ import { NotifyTestButton } from "./NotifyTestButton.tsx";
 
 export interface TaskFormProps {
   initial: TaskFormValues;
+  /** The modes and channels the server knows (GET /api/meta): their fields are shown from it. */
+  meta: Meta;
   /** The saved task being edited, if any (the notification test can use its secret). */
   taskId?: number;
-  /** Editing a task whose webhook secret is saved (the API never returns the secret itself). */
-  secretSet?: boolean;
+  /** Editing a task: which write-only fields hold a saved value (the API never returns the value). */
+  secretsSet?: Record<string, boolean>;
   submitLabel: string;
   saving?: boolean;
   /** The last save's error; its `details` are shown at their fields. */
@@ -45,15 +41,12 @@ export interface TaskFormProps {
   onCancel?: () => void;
 }
 
-const FORM_FIELDS = new Set<string>([
+/** The form's own fields; a module's fields are added from meta. */
+const BASE_FIELDS = [
   "name",
   "mode",
-  "httpMethod",
   "cron",
   "timezone",
-  "command",
-  "httpHeaders",
-  "httpBody",
   "executorGroup",
   "timeoutSeconds",
   "retryCount",
@@ -63,14 +56,10 @@ const FORM_FIELDS = new Set<string>([
   "misfireGraceSeconds",
   "notifyPolicy",
   "notifyChannel",
-  "notifyEmails",
-  "notifyWebhookUrl",
-  "notifyWebhookFormat",
-  "notifyWebhookSecret",
   "notifyKeywords",
   "enabled",
   "remark",
-]);
+];
 
 const fieldId = (field: string) => `task-${field}`;
 
@@ -89,8 +78,9 @@ function timeZones(): string[] {
 
 export function TaskForm({
   initial,
+  meta,
   taskId,
-  secretSet,
+  secretsSet = {},
   submitLabel,
   saving,
   saveError,
@@ -106,12 +96,20 @@ export function TaskForm({
   const [showRestored, setShowRestored] = useState(restored !== null);
   const [leaving, setLeaving] = useState<(() => void) | null>(null);
   const dirty = JSON.stringify(values) !== JSON.stringify(initial);
-  const [clientErrors, setClientErrors] = useState<Partial<Record<FormField, string>>>({});
+  const [clientErrors, setClientErrors] = useState<Partial<Record<FormFieldName, string>>>({});
   const [serverErrors, setServerErrors] = useState<Record<string, string>>({});
   const [otherError, setOtherError] = useState<string | null>(null);
   const formRef = useRef<HTMLFormElement>(null);
   const zones = useMemo(timeZones, []);
-  const applies = applicableFields(values);
+  const applies = applicableFields(values, meta);
+  const formFields = useMemo(
+    () =>
+      new Set([
+        ...BASE_FIELDS,
+        ...[...meta.modes, ...meta.channels].flatMap((module) => module.fields.map((field) => field.name)),
+      ]),
+    [meta],
+  );
 
   useEffect(() => {
     if (!saveError) return;
@@ -120,8 +118,8 @@ export function TaskForm({
         ? fieldErrorsFrom(saveError.details, (d) => fieldErrorText(d, t, saveError.code))
         : {};
     setServerErrors(byField);
-    const unplaced = Object.entries(byField).filter(([field]) => !FORM_FIELDS.has(field));
-    const hasPlaced = Object.keys(byField).some((field) => FORM_FIELDS.has(field));
+    const unplaced = Object.entries(byField).filter(([field]) => !formFields.has(field));
+    const hasPlaced = Object.keys(byField).some((field) => formFields.has(field));
     // Field errors get the "fix the fields" banner from `banner` below, as long as any remain.
     setOtherError(
       unplaced.length > 0
@@ -131,9 +129,9 @@ export function TaskForm({
           : errorMessage(saveError, t),
     );
     if (hasPlaced) focusFirstInvalid(formRef.current);
-  }, [saveError, t]);
+  }, [saveError, t, formFields]);
 
-  // Kept while unsaved (secret left out); the page clears it once saved.
+  // Kept while unsaved (write-only values left out); the page clears it once saved.
   useEffect(() => {
     if (dirty) saveDraft(draftKey, owner, draftOf(values));
     else clearDraft(draftKey);
@@ -142,23 +140,37 @@ export function TaskForm({
   // Leaving with unsaved changes asks first (links, Cancel, Back; the browser asks on close/reload).
   useBlocker(dirty, (_to, proceed) => setLeaving(() => proceed));
 
-  function set<K extends FormField>(field: K, value: TaskFormValues[K]) {
-    setValues((prev) => ({ ...prev, [field]: value }));
-    // The user is fixing it: stop showing the stale message for this field.
+  // The user is fixing it: stop showing the stale message for this field.
+  function touched(field: string) {
     if (clientErrors[field]) setClientErrors(({ [field]: _, ...rest }) => rest as typeof clientErrors);
     if (serverErrors[field]) setServerErrors(({ [field]: _, ...rest }) => rest);
   }
 
-  function errorOf(field: FormField): string | undefined {
+  function set<K extends Exclude<keyof TaskFormValues, "fields" | "secrets" | "clear">>(
+    field: K,
+    value: TaskFormValues[K],
+  ) {
+    setValues((prev) => ({ ...prev, [field]: value }));
+    touched(field);
+  }
+
+  /** A module field's text; write-only values live apart so drafts never hold them. */
+  function setModuleField(field: FormField, text: string) {
+    const part = field.kind === "secret" ? "secrets" : "fields";
+    setValues((prev) => ({ ...prev, [part]: { ...prev[part], [field.name]: text } }));
+    touched(field.name);
+  }
+
+  function errorOf(field: FormFieldName): string | undefined {
     return clientErrors[field] ?? serverErrors[field];
   }
 
   function submit(event: FormEvent) {
     event.preventDefault();
-    const found = validateForm(values);
-    const translated: Partial<Record<FormField, string>> = {};
+    const found = validateForm(values, meta);
+    const translated: Partial<Record<FormFieldName, string>> = {};
     for (const [field, error] of Object.entries(found)) {
-      if (error) translated[field as FormField] = t(error.key, error.vars);
+      if (error) translated[field] = t(error.key, error.vars);
     }
     setClientErrors(translated);
     setServerErrors({});
@@ -167,27 +179,35 @@ export function TaskForm({
       focusFirstInvalid(formRef.current);
       return;
     }
-    onSubmit(toTaskInput(values));
+    onSubmit(toTaskInput(values, meta));
   }
 
   // Shown while any marked field is still wrong: fixing the last one takes it away.
   const fieldsMarked =
-    Object.values(clientErrors).some(Boolean) || Object.keys(serverErrors).some((field) => FORM_FIELDS.has(field));
+    Object.values(clientErrors).some(Boolean) || Object.keys(serverErrors).some((field) => formFields.has(field));
   const banner = otherError ?? (fieldsMarked ? t("form.invalid") : null);
 
   const text =
-    (field: FormField, type = "text") =>
+    (
+      field:
+        | "misfireGraceSeconds"
+        | "executorGroup"
+        | "timeoutSeconds"
+        | "retryCount"
+        | "retryIntervalSeconds"
+        | "notifyKeywords",
+      type = "text",
+    ) =>
     (props: object) => (
-      <input
-        {...props}
-        type={type}
-        value={values[field] as string}
-        onChange={(e) => set(field, e.target.value as never)}
-      />
+      <input {...props} type={type} value={values[field] as string} onChange={(e) => set(field, e.target.value)} />
     );
 
   const select =
-    <T extends string>(field: FormField, options: readonly T[], label: (option: T) => string) =>
+    <T extends string>(
+      field: "mode" | "notifyChannel" | "concurrencyPolicy" | "misfirePolicy" | "notifyPolicy",
+      options: readonly T[],
+      label: (option: T) => string,
+    ) =>
     (props: object) => (
       <select {...props} value={values[field] as string} onChange={(e) => set(field, e.target.value as never)}>
         {options.map((option) => (
@@ -197,6 +217,59 @@ export function TaskForm({
         ))}
       </select>
     );
+
+  /** One mode or channel field, shown by its kind; its id is `task-<field>` as the API names it. */
+  function moduleField(field: FormField) {
+    const text = fieldText(field, values);
+    const saved = field.kind === "secret" && secretsSet[field.name] === true;
+    const hint = saved ? t("form.secretSaved") : field.hint ? textIn(field.hint, t) : undefined;
+    const common = {
+      spellCheck: false,
+      placeholder: field.placeholder,
+      value: text,
+      onChange: (e: ChangeEvent<HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement>) =>
+        setModuleField(field, e.target.value),
+    };
+    return (
+      <Fragment key={field.name}>
+        <Field id={fieldId(field.name)} label={textIn(field.label, t)} hint={hint} error={errorOf(field.name)}>
+          {(p) => {
+            switch (field.kind) {
+              case "code":
+              case "keyValue":
+                return <textarea {...p} {...common} className="mono" rows={3} />;
+              case "textarea":
+                return <textarea {...p} {...common} className="mono" rows={4} />;
+              case "select":
+                return (
+                  <select {...p} value={text} onChange={common.onChange}>
+                    {(field.options ?? []).map((option) => (
+                      <option key={option.value} value={option.value}>
+                        {textIn(option.label, t)}
+                      </option>
+                    ))}
+                  </select>
+                );
+              case "secret":
+                return <input {...p} {...common} type="password" autoComplete="new-password" />;
+              case "list":
+                return <input {...p} {...common} autoComplete="off" />;
+              default:
+                return <input {...p} {...common} className="mono" autoComplete="off" />;
+            }
+          }}
+        </Field>
+        {saved && !text ? (
+          <CheckboxField
+            id={`${fieldId(field.name)}-clear`}
+            label={t("form.secretClear")}
+            checked={values.clear[field.name] === true}
+            onChange={(checked) => setValues((prev) => ({ ...prev, clear: { ...prev.clear, [field.name]: checked } }))}
+          />
+        ) : null}
+      </Fragment>
+    );
+  }
 
   return (
     <form ref={formRef} className="task-form" onSubmit={submit} noValidate data-testid="task-form">
@@ -232,79 +305,14 @@ export function TaskForm({
         <Field id={fieldId("name")} label={t("field.name")} error={errorOf("name")}>
           {(p) => <input {...p} value={values.name} maxLength={64} onChange={(e) => set("name", e.target.value)} />}
         </Field>
-        <div className="field-row">
-          <Field id={fieldId("mode")} label={t("field.mode")} error={errorOf("mode")}>
-            {select("mode", TASK_MODES, (m) => t(`mode.${m}`))}
-          </Field>
-          {applies.httpMethod ? (
-            <Field id={fieldId("httpMethod")} label={t("field.httpMethod")} error={errorOf("httpMethod")}>
-              {select("httpMethod", HTTP_METHODS, (m) => m)}
-            </Field>
-          ) : null}
-        </div>
-        <Field
-          id={fieldId("command")}
-          label={t(`field.command.${values.mode}`)}
-          hint={t(`field.command.${values.mode}.hint`)}
-          error={errorOf("command")}
-        >
-          {(p) =>
-            values.mode === "SHELL" ? (
-              <textarea
-                {...p}
-                className="mono"
-                rows={3}
-                spellCheck={false}
-                value={values.command}
-                onChange={(e) => set("command", e.target.value)}
-              />
-            ) : (
-              <input
-                {...p}
-                type="url"
-                className="mono"
-                spellCheck={false}
-                placeholder="https://example.com/hook"
-                value={values.command}
-                onChange={(e) => set("command", e.target.value)}
-              />
-            )
-          }
+        <Field id={fieldId("mode")} label={t("field.mode")} error={errorOf("mode")}>
+          {select(
+            "mode",
+            meta.modes.map((m) => m.name),
+            (name) => moduleLabel(meta.modes, name, t),
+          )}
         </Field>
-        {applies.httpHeaders ? (
-          <Field
-            id={fieldId("httpHeaders")}
-            label={t("field.httpHeaders")}
-            hint={t("field.httpHeaders.hint")}
-            error={errorOf("httpHeaders")}
-          >
-            {(p) => (
-              <textarea
-                {...p}
-                className="mono"
-                rows={3}
-                spellCheck={false}
-                placeholder="Content-Type: application/json"
-                value={values.httpHeaders}
-                onChange={(e) => set("httpHeaders", e.target.value)}
-              />
-            )}
-          </Field>
-        ) : null}
-        {applies.httpBody ? (
-          <Field id={fieldId("httpBody")} label={t("field.httpBody")} error={errorOf("httpBody")}>
-            {(p) => (
-              <textarea
-                {...p}
-                className="mono"
-                rows={4}
-                spellCheck={false}
-                value={values.httpBody}
-                onChange={(e) => set("httpBody", e.target.value)}
-              />
-            )}
-          </Field>
-        ) : null}
+        {applies.modeFields.map(moduleField)}
       </fieldset>
 
       <fieldset>
@@ -377,7 +385,7 @@ export function TaskForm({
           <Field
             id={fieldId("executorGroup")}
             label={t("field.executorGroup")}
-            hint={t(`field.executorGroup.${values.mode}.hint`)}
+            hint={applies.mode?.executorGroupHint ? textIn(applies.mode.executorGroupHint, t) : undefined}
             error={errorOf("executorGroup")}
           >
             {text("executorGroup")}
@@ -415,67 +423,15 @@ export function TaskForm({
           </Field>
           {applies.notifyChannel ? (
             <Field id={fieldId("notifyChannel")} label={t("field.notifyChannel")} error={errorOf("notifyChannel")}>
-              {select("notifyChannel", NOTIFY_CHANNELS, (c) => t(`notifyChannel.${c}`))}
+              {select(
+                "notifyChannel",
+                meta.channels.map((c) => c.name),
+                (name) => moduleLabel(meta.channels, name, t),
+              )}
             </Field>
           ) : null}
         </div>
-        {applies.notifyEmails ? (
-          <Field
-            id={fieldId("notifyEmails")}
-            label={t("field.notifyEmails")}
-            hint={t("field.list.hint")}
-            error={errorOf("notifyEmails")}
-          >
-            {(p) => (
-              <input
-                {...p}
-                autoComplete="off"
-                placeholder="ops@example.com, dev@example.com"
-                value={values.notifyEmails}
-                onChange={(e) => set("notifyEmails", e.target.value)}
-              />
-            )}
-          </Field>
-        ) : null}
-        {applies.notifyWebhookUrl ? (
-          <Field
-            id={fieldId("notifyWebhookUrl")}
-            label={t("field.notifyWebhookUrl")}
-            hint={t("field.notifyWebhookUrl.hint")}
-            error={errorOf("notifyWebhookUrl")}
-          >
-            {text("notifyWebhookUrl", "url")}
-          </Field>
-        ) : null}
-        {applies.notifyWebhookFormat ? (
-          <div className="field-row">
-            <Field
-              id={fieldId("notifyWebhookFormat")}
-              label={t("field.notifyWebhookFormat")}
-              error={errorOf("notifyWebhookFormat")}
-            >
-              {select("notifyWebhookFormat", ["", ...WEBHOOK_FORMATS] as const, (f) =>
-                f === "" ? t("webhookFormat.auto") : t(`webhookFormat.${f}`),
-              )}
-            </Field>
-            <Field
-              id={fieldId("notifyWebhookSecret")}
-              label={t("field.notifyWebhookSecret")}
-              hint={secretSet ? t("field.notifyWebhookSecret.set") : t("field.notifyWebhookSecret.hint")}
-              error={errorOf("notifyWebhookSecret")}
-            >
-              {text("notifyWebhookSecret", "password")}
-            </Field>
-          </div>
-        ) : null}
-        {applies.notifyWebhookSecret && secretSet && !values.notifyWebhookSecret ? (
-          <CheckboxField
-            id="task-clearWebhookSecret"
-            label={t("field.notifyWebhookSecret.clear")}
-            checked={values.clearWebhookSecret}
-            onChange={(checked) => set("clearWebhookSecret", checked)}
-          />
-        ) : null}
+        {applies.channelFields.map(moduleField)}
         {applies.notifyKeywords ? (
           <Field
             id={fieldId("notifyKeywords")}
@@ -489,6 +445,7 @@ export function TaskForm({
         {applies.notifyChannel ? (
           <NotifyTestButton
             values={values}
+            meta={meta}
             taskId={taskId}
             onFieldErrors={(errors) => setServerErrors((s) => ({ ...s, ...errors }))}
           />

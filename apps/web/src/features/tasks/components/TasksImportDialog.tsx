@@ -6,6 +6,7 @@ import { ApiError } from "../../../lib/api-client.ts";
 import { fieldErrorText, fieldLabel } from "../../../lib/api-errors.ts";
 import type { Translate } from "../../../lib/i18n/index.tsx";
 import { useI18n } from "../../../lib/i18n/index.tsx";
+import { useMeta } from "../../../lib/meta.ts";
 import { planHasChanges, type TasksPlan, useApplyTasks, usePlanTasks } from "../api/tasks-as-code-api.ts";
 
 /** A plan's value as it reads in one line; absent values and secrets as the server shows them. */
@@ -78,6 +79,8 @@ function PlanView({ plan }: { plan: TasksPlan }) {
  */
 export function TasksImportDialog({ onClose, onApplied }: { onClose: () => void; onApplied: (text: string) => void }) {
   const { t } = useI18n();
+  // Loaded so a plan's problems and changes name a mode's or channel's fields by their labels.
+  useMeta();
   const [yaml, setYaml] = useState("");
   const [prune, setPrune] = useState(false);
   const plan = usePlanTasks();

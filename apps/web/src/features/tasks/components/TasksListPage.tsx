@@ -1,4 +1,3 @@
-import { TASK_MODES } from "@crondeck/core";
 import { useEffect, useRef, useState } from "react";
 import { Button, ButtonAnchor, ButtonLink } from "../../../components/Button.tsx";
 import { ConfirmDialog } from "../../../components/ConfirmDialog.tsx";
@@ -11,6 +10,7 @@ import { StatusBadge } from "../../../components/StatusBadge.tsx";
 import { Switch } from "../../../components/Switch.tsx";
 import { type Column, Table } from "../../../components/Table.tsx";
 import { useI18n } from "../../../lib/i18n/index.tsx";
+import { moduleLabel, textIn, useMeta } from "../../../lib/meta.ts";
 import { Link, navigate, useSearchParams } from "../../../lib/router.tsx";
 import { useCan } from "../../../lib/session.tsx";
 import { useDebouncedValue } from "../../../lib/use-debounced-value.ts";
@@ -42,7 +42,8 @@ function useListParams(): [TaskListParams, (changes: Record<string, string | nul
     page: Math.max(1, Number(search.get("page")) || 1),
     pageSize: Math.min(100, Math.max(1, Number(search.get("pageSize")) || 20)),
     q: search.get("q") ?? "",
-    mode: mode === "SHELL" || mode === "HTTP" ? mode : "",
+    // Any name: the server checks it against the modes it knows.
+    mode: mode ?? "",
     enabled: enabled === "true" || enabled === "false" ? enabled : "",
   };
   if (sort && (SORTS as readonly string[]).includes(sort)) {
@@ -54,6 +55,7 @@ function useListParams(): [TaskListParams, (changes: Record<string, string | nul
 
 export function TasksListPage() {
   const { t } = useI18n();
+  const meta = useMeta();
   const [params, update] = useListParams();
   const [query, setQuery] = useState(params.q ?? "");
   const debouncedQuery = useDebouncedValue(query, 300);
@@ -182,7 +184,11 @@ export function TasksListPage() {
         </div>
       ),
     },
-    { key: "mode", header: t("tasks.col.mode"), cell: (task) => <span className="tag">{t(`mode.${task.mode}`)}</span> },
+    {
+      key: "mode",
+      header: t("tasks.col.mode"),
+      cell: (task) => <span className="tag">{moduleLabel(meta.data?.modes, task.mode, t)}</span>,
+    },
     {
       key: "schedule",
       header: t("tasks.col.schedule"),
@@ -332,9 +338,9 @@ export function TasksListPage() {
           <span>{t("tasks.filterMode")}</span>
           <select value={params.mode} onChange={(e) => update({ mode: e.target.value, page: null })}>
             <option value="">{t("common.all")}</option>
-            {TASK_MODES.map((mode) => (
-              <option key={mode} value={mode}>
-                {t(`mode.${mode}`)}
+            {(meta.data?.modes ?? []).map((mode) => (
+              <option key={mode.name} value={mode.name}>
+                {textIn(mode.label, t)}
               </option>
             ))}
           </select>

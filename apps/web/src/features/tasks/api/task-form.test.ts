@@ -1,0 +1,113 @@
+import type { Task } from "@crondeck/core";
+import { describe, expect, it } from "vitest";
+import { META } from "../../../test/meta.ts";
+import {
+  applicableFields,
+  draftOf,
+  emptyFormValues,
+  formValuesFromTask,
+  savedSecrets,
+  toNotificationTestInput,
+  toTaskInput,
+  validateForm,
+} from "./task-form.ts";
+
+// The form's model converts a module's fields by their kind (from GET /api/meta), never by name.
+
+const httpTask = {
+  id: 3,
+  name: "ping",
+  mode: "HTTP",
+  httpMethod: "POST",
+  cron: "*/5 * * * *",
+  timezone: "UTC",
+  command: "https://example.com/ping",
+  httpHeaders: { Authorization: "***", "X-Env": "prod" },
+  httpBody: '{"a":1}',
+  executorGroup: "default",
+  timeoutSeconds: 60,
+  retryCount: 0,
+  retryIntervalSeconds: 60,
+  concurrencyPolicy: "FORBID",
+  misfirePolicy: "SKIP",
+  misfireGraceSeconds: 3600,
+  notifyPolicy: "ON_FAILURE",
+  notifyChannel: "WEBHOOK",
+  notifyEmails: [],
+  notifyWebhookUrl: "https://oapi.dingtalk.com/robot/send?access_token=***",
+  notifyWebhookFormat: null,
+  notifyWebhookSecretSet: true,
+  notifyKeywords: [],
+  enabled: true,
+  remark: "",
+} as unknown as Task;
+
+describe("task form model", () => {
+  it("reads a task's module fields as text by kind, and sends them back as the API takes them", () => {
+    const values = formValuesFromTask(httpTask, META);
+    expect(values.fields).toMatchObject({
+      httpMethod: "POST",
+      command: "https://example.com/ping",
+      httpHeaders: "Authorization: ***\nX-Env: prod",
+      httpBody: '{"a":1}',
+      notifyWebhookUrl: "https://oapi.dingtalk.com/robot/send?access_token=***",
+      notifyWebhookFormat: "",
+      notifyEmails: "",
+    });
+    expect(values.fields).not.toHaveProperty("notifyWebhookSecret");
+    expect(savedSecrets(httpTask, META)).toEqual({ notifyWebhookSecret: true });
+
+    const input = toTaskInput(values, META);
+    expect(input).toMatchObject({
+      mode: "HTTP",
+      httpMethod: "POST",
+      command: "https://example.com/ping",
+      // The mask goes back as it came: the server keeps the stored credential.
+      httpHeaders: { Authorization: "***", "X-Env": "prod" },
+      httpBody: '{"a":1}',
+      notifyChannel: "WEBHOOK",
+      notifyWebhookUrl: "https://oapi.dingtalk.com/robot/send?access_token=***",
+    });
+    // "" leaves a field out (the server detects the format); a blank write-only field keeps the saved one.
+    expect(input).not.toHaveProperty("notifyWebhookFormat");
+    expect(input).not.toHaveProperty("notifyWebhookSecret");
+    expect(input).not.toHaveProperty("notifyEmails");
+  });
+
+  it("honours showWhen and sends only the chosen mode's and channel's fields", () => {
+    const values = formValuesFromTask(httpTask, META);
+    const get = { ...values, fields: { ...values.fields, httpMethod: "GET" } };
+    expect(applicableFields(get, META).modeFields.map((f) => f.name)).toEqual(["httpMethod", "command", "httpHeaders"]);
+    expect(toTaskInput(get, META)).not.toHaveProperty("httpBody");
+
+    const shell = { ...values, mode: "SHELL", notifyPolicy: "NONE" as const };
+    const input = toTaskInput(shell, META);
+    expect(input).toMatchObject({ mode: "SHELL", command: "https://example.com/ping", notifyChannel: null });
+    for (const field of ["httpMethod", "httpHeaders", "httpBody", "notifyWebhookUrl"])
+      expect(input).not.toHaveProperty(field);
+  });
+
+  it("checks required fields and key/value lines of the shown fields only", () => {
+    const blank = { ...emptyFormValues("UTC", META), name: "x", cron: "@daily", notifyPolicy: "ON_END" as const };
+    expect(Object.keys(validateForm(blank, META)).sort()).toEqual(["command", "notifyEmails"]);
+    const http = {
+      ...blank,
+      mode: "HTTP",
+      fields: { command: "https://x", httpHeaders: "ok: 1\nbad", notifyEmails: "a@b.c" },
+    };
+    expect(validateForm(http, META)).toEqual({ httpHeaders: { key: "form.badHeader", vars: { line: 2 } } });
+  });
+
+  it("sends a typed secret, null when asked to remove it, and never keeps one in a draft", () => {
+    const values = formValuesFromTask(httpTask, META);
+    const typed = { ...values, secrets: { notifyWebhookSecret: "s3cret" } };
+    expect(toNotificationTestInput(typed, META, 3)).toEqual({
+      notifyChannel: "WEBHOOK",
+      notifyWebhookUrl: "https://oapi.dingtalk.com/robot/send?access_token=***",
+      notifyWebhookSecret: "s3cret",
+      taskId: 3,
+    });
+    expect(JSON.stringify(draftOf(typed))).not.toContain("s3cret");
+    expect(toTaskInput({ ...values, clear: { notifyWebhookSecret: true } }, META).notifyWebhookSecret).toBeNull();
+  });
+});
