@@ -27,7 +27,7 @@ export interface HttpTarget {
  * for each request (its 0-based index is the second argument).
  */
 export async function startHttpTarget(
-  reply: (req: ReceivedRequest, index: number) => Reply | void = () => undefined,
+  reply: (req: ReceivedRequest, index: number) => Reply = () => undefined,
 ): Promise<HttpTarget> {
   const received: ReceivedRequest[] = [];
   const server: Server = createServer((req, res) => {
