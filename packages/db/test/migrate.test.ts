@@ -490,6 +490,7 @@ describe.each(providers)("migrations on %s", (provider) => {
           searchText: taskSearchText({ name, modeText: "echo '🎉 完成'", remark: "" }),
           notifySettings: "{}",
           notifyKeywords: "[]",
+          env: "{}",
         },
       });
       const run = await database.db.run.create({
