@@ -35,7 +35,6 @@ const TaskInputBase = Type.Object({
     Type.Record(Type.String({ maxLength: 128 }), Type.String({ maxLength: 4096 }), {
       maxProperties: 50,
       description:
-        // biome-ignore lint/suspicious/noTemplateCurlyInString: the literal ${…} syntax tasks use
         "environment of its runs: variables of a SHELL run, ${NAME} in an HTTP task's URL, headers and body; values may reference secrets as ${secret:NAME}",
     }),
   ),
