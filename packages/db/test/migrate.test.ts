@@ -243,6 +243,7 @@ describe.each(providers)("migrations on %s", (provider) => {
       "LoginAttempt",
       "Notification",
       "Run",
+      "Secret",
       "Session",
       "Task",
       "User",
