@@ -13,7 +13,10 @@ import { toApiTask } from "./repository.ts";
  * The columns a task write sets (JSON-encoded lists and maps included); the task list's search
  * text and next-run key are derived from them by the repository.
  */
-export type TaskWrite = Omit<TaskRow, "id" | "createdAt" | "updatedAt" | "searchText" | "nextRunAtMs">;
+export type TaskWrite = Omit<
+  TaskRow,
+  "id" | "createdAt" | "updatedAt" | "searchText" | "nextRunAtMs" | "lastRunId" | "lastRunStatus" | "lastRunFinishedAt"
+>;
 
 const EMAIL = /^[^\s@<>(),;:"[\]]+@[^\s@<>(),;:"[\]]+\.[^\s@<>(),;:"[\]]+$/;
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
