@@ -24,13 +24,16 @@ CREATE INDEX `Run_trigger_idx` ON `Run`(`trigger`);
 CREATE INDEX `Run_executor_idx` ON `Run`(`executor`);
 
 -- CreateIndex
-CREATE INDEX `Run_scheduledAt_status_idx` ON `Run`(`scheduledAt`, `status`);
+CREATE INDEX `Run_scheduledAt_status_rootRunId_attempt_idx` ON `Run`(`scheduledAt`, `status`, `rootRunId`, `attempt`);
 
 -- CreateIndex
 CREATE INDEX `Run_rootRunId_attempt_idx` ON `Run`(`rootRunId`, `attempt`);
 
 -- CreateIndex
 CREATE INDEX `Run_finishedAt_idx` ON `Run`(`finishedAt`);
+
+-- CreateIndex
+CREATE INDEX `Run_updatedAt_scheduledAt_idx` ON `Run`(`updatedAt`, `scheduledAt`);
 
 -- CreateIndex
 CREATE INDEX `Notification_ok_runId_idx` ON `Notification`(`ok`, `runId`);

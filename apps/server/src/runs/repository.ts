@@ -1,6 +1,7 @@
 import { FINAL_RUN_STATUSES, type NotifyChannel, RETRYABLE_RUN_STATUSES, type RunStatus } from "@crondeck/core";
 import type { Db, Prisma, RunRow } from "@crondeck/db";
 import { notFound } from "../lib/errors.ts";
+import { noteRunsDeleted } from "./fire-counts.ts";
 import { toApiRun } from "./view.ts";
 
 export interface RunListQuery {
@@ -38,10 +39,18 @@ const yieldTurn = () => new Promise((resolve) => setImmediate(resolve));
 export async function deleteRuns(db: Db, where: Prisma.RunWhereInput, batchSize = DELETE_BATCH): Promise<number> {
   let removed = 0;
   for (;;) {
-    const batch = await db.run.findMany({ where, select: { id: true, taskId: true }, take: batchSize });
+    const batch = await db.run.findMany({
+      where,
+      select: { id: true, taskId: true, scheduledAt: true },
+      take: batchSize,
+    });
     if (batch.length === 0) return removed;
     const ids = batch.map((r) => r.id);
     removed += (await db.run.deleteMany({ where: { id: { in: ids }, ...where } })).count;
+    noteRunsDeleted(
+      db,
+      batch.map((r) => r.scheduledAt),
+    );
     // Plain SQL, so updatedAt (which the engine polls for edited tasks) is left alone.
     const taskIds = [...new Set(batch.map((r) => r.taskId))];
     await db.$executeRawUnsafe(

@@ -1,10 +1,9 @@
-import { RUN_STATUSES, type RunStatus } from "@crondeck/core";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import { errors } from "../../../lib/schemas.ts";
+import { FireCounts, HOUR, sumCounts } from "../../../runs/fire-counts.ts";
 import { ExecutorView, listExecutors } from "../executors/index.ts";
 
-const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
 const Counts = Type.Record(Type.String(), Type.Integer(), {
@@ -27,48 +26,8 @@ const Stats = Type.Object({
 
 const statsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { db } = app.database;
-
-  /** Fire counts by status for each [start, start + size) window, one grouped count per window. */
-  async function buckets(first: number, size: number, count: number, superseded: Superseded[]) {
-    return Promise.all(
-      Array.from({ length: count }, async (_, i) => {
-        const start = first + i * size;
-        const groups = await db.run.groupBy({
-          by: ["status"],
-          where: { scheduledAt: { gte: new Date(start), lt: new Date(start + size) } },
-          _count: { _all: true },
-        });
-        return { start: new Date(start).toISOString(), counts: countsOf(groups, superseded, start, start + size) };
-      }),
-    );
-  }
-
-  /**
-   * The attempts a later attempt of the same fire replaced, scheduled at or after `since`: the
-   * counts are of fires (by their latest attempt), so a fire retried twice is one failure, not three.
-   * Only fires that were retried are read (all attempts of a fire share its scheduled time).
-   */
-  async function supersededSince(since: number): Promise<Superseded[]> {
-    const retries = await db.run.findMany({
-      where: { rootRunId: { not: null }, scheduledAt: { gte: new Date(since) } },
-      select: { rootRunId: true },
-      distinct: ["rootRunId"],
-    });
-    const roots = retries.map((r) => r.rootRunId as number);
-    if (roots.length === 0) return [];
-    const attempts = await db.run.findMany({
-      where: { OR: [{ id: { in: roots } }, { rootRunId: { in: roots } }] },
-      select: { id: true, rootRunId: true, attempt: true, status: true, scheduledAt: true },
-    });
-    const latest = new Map<number, number>();
-    for (const a of attempts) {
-      const root = a.rootRunId ?? a.id;
-      latest.set(root, Math.max(latest.get(root) ?? 0, a.attempt));
-    }
-    return attempts
-      .filter((a) => a.attempt < (latest.get(a.rootRunId ?? a.id) ?? 0))
-      .map((a) => ({ status: a.status, at: a.scheduledAt.getTime() }));
-  }
+  // Whole hours counted once and kept until a run in them changes (see FireCounts).
+  const fires = new FireCounts(db);
 
   app.get(
     "/",
@@ -86,20 +45,21 @@ const statsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const now = Date.now();
       const thisHour = Math.floor(now / HOUR) * HOUR;
       const today = Math.floor(now / DAY) * DAY;
-      const superseded = await supersededSince(Math.min(now - DAY, today - 6 * DAY, thisHour - 23 * HOUR));
-      const [total, enabled, last24, byHour, byDay, failing, executors] = await Promise.all([
+      const dayAgo = now - DAY;
+      const firstWholeHour = Math.ceil(dayAgo / HOUR) * HOUR;
+      // Runs claimed ahead may be scheduled a little past this hour: counted live, like the
+      // partial hour that starts the last 24 h.
+      const [total, enabled, hours, head, ahead, restOfToday, failing, executors] = await Promise.all([
         db.task.count(),
         db.task.count({ where: { enabled: true } }),
-        db.run.groupBy({
-          by: ["status"],
-          where: { scheduledAt: { gte: new Date(now - DAY) } },
-          _count: { _all: true },
-        }),
-        buckets(thisHour - 23 * HOUR, HOUR, 24, superseded),
-        buckets(today - 6 * DAY, DAY, 7, superseded),
+        fires.hours(Math.min(today - 6 * DAY, firstWholeHour - HOUR), thisHour + HOUR, now),
+        fires.range(dayAgo, firstWholeHour),
+        fires.range(thisHour + HOUR, Number.POSITIVE_INFINITY),
+        fires.range(thisHour + HOUR, today + DAY),
         failingTasks(),
         listExecutors(app),
       ]);
+      const span = (from: number, to: number) => [...hours].filter(([h]) => h >= from && h < to).map(([, c]) => c);
       const next = app.engine.upcoming(10);
       const names = new Map(
         (
@@ -108,9 +68,16 @@ const statsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       );
       return {
         tasks: { total, enabled },
-        runsByStatus24h: countsOf(last24, superseded, now - DAY, Number.POSITIVE_INFINITY),
-        runsByHour24h: byHour,
-        runsByDay7d: byDay,
+        runsByStatus24h: sumCounts([head, ...span(firstWholeHour, thisHour + HOUR), ahead]),
+        runsByHour24h: Array.from({ length: 24 }, (_, i) => {
+          const start = thisHour - (23 - i) * HOUR;
+          return { start: new Date(start).toISOString(), counts: sumCounts(span(start, start + HOUR)) };
+        }),
+        runsByDay7d: Array.from({ length: 7 }, (_, i) => {
+          const start = today - (6 - i) * DAY;
+          const parts = span(start, start + DAY);
+          return { start: new Date(start).toISOString(), counts: sumCounts(i === 6 ? [...parts, restOfToday] : parts) };
+        }),
         failingTasks: failing,
         upcoming: next.map((n) => ({ taskId: n.id, name: names.get(n.id) ?? "", nextRunAt: n.at.toISOString() })),
         executors,
@@ -118,46 +85,21 @@ const statsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   );
 
-  /** Tasks whose newest finished run is a failure: one grouped query for the newest ids, one fetch. */
+  /** Tasks whose last result (kept on the task, see RunStore.recordLastResults) is a failure, newest first. */
   async function failingTasks() {
-    const newest = await db.run.groupBy({
-      by: ["taskId"],
-      where: { status: { notIn: ["QUEUED", "RUNNING", "SKIPPED"] } },
-      _max: { id: true },
-    });
-    const ids = newest.map((g) => g._max.id).filter((id): id is number => id !== null);
-    const runs = await db.run.findMany({
-      where: { id: { in: ids }, status: { in: ["FAILED", "TIMED_OUT", "LOST"] } },
-      select: { taskId: true, status: true, finishedAt: true, createdAt: true, task: { select: { name: true } } },
-      orderBy: { id: "desc" },
+    const tasks = await db.task.findMany({
+      where: { lastRunStatus: { in: ["FAILED", "TIMED_OUT", "LOST"] } },
+      select: { id: true, name: true, lastRunStatus: true, lastRunFinishedAt: true },
+      orderBy: { lastRunId: "desc" },
       take: 20,
     });
-    return runs.map((r) => ({
-      id: r.taskId,
-      name: r.task.name,
-      status: r.status,
-      lastRunAt: (r.finishedAt ?? r.createdAt).toISOString(),
+    return tasks.map((t) => ({
+      id: t.id,
+      name: t.name,
+      status: t.lastRunStatus as string,
+      lastRunAt: (t.lastRunFinishedAt ?? new Date(0)).toISOString(),
     }));
   }
 };
-
-interface Superseded {
-  status: string;
-  /** Its fire's scheduled time (ms). */
-  at: number;
-}
-
-/** Counts by status of the runs in [from, to), less the attempts a retry of their fire replaced. */
-function countsOf(
-  groups: Array<{ status: string; _count: { _all: number } }>,
-  superseded: Superseded[],
-  from: number,
-  to: number,
-): Record<RunStatus, number> {
-  const counts = Object.fromEntries(RUN_STATUSES.map((s) => [s, 0])) as Record<RunStatus, number>;
-  for (const g of groups) counts[g.status as RunStatus] = g._count._all;
-  for (const s of superseded) if (s.at >= from && s.at < to) counts[s.status as RunStatus] -= 1;
-  return counts;
-}
 
 export default statsRoutes;
