@@ -18,6 +18,9 @@ SET t.`lastRunId` = r.`id`, t.`lastRunStatus` = r.`status`, t.`lastRunFinishedAt
 CREATE INDEX `Task_lastRunStatus_id_idx` ON `Task`(`lastRunStatus`, `id`);
 
 -- CreateIndex
+CREATE INDEX `Task_lastRunStatus_lastRunId_idx` ON `Task`(`lastRunStatus`, `lastRunId`);
+
+-- CreateIndex
 CREATE INDEX `Run_trigger_idx` ON `Run`(`trigger`);
 
 -- CreateIndex

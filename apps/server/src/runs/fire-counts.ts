@@ -16,6 +16,9 @@ const CHANGE_MARGIN_MS = 5_000;
  */
 const RECOUNT_MS = 60_000;
 
+/** "No end": the last instant both databases store (9999-12-31). */
+const MAX_TIME = Date.UTC(9999, 11, 31);
+
 /** Kept hours older than this are dropped (the dashboard shows 7 days). */
 const KEEP_HOURS_MS = 8 * 24 * HOUR;
 
@@ -35,7 +38,8 @@ const zero = (): Counts => Object.fromEntries(RUN_STATUSES.map((s) => [s, 0])) a
  * Fire counts by the status of their latest attempt (a retried fire counts once), by scheduled
  * time, for the dashboard. Whole hours are counted once and kept: a request reads the few rows
  * written since the last one through Run(updatedAt, scheduledAt) to learn which hours changed
- * (every write to a run stamps updatedAt), recounts only those, and adds the kept hours up. So
+ * (every write to a run stamps updatedAt; a run's scheduledAt, its hour, is never rewritten),
+ * recounts only those, and adds the kept hours up. So
  * /api/stats costs a handful of index reads however many runs there are, and stays exact: an
  * hour is never served once a change to it is visible.
  */
@@ -110,7 +114,8 @@ export class FireCounts {
  * the retries in it (Run(scheduledAt, status) then the retries' own rows).
  */
 async function countRange(db: Db, from: number, to: number): Promise<Counts> {
-  const scheduledAt = { gte: new Date(from), ...(Number.isFinite(to) ? { lt: new Date(to) } : {}) };
+  // Always bounded: SQLite's planner walks the status index for a range open at one end.
+  const scheduledAt = { gte: new Date(from), lt: new Date(Math.min(to, MAX_TIME)) };
   const [groups, retries] = await Promise.all([
     db.run.groupBy({ by: ["status"], where: { scheduledAt }, _count: { _all: true } }),
     db.run.findMany({

@@ -19,6 +19,9 @@ WHERE "lastRunId" IS NOT NULL;
 CREATE INDEX "Task_lastRunStatus_id_idx" ON "Task"("lastRunStatus", "id");
 
 -- CreateIndex
+CREATE INDEX "Task_lastRunStatus_lastRunId_idx" ON "Task"("lastRunStatus", "lastRunId");
+
+-- CreateIndex
 CREATE INDEX "Run_trigger_idx" ON "Run"("trigger");
 
 -- CreateIndex

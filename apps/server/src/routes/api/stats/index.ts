@@ -87,12 +87,21 @@ const statsRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   /** Tasks whose last result (kept on the task, see RunStore.recordLastResults) is a failure, newest first. */
   async function failingTasks() {
-    const tasks = await db.task.findMany({
-      where: { lastRunStatus: { in: ["FAILED", "TIMED_OUT", "LOST"] } },
-      select: { id: true, name: true, lastRunStatus: true, lastRunFinishedAt: true },
-      orderBy: { lastRunId: "desc" },
-      take: 20,
-    });
+    // One walk of Task(lastRunStatus, lastRunId) per failed status, newest first, merged here.
+    const parts = await Promise.all(
+      ["FAILED", "TIMED_OUT", "LOST"].map((status) =>
+        db.task.findMany({
+          where: { lastRunStatus: status },
+          select: { id: true, name: true, lastRunId: true, lastRunStatus: true, lastRunFinishedAt: true },
+          orderBy: { lastRunId: "desc" },
+          take: 20,
+        }),
+      ),
+    );
+    const tasks = parts
+      .flat()
+      .sort((a, b) => (b.lastRunId ?? 0) - (a.lastRunId ?? 0))
+      .slice(0, 20);
     return tasks.map((t) => ({
       id: t.id,
       name: t.name,
