@@ -136,8 +136,9 @@ describe.each(providers)("runs at volume on %s", (provider) => {
     const task = await createTask(t.app, { name: "counted", cron: "0 0 1 1 *" });
     const at = new Date(Math.floor(Date.now() / HOUR) * HOUR - 3 * HOUR + 60_000);
     const hourKey = new Date(Math.floor(at.getTime() / HOUR) * HOUR).toISOString();
-    const hourOf = (s: { runsByHour24h: Array<{ start: string; counts: Record<string, number> }> }) =>
-      s.runsByHour24h.find((b) => b.start === hourKey)?.counts as Record<string, number>;
+    type Counts = { FAILED: number; RUNNING: number; SUCCEEDED: number };
+    const hourOf = (s: { runsByHour24h: Array<{ start: string; counts: Counts }> }) =>
+      s.runsByHour24h.find((b) => b.start === hourKey)?.counts as Counts;
     const before = hourOf(await stats());
 
     const first = await storedRun(task.id, { scheduledAt: at, status: "FAILED", fireKey: "S1", attempt: 1 });
