@@ -27,8 +27,8 @@ const deletedHours = new WeakMap<Db, Set<number>>();
 
 /** Called by whatever deletes runs in this process, with their scheduled times. */
 export function noteRunsDeleted(db: Db, scheduledAt: Date[]): void {
-  let hours = deletedHours.get(db);
-  if (!hours) deletedHours.set(db, (hours = new Set()));
+  const hours = deletedHours.get(db) ?? new Set<number>();
+  deletedHours.set(db, hours);
   for (const at of scheduledAt) hours.add(Math.floor(at.getTime() / HOUR) * HOUR);
 }
 
