@@ -96,6 +96,8 @@ interface Prune {
   deleted: number;
   seconds: number;
   inserted: number;
+  failedBatches: number;
+  insertStallMs: number;
   fireDelay: ReturnType<typeof summarize>;
   fires: number;
   expectedFires: number;
@@ -139,8 +141,17 @@ async function offer(url: string, headers: Record<string, string>, label: string
     duration: DURATION,
     timeout: 30,
   });
-  // Requests still queued from a load the app could not keep up with drain before the next query.
-  await new Promise((resolve) => setTimeout(resolve, 1500));
+  // Requests still queued from a load the app could not keep up with drain before the next query
+  // (up to 2 minutes): until a /readyz probe is answered at once.
+  for (const until = Date.now() + 120_000; Date.now() < until; ) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const p0 = performance.now();
+    await fetch(`${url}/readyz`).then(
+      (r) => r.arrayBuffer(),
+      () => undefined,
+    );
+    if (performance.now() - p0 < 50) break;
+  }
   console.log(
     `    ${label}: first ${first.toFixed(0)} ms; p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, ${result.requests.average} req/s`,
   );
@@ -178,6 +189,9 @@ function post(url: string, headers: Record<string, string>, body: unknown): Prom
 /** Inserts `perSecond` finished runs a second (10 batches) beside the app, as other instances' fires would. */
 function startInflow(provider: "sqlite" | "mysql", databaseUrl: string, perSecond: number) {
   let inserted = 0;
+  let failed = 0;
+  let stalledMs = 0;
+  let lastError = "";
   let stopped = false;
   const perBatch = Math.max(1, Math.round(perSecond / 10));
   const cols =
@@ -197,8 +211,15 @@ function startInflow(provider: "sqlite" | "mysql", databaseUrl: string, perSecon
     done = (async () => {
       while (!stopped) {
         const t0 = performance.now();
-        stmt.run(...args());
-        inserted += perBatch;
+        try {
+          stmt.run(...args());
+          inserted += perBatch;
+        } catch (err) {
+          // Locked past its busy timeout by a writer that held the database that long.
+          failed += 1;
+          lastError = (err as Error).message;
+        }
+        stalledMs = Math.max(stalledMs, performance.now() - t0);
         await new Promise((r) => setTimeout(r, Math.max(0, 100 - (performance.now() - t0))));
       }
       db.close();
@@ -214,8 +235,14 @@ function startInflow(provider: "sqlite" | "mysql", databaseUrl: string, perSecon
       });
       while (!stopped) {
         const t0 = performance.now();
-        await conn.query(sql, args());
-        inserted += perBatch;
+        try {
+          await conn.query(sql, args());
+          inserted += perBatch;
+        } catch (err) {
+          failed += 1;
+          lastError = (err as Error).message;
+        }
+        stalledMs = Math.max(stalledMs, performance.now() - t0);
         await new Promise((r) => setTimeout(r, Math.max(0, 100 - (performance.now() - t0))));
       }
       await conn.end();
@@ -225,7 +252,7 @@ function startInflow(provider: "sqlite" | "mysql", databaseUrl: string, perSecon
     async stop() {
       stopped = true;
       await done;
-      return inserted;
+      return { inserted, failed, stalledMs, lastError };
     },
   };
 }
@@ -287,19 +314,21 @@ async function prune(
   const w1 = Date.now();
   probing = false;
   await probe;
-  const inserted = await inflow.stop();
+  const { inserted, failed, stalledMs, lastError } = await inflow.stop();
   // Fires near the end are still being recorded: wait for their runs to start.
   await new Promise((r) => setTimeout(r, 3000));
   const { delays, count } = await fireDelays(provider, databaseUrl, w0 + 1000, w1);
   const seconds = (t1 - t0) / 1000;
   const deleted = Number((res.json as { runs?: number } | null)?.runs ?? 0);
   console.log(
-    `    prune: ${deleted} runs in ${seconds.toFixed(1)} s (${(deleted / seconds).toFixed(0)}/s) beside ${inserted} inserted over ${((w1 - w0) / 1000).toFixed(0)} s; HTTP ${res.status}`,
+    `    prune: ${deleted} runs in ${seconds.toFixed(1)} s (${(deleted / seconds).toFixed(0)}/s) beside ${inserted} inserted over ${((w1 - w0) / 1000).toFixed(0)} s; HTTP ${res.status}; ${failed} insert batches failed${failed ? ` (${lastError})` : ""}, longest insert ${stalledMs.toFixed(0)} ms`,
   );
   return {
     deleted,
     seconds,
     inserted,
+    failedBatches: failed,
+    insertStallMs: stalledMs,
     fireDelay: summarize(delays),
     fires: count,
     expectedFires: Math.max(0, Math.floor((w1 - w0 - 1000) / 1000) * TICKERS),
@@ -414,5 +443,10 @@ for (const [provider, byVariant] of results) {
       : "—",
   );
   row("  /readyz probe, worst wait", (f) => (f.prune ? `${f.prune.probeMaxMs.toFixed(0)} ms` : "—"));
+  row("  inserts beside it: longest batch, failed batches", (f) =>
+    f.prune
+      ? `${f.prune.insertStallMs.toFixed(0)} ms, ${f.prune.failedBatches} of ${f.prune.failedBatches + f.prune.inserted / Math.max(1, Math.round(INFLOW / 10))}`
+      : "—",
+  );
   console.log("");
 }
