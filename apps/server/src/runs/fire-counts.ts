@@ -14,51 +14,67 @@ const CHANGE_MARGIN_MS = 5_000;
  * A cached hour is recounted at least this often even when nothing in it changed that updatedAt
  * shows: runs deleted by another instance (its cleanup, a deleted task's cascade) leave no trace.
  */
-const RECOUNT_MS = 60_000;
+const RECOUNT_MS = 5 * 60_000;
 
 /** "No end": the last instant both databases store (9999-12-31). */
 const MAX_TIME = Date.UTC(9999, 11, 31);
 
-/** Kept hours older than this are dropped (the dashboard shows 7 days). */
-const KEEP_HOURS_MS = 8 * 24 * HOUR;
+const MINUTE = 60_000;
 
-/** Hours of scheduled time whose runs were deleted through deleteRuns, per database handle. */
-const deletedHours = new WeakMap<Db, Set<number>>();
+/** Buckets not read for this long are dropped (the dashboard reads 7 days). */
+const KEEP_MS = 2 * RECOUNT_MS;
+
+/** Scheduled times (to the minute) of runs deleted through deleteRuns, per database handle. */
+const deletedAt = new WeakMap<Db, Set<number>>();
 
 /** Called by whatever deletes runs in this process, with their scheduled times. */
 export function noteRunsDeleted(db: Db, scheduledAt: Date[]): void {
-  const hours = deletedHours.get(db) ?? new Set<number>();
-  deletedHours.set(db, hours);
-  for (const at of scheduledAt) hours.add(Math.floor(at.getTime() / HOUR) * HOUR);
+  const times = deletedAt.get(db) ?? new Set<number>();
+  deletedAt.set(db, times);
+  for (const at of scheduledAt) times.add(Math.floor(at.getTime() / MINUTE) * MINUTE);
 }
 
 const zero = (): Counts => Object.fromEntries(RUN_STATUSES.map((s) => [s, 0])) as Counts;
 
 /**
  * Fire counts by the status of their latest attempt (a retried fire counts once), by scheduled
- * time, for the dashboard. Whole hours are counted once and kept: a request reads the few rows
- * written since the last one through Run(updatedAt, scheduledAt) to learn which hours changed
- * (every write to a run stamps updatedAt; a run's scheduledAt, its hour, is never rewritten),
- * recounts only those, and adds the kept hours up. So
- * /api/stats costs a handful of index reads however many runs there are, and stays exact: an
- * hour is never served once a change to it is visible.
+ * time, for the dashboard. Time is counted in buckets that are kept: whole hours for the past,
+ * minutes for the last two hours (where runs change all the time). A request reads the few rows
+ * written since the last one through Run(updatedAt, scheduledAt) to learn which buckets changed
+ * (every write to a run stamps updatedAt; a run's scheduledAt, its bucket, is never rewritten),
+ * recounts only those, and adds the kept buckets up. So /api/stats costs a handful of index reads
+ * however many runs there are, and stays exact: a bucket is never served once a change to it is
+ * visible.
  */
 export class FireCounts {
-  readonly #hours = new Map<number, { counts: Promise<Counts>; at: number }>();
+  readonly #buckets = new Map<string, { counts: Promise<Counts>; at: number }>();
   #checkedAt: number | null = null;
   #checking: Promise<void> | null = null;
 
   constructor(private readonly db: Db) {}
 
-  /** Counts of the fires scheduled in [from, to), where from and to are whole hours. */
-  async hours(from: number, to: number, now = Date.now()): Promise<Map<number, Counts>> {
+  /**
+   * Looks for changes once, then answers counts of the fires scheduled in [from, to) from the kept
+   * buckets (any instants: the parts of minutes at either end are counted live).
+   */
+  async view(now = Date.now()): Promise<(from: number, to: number) => Promise<Counts>> {
     await this.#forgetChanged(now);
-    const out = new Map<number, Counts>();
-    const hours: number[] = [];
-    for (let h = from; h < to; h += HOUR) hours.push(h);
-    const counted = await Promise.all(hours.map((h) => this.#hour(h, now)));
-    for (const [i, h] of hours.entries()) out.set(h, counted[i] as Counts);
-    return out;
+    // Hours before this are kept whole; from here on, minutes.
+    const live = Math.floor(now / HOUR) * HOUR - HOUR;
+    return async (from, to) => {
+      const parts: Array<Promise<Counts>> = [];
+      for (let t = from; t < to; ) {
+        if (t % HOUR === 0 && t + HOUR <= Math.min(to, live)) {
+          parts.push(this.#bucket(t, HOUR, now));
+          t += HOUR;
+          continue;
+        }
+        const end = Math.min(to, Math.floor(t / MINUTE) * MINUTE + MINUTE);
+        parts.push(t % MINUTE === 0 && end - t === MINUTE ? this.#bucket(t, MINUTE, now) : countRange(this.db, t, end));
+        t = end;
+      }
+      return sumCounts(await Promise.all(parts));
+    };
   }
 
   /** Counts of the fires scheduled in [from, to) (any instants; `to` may be +Infinity), counted now. */
@@ -66,19 +82,25 @@ export class FireCounts {
     return countRange(this.db, from, to);
   }
 
-  #hour(h: number, now: number): Promise<Counts> {
-    const kept = this.#hours.get(h);
+  #bucket(start: number, size: number, now: number): Promise<Counts> {
+    const key = `${size}:${start}`;
+    const kept = this.#buckets.get(key);
     if (kept && now - kept.at < RECOUNT_MS) return kept.counts;
-    const counts = countRange(this.db, h, h + HOUR);
+    const counts = countRange(this.db, start, start + size);
     const entry = { counts, at: now };
-    this.#hours.set(h, entry);
+    this.#buckets.set(key, entry);
     counts.catch(() => {
-      if (this.#hours.get(h) === entry) this.#hours.delete(h);
+      if (this.#buckets.get(key) === entry) this.#buckets.delete(key);
     });
     return counts;
   }
 
-  /** Drops the kept hours that runs written or deleted since the last look belong to. */
+  /** Drops the buckets that runs written or deleted since the last look belong to. */
+  #forget(at: number): void {
+    this.#buckets.delete(`${HOUR}:${Math.floor(at / HOUR) * HOUR}`);
+    this.#buckets.delete(`${MINUTE}:${Math.floor(at / MINUTE) * MINUTE}`);
+  }
+
   #forgetChanged(now: number): Promise<void> {
     this.#checking ??= this.#lookForChanges(now).finally(() => {
       this.#checking = null;
@@ -87,10 +109,10 @@ export class FireCounts {
   }
 
   async #lookForChanges(now: number): Promise<void> {
-    for (const h of this.#hours.keys()) if (h < now - KEEP_HOURS_MS) this.#hours.delete(h);
-    const deleted = deletedHours.get(this.db);
+    for (const [key, entry] of this.#buckets) if (now - entry.at > KEEP_MS) this.#buckets.delete(key);
+    const deleted = deletedAt.get(this.db);
     if (deleted) {
-      for (const h of deleted) this.#hours.delete(h);
+      for (const at of deleted) this.#forget(at);
       deleted.clear();
     }
     if (this.#checkedAt === null) {
@@ -104,7 +126,7 @@ export class FireCounts {
       select: { scheduledAt: true },
       distinct: ["scheduledAt"],
     });
-    for (const row of changed) this.#hours.delete(Math.floor(row.scheduledAt.getTime() / HOUR) * HOUR);
+    for (const row of changed) this.#forget(row.scheduledAt.getTime());
   }
 }
 

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import { errors } from "../../../lib/schemas.ts";
-import { FireCounts, HOUR, sumCounts } from "../../../runs/fire-counts.ts";
+import { FireCounts, type Counts as FireTally, HOUR, sumCounts } from "../../../runs/fire-counts.ts";
 import { ExecutorView, listExecutors } from "../executors/index.ts";
 
 const DAY = 24 * HOUR;
@@ -26,7 +26,7 @@ const Stats = Type.Object({
 
 const statsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { db } = app.database;
-  // Whole hours counted once and kept until a run in them changes (see FireCounts).
+  // Hours and minutes counted once and kept until a run in them changes (see FireCounts).
   const fires = new FireCounts(db);
 
   app.get(
@@ -46,20 +46,23 @@ const statsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const thisHour = Math.floor(now / HOUR) * HOUR;
       const today = Math.floor(now / DAY) * DAY;
       const dayAgo = now - DAY;
-      const firstWholeHour = Math.ceil(dayAgo / HOUR) * HOUR;
-      // Runs claimed ahead may be scheduled a little past this hour: counted live, like the
-      // partial hour that starts the last 24 h.
-      const [total, enabled, hours, head, ahead, restOfToday, failing, executors] = await Promise.all([
+      // Runs claimed ahead may be scheduled a little past this hour: counted live.
+      const [total, enabled, span, ahead, restOfToday, failing, executors] = await Promise.all([
         db.task.count(),
         db.task.count({ where: { enabled: true } }),
-        fires.hours(Math.min(today - 6 * DAY, firstWholeHour - HOUR), thisHour + HOUR, now),
-        fires.range(dayAgo, firstWholeHour),
+        fires.view(now),
         fires.range(thisHour + HOUR, Number.POSITIVE_INFINITY),
         fires.range(thisHour + HOUR, today + DAY),
         failingTasks(),
         listExecutors(app),
       ]);
-      const span = (from: number, to: number) => [...hours].filter(([h]) => h >= from && h < to).map(([, c]) => c);
+      const hourStarts = Array.from({ length: 24 }, (_, i) => thisHour - (23 - i) * HOUR);
+      const dayStarts = Array.from({ length: 7 }, (_, i) => today - (6 - i) * DAY);
+      const [last24, byHour, byDay] = await Promise.all([
+        span(dayAgo, thisHour + HOUR),
+        Promise.all(hourStarts.map((start) => span(start, start + HOUR))),
+        Promise.all(dayStarts.map((start) => span(start, Math.min(start + DAY, thisHour + HOUR)))),
+      ]);
       const next = app.engine.upcoming(10);
       const names = new Map(
         (
@@ -68,16 +71,15 @@ const statsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       );
       return {
         tasks: { total, enabled },
-        runsByStatus24h: sumCounts([head, ...span(firstWholeHour, thisHour + HOUR), ahead]),
-        runsByHour24h: Array.from({ length: 24 }, (_, i) => {
-          const start = thisHour - (23 - i) * HOUR;
-          return { start: new Date(start).toISOString(), counts: sumCounts(span(start, start + HOUR)) };
-        }),
-        runsByDay7d: Array.from({ length: 7 }, (_, i) => {
-          const start = today - (6 - i) * DAY;
-          const parts = span(start, start + DAY);
-          return { start: new Date(start).toISOString(), counts: sumCounts(i === 6 ? [...parts, restOfToday] : parts) };
-        }),
+        runsByStatus24h: sumCounts([last24, ahead]),
+        runsByHour24h: hourStarts.map((start, i) => ({
+          start: new Date(start).toISOString(),
+          counts: byHour[i] as FireTally,
+        })),
+        runsByDay7d: dayStarts.map((start, i) => ({
+          start: new Date(start).toISOString(),
+          counts: i === 6 ? sumCounts([byDay[i] as FireTally, restOfToday]) : (byDay[i] as FireTally),
+        })),
         failingTasks: failing,
         upcoming: next.map((n) => ({ taskId: n.id, name: names.get(n.id) ?? "", nextRunAt: n.at.toISOString() })),
         executors,
