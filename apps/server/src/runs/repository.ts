@@ -88,18 +88,27 @@ export class RunRepository {
     if (query.executor) filter("r.`executor` = ?", query.executor);
     if (query.from) filter("r.`scheduledAt` >= ?", new Date(query.from));
     if (query.to) filter("r.`scheduledAt` < ?", new Date(query.to));
-    // Few runs have a failed delivery: found through Notification(ok, runId), not by probing each run.
-    if (query.notifyFailed) where.push("r.`id` IN (SELECT n.`runId` FROM `Notification` n WHERE n.`ok` = 0)");
+    // Few runs have a failed delivery: walked newest first through Notification(ok, runId), each
+    // joined to its run for the other filters, instead of probing every run for one.
+    let from = "`Run` r";
+    let id = "r.`id`";
+    let pick = id;
+    if (query.notifyFailed) {
+      from = "`Notification` n JOIN `Run` r ON r.`id` = n.`runId`";
+      id = "n.`runId`";
+      pick = `DISTINCT ${id}`; // a run may have several failed deliveries
+      where.push("n.`ok` = 0");
+    }
     const whereSql = where.length > 0 ? `WHERE ${where.join(" AND ")}` : "";
     const [picked, counted] = await Promise.all([
       this.db.$queryRawUnsafe<Array<{ id: number | bigint }>>(
-        `SELECT r.\`id\` AS id FROM \`Run\` r ${whereSql} ORDER BY r.\`id\` DESC LIMIT ? OFFSET ?`,
+        `SELECT ${pick} AS id FROM ${from} ${whereSql} ORDER BY ${id} DESC LIMIT ? OFFSET ?`,
         ...params,
         pageSize,
         (page - 1) * pageSize,
       ),
       this.db.$queryRawUnsafe<Array<{ total: number | bigint }>>(
-        `SELECT COUNT(*) AS total FROM (SELECT 1 AS x FROM \`Run\` r ${whereSql} LIMIT ?) c`,
+        `SELECT COUNT(*) AS total FROM (SELECT ${pick} AS x FROM ${from} ${whereSql} LIMIT ?) c`,
         ...params,
         COUNT_LIMIT + 1,
       ),
