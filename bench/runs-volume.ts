@@ -49,6 +49,7 @@ const DURATION = int("duration", values.duration, 1, 600);
 const INFLOW = int("inflow", values.inflow, 0, 100_000);
 const DAYS = 30;
 const PRUNE_WINDOW_MS = 12_000;
+const FIRST_TIMEOUT_MS = 60_000;
 const DAY = 86_400_000;
 const providers = list(values.db) as Array<"sqlite" | "mysql">;
 
@@ -129,10 +130,19 @@ async function signIn(url: string) {
 
 async function offer(url: string, headers: Record<string, string>, label: string, path: string): Promise<Load> {
   const t0 = performance.now();
-  const res = await fetch(`${url}${path}`, { headers });
-  await res.arrayBuffer();
+  // A query the version cannot answer within FIRST_TIMEOUT_MS is recorded as such (status 0).
+  const res = await fetch(`${url}${path}`, { headers, signal: AbortSignal.timeout(FIRST_TIMEOUT_MS) }).then(
+    async (r) => {
+      await r.arrayBuffer();
+      return r.status;
+    },
+    () => 0,
+  );
   const first = performance.now() - t0;
-  if (res.status !== 200) return { first, status: res.status, p50: 0, p99: 0, served: 0, errors: 0 };
+  if (res !== 200) {
+    console.log(`    ${label}: ${res ? `HTTP ${res}` : `no answer in ${FIRST_TIMEOUT_MS / 1000} s`}`);
+    return { first, status: res, p50: 0, p99: 0, served: 0, errors: 0 };
+  }
   const result = await autocannon({
     url: `${url}${path}`,
     headers,
@@ -426,6 +436,7 @@ for (const [provider, byVariant] of results) {
       (f) => {
         const x = f.load.get(label);
         if (!x) return "—";
+        if (x.status === 0) return `no answer in ${FIRST_TIMEOUT_MS / 1000} s`;
         if (x.status !== 200) return `HTTP ${x.status} (${x.first.toFixed(0)} ms)`;
         return `${x.first.toFixed(0)} / ${x.p50} / ${x.p99} ms, ${x.served} req/s${x.errors ? ` (${x.errors} errors)` : ""}`;
       },
