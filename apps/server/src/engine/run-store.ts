@@ -545,8 +545,12 @@ export class RunStore {
   }
 
   /** Deletes runs beyond the retention rules (RunRepository.retain, cleanup's home), a batch at a time. */
-  prune(options: { olderThan: Date; perTask: number; batch?: number }): Promise<number> {
-    return new RunRepository(this.db).retain({ before: options.olderThan, ...options });
+  async prune(options: { olderThan: Date; perTask: number; batch?: number }): Promise<number> {
+    const removed = await new RunRepository(this.db).retain({ before: options.olderThan, ...options });
+    // SQLite's planner statistics (taken at open, see @crondeck/db) follow the tables as they grow:
+    // a database opened empty would otherwise be planned as empty for good.
+    if (this.provider === "sqlite") await this.db.$executeRawUnsafe("ANALYZE");
+    return removed;
   }
 
   async recordNotification(
