@@ -245,7 +245,7 @@ export class Scheduler {
     for (const { task, pattern, nextAt } of this.#tasks.values()) {
       if (task.misfirePolicy !== "RUN_LATEST") continue;
       const slot = pattern.latestAtOrBefore(now);
-      if (slot === null || slot <= task.createdAt.getTime()) continue;
+      if (slot === null || slot <= +task.createdAt) continue;
       if (now - slot >= task.misfireGraceSeconds * 1000) continue;
       // A task armed while loadTasks() was pending may already be armed for this very slot.
       if (nextAt !== null && slot >= nextAt) continue;

@@ -8,7 +8,8 @@ export interface SchedulableTask {
   enabled: boolean;
   misfirePolicy: MisfirePolicy;
   misfireGraceSeconds: number;
-  createdAt: Date;
+  /** A Date, or its epoch ms (a number costs ~100 fewer bytes per armed task). */
+  createdAt: Date | number;
 }
 
 /**

@@ -75,7 +75,10 @@ export class Engine {
   #lastSync = new Date(0);
   #syncRounds = 0;
   #started = false;
+  #stopping = false;
   #leaseLost = false;
+  /** Settles once every enabled task is armed (or the engine stops first). */
+  #armed: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly db: Db,
@@ -158,7 +161,7 @@ export class Engine {
 
   /**
    * Takes this process's name with a new incarnation, ends what dead predecessors left in
-   * progress, then arms every enabled task.
+   * progress, then starts arming every enabled task: the API serves meanwhile (whenArmed()).
    */
   async start(): Promise<void> {
     if (this.#started) return;
@@ -175,7 +178,9 @@ export class Engine {
     });
     await this.#reaper.atStart(predecessors);
     if (this.config.scheduler) {
-      await this.#scheduler.start();
+      // 100,000 tasks take a second or more to read and arm; the API need not wait for that (a task
+      // not armed yet shows the next run computed the same way), and slots due meanwhile fire late.
+      this.#armed = this.#arm();
       this.#every(this.timings.taskSyncMs, () => this.#syncTasks());
       this.#every(NEXT_RUN_FLUSH_MS, () => this.#nextRunKeys.flush());
     }
@@ -189,10 +194,11 @@ export class Engine {
    * cancels the rest (recorded as CANCELED) and waits for their records and notifications.
    */
   async stop(graceMs = 30_000): Promise<void> {
+    this.#stopping = true;
     for (const timer of this.#timers) clearInterval(timer);
     this.#timers.length = 0;
     // The scheduler fires nothing from here on; the fires it started are in #fires.
-    const schedulerStopped = this.#scheduler.stop(0);
+    const schedulerStopped = this.#scheduler.stop(0).then(() => this.#armed);
     const fires = () => Promise.allSettled([...this.#fires]);
     const timeout = new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref());
     await Promise.all([schedulerStopped, this.#giveBack(() => true), Promise.race([fires(), timeout])]);
@@ -201,6 +207,24 @@ export class Engine {
     await this.#dispatcher.close?.();
     await this.#notifier.drain();
     await this.#nextRunKeys.flush().catch((err) => this.log.warn({ err }, "could not write next-run keys"));
+  }
+
+  /** Settles once every enabled task is armed (at once with SCHEDULER=off, or once stopped). */
+  whenArmed(): Promise<void> {
+    return this.#armed;
+  }
+
+  /** Arms every enabled task, trying again while the database cannot be read. */
+  async #arm(): Promise<void> {
+    for (let tries = 0; !this.#stopping; tries++) {
+      try {
+        await this.#scheduler.start();
+        return;
+      } catch (err) {
+        if (tries % 30 === 0) this.log.error({ err, tries }, "could not read the tasks to arm; trying again");
+        await new Promise((resolve) => setTimeout(resolve, 1_000).unref());
+      }
+    }
   }
 
   /** Calls `listener` for every attempt that reaches a final status in this process. */

@@ -24,7 +24,7 @@ export function armedTask(row: TaskRow): ArmedTask {
     enabled: row.enabled,
     misfirePolicy: row.misfirePolicy as MisfirePolicy,
     misfireGraceSeconds: row.misfireGraceSeconds,
-    createdAt: row.createdAt,
+    createdAt: row.createdAt.getTime(),
     updatedAtMs: row.updatedAt.getTime(),
   };
 }
@@ -67,7 +67,7 @@ export async function* enabledTasks(db: Db): AsyncGenerator<ArmedTask[]> {
       enabled: true,
       misfirePolicy: once(row.misfirePolicy) as MisfirePolicy,
       misfireGraceSeconds: Number(row.misfireGraceSeconds),
-      createdAt: new Date(row.createdAt),
+      createdAt: new Date(row.createdAt).getTime(),
       updatedAtMs: new Date(row.updatedAt).getTime(),
     }));
     if (rows.length < ARM_PAGE) return;
