@@ -53,6 +53,9 @@ export async function* enabledTasks(db: Db): AsyncGenerator<ArmedTask[]> {
     return s;
   };
   for (let after = 0; ; ) {
+    // SQLite's driver answers synchronously: its promises settle as microtasks, which would arm
+    // every page before the server even listens. A macrotask turn lets requests in between pages.
+    await new Promise((resolve) => setImmediate(resolve));
     const rows = await db.$queryRawUnsafe<ArmRow[]>(
       "SELECT `id`, `cron`, `timezone`, `misfirePolicy`, `misfireGraceSeconds`, `createdAt`, `updatedAt` " +
         "FROM `Task` WHERE `enabled` = 1 AND `id` > ? ORDER BY `id` LIMIT ?",
