@@ -12,7 +12,7 @@ export interface ArmedTask extends SchedulableTask {
 }
 
 /** Tasks armed per start-up page: a few ms of the event loop each, and no full list in memory. */
-const ARM_PAGE = 5_000;
+const ARM_PAGE = 1_000;
 /** Ids per look-up of whole rows (SQLite binds at most 32,766 parameters). */
 const ROWS_PER_QUERY = 2_000;
 
