@@ -1,7 +1,9 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { createTestDatabase, testProviders } from "@crondeck/db/testing";
+import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { appOn, createTask, eventually, startTestApp, type TestApp } from "./helpers.ts";
+import { buildApp, loadConfig } from "../src/app.ts";
+import { actAs, appOn, createTask, eventually, startTestApp, type TestApp } from "./helpers.ts";
 import { startHttpTarget } from "./http-target.ts";
 
 // Armed tasks hold only their schedule (engine/task-rows.ts): the whole row is read when a slot is
@@ -73,30 +75,48 @@ describe.each(providers)("tasks armed by their schedule on %s", (provider) => {
   });
 
   it("moves the task's next-run key on as its slots pass", async () => {
-    const task = await createTask(t.app, { cron: "* * * * * *", command: "true" });
-    const db = t.app.database.db;
-    const keys = new Set<number>();
-    const deadline = Date.now() + 4_500;
-    // The background refresh of stale keys runs every 5 s: several keys within 4.5 s are the engine's.
-    while (Date.now() < deadline) {
-      const row = await db.task.findUniqueOrThrow({ where: { id: task.id }, select: { nextRunAtMs: true } });
-      const key = Number(row.nextRunAtMs);
-      keys.add(key);
-      expect(key % 1000).toBe(0);
-      // Never more than the flush interval (1 s) and a slot behind.
-      expect(key).toBeGreaterThan(Date.now() - 2_500);
-      await sleep(100);
+    // Written every 300 ms here (5 s by default); the background refresh of keys that passed runs
+    // every 5 s, so several keys within 4.5 s are the engine's.
+    const database = createTestDatabase(provider);
+    const app = await buildApp(
+      loadConfig({ TZ: "UTC" }, { databaseUrl: database.url, logLevel: "silent", webDist: "/nonexistent" }),
+      { logger: false, engine: { timings: { nextRunFlushMs: 300 } } },
+    );
+    await app.ready();
+    await actAs(app, "admin");
+    try {
+      await keysMoveOn(app);
+    } finally {
+      await app.close();
+      await database.drop();
     }
-    expect(keys.size).toBeGreaterThanOrEqual(3);
-    await t.app.inject({ method: "PATCH", url: `/api/tasks/${task.id}`, payload: { enabled: false } });
-    const disabled = await db.task.findUniqueOrThrow({ where: { id: task.id }, select: { nextRunAtMs: true } });
-    // Disabled: the API's key (never) stays, whatever fired just before is not written over it.
-    await sleep(1_500);
-    const later = await db.task.findUniqueOrThrow({ where: { id: task.id }, select: { nextRunAtMs: true } });
-    expect(Number(later.nextRunAtMs)).toBe(Number(disabled.nextRunAtMs));
-    expect(new Date(Number(later.nextRunAtMs)).getUTCFullYear()).toBe(9999);
   });
 });
+
+/** A per-second task's Task.nextRunAtMs, read every 100 ms for 4.5 s, then after it is disabled. */
+async function keysMoveOn(app: FastifyInstance): Promise<void> {
+  const task = await createTask(app, { cron: "* * * * * *", command: "true" });
+  const db = app.database.db;
+  const keys = new Set<number>();
+  const deadline = Date.now() + 4_500;
+  while (Date.now() < deadline) {
+    const row = await db.task.findUniqueOrThrow({ where: { id: task.id }, select: { nextRunAtMs: true } });
+    const key = Number(row.nextRunAtMs);
+    keys.add(key);
+    expect(key % 1000).toBe(0);
+    // Never more than the flush interval and a slot behind.
+    expect(key).toBeGreaterThan(Date.now() - 2_000);
+    await sleep(100);
+  }
+  expect(keys.size).toBeGreaterThanOrEqual(3);
+  await app.inject({ method: "PATCH", url: `/api/tasks/${task.id}`, payload: { enabled: false } });
+  const disabled = await db.task.findUniqueOrThrow({ where: { id: task.id }, select: { nextRunAtMs: true } });
+  // Disabled: the API's key (never) stays, whatever fired just before is not written over it.
+  await sleep(1_500);
+  const later = await db.task.findUniqueOrThrow({ where: { id: task.id }, select: { nextRunAtMs: true } });
+  expect(Number(later.nextRunAtMs)).toBe(Number(disabled.nextRunAtMs));
+  expect(new Date(Number(later.nextRunAtMs)).getUTCFullYear()).toBe(9999);
+}
 
 describe.each(providers)("start-up with many tasks on %s", (provider) => {
   const TASKS = 2_000;

@@ -27,8 +27,6 @@ const CLAIM_LEAD_MS = 500;
 const UNFIRED_CLAIM_MS = 30_000;
 /** A scheduled fire that waits longer than this for the database is missed, not run late. */
 const FIRE_DB_WAIT_MS = 2_000;
-/** How often the next-run keys of the tasks that fired are written (one UPDATE per schedule). */
-const NEXT_RUN_FLUSH_MS = 1_000;
 
 export interface EngineTimings {
   /** How often live runs save their output so far (so a crash loses little of it). */
@@ -39,6 +37,12 @@ export interface EngineTimings {
   taskSyncMs: number;
   /** How often old runs are pruned. */
   pruneEveryMs: number;
+  /**
+   * How often the next-run keys of the tasks that fired are written. Each write holds the rows of
+   * the tasks it moves on, which a run's insert checks (its foreign key) on MySQL: seldom, not
+   * every second. A list sorted by next run recomputes the keys that passed anyway.
+   */
+  nextRunFlushMs: number;
 }
 
 export const DEFAULT_TIMINGS: EngineTimings = {
@@ -46,6 +50,7 @@ export const DEFAULT_TIMINGS: EngineTimings = {
   lostAfterMs: 10_000,
   taskSyncMs: 5_000,
   pruneEveryMs: 60 * 60_000,
+  nextRunFlushMs: 5_000,
 };
 
 /**
@@ -182,7 +187,7 @@ export class Engine {
       // not armed yet shows the next run computed the same way), and slots due meanwhile fire late.
       this.#armed = this.#arm();
       this.#every(this.timings.taskSyncMs, () => this.#syncTasks());
-      this.#every(NEXT_RUN_FLUSH_MS, () => this.#nextRunKeys.flush());
+      this.#every(this.timings.nextRunFlushMs, () => this.#nextRunKeys.flush());
     }
     this.#every(LEASE_RENEW_MS, () => this.#livenessRound());
     this.#every(this.timings.heartbeatMs, () => this.#saveOutput());
@@ -325,7 +330,7 @@ export class Engine {
       // The row read for the claim, unless the task was saved since (then as saved now, as when
       // whole rows were armed); none was read without a claim ahead (a misfire, a catch-up).
       task = ahead ? await ahead.row : undefined;
-      if (task?.updatedAt.getTime() !== armed.updatedAtMs) task = await this.#rows.get(armed.id);
+      if (task?.updatedAt.getTime() !== armed.updatedAtMs) task = await this.#rows.get(armed.id, armed.updatedAtMs);
       if (!task) {
         // Deleted meanwhile (its claim went with it): nothing to run.
         this.taskDeleted(armed.id);
@@ -363,8 +368,8 @@ export class Engine {
    */
   #claimAhead(tasks: ArmedTask[], scheduledAt: Date): void {
     const at = scheduledAt.getTime();
-    for (const { id } of tasks) {
-      const row = this.#rows.get(id);
+    for (const { id, updatedAtMs } of tasks) {
+      const row = this.#rows.get(id, updatedAtMs);
       const claim = row.then(
         (task) => (task ? this.#job.prepare(task, scheduledAt) : undefined),
         () => undefined, // the fire decides at its instant, as when a claim fails

@@ -15,6 +15,12 @@ export interface ArmedTask extends SchedulableTask {
 const ARM_PAGE = 1_000;
 /** Ids per look-up of whole rows (SQLite binds at most 32,766 parameters). */
 const ROWS_PER_QUERY = 2_000;
+/**
+ * Rows kept after use, the most recently used: a task firing every second or minute is not read
+ * again at each slot while it is unchanged. Bounded, so an hourly burst of 100,000 fires does not
+ * keep 100,000 rows.
+ */
+const RECENT_ROWS = 2_000;
 
 export function armedTask(row: TaskRow): ArmedTask {
   return {
@@ -81,14 +87,22 @@ export async function* enabledTasks(db: Db): AsyncGenerator<ArmedTask[]> {
 /**
  * Whole task rows by id, read together: the ids asked for in one turn of the event loop (a
  * prepared batch, the fires of one instant, the misfires of a start) share one query per
- * ROWS_PER_QUERY ids. Resolves to undefined for a task deleted meanwhile.
+ * ROWS_PER_QUERY ids. Resolves to undefined for a task deleted meanwhile. A row read recently is
+ * reused while its updatedAt is the one the task was armed with.
  */
 export class TaskRows {
   #waiting = new Map<number, Waiter[]>();
+  readonly #recent = new Map<number, TaskRow>();
 
   constructor(private readonly db: Db) {}
 
-  get(id: number): Promise<TaskRow | undefined> {
+  get(id: number, updatedAtMs?: number): Promise<TaskRow | undefined> {
+    const recent = this.#recent.get(id);
+    if (recent && recent.updatedAt.getTime() === updatedAtMs) {
+      this.#recent.delete(id); // re-inserted: the Map's order is the order of use
+      this.#recent.set(id, recent);
+      return Promise.resolve(recent);
+    }
     return new Promise((resolve, reject) => {
       if (this.#waiting.size === 0) process.nextTick(() => void this.#flush());
       const waiters = this.#waiting.get(id);
@@ -108,12 +122,19 @@ export class TaskRows {
       parts.map(async (part) => {
         try {
           const rows = new Map((await this.db.task.findMany({ where: { id: { in: part } } })).map((r) => [r.id, r]));
+          for (const [id, row] of rows) this.#keep(id, row);
           for (const id of part) for (const w of waiting.get(id) ?? []) w.resolve(rows.get(id));
         } catch (err) {
           for (const id of part) for (const w of waiting.get(id) ?? []) w.reject(err);
         }
       }),
     );
+  }
+
+  #keep(id: number, row: TaskRow): void {
+    this.#recent.delete(id);
+    this.#recent.set(id, row);
+    if (this.#recent.size > RECENT_ROWS) this.#recent.delete(this.#recent.keys().next().value as number);
   }
 }
 
