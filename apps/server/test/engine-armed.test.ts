@@ -75,8 +75,8 @@ describe.each(providers)("tasks armed by their schedule on %s", (provider) => {
   });
 
   it("moves the task's next-run key on as its slots pass", async () => {
-    // Written every 300 ms here (5 s by default); the background refresh of keys that passed runs
-    // every 5 s, so several keys within 4.5 s are the engine's.
+    // Written every 300 ms here (5 s by default). Only the engine writes them with the scheduler on
+    // (the list recomputes passed keys only when asked to sort by them).
     const database = createTestDatabase(provider);
     const app = await buildApp(
       loadConfig({ TZ: "UTC" }, { databaseUrl: database.url, logLevel: "silent", webDist: "/nonexistent" }),
