@@ -102,11 +102,13 @@ async function seedTemplate(provider: Provider): Promise<Template> {
     const next =
       keys.get(schedule) ?? nextRunKey({ enabled: true, cron: task.cron, timezone: task.timezone as string });
     keys.set(schedule, next);
-    const row = { ...task, name, nameKey: taskNameKey(name), command: `true --job ${i} --zone=${task.timezone}` };
+    const command = `true --job ${i} --zone=${task.timezone}`;
+    const row = { ...task, name, nameKey: taskNameKey(name), modeSettings: JSON.stringify({ command }) };
     const remark = i % 10 === 0 ? `Nightly report for team ${i % 97}` : "";
     // Distinct creation times to sort by, all after now (see the top of this file).
     const createdAt = new Date(tomorrow - (TASKS - i));
-    return { ...row, remark, searchText: taskSearchText({ ...row, remark }), nextRunAtMs: next, createdAt };
+    const searchText = taskSearchText({ name, modeText: command, remark });
+    return { ...row, remark, searchText, nextRunAtMs: next, createdAt };
   };
   if (provider === "sqlite") {
     const dir = mkdtempSync(join(tmpdir(), "crondeck-scale-template-"));

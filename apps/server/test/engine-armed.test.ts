@@ -1,10 +1,10 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { createTestDatabase, testProviders } from "@crondeck/db/testing";
+import { startHttpTarget } from "@crondeck/testing";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildApp, loadConfig } from "../src/app.ts";
 import { actAs, appOn, createTask, eventually, startTestApp, type TestApp } from "./helpers.ts";
-import { startHttpTarget } from "./http-target.ts";
 
 // Armed tasks hold only their schedule (engine/task-rows.ts): the whole row is read when a slot is
 // prepared or fired, and the engine moves each task's next-run key on as its slots pass.
@@ -141,11 +141,15 @@ describe.each(providers)("start-up with many tasks on %s", (provider) => {
         name: `daily-${i}`,
         nameKey: `daily-${i}`,
         mode: "HTTP",
-        httpMethod: "GET",
-        command: `${target.url}/hit/${i}`,
-        httpHeaders: "{}",
-        notifyEmails: "[]",
+        modeSettings: JSON.stringify({
+          command: `${target.url}/hit/${i}`,
+          httpMethod: "GET",
+          httpHeaders: {},
+          httpBody: null,
+        }),
+        notifySettings: "{}",
         notifyKeywords: "[]",
+        env: "{}",
         searchText: `daily-${i}`,
         cron: "0 0 * * *",
         timezone: "UTC",
