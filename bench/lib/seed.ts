@@ -12,6 +12,7 @@ export function taskRow(name: string, changes: Partial<TaskInput> = {}): TaskInp
     cron: "* * * * * *",
     timezone: "UTC",
     notifySettings: "{}",
+    env: "{}",
     notifyKeywords: "[]",
     remark: "",
     ...changes,

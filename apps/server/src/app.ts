@@ -22,6 +22,7 @@ import executorsRoutes from "./routes/api/executors/index.ts";
 import metaRoutes from "./routes/api/meta/index.ts";
 import notificationsRoutes from "./routes/api/notifications/index.ts";
 import runsRoutes from "./routes/api/runs/index.ts";
+import secretsRoutes from "./routes/api/secrets/index.ts";
 import settingsRoutes from "./routes/api/settings/index.ts";
 import statsRoutes from "./routes/api/stats/index.ts";
 import tasksAsCodeRoutes from "./routes/api/tasks/as-code.ts";
@@ -104,6 +105,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(executorsRoutes, { prefix: "/api/executors" });
   await app.register(settingsRoutes, { prefix: "/api/settings" });
   await app.register(metaRoutes, { prefix: "/api/meta" });
+  await app.register(secretsRoutes, { prefix: "/api/secrets" });
 
   await app.register(staticFiles);
   return app;

@@ -57,6 +57,11 @@ export interface Config {
   outputLimitBytes: number;
   runRetentionDays: number;
   runRetentionPerTask: number;
+  /**
+   * Encrypts the secrets store (AES-256-GCM, key derived from it); null: the store is off and a task
+   * referencing ${secret:NAME} fails. Never logged, never passed to tasks.
+   */
+  secretsKey: string | null;
   /** This process in run records and the executors list: `host:pid`, so a restart can tell its dead predecessor's runs. */
   instanceName: string;
 }
@@ -142,7 +147,14 @@ function defaultZone(env: NodeJS.ProcessEnv): string {
 }
 
 /** Settings that may hold a secret: each can instead be read from the file named by `<NAME>_FILE`. */
-export const SECRET_SETTINGS = ["ADMIN_PASSWORD", "DATABASE_URL", "SMTP_URL", "SMTP_PASSWORD", "NATS_URL"] as const;
+export const SECRET_SETTINGS = [
+  "ADMIN_PASSWORD",
+  "DATABASE_URL",
+  "SMTP_URL",
+  "SMTP_PASSWORD",
+  "NATS_URL",
+  "SECRETS_KEY",
+] as const;
 
 /** The API's own rule for passwords (users route); the first admin's must follow it too. */
 export const MIN_PASSWORD_LENGTH = 12;
@@ -165,6 +177,20 @@ function withSecretFiles(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
     }
   }
   return resolved;
+}
+
+/** Long enough that guessing it is not the cheap way in; any text (a passphrase or random bytes in base64). */
+const MIN_SECRETS_KEY_LENGTH = 16;
+
+function secretsKey(env: NodeJS.ProcessEnv): string | null {
+  const key = env.SECRETS_KEY;
+  if (!key) return null;
+  if (key.length < MIN_SECRETS_KEY_LENGTH) {
+    throw new ConfigError(
+      `SECRETS_KEY must be at least ${MIN_SECRETS_KEY_LENGTH} characters; e.g. the output of: openssl rand -base64 32`,
+    );
+  }
+  return key;
 }
 
 function adminPassword(env: NodeJS.ProcessEnv): string | null {
@@ -218,6 +244,7 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env, overrides: P
     runRetentionDays: int(env, "RUN_RETENTION_DAYS", 30, 1, 3650),
     runRetentionPerTask: int(env, "RUN_RETENTION_PER_TASK", 1000, 1, 1_000_000),
     instanceName: env.INSTANCE_NAME || `${hostname().slice(0, 64)}:${process.pid}`,
+    secretsKey: secretsKey(env),
     ...overrides,
   };
 }

@@ -21,8 +21,12 @@ interface Rule {
   /** Builds a fresh request (fresh fixtures, so a DELETE by one caller doesn't starve the next). */
   sample: (f: Fixtures, caller: Caller) => Promise<Sample>;
 }
+let secretSeq = 0;
+
 interface Fixtures {
   app: FastifyInstance;
+  /** A stored secret's name, new for each call. */
+  secret(): Promise<string>;
   task(): Promise<number>;
   finishedRun(): Promise<number>;
   runningRun(): Promise<number>;
@@ -180,6 +184,22 @@ const RULES: Record<string, Rule> = {
   "GET /api/executors": { access: "viewer", ok: 200, sample: url("/api/executors") },
   "GET /api/settings": { access: "viewer", ok: 200, sample: url("/api/settings") },
   "GET /api/meta": { access: "viewer", ok: 200, sample: url("/api/meta") },
+  "GET /api/secrets": { access: "admin", ok: 200, sample: url("/api/secrets") },
+  "POST /api/secrets": {
+    access: "admin",
+    ok: 201,
+    sample: async () => ({ url: "/api/secrets", payload: { name: `S_${++secretSeq}`, value: "matrix-value" } }),
+  },
+  "PUT /api/secrets/{name}": {
+    access: "admin",
+    ok: 200,
+    sample: async (f) => ({ url: `/api/secrets/${await f.secret()}`, payload: { value: "new-value" } }),
+  },
+  "DELETE /api/secrets/{name}": {
+    access: "admin",
+    ok: 204,
+    sample: async (f) => ({ url: `/api/secrets/${await f.secret()}` }),
+  },
   "POST /api/notifications/test": {
     access: "admin",
     ok: 200,
@@ -207,7 +227,7 @@ describe("access matrix", () => {
   let routes: Array<{ method: string; path: string }> = [];
 
   beforeAll(async () => {
-    t = await startTestApp("sqlite");
+    t = await startTestApp("sqlite", { secretsKey: "matrix-secrets-key-0123" });
     const { db } = t.app.database;
     // A real account for the login sample.
     const { hashPassword } = await import("../src/auth/secrets.ts");
@@ -276,6 +296,14 @@ describe("access matrix", () => {
         await waitForRun(t.app, runId, (r) => r.status === "RUNNING");
         return runId;
       },
+      secret: async () =>
+        (
+          await adminInject({
+            method: "POST",
+            url: "/api/secrets",
+            payload: { name: `F_${randomBytes(5).toString("hex")}`, value: "fixture-value" },
+          })
+        ).json().name,
       user: async () =>
         (
           await db.user.create({

@@ -114,6 +114,7 @@ describe.each(providers)("bad input on %s", (provider) => {
         searchText: "legacy\tname\nhttp://user:secret@example.test/x\n",
         notifySettings: "{}",
         notifyKeywords: "[]",
+        env: "{}",
       },
     });
     const toggle = await t.app.inject({ method: "PATCH", url: `/api/tasks/${id}`, payload: { enabled: false } });

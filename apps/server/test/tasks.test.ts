@@ -181,6 +181,7 @@ describe.each(providers)("task list on %s", (provider) => {
         timezone: "UTC",
         searchText: taskSearchText({ name, modeText: http ? "http://127.0.0.1:9/" : "true", remark: "" }),
         notifySettings: "{}",
+        env: "{}",
         notifyKeywords: "[]",
         enabled: i % 4 !== 0,
       };

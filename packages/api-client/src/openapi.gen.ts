@@ -680,6 +680,54 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/secrets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The secrets' names and when they were written (never their values)
+         * @description Requires the **admin** role or above.
+         */
+        get: operations["listSecrets"];
+        put?: never;
+        /**
+         * Store a new secret; tasks use it as ${secret:NAME}
+         * @description Requires the **admin** role or above.
+         */
+        post: operations["createSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/secrets/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Replace a secret's value; tasks using it get the new one from their next run
+         * @description Requires the **admin** role or above.
+         */
+        put: operations["replaceSecret"];
+        post?: never;
+        /**
+         * Delete a secret; runs of tasks still using it fail, naming it
+         * @description Requires the **admin** role or above.
+         */
+        delete: operations["deleteSecret"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1611,6 +1659,9 @@ export interface operations {
                             /** @enum {string|null} */
                             notifyChannel: "EMAIL" | "WEBHOOK" | null;
                             notifyKeywords: string[];
+                            env: {
+                                [key: string]: string;
+                            };
                             enabled: boolean;
                             remark: string;
                             /** Format: date-time */
@@ -1728,6 +1779,10 @@ export interface operations {
                     notifyChannel?: "EMAIL" | "WEBHOOK" | null;
                     /** @description keywords, as an array or one string split on `,` or `，` */
                     notifyKeywords?: string[] | string;
+                    /** @description environment of its runs: variables of a SHELL run, ${NAME} in an HTTP task's URL, headers and body; values may reference secrets as ${secret:NAME} */
+                    env?: {
+                        [key: string]: string;
+                    };
                     enabled?: boolean;
                     remark?: string;
                     /** @description SHELL: command line for /bin/sh -c; HTTP: absolute http(s) URL */
@@ -1781,6 +1836,9 @@ export interface operations {
                         /** @enum {string|null} */
                         notifyChannel: "EMAIL" | "WEBHOOK" | null;
                         notifyKeywords: string[];
+                        env: {
+                            [key: string]: string;
+                        };
                         enabled: boolean;
                         remark: string;
                         /** Format: date-time */
@@ -1908,6 +1966,9 @@ export interface operations {
                         /** @enum {string|null} */
                         notifyChannel: "EMAIL" | "WEBHOOK" | null;
                         notifyKeywords: string[];
+                        env: {
+                            [key: string]: string;
+                        };
                         enabled: boolean;
                         remark: string;
                         /** Format: date-time */
@@ -2032,6 +2093,10 @@ export interface operations {
                     notifyChannel?: "EMAIL" | "WEBHOOK" | null;
                     /** @description keywords, as an array or one string split on `,` or `，` */
                     notifyKeywords?: string[] | string;
+                    /** @description environment of its runs: variables of a SHELL run, ${NAME} in an HTTP task's URL, headers and body; values may reference secrets as ${secret:NAME} */
+                    env?: {
+                        [key: string]: string;
+                    };
                     enabled?: boolean;
                     remark?: string;
                     /** @description SHELL: command line for /bin/sh -c; HTTP: absolute http(s) URL */
@@ -2085,6 +2150,9 @@ export interface operations {
                         /** @enum {string|null} */
                         notifyChannel: "EMAIL" | "WEBHOOK" | null;
                         notifyKeywords: string[];
+                        env: {
+                            [key: string]: string;
+                        };
                         enabled: boolean;
                         remark: string;
                         /** Format: date-time */
@@ -2274,6 +2342,10 @@ export interface operations {
                     notifyChannel?: "EMAIL" | "WEBHOOK" | null;
                     /** @description keywords, as an array or one string split on `,` or `，` */
                     notifyKeywords?: string[] | string;
+                    /** @description environment of its runs: variables of a SHELL run, ${NAME} in an HTTP task's URL, headers and body; values may reference secrets as ${secret:NAME} */
+                    env?: {
+                        [key: string]: string;
+                    };
                     enabled?: boolean;
                     remark?: string;
                     /** @description SHELL: command line for /bin/sh -c; HTTP: absolute http(s) URL */
@@ -2327,6 +2399,9 @@ export interface operations {
                         /** @enum {string|null} */
                         notifyChannel: "EMAIL" | "WEBHOOK" | null;
                         notifyKeywords: string[];
+                        env: {
+                            [key: string]: string;
+                        };
                         enabled: boolean;
                         remark: string;
                         /** Format: date-time */
@@ -2523,6 +2598,9 @@ export interface operations {
                         /** @enum {string|null} */
                         notifyChannel: "EMAIL" | "WEBHOOK" | null;
                         notifyKeywords: string[];
+                        env: {
+                            [key: string]: string;
+                        };
                         enabled: boolean;
                         remark: string;
                         /** Format: date-time */
@@ -4003,6 +4081,292 @@ export interface operations {
             };
             /** @description Default Response */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listSecrets: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            name: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            /** @description who wrote the current value */
+                            updatedBy: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createSecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description letters, digits and _, not starting with a digit */
+                    name: string;
+                    /** @description write-only; at least 4 characters, since shorter values could not be masked in output */
+                    value: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        name: string;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                        /** @description who wrote the current value */
+                        updatedBy: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    replaceSecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description write-only; at least 4 characters, since shorter values could not be masked in output */
+                    value: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        name: string;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                        /** @description who wrote the current value */
+                        updatedBy: string;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteSecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

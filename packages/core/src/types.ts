@@ -80,6 +80,8 @@ export interface Task {
   /** Write-only: the API says whether a secret is set, never what it is. */
   notifyWebhookSecretSet: boolean;
   notifyKeywords: string[];
+  /** Environment of its runs (NAME → value); values may reference secrets as ${secret:NAME}. */
+  env: Record<string, string>;
   enabled: boolean;
   remark: string;
   createdAt: string;

@@ -243,6 +243,7 @@ describe.each(providers)("migrations on %s", (provider) => {
       "LoginAttempt",
       "Notification",
       "Run",
+      "Secret",
       "Session",
       "Task",
       "User",
@@ -490,6 +491,7 @@ describe.each(providers)("migrations on %s", (provider) => {
           searchText: taskSearchText({ name, modeText: "echo '🎉 完成'", remark: "" }),
           notifySettings: "{}",
           notifyKeywords: "[]",
+          env: "{}",
         },
       });
       const run = await database.db.run.create({

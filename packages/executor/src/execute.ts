@@ -1,5 +1,6 @@
 import { performance } from "node:perf_hooks";
 import { AttemptControl } from "./attempt-control.ts";
+import { maskText, maskValues } from "./mask.ts";
 import type { ModeRegistry } from "./mode.ts";
 import { builtInModes } from "./modes/index.ts";
 import { type AttemptOutcome, describeError, failed } from "./outcome.ts";
@@ -24,12 +25,15 @@ export async function execute(
   const startedAt = new Date();
   const start = performance.now();
   const buffer = new OutputBuffer(validLimit(req.outputLimitBytes) ?? DEFAULT_OUTPUT_LIMIT_BYTES);
-  const outcome = await runAttempt(req, hooks, options, buffer, modes).catch((err: unknown) =>
+  const secrets = maskValues(req.mask);
+  const outcome = await runAttempt(req, hooks, options, buffer, modes, secrets).catch((err: unknown) =>
     failed(`executor error: ${describeError(err)}`),
   );
   const finishedAt = new Date();
   return {
     ...outcome,
+    // An error may quote what the attempt was given (a URL, a header); the output is masked already.
+    error: outcome.error === null ? null : maskText(outcome.error, secrets),
     output: buffer.toString(),
     truncated: buffer.truncated,
     outputBytes: buffer.totalBytes,
@@ -45,6 +49,7 @@ async function runAttempt(
   options: ExecutorOptions,
   buffer: OutputBuffer,
   modes: ModeRegistry,
+  secrets: Buffer[],
 ): Promise<AttemptOutcome> {
   const mode = modes.get(req.mode);
   if (!mode) return failed(`unknown mode ${String(req.mode)}: this executor knows ${modes.names.join(", ")}`);
@@ -52,7 +57,7 @@ async function runAttempt(
   if (invalid) return failed(invalid);
   if (hooks.signal?.aborted) return { status: "CANCELED", exitCode: null, httpStatus: null, error: "canceled" };
   const control = new AttemptControl(Math.min(req.timeoutSeconds * 1000, MAX_TIMEOUT_MS), hooks.signal);
-  const sink = new OutputSink(buffer, hooks.onOutput);
+  const sink = new OutputSink(buffer, hooks.onOutput, secrets);
   try {
     return await mode.run(req.settings ?? {}, {
       runId: req.runId,
@@ -60,6 +65,7 @@ async function runAttempt(
       scheduledAt: req.scheduledAt,
       attempt: req.attempt,
       idempotencyKey: req.idempotencyKey,
+      env: req.env ?? {},
       control,
       sink,
       killGraceMs: options.killGraceMs ?? DEFAULT_KILL_GRACE_MS,

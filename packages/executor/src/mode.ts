@@ -12,6 +12,8 @@ export interface AttemptInfo {
   attempt: number;
   /** Derived by the engine from the fire; the same for every attempt of it. */
   idempotencyKey: string;
+  /** The task's environment, secrets resolved: a mode passes it on as it sees fit. */
+  env: Record<string, string>;
 }
 
 /** What the executor hands a mode for one attempt. */

@@ -1,4 +1,5 @@
 import { StringDecoder } from "node:string_decoder";
+import { StreamMasker } from "./mask.ts";
 import type { OutputBuffer } from "./output-buffer.ts";
 
 /** Writes one byte stream (stdout, stderr or a response body) into the shared buffer and the live listener. */
@@ -16,16 +17,22 @@ export class OutputSink {
   constructor(
     readonly buffer: OutputBuffer,
     private readonly onOutput?: (text: string) => void,
+    /** Secret values the attempt was given: masked before anything keeps or shows the output. */
+    private readonly secrets: readonly Buffer[] = [],
   ) {}
 
   stream(): StreamWriter {
     const decoder = this.onOutput ? new StringDecoder("utf8") : null;
+    const masker = this.secrets.length > 0 ? new StreamMasker(this.secrets) : null;
+    const take = (bytes: Uint8Array) => {
+      if (bytes.byteLength === 0) return;
+      this.buffer.write(bytes);
+      if (decoder) this.emit(decoder.write(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)));
+    };
     return {
-      write: (chunk) => {
-        this.buffer.write(chunk);
-        if (decoder) this.emit(decoder.write(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)));
-      },
+      write: (chunk) => take(masker ? masker.write(chunk) : chunk),
       end: () => {
+        if (masker) take(masker.end());
         if (decoder) this.emit(decoder.end());
       },
     };

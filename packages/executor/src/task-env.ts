@@ -28,12 +28,15 @@ export const TASK_ENV_EXTRA_VARIABLE = "CRONDECK_TASK_ENV";
  * Never passed, even when listed in CRONDECK_TASK_ENV: Crondeck's own settings and secrets. A
  * `*_FILE` variable names a secret's file, which the task could then read.
  */
-const NEVER = /^(ADMIN_(USER|PASSWORD)|DATABASE_URL|NATS_URL|SMTP_[A-Z_]+|MYSQL_[A-Z_]+|[A-Z0-9_]+_FILE)$/;
+const NEVER = /^(ADMIN_(USER|PASSWORD)|DATABASE_URL|NATS_URL|SECRETS_KEY|SMTP_[A-Z_]+|MYSQL_[A-Z_]+|[A-Z0-9_]+_FILE)$/;
 
 const FALLBACK_PATH = "/usr/local/bin:/usr/bin:/bin";
 
 /** The allow-listed names that are set in `source`, plus the run's identity. */
-export function taskEnvironment(req: AttemptInfo, source: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+export function taskEnvironment(
+  req: Omit<AttemptInfo, "env"> & { env?: Record<string, string> },
+  source: NodeJS.ProcessEnv = process.env,
+): NodeJS.ProcessEnv {
   const extra = (source[TASK_ENV_EXTRA_VARIABLE] ?? "")
     .split(",")
     .map((name) => name.trim())
@@ -44,6 +47,8 @@ export function taskEnvironment(req: AttemptInfo, source: NodeJS.ProcessEnv = pr
     if (value !== undefined && (allowed.has(name) || LOCALE.test(name))) env[name] = value;
   }
   env.PATH ??= FALLBACK_PATH;
+  // The task's own variables, then the run's identity, which a task cannot override.
+  Object.assign(env, req.env);
   env.CRONDECK_TASK_ID = String(req.taskId);
   env.CRONDECK_RUN_ID = String(req.runId);
   env.CRONDECK_SCHEDULED_AT = req.scheduledAt.toISOString();

@@ -14,6 +14,10 @@ export interface ExecutionRequest {
   mode: string;
   /** The mode's settings as stored on the task (JSON data, checked by the mode when saved). */
   settings: Settings;
+  /** The task's environment (NAME → value), secrets resolved: SHELL variables, ${NAME} in HTTP. */
+  env?: Record<string, string>;
+  /** Secret values resolved into settings or env: masked as *** in the output and the error. */
+  mask?: string[];
   /** May be fractional; must be > 0. */
   timeoutSeconds: number;
   /** Derived by the caller from the fire; sent as the `Idempotency-Key` header on HTTP. */

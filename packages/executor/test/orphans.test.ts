@@ -43,8 +43,8 @@ describe("orphaned process groups", () => {
     const script = `
       import { execute } from ${JSON.stringify(new URL("../src/index.ts", import.meta.url).pathname)};
       void execute(
-        { runId: 1, taskId: 1, scheduledAt: new Date(), attempt: 1, mode: "SHELL", command: "sleep 60 & sleep 60",
-          httpMethod: null, httpHeaders: {}, httpBody: null, timeoutSeconds: 600, idempotencyKey: "k" },
+        { runId: 1, taskId: 1, scheduledAt: new Date(), attempt: 1, mode: "SHELL",
+          settings: { command: "sleep 60 & sleep 60" }, timeoutSeconds: 600, idempotencyKey: "k" },
         { onSpawn: (pgid) => console.log(pgid) },
       );`;
     const spawner = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], {

@@ -1,17 +1,17 @@
 import type { Db } from "@crondeck/db";
 import type { FastifyRequest } from "fastify";
 
-/** Fields whose values never reach the audit log. */
-const SECRET_FIELDS = new Set(["notifyWebhookSecret", "password", "passwordHash", "tokenHash", "token"]);
+/** Fields of the API's own whose values never reach the audit log (modes and channels add theirs). */
+const SECRET_FIELDS = ["password", "passwordHash", "tokenHash", "token", "value"];
 
-function masked(value: unknown): string | null {
+function masked(value: unknown, secretFields: ReadonlySet<string>): string | null {
   if (value == null) return null;
-  return JSON.stringify(value, (key, v) => (SECRET_FIELDS.has(key) ? (v == null ? v : "***") : v));
+  return JSON.stringify(value, (key, v) => (secretFields.has(key) ? (v == null ? v : "***") : v));
 }
 
 export interface AuditRecord {
   action: string;
-  targetType: "task" | "run" | "user" | "token" | "session";
+  targetType: "task" | "run" | "user" | "token" | "session" | "secret";
   targetId?: number | null;
   taskId?: number | null;
   before?: unknown;
@@ -22,7 +22,15 @@ export interface AuditRecord {
 
 /** Writes who changed or ran what, when; a failure to audit fails the request rather than pass silently. */
 export class AuditLog {
-  constructor(private readonly db: Db) {}
+  readonly #secretFields: ReadonlySet<string>;
+
+  /** `secretFields`: the write-only fields of the task modes and channels, as their modules declare. */
+  constructor(
+    private readonly db: Db,
+    secretFields: Iterable<string> = [],
+  ) {
+    this.#secretFields = new Set([...SECRET_FIELDS, ...secretFields]);
+  }
 
   async record(req: FastifyRequest, entry: AuditRecord): Promise<void> {
     await this.db.auditEntry.create({
@@ -33,8 +41,8 @@ export class AuditLog {
         targetType: entry.targetType,
         targetId: entry.targetId ?? null,
         taskId: entry.taskId ?? null,
-        before: masked(entry.before),
-        after: masked(entry.after),
+        before: masked(entry.before, this.#secretFields),
+        after: masked(entry.after, this.#secretFields),
         ip: req.ip,
         via: req.principal?.via ?? null,
         tokenId: req.principal?.tokenId ?? null,

@@ -3,6 +3,7 @@ import { type Db, parseDatabaseUrl, type RunRow, type TaskRow } from "@crondeck/
 import { type SchedulableTask, Scheduler } from "@crondeck/scheduler";
 import type { FastifyBaseLogger } from "fastify";
 import { type Config, notifyConfig } from "../config.ts";
+import { SecretStore } from "../secrets/store.ts";
 import { TaskModules } from "../tasks/modules.ts";
 import { type Dispatcher, LocalDispatcher } from "./dispatch.ts";
 import { InstanceLease, LEASE_RENEW_MS } from "./lease.ts";
@@ -78,6 +79,7 @@ export class Engine {
     private readonly timings: EngineTimings = DEFAULT_TIMINGS,
     dispatcherOverride?: Dispatcher,
     modules: TaskModules = new TaskModules(),
+    secrets: SecretStore = new SecretStore(db, config.secretsKey),
   ) {
     const dispatcher: Dispatcher =
       dispatcherOverride ??
@@ -111,6 +113,7 @@ export class Engine {
       dispatcher,
       live: this.live,
       notifier: this.#notifier,
+      secrets,
       outputLimitBytes: config.outputLimitBytes,
       log,
       shutdown: this.#shutdown.signal,

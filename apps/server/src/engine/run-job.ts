@@ -3,6 +3,7 @@ import { RETRYABLE_RUN_STATUSES, type RunStatus, type RunTrigger } from "@cronde
 import type { RunRow, TaskRow } from "@crondeck/db";
 import { type ExecutionRequest, type ExecutionResult, matchKeywords } from "@crondeck/executor";
 import { toApiRun } from "../runs/view.ts";
+import { MissingSecretError, type SecretStore } from "../secrets/store.ts";
 import { type Dispatcher, HANDED_OFF } from "./dispatch.ts";
 import type { LiveRuns } from "./live-runs.ts";
 import type { Notifier } from "./notifier.ts";
@@ -21,6 +22,8 @@ export interface RunJobDeps {
   shutdown: AbortSignal;
   /** This process's lease: its bootId owns the runs it claims, and says if a fast start is safe. */
   lease: { readonly bootId: string; readonly fresh: boolean };
+  /** Resolves ${secret:NAME} in a task's settings and environment when an attempt starts. */
+  secrets: Pick<SecretStore, "resolve">;
 }
 
 export interface FireRequest {
@@ -190,8 +193,10 @@ export class RunJob {
         executor: dispatcher.executorFor(task),
         ownerId: this.deps.lease.bootId,
       });
-      if (claim && dispatcher.prepare && (await dispatcher.prepare(task, this.#request(task, claim)))) {
-        this.#preparedAhead.add(claim.id);
+      if (claim && dispatcher.prepare) {
+        // A request that cannot be made (a missing secret) fails its attempt when the slot starts.
+        const request = await this.#request(task, claim).catch(() => null);
+        if (request && (await dispatcher.prepare(task, request))) this.#preparedAhead.add(claim.id);
       }
       return claim;
     } catch (err) {
@@ -392,15 +397,21 @@ export class RunJob {
     }
   }
 
-  /** One attempt as plain data, for whatever runs it. */
-  #request(task: TaskRow, run: RunRow): ExecutionRequest {
+  /** One attempt as plain data, for whatever runs it, with the secrets it references resolved. */
+  async #request(task: TaskRow, run: RunRow): Promise<ExecutionRequest> {
+    const { settings, env, mask } = await this.deps.secrets.resolve(
+      JSON.parse(task.modeSettings) as ExecutionRequest["settings"],
+      JSON.parse(task.env) as Record<string, string>,
+    );
     return {
       runId: run.id,
       taskId: task.id,
       scheduledAt: run.scheduledAt,
       attempt: run.attempt,
       mode: task.mode,
-      settings: JSON.parse(task.modeSettings) as ExecutionRequest["settings"],
+      settings,
+      env,
+      ...(mask.length > 0 ? { mask } : {}),
       timeoutSeconds: task.timeoutSeconds,
       idempotencyKey: `crondeck-${task.id}-${run.fireKey ?? `M${run.rootRunId ?? run.id}`}`,
       outputLimitBytes: this.deps.outputLimitBytes,
@@ -425,7 +436,7 @@ export class RunJob {
     live.status(run.id, run.status as RunStatus, () => toApiRun(run));
     let result: ExecutionResult;
     try {
-      const outcome = await dispatcher.execute(task, this.#request(task, run), {
+      const outcome = await dispatcher.execute(task, await this.#request(task, run), {
         signal: attempt.signal,
         onOutput: (text) => live.output(run.id, text),
         onGap: (skippedBytes) => live.gap(run.id, skippedBytes),
@@ -448,7 +459,8 @@ export class RunJob {
         output: live.snapshot(run.id)?.output ?? "",
         truncated: false,
         outputBytes: 0,
-        error: `executor error: ${(err as Error).message}`,
+        error:
+          err instanceof MissingSecretError ? `the task ${err.message}` : `executor error: ${(err as Error).message}`,
         startedAt: run.startedAt ?? now,
         finishedAt: now,
         durationMs: now.getTime() - (run.startedAt ?? now).getTime(),

@@ -16,6 +16,9 @@ import type { TaskModules } from "./modules.ts";
 // through normalizeTask, so there is one place that decides what a valid task is; the fields of a
 // task's mode and notification channels are checked by their modules (tasks/modules.ts).
 
+/** What a SHELL environment variable may be called (POSIX). */
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
 /**
  * The columns a task write sets (JSON-encoded lists and settings included), and the mode's
  * searchable text, from which the repository derives the task list's search column.
@@ -76,6 +79,15 @@ export function normalizeTask(
     });
   }
 
+  const env = input.env ?? {};
+  for (const [name, value] of Object.entries(env)) {
+    if (!ENV_NAME.test(name))
+      fail(`env.${name}`, "must be a variable name: letters, digits and _, not starting with a digit", "PATTERN");
+    else if (name.startsWith("CRONDECK_"))
+      fail(`env.${name}`, "must not start with CRONDECK_: those name the run itself", "INVALID");
+    if (value.includes("\0")) fail(`env.${name}`, "must not contain NUL characters", "NUL_CHARS");
+  }
+
   if (errors.length > 0) throw validationError(errors);
 
   return {
@@ -97,6 +109,7 @@ export function normalizeTask(
     notifyChannel,
     notifySettings: settings.notifySettings,
     notifyKeywords: JSON.stringify(notifyKeywords),
+    env: JSON.stringify(env),
     enabled: input.enabled ?? true,
     remark: input.remark ?? "",
   };
@@ -119,6 +132,7 @@ export function rowToInput(modules: TaskModules, row: TaskRow): TaskInput {
     notifyPolicy: row.notifyPolicy as TaskInput["notifyPolicy"],
     notifyChannel: row.notifyChannel,
     notifyKeywords: JSON.parse(row.notifyKeywords) as string[],
+    env: JSON.parse(row.env) as Record<string, string>,
     enabled: row.enabled,
     remark: row.remark,
     // Secrets stay out (omitted means "keep"); masked ones go back masked and are restored.

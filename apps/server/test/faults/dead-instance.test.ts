@@ -142,7 +142,6 @@ describe.each(providers)("a killed instance's runs on %s", (provider) => {
     const command = [
       `if [ "$CRONDECK_ATTEMPT" = 1 ]; then echo $$ > ${dir}/pgid; sleep 30; exit 0; fi`,
       `pg=$(cat ${dir}/pgid); n=0`,
-      // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion, not a template
       'for f in /proc/[0-9]*/stat; do read -r l < "$f" 2>/dev/null || continue; s=${l##*) }; set -- $s; [ "$3" = "$pg" ] && [ "$1" != Z ] && n=$((n+1)); done',
       'echo "attempt 1 processes alive: $n"',
     ].join("\n");

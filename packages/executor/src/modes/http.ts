@@ -20,6 +20,11 @@ const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 const CREDENTIAL_HEADER =
   /authorization|cookie|token|secret|passw|credential|session|signature|auth|api-?key|apikey|(^|[-_])key$/i;
 
+/** `${NAME}` replaced by the variable's value where the environment has it. */
+export function expandEnv(text: string, env: Record<string, string>): string {
+  return text.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (whole, name: string) => env[name] ?? whole);
+}
+
 export function isCredentialHeader(name: string): boolean {
   return CREDENTIAL_HEADER.test(name);
 }
@@ -119,16 +124,20 @@ export const httpMode = defineMode<HttpSettings>({
     return { command: url, httpMethod, httpHeaders: headers, httpBody: body };
   },
   searchText: (settings) => settings.command,
-  run: (settings, attempt) =>
-    runHttp(
+  // ${NAME} in the URL, header values and body takes the task's environment variable NAME; other
+  // text is sent as written.
+  run: (settings, attempt) => {
+    const expand = (text: string) => expandEnv(text, attempt.env);
+    return runHttp(
       {
-        url: settings.command,
+        url: expand(settings.command),
         method: settings.httpMethod ?? "GET",
-        headers: settings.httpHeaders,
-        body: settings.httpBody,
+        headers: Object.fromEntries(Object.entries(settings.httpHeaders).map(([name, value]) => [name, expand(value)])),
+        body: settings.httpBody === null ? null : expand(settings.httpBody),
       },
       attempt,
-    ),
+    );
+  },
   form: [
     {
       name: "httpMethod",

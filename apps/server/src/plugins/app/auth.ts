@@ -64,7 +64,7 @@ const unauthorized = (message = "sign in or send an API token (Authorization: Be
 export default fp(
   async (app) => {
     const { db } = app.database;
-    app.decorate("audit", new AuditLog(db));
+    app.decorate("audit", new AuditLog(db, app.modules.writeOnlyFields()));
     app.decorate("loginLimiter", new LoginLimiter(db));
     app.decorate("firstStart", null);
     app.decorateRequest("principal", null);

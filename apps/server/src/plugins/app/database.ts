@@ -1,6 +1,7 @@
 import { type Database, openDatabase, redactDatabaseUrl } from "@crondeck/db";
 import fp from "fastify-plugin";
 import { RunRepository } from "../../runs/repository.ts";
+import { SecretStore } from "../../secrets/store.ts";
 import { TaskRepository } from "../../tasks/repository.ts";
 
 declare module "fastify" {
@@ -8,6 +9,7 @@ declare module "fastify" {
     database: Database;
     tasks: TaskRepository;
     runs: RunRepository;
+    secrets: SecretStore;
   }
 }
 
@@ -24,6 +26,7 @@ export default fp(
     app.decorate("database", database);
     app.decorate("tasks", new TaskRepository(database.db, database.provider, app.modules));
     app.decorate("runs", new RunRepository(database.db));
+    app.decorate("secrets", new SecretStore(database.db, app.config.secretsKey));
     app.addHook("onClose", async () => database.close());
 
     // The task list's next-run keys, recomputed in the background for the tasks that fired since

@@ -23,6 +23,7 @@ export default fp<EnginePluginOptions>(
       { ...DEFAULT_TIMINGS, ...options.timings },
       undefined,
       app.modules,
+      app.secrets,
     );
     app.decorate("engine", engine);
     app.addHook("onReady", async () => engine.start());

@@ -29,6 +29,7 @@ export default fp(
           { name: "auth", description: "Dashboard sign-in" },
           { name: "users", description: "Users and their roles" },
           { name: "tokens", description: "API tokens for scripts" },
+          { name: "secrets", description: "Secrets tasks reference as ${secret:NAME} (values are write-only)" },
           { name: "audit", description: "Who changed or ran what" },
         ],
       },

@@ -31,6 +31,13 @@ const TaskInputBase = Type.Object({
       description: "keywords, as an array or one string split on `,` or `，`",
     }),
   ),
+  env: Type.Optional(
+    Type.Record(Type.String({ maxLength: 128 }), Type.String({ maxLength: 4096 }), {
+      maxProperties: 50,
+      description:
+        "environment of its runs: variables of a SHELL run, ${NAME} in an HTTP task's URL, headers and body; values may reference secrets as ${secret:NAME}",
+    }),
+  ),
   enabled: Type.Optional(Type.Boolean()),
   remark: Type.Optional(Type.String({ maxLength: 255 })),
 });
@@ -115,6 +122,7 @@ const TaskViewBase = {
   notifyPolicy: StringEnum(NOTIFY_POLICIES),
   notifyChannel: Nullable(Type.String()),
   notifyKeywords: Type.Array(Type.String()),
+  env: Type.Record(Type.String(), Type.String()),
   enabled: Type.Boolean(),
   remark: Type.String(),
   createdAt: Type.String({ format: "date-time" }),
