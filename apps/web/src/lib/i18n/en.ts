@@ -615,7 +615,8 @@ export const en = {
   "secrets.name.hint": "Letters, digits and _, not starting with a digit (at most 64).",
   "secrets.badName": "Use only letters, digits and _, not starting with a digit.",
   "secrets.value": "Value",
-  "secrets.value.hint": "It will not be shown again: not here, not in the API, not in run output.",
+  "secrets.value.hint":
+    "At least {n} characters (a shorter one could not be masked in output). It will not be shown again: not here, not in the API, not in run output.",
   "secrets.replace": "Replace value",
   "secrets.replaceFor": "Replace the value of {name}",
   "secrets.replaceTitle": "Replace the value of {name}",

@@ -609,7 +609,8 @@ export const zh: Record<keyof typeof en, string> = {
   "secrets.name.hint": "字母、数字和 _，不以数字开头（最多 64 个字符）。",
   "secrets.badName": "只能使用字母、数字和 _，且不能以数字开头。",
   "secrets.value": "值",
-  "secrets.value.hint": "保存后不再显示：此处、API 和运行输出中都不会显示。",
+  "secrets.value.hint":
+    "至少 {n} 个字符（更短的值无法在输出中遮盖）。保存后不再显示：此处、API 和运行输出中都不会显示。",
   "secrets.replace": "替换值",
   "secrets.replaceFor": "替换 {name} 的值",
   "secrets.replaceTitle": "替换 {name} 的值",

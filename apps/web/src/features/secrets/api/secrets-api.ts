@@ -6,12 +6,15 @@ export interface Secret {
   name: string;
   createdAt: string;
   updatedAt: string;
-  updatedBy: string | null;
+  /** Who wrote the current value. */
+  updatedBy: string;
 }
 
 /** The server's rules, checked before sending so the common mistakes are caught at once. */
 export const SECRET_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
 export const SECRET_NAME_MAX = 64;
+/** Shorter values could not be told apart from ordinary output, so the server cannot mask them. */
+export const SECRET_VALUE_MIN = 4;
 
 /** How a task refers to a secret; the server puts the value in at run time. */
 export function secretReference(name: string): string {

@@ -6,7 +6,7 @@ import { Modal } from "../../../components/Modal.tsx";
 import { ApiError, fieldErrorsFrom } from "../../../lib/api-client.ts";
 import { fieldErrorText } from "../../../lib/api-errors.ts";
 import { type Translate, useI18n } from "../../../lib/i18n/index.tsx";
-import { SECRET_NAME_MAX, SECRET_NAME_PATTERN } from "../api/secrets-api.ts";
+import { SECRET_NAME_MAX, SECRET_NAME_PATTERN, SECRET_VALUE_MIN } from "../api/secrets-api.ts";
 
 type Errors = Record<string, string>;
 
@@ -15,6 +15,13 @@ function serverErrors(error: unknown, t: Translate): { fields: Errors; message: 
   if (error instanceof ApiError && error.details.length > 0)
     return { fields: fieldErrorsFrom(error.details, (d) => fieldErrorText(d, t, error.code)), message: null };
   return { fields: {}, message: errorMessage(error, t) };
+}
+
+/** What is wrong with a value before sending it, if anything. */
+function valueError(value: string, t: Translate): string | undefined {
+  if (value === "") return t("form.required");
+  if (value.length < SECRET_VALUE_MIN) return t("fieldError.MIN_LENGTH", { limit: SECRET_VALUE_MIN });
+  return undefined;
 }
 
 /** The value input: a password field, so it is never on screen, and no browser offers to remember it. */
@@ -31,7 +38,7 @@ function ValueField({
 }) {
   const { t } = useI18n();
   return (
-    <Field id={id} label={t("secrets.value")} hint={t("secrets.value.hint")} error={error}>
+    <Field id={id} label={t("secrets.value")} hint={t("secrets.value.hint", { n: SECRET_VALUE_MIN })} error={error}>
       {(control) => (
         <input
           {...control}
@@ -66,7 +73,8 @@ export function CreateSecretDialog({
     const found: Errors = {};
     if (!trimmed) found.name = t("form.required");
     else if (!SECRET_NAME_PATTERN.test(trimmed)) found.name = t("secrets.badName");
-    if (value === "") found.value = t("form.required");
+    const badValue = valueError(value, t);
+    if (badValue) found.value = badValue;
     setErrors(found);
     setMessage(null);
     if (Object.keys(found).length > 0) return;
@@ -134,8 +142,9 @@ export function ReplaceSecretDialog({
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     setMessage(null);
-    if (value === "") {
-      setError(t("form.required"));
+    const badValue = valueError(value, t);
+    if (badValue) {
+      setError(badValue);
       return;
     }
     setError(undefined);

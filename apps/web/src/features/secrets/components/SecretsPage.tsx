@@ -52,7 +52,7 @@ export function SecretsPage() {
       cell: (secret) => <code className="mono break">{secretReference(secret.name)}</code>,
     },
     { key: "updated", header: t("secrets.col.updated"), cell: (secret) => <DateTime value={secret.updatedAt} /> },
-    { key: "updatedBy", header: t("secrets.col.updatedBy"), cell: (secret) => secret.updatedBy ?? "—" },
+    { key: "updatedBy", header: t("secrets.col.updatedBy"), cell: (secret) => secret.updatedBy },
     {
       key: "actions",
       header: t("common.actions"),

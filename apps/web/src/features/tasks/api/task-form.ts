@@ -228,7 +228,7 @@ export function parseEnv(text: string): EnvParse {
 
 /** A task's environment; none when the answer has no `env` (a server from before it). */
 export function taskEnv(task: Task): Record<string, string> {
-  return (task as { env?: Record<string, string> }).env ?? {};
+  return task.env ?? {};
 }
 
 export function formatEnv(env: Record<string, string>): string {
