@@ -285,7 +285,7 @@ export const en = {
   "field.enabled": "Enabled (fires on schedule)",
   "field.remark": "Remark",
   "field.env": "Environment",
-  "field.env.hint": `One NAME=value per line. A SHELL task gets them as environment variables; an HTTP task can use \${NAME} in its URL, header values and body. \${secret:NAME} puts in a secret when the task runs.`,
+  "field.env.hint": `One NAME=value per line. A SHELL task gets them as environment variables; an HTTP task can use \${NAME} in its URL, header values and body. Everyone who can read the task sees them: for a password, write \${secret:NAME}, which puts in a secret only when the task runs.`,
 
   "cron.preview": "Preview",
   "cron.checking": "Checking…",
@@ -624,7 +624,7 @@ export const en = {
   "secrets.replaceSubmit": "Replace",
   "secrets.deleteFor": "Delete {name}",
   "secrets.deleteTitle": "Delete this secret?",
-  "secrets.deleteBody": `Tasks that use \${secret:{name}} will no longer get its value. The value cannot be recovered.`,
+  "secrets.deleteBody": `Runs of tasks that use \${secret:{name}} will fail, naming it, until a secret of that name is created again. The value cannot be recovered.`,
   "secrets.deleteFailed": "Could not delete: {message}",
   "secrets.created": "Secret {name} created.",
   "secrets.replaced": "The value of {name} was replaced.",

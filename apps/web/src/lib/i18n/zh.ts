@@ -283,7 +283,7 @@ export const zh: Record<keyof typeof en, string> = {
   "field.enabled": "启用（按计划触发）",
   "field.remark": "备注",
   "field.env": "环境变量",
-  "field.env.hint": `每行一个 NAME=value。SHELL 任务以环境变量的形式获得它们；HTTP 任务可在 URL、请求头的值和请求体中用 \${NAME} 引用。\${secret:NAME} 在任务运行时填入密钥。`,
+  "field.env.hint": `每行一个 NAME=value。SHELL 任务以环境变量的形式获得它们；HTTP 任务可在 URL、请求头的值和请求体中用 \${NAME} 引用。能查看任务的人都能看到它们：密码请写 \${secret:NAME}，密钥只在任务运行时填入。`,
 
   "cron.preview": "预览",
   "cron.checking": "检查中…",
@@ -618,7 +618,7 @@ export const zh: Record<keyof typeof en, string> = {
   "secrets.replaceSubmit": "替换",
   "secrets.deleteFor": "删除 {name}",
   "secrets.deleteTitle": "删除此密钥？",
-  "secrets.deleteBody": `使用 \${secret:{name}} 的任务将不再获得它的值。值无法恢复。`,
+  "secrets.deleteBody": `使用 \${secret:{name}} 的任务运行时会失败并指出缺少它，直到再次创建同名密钥。值无法恢复。`,
   "secrets.deleteFailed": "删除失败：{message}",
   "secrets.created": "已创建密钥 {name}。",
   "secrets.replaced": "已替换 {name} 的值。",

@@ -122,7 +122,7 @@ describe("secrets page", () => {
       within(screen.getByTestId("secret-row-API_TOKEN")).getByRole("button", { name: "Delete API_TOKEN" }),
     );
     const confirm = screen.getByRole("dialog", { name: "Delete this secret?" });
-    expect(confirm.textContent).toContain(`Tasks that use \${secret:API_TOKEN} will no longer get its value`);
+    expect(confirm.textContent).toContain(`Runs of tasks that use \${secret:API_TOKEN} will fail`);
     fireEvent.click(within(confirm).getByRole("button", { name: "Delete" }));
     await screen.findByText("No secrets yet.");
     expect(server.requests.some((r) => r.method === "DELETE" && r.url === "/api/secrets/API_TOKEN")).toBe(true);
