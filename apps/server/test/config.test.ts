@@ -23,6 +23,7 @@ describe("secret settings from files", () => {
       SMTP_URL_FILE: secretFile("smtp", "smtp://u:smtppass@mail:587"),
       SMTP_PASSWORD_FILE: secretFile("smtp-pw", "pw with spaces \n"),
       NATS_URL_FILE: secretFile("nats", "nats://u:natspass@nats:4222\n"),
+      SECRETS_KEY_FILE: secretFile("secrets-key", "a-long-secrets-key-from-a-file\n"),
     });
     expect(config).toMatchObject({
       adminPassword: "from-a-file-password",
@@ -30,9 +31,10 @@ describe("secret settings from files", () => {
       smtpUrl: "smtp://u:smtppass@mail:587",
       smtpPassword: "pw with spaces ",
       natsUrl: "nats://u:natspass@nats:4222",
+      secretsKey: "a-long-secrets-key-from-a-file",
     });
     expect([...SECRET_SETTINGS].sort()).toEqual(
-      ["ADMIN_PASSWORD", "DATABASE_URL", "NATS_URL", "SMTP_PASSWORD", "SMTP_URL"].sort(),
+      ["ADMIN_PASSWORD", "DATABASE_URL", "NATS_URL", "SECRETS_KEY", "SMTP_PASSWORD", "SMTP_URL"].sort(),
     );
   });
 

@@ -36,7 +36,7 @@ describe("the Docker image and compose file", () => {
       (name) => !name.startsWith("EXECUTOR_") && !passed.includes(name) && !passed.includes(`${name}_FILE`),
     );
     expect(missing).toEqual([]);
-    for (const secret of ["ADMIN_PASSWORD", "DATABASE_URL", "SMTP_URL", "SMTP_PASSWORD", "NATS_URL"]) {
+    for (const secret of ["ADMIN_PASSWORD", "DATABASE_URL", "SMTP_URL", "SMTP_PASSWORD", "NATS_URL", "SECRETS_KEY"]) {
       expect(passed, secret).not.toContain(secret);
       expect(passed, secret).toContain(`${secret}_FILE`);
     }

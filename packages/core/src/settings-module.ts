@@ -143,3 +143,31 @@ export function isEmptyValue(value: unknown, empty: unknown): boolean {
   if (typeof value === "object") return Object.keys(value as object).length === 0;
   return value === empty;
 }
+
+/** The modules of one kind (task modes, notification channels) a process knows, by name. */
+export class ModuleRegistry<M extends { readonly name: string }> {
+  readonly #modules = new Map<string, M>();
+
+  /** `kind` names the modules in errors ("task mode", "notification channel"). */
+  constructor(
+    modules: readonly M[],
+    readonly kind: string,
+  ) {
+    for (const module of modules) {
+      if (this.#modules.has(module.name)) throw new Error(`${kind} ${module.name} is registered twice`);
+      this.#modules.set(module.name, module);
+    }
+  }
+
+  get(name: string): M | undefined {
+    return this.#modules.get(name);
+  }
+
+  get names(): string[] {
+    return [...this.#modules.keys()];
+  }
+
+  all(): M[] {
+    return [...this.#modules.values()];
+  }
+}

@@ -1,11 +1,7 @@
 // The domain vocabulary shared by the API, the engine and the dashboard (SPEC §1–§2).
 
-/** The built-in task modes. An app may register more (its /api/meta lists them); a mode is a string. */
-export const TASK_MODES = ["SHELL", "HTTP"] as const;
+/** A task mode's name (SHELL, HTTP, … as registered: GET /api/meta lists an app's). */
 export type TaskMode = string;
-
-export const HTTP_METHODS = ["GET", "POST"] as const;
-export type HttpMethod = (typeof HTTP_METHODS)[number];
 
 export const CONCURRENCY_POLICIES = ["FORBID", "ALLOW"] as const;
 export type ConcurrencyPolicy = (typeof CONCURRENCY_POLICIES)[number];
@@ -16,12 +12,8 @@ export type MisfirePolicy = (typeof MISFIRE_POLICIES)[number];
 export const NOTIFY_POLICIES = ["NONE", "ON_FAILURE", "ON_END", "ON_KEYWORD"] as const;
 export type NotifyPolicy = (typeof NOTIFY_POLICIES)[number];
 
-/** The built-in notification channels; an app may register more. A channel is a string. */
-export const NOTIFY_CHANNELS = ["EMAIL", "WEBHOOK"] as const;
+/** A notification channel's name (EMAIL, WEBHOOK, … as registered). */
 export type NotifyChannel = string;
-
-export const WEBHOOK_FORMATS = ["JSON", "DINGTALK", "WECOM", "FEISHU", "SLACK"] as const;
-export type WebhookFormat = (typeof WEBHOOK_FORMATS)[number];
 
 export const RUN_TRIGGERS = ["SCHEDULE", "MANUAL", "RETRY"] as const;
 export type RunTrigger = (typeof RUN_TRIGGERS)[number];
@@ -59,7 +51,7 @@ export interface Task {
   id: number;
   name: string;
   mode: TaskMode;
-  httpMethod: HttpMethod | null;
+  httpMethod: string | null;
   cron: string;
   timezone: string;
   command: string;
@@ -76,7 +68,7 @@ export interface Task {
   notifyChannel: NotifyChannel | null;
   notifyEmails: string[];
   notifyWebhookUrl: string | null;
-  notifyWebhookFormat: WebhookFormat | null;
+  notifyWebhookFormat: string | null;
   /** Write-only: the API says whether a secret is set, never what it is. */
   notifyWebhookSecretSet: boolean;
   notifyKeywords: string[];

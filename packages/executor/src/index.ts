@@ -10,7 +10,8 @@ export {
   type AttemptContext,
   type AttemptInfo,
   defineMode,
-  ModeRegistry,
+  type ModeRegistry,
+  modeRegistry,
   type TaskModeModule,
 } from "./mode.ts";
 export { BUILT_IN_MODES, builtInModes, httpMode, isCredentialHeader, shellMode } from "./modes/index.ts";

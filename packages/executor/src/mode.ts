@@ -1,4 +1,4 @@
-import type { Settings, SettingsModule, Text } from "@crondeck/core";
+import { ModuleRegistry, type Settings, type SettingsModule, type Text } from "@crondeck/core";
 import type { Dispatcher } from "undici";
 import type { AttemptControl } from "./attempt-control.ts";
 import type { AttemptOutcome } from "./outcome.ts";
@@ -57,38 +57,9 @@ export function defineMode<S extends Settings>(module: TaskModeModule<S>): TaskM
   return module as unknown as TaskModeModule;
 }
 
-/** The task modes an app (or executor) knows, by name. */
-export class ModeRegistry {
-  readonly #modes = new Map<string, TaskModeModule>();
+/** The task modes a process knows, by name. */
+export type ModeRegistry = ModuleRegistry<TaskModeModule>;
 
-  constructor(modules: readonly TaskModeModule[]) {
-    for (const mode of modules) {
-      if (this.#modes.has(mode.name)) throw new Error(`task mode ${mode.name} is registered twice`);
-      this.#modes.set(mode.name, mode);
-    }
-  }
-
-  get(name: string): TaskModeModule | undefined {
-    return this.#modes.get(name);
-  }
-
-  /** The mode of a stored task or a request; an unknown name is a programming or deployment error. */
-  require(name: string): TaskModeModule {
-    const mode = this.#modes.get(name);
-    if (!mode) throw new Error(`unknown task mode ${name}`);
-    return mode;
-  }
-
-  get names(): string[] {
-    return [...this.#modes.keys()];
-  }
-
-  all(): TaskModeModule[] {
-    return [...this.#modes.values()];
-  }
-
-  /** This registry with more modes (a deployment's own, or a test's). */
-  with(modules: readonly TaskModeModule[]): ModeRegistry {
-    return modules.length === 0 ? this : new ModeRegistry([...this.all(), ...modules]);
-  }
+export function modeRegistry(modules: readonly TaskModeModule[]): ModeRegistry {
+  return new ModuleRegistry(modules, "task mode");
 }

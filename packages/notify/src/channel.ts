@@ -1,4 +1,4 @@
-import type { Settings, SettingsModule } from "@crondeck/core";
+import { ModuleRegistry, type Settings, type SettingsModule } from "@crondeck/core";
 import type { NotifyConfig, RunSummary } from "./types.ts";
 
 /**
@@ -21,31 +21,9 @@ export function defineChannel<S extends Settings>(module: NotifyChannelModule<S>
   return module as unknown as NotifyChannelModule;
 }
 
-/** The notification channels an app knows, by name. */
-export class ChannelRegistry {
-  readonly #channels = new Map<string, NotifyChannelModule>();
+/** The notification channels a process knows, by name. */
+export type ChannelRegistry = ModuleRegistry<NotifyChannelModule>;
 
-  constructor(modules: readonly NotifyChannelModule[]) {
-    for (const channel of modules) {
-      if (this.#channels.has(channel.name)) throw new Error(`notification channel ${channel.name} is registered twice`);
-      this.#channels.set(channel.name, channel);
-    }
-  }
-
-  get(name: string): NotifyChannelModule | undefined {
-    return this.#channels.get(name);
-  }
-
-  get names(): string[] {
-    return [...this.#channels.keys()];
-  }
-
-  all(): NotifyChannelModule[] {
-    return [...this.#channels.values()];
-  }
-
-  /** This registry with more channels (a deployment's own, or a test's). */
-  with(modules: readonly NotifyChannelModule[]): ChannelRegistry {
-    return modules.length === 0 ? this : new ChannelRegistry([...this.all(), ...modules]);
-  }
+export function channelRegistry(modules: readonly NotifyChannelModule[]): ChannelRegistry {
+  return new ModuleRegistry(modules, "notification channel");
 }

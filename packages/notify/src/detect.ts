@@ -1,4 +1,6 @@
-import type { WebhookFormat } from "@crondeck/core";
+/** The message formats a webhook can speak: robots' native ones, or plain JSON. */
+export const WEBHOOK_FORMATS = ["JSON", "DINGTALK", "WECOM", "FEISHU", "SLACK"] as const;
+export type WebhookFormat = (typeof WEBHOOK_FORMATS)[number];
 
 const HOST_FORMATS: ReadonlyArray<[host: string, format: WebhookFormat]> = [
   ["oapi.dingtalk.com", "DINGTALK"],

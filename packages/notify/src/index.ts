@@ -2,7 +2,7 @@
 // EMAIL, WEBHOOK). No database access: the engine calls shouldNotify, then deliver, and stores
 // the DeliveryResult.
 
-export { ChannelRegistry, defineChannel, type NotifyChannelModule } from "./channel.ts";
+export { type ChannelRegistry, channelRegistry, defineChannel, type NotifyChannelModule } from "./channel.ts";
 export { BUILT_IN_CHANNELS, builtInChannels, emailChannel, webhookChannel } from "./channels/index.ts";
 export { deliver, sendTestNotification } from "./deliver.ts";
 export { detectWebhookFormat } from "./detect.ts";

@@ -1,4 +1,4 @@
-import type { WebhookFormat } from "@crondeck/core";
+import type { WebhookFormat } from "./detect.ts";
 import { dingtalkSign, feishuSign, jsonBodySignature } from "./signing.ts";
 import {
   detailRows,

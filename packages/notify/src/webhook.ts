@@ -1,5 +1,5 @@
-import type { WebhookFormat } from "@crondeck/core";
 import { request } from "undici";
+import type { WebhookFormat } from "./detect.ts";
 import type { WebhookRequest } from "./payloads.ts";
 import { DeliveryError, errorMessage } from "./retry.ts";
 import { oneLine } from "./text.ts";

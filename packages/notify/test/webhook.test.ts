@@ -1,7 +1,7 @@
 import { createHmac } from "node:crypto";
-import type { WebhookFormat } from "@crondeck/core";
 import { closedPort, type HttpTarget, type ReceivedRequest, type Reply, startHttpTarget } from "@crondeck/testing";
 import { afterEach, describe, expect, it } from "vitest";
+import type { WebhookFormat } from "../src/detect.ts";
 import { buildWebhookPayload, deliver, type NotificationTarget, sendTestNotification } from "../src/index.ts";
 import { sampleRun } from "./helpers.ts";
 

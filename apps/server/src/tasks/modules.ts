@@ -7,10 +7,11 @@ import {
   settingsView,
 } from "@crondeck/core";
 import type { TaskRow } from "@crondeck/db";
-import { BUILT_IN_MODES, ModeRegistry, type TaskModeModule } from "@crondeck/executor";
+import { BUILT_IN_MODES, type ModeRegistry, modeRegistry, type TaskModeModule } from "@crondeck/executor";
 import {
   BUILT_IN_CHANNELS,
-  ChannelRegistry,
+  type ChannelRegistry,
+  channelRegistry,
   type NotificationTarget,
   type NotifyChannelModule,
 } from "@crondeck/notify";
@@ -34,8 +35,8 @@ export class TaskModules {
   readonly channels: ChannelRegistry;
 
   constructor(extra: { modes?: readonly TaskModeModule[]; channels?: readonly NotifyChannelModule[] } = {}) {
-    this.modes = new ModeRegistry([...BUILT_IN_MODES, ...(extra.modes ?? [])]);
-    this.channels = new ChannelRegistry([...BUILT_IN_CHANNELS, ...(extra.channels ?? [])]);
+    this.modes = modeRegistry([...BUILT_IN_MODES, ...(extra.modes ?? [])]);
+    this.channels = channelRegistry([...BUILT_IN_CHANNELS, ...(extra.channels ?? [])]);
   }
 
   #all(): SettingsModule[] {
@@ -109,13 +110,6 @@ export class TaskModules {
     for (const module of this.#all())
       for (const [name, rule] of Object.entries(module.secrets ?? {})) if (rule?.kind === "writeOnly") fields.add(name);
     return fields;
-  }
-
-  /** The input fields of a stored task (the view without `<field>Set`), for PATCH to merge into. */
-  inputOf(row: Pick<TaskRow, "mode" | "modeSettings" | "notifySettings">): Settings {
-    const view = this.view(row);
-    for (const name of this.writeOnlyFields()) delete view[`${name}Set`];
-    return view;
   }
 
   /**

@@ -11,6 +11,7 @@ import { type TaskRow, taskNameKey } from "@crondeck/db";
 import { validationError } from "../lib/errors.ts";
 import type { TaskInput } from "../routes/api/tasks/schema.ts";
 import type { TaskModules } from "./modules.ts";
+import { toApiTask } from "./repository.ts";
 
 // The rules of SPEC §1 that a JSON schema can't express. Every create, replace and patch goes
 // through normalizeTask, so there is one place that decides what a valid task is; the fields of a
@@ -117,25 +118,11 @@ export function normalizeTask(
 
 /** The stored task as an input, so PATCH can merge a few fields into it and re-check the whole. */
 export function rowToInput(modules: TaskModules, row: TaskRow): TaskInput {
-  return {
-    name: row.name,
-    mode: row.mode,
-    cron: row.cron,
-    timezone: row.timezone,
-    executorGroup: row.executorGroup,
-    timeoutSeconds: row.timeoutSeconds,
-    retryCount: row.retryCount,
-    retryIntervalSeconds: row.retryIntervalSeconds,
-    concurrencyPolicy: row.concurrencyPolicy as TaskInput["concurrencyPolicy"],
-    misfirePolicy: row.misfirePolicy as TaskInput["misfirePolicy"],
-    misfireGraceSeconds: row.misfireGraceSeconds,
-    notifyPolicy: row.notifyPolicy as TaskInput["notifyPolicy"],
-    notifyChannel: row.notifyChannel,
-    notifyKeywords: JSON.parse(row.notifyKeywords) as string[],
-    env: JSON.parse(row.env) as Record<string, string>,
-    enabled: row.enabled,
-    remark: row.remark,
-    // Secrets stay out (omitted means "keep"); masked ones go back masked and are restored.
-    ...modules.inputOf(row),
-  };
+  // The API view minus what is assigned or computed; write-only secrets stay out (omitted means "keep").
+  const { id, createdAt, updatedAt, nextRunAt, ...input } = toApiTask(modules, row, () => null) as unknown as Record<
+    string,
+    unknown
+  >;
+  for (const name of modules.writeOnlyFields()) delete input[`${name}Set`];
+  return input as TaskInput;
 }

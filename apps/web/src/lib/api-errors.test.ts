@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { FIELD_ERROR_CODES } from "@crondeck/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { META } from "../test/meta.ts";
 import { ApiError } from "./api-client.ts";
@@ -34,9 +35,7 @@ function serverErrorCodes(): string[] {
 }
 
 function fieldErrorCodes(): string[] {
-  const text = readFileSync(join(serverSrc, "lib/errors.ts"), "utf8");
-  const list = text.match(/FIELD_ERROR_CODES = \[([^\]]+)\]/)?.[1] ?? "";
-  return [...list.matchAll(/"([A-Z_]+)"/g)].map((m) => m[1] as string);
+  return [...FIELD_ERROR_CODES];
 }
 
 const tr =

@@ -1,7 +1,7 @@
-import { CREDENTIALS_IN_URL, httpUrlProblem, SECRET_MASK, WEBHOOK_FORMATS, type WebhookFormat } from "@crondeck/core";
+import { CREDENTIALS_IN_URL, httpUrlProblem, SECRET_MASK } from "@crondeck/core";
 import { Type } from "typebox";
 import { defineChannel } from "../channel.ts";
-import { detectWebhookFormat } from "../detect.ts";
+import { detectWebhookFormat, WEBHOOK_FORMATS, type WebhookFormat } from "../detect.ts";
 import { maskSecrets, secretsInUrl } from "../mask.ts";
 import { buildWebhookPayload } from "../payloads.ts";
 import { assertWebhookUrl, DEFAULT_WEBHOOK_TIMEOUT_MS, postWebhook } from "../webhook.ts";
