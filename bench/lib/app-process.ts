@@ -19,12 +19,16 @@ export interface AppProcess {
   stop(): Promise<void>;
 }
 
-/** Starts `node <args>` in `cwd` on the SQLite file `databaseFile` and waits for `/readyz` 200. */
+/**
+ * Starts `node <args>` in `cwd` on the SQLite file `databaseFile` (or any `databaseUrl`) and waits
+ * for `/readyz` 200.
+ */
 export async function startApp(options: {
   label: string;
   cwd: string;
   args: string[];
-  databaseFile: string;
+  databaseFile?: string;
+  databaseUrl?: string;
   timeoutMs?: number;
 }): Promise<AppProcess> {
   const port = await freePort();
@@ -36,7 +40,7 @@ export async function startApp(options: {
       PATH: process.env.PATH ?? "/usr/bin:/bin",
       HOME: process.env.HOME ?? "/tmp",
       PORT: String(port),
-      DATABASE_URL: `file:${options.databaseFile}`,
+      DATABASE_URL: options.databaseUrl ?? `file:${options.databaseFile}`,
       ADMIN_PASSWORD: "bench-password-1",
       LOG_LEVEL: "warn",
       LOG_FORMAT: "json",

@@ -73,6 +73,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     // Replaced by one line per request at debug (plugins/app/logging.ts).
     logController: new LogController({ disableRequestLogging: true }),
     trustProxy: trustProxyOption(config.trustProxy),
+    // The database plugin migrates first: on a database holding millions of runs an upgrade that
+    // builds indexes takes minutes, past the default 10 s a plugin may take to load.
+    pluginTimeout: 0,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.decorate("config", config);

@@ -241,27 +241,27 @@ describe.each(providers)("running tasks on %s", (provider) => {
 
   it("prunes runs beyond the per-task count and the age limit", async () => {
     const task = await createTask(t.app, { command: "true" });
+    // Two days old (runs of the last 24 h are always kept, as cleanup keeps them); five of them
+    // finished 40 days ago, past RUN_RETENTION_DAYS.
     const old = new Date(Date.now() - 40 * 86_400_000);
+    const base = Date.now() - 2 * 86_400_000;
     await t.app.database.db.run.createMany({
       data: Array.from({ length: 1010 }, (_, i) => ({
         taskId: task.id,
         trigger: "SCHEDULE",
-        scheduledAt: new Date(Date.now() - (1010 - i) * 1000),
+        scheduledAt: new Date(base - (1010 - i) * 1000),
+        finishedAt: i < 5 ? old : new Date(base),
         fireKey: `S${i}`,
         status: "SUCCEEDED",
         output: "",
         matchedKeywords: "[]",
-        createdAt: i < 5 ? old : new Date(),
       })),
     });
     const removed = await t.app.engine.prune();
     expect(removed).toBeGreaterThanOrEqual(10);
     expect(await t.app.database.db.run.count({ where: { taskId: task.id } })).toBe(1000);
-    expect(
-      await t.app.database.db.run.count({
-        where: { taskId: task.id, createdAt: { lt: new Date(Date.now() - 30 * 86_400_000) } },
-      }),
-    ).toBe(0);
+    expect(await t.app.database.db.run.count({ where: { taskId: task.id, finishedAt: { lt: old } } })).toBe(0);
+    expect(await t.app.database.db.run.count({ where: { taskId: task.id, finishedAt: old } })).toBe(0);
   });
 });
 

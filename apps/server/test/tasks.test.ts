@@ -408,17 +408,21 @@ describe.each(providers)("task list search and sort, answered by the database, o
 
   it("sorts by last result and by creation, in SQL", async () => {
     const db = t.app.database.db;
-    const run = (taskId: number, status: string, at = 0) =>
-      db.run.create({
+    // Written here rather than run: the task's last result is then recorded as the engine records it.
+    const run = async (taskId: number, status: string, at = 0) => {
+      const row = await db.run.create({
         data: {
           taskId,
           trigger: "MANUAL",
           scheduledAt: new Date(Date.now() + at),
           status,
+          finishedAt: new Date(),
           output: "",
           matchedKeywords: "[]",
         },
       });
+      await t.app.engine.store.recordLastResults([row]);
+    };
     await run(ids.Report as number, "SUCCEEDED");
     await run(ids.discount as number, "SUCCEEDED");
     await run(ids.discount as number, "FAILED");

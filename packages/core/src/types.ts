@@ -118,4 +118,6 @@ export interface Page<T> {
   total: number;
   page: number;
   pageSize: number;
+  /** Runs lists: more match than were counted; `total` is the count limit. */
+  totalCapped?: boolean;
 }

@@ -19,6 +19,7 @@ const root = join(import.meta.dirname, "../../..");
 const NAME_KEY_MIGRATION = "20261201000300_task_name_key";
 const SEARCH_TEXT_MIGRATION = "20261201010000_task_list_search_sort";
 const SETTINGS_MIGRATION = "20261201040000_task_settings_json";
+const LAST_RUN_MIGRATION = "20261201020000_runs_at_volume";
 /** Covering indexes the SQLite migrations add for the task list (see that migration); not in the schema. */
 const SQLITE_ONLY_INDEXES = ["Task_searchText_idx", "Task_id_idx"];
 const providers = await testProviders();
@@ -426,6 +427,48 @@ describe.each(providers)("migrations on %s", (provider) => {
         );
         expect(hits.map((h) => Number(h.id))).toEqual([rows[0]?.id]);
       }
+    } finally {
+      await database.close();
+    }
+  });
+
+  it("gives tasks with runs from before last results were kept their newest ended attempt that is not SKIPPED", async () => {
+    const db = fresh(provider);
+    const before = all[all.indexOf(LAST_RUN_MIGRATION) - 1] as string;
+    await migrate(parseDatabaseUrl(db.url), { upTo: before });
+    for (const name of ["ran", "skipped-last", "never", "running"]) await insertOldTask(db, name, before);
+    const target = parseDatabaseUrl(db.url);
+    // [task id, status, finishedAt]: ids are given in insertion order, so the last row per task is its newest.
+    const runs: Array<[number, string, string | null]> = [
+      [1, "SUCCEEDED", "2026-11-01 10:00:00.000"],
+      [1, "FAILED", "2026-11-02 10:00:00.000"],
+      [2, "TIMED_OUT", "2026-11-03 10:00:00.000"],
+      [2, "SKIPPED", "2026-11-04 10:00:00.000"],
+      [4, "LOST", "2026-11-05 10:00:00.000"],
+      [4, "RUNNING", null],
+    ];
+    for (const [taskId, status, finishedAt] of runs) {
+      const sql = `INSERT INTO \`Run\` (\`taskId\`, \`trigger\`, \`scheduledAt\`, \`status\`, \`finishedAt\`, \`output\`, \`matchedKeywords\`, \`updatedAt\`) VALUES (${taskId}, 'MANUAL', '2026-11-01 09:00:00.000', '${status}', ${finishedAt ? `'${finishedAt}'` : "NULL"}, '', '[]', '2026-11-01 09:00:00.000')`;
+      if (target.provider === "sqlite") {
+        const conn = new Sqlite(target.file);
+        conn.prepare(sql).run();
+        conn.close();
+      } else {
+        await mysqlQuery(target.database, sql);
+      }
+    }
+    await migrate(parseDatabaseUrl(db.url));
+    const database = await openDatabase(db.url);
+    try {
+      const tasks = await database.db.task.findMany({ orderBy: { id: "asc" } });
+      expect(tasks.map((t) => [t.name, t.lastRunId, t.lastRunStatus])).toEqual([
+        ["ran", 2, "FAILED"],
+        ["skipped-last", 3, "TIMED_OUT"],
+        ["never", null, null],
+        ["running", 5, "LOST"],
+      ]);
+      if (provider === "mysql") expect(tasks[0]?.lastRunFinishedAt?.toISOString()).toBe("2026-11-02T10:00:00.000Z");
+      else expect(tasks[0]?.lastRunFinishedAt).not.toBeNull();
     } finally {
       await database.close();
     }

@@ -2,6 +2,7 @@ import type { RunStatus, RunTrigger } from "@crondeck/core";
 import { type Db, isForeignKeyViolation, isUniqueViolation, type Provider, type RunRow } from "@crondeck/db";
 import type { ExecutionResult } from "@crondeck/executor";
 import { EXECUTOR_BOOT_PREFIX } from "@crondeck/transport-nats";
+import { RunRepository } from "../runs/repository.ts";
 
 export interface NewRun {
   taskId: number;
@@ -263,7 +264,10 @@ export class RunStore {
         ...(status === "SKIPPED" ? { startedAt: null } : {}),
       },
     });
-    return count === 1 ? this.db.run.findUnique({ where: { id } }) : null;
+    if (count !== 1) return null;
+    const row = await this.db.run.findUnique({ where: { id } });
+    if (row) await this.recordLastResults([row]);
+    return row;
   }
 
   /** This process's claim of a slot's first attempt, still in progress (it was never started). */
@@ -301,14 +305,48 @@ export class RunStore {
     const found = await this.db.run.findMany({ where: { id: { in: items.map((item) => item.id) } } });
     const byId = new Map(found.map((row) => [row.id, row]));
     // Recorded here when the row carries exactly the end we wrote.
-    return items.map((item) => {
+    const recorded = items.map((item) => {
       const row = byId.get(item.id);
-      const recorded =
+      const ours =
         row?.ownerId === item.ownerId &&
         row.status === item.result.status &&
         row.finishedAt?.getTime() === item.result.finishedAt.getTime();
-      return recorded ? row : null;
+      return ours ? row : null;
     });
+    await this.recordLastResults(recorded.filter((row): row is RunRow => row !== null));
+    return recorded;
+  }
+
+  /**
+   * Keeps each task's last result (Task.lastRun*) as attempts end: one UPDATE for the whole batch.
+   * The newest attempt by id wins, so an older one ending late (ALLOW overlaps, a late LOST) does
+   * not replace it; SKIPPED is not a result (a FORBID skip must not hide the outcome of the run
+   * under way). Every path that ends an attempt calls this (finish, endUnstarted, markLost).
+   */
+  async recordLastResults(rows: Array<Pick<RunRow, "id" | "taskId" | "status" | "finishedAt">>): Promise<void> {
+    const newest = new Map<number, Pick<RunRow, "id" | "taskId" | "status" | "finishedAt">>();
+    for (const row of rows) {
+      if (row.status === "SKIPPED" || ACTIVE.includes(row.status)) continue;
+      if ((newest.get(row.taskId)?.id ?? 0) < row.id) newest.set(row.taskId, row);
+    }
+    if (newest.size === 0) return;
+    const q = this.#q;
+    const last = [...newest.values()];
+    const caseOf = (value: (row: (typeof last)[number]) => unknown) => ({
+      sql: `CASE ${q}id${q}${last.map(() => " WHEN ? THEN ?").join("")} END`,
+      params: last.flatMap((row) => [row.taskId, value(row)]),
+    });
+    const id = caseOf((row) => row.id);
+    const status = caseOf((row) => row.status);
+    const finishedAt = caseOf((row) => row.finishedAt);
+    await this.db.$executeRawUnsafe(
+      `UPDATE ${q}Task${q} SET ${q}lastRunStatus${q} = ${status.sql}, ${q}lastRunFinishedAt${q} = ${finishedAt.sql}, ${q}lastRunId${q} = ${id.sql} WHERE ${q}id${q} IN (${last.map(() => "?").join(",")}) AND (${q}lastRunId${q} IS NULL OR ${q}lastRunId${q} < ${id.sql})`,
+      ...status.params,
+      ...finishedAt.params,
+      ...id.params,
+      ...last.map((row) => row.taskId),
+      ...id.params,
+    );
   }
 
   async #finishOwned(items: Finish[], ownerId: string): Promise<void> {
@@ -486,7 +524,10 @@ export class RunStore {
       where: { id: run.id, status: run.status, ownerId: run.ownerId },
       data: outcome,
     });
-    return count === 1 ? { ...run, ...outcome } : null;
+    if (count !== 1) return null;
+    const ended = { ...run, ...outcome };
+    await this.recordLastResults([ended]);
+    return ended;
   }
 
   /** Asks the instance running the attempt to cancel it. False when it is no longer in progress. */
@@ -503,42 +544,12 @@ export class RunStore {
     await this.db.run.updateMany({ where: { id, status: { in: ACTIVE } }, data: { pgid } });
   }
 
-  /** Deletes runs beyond the retention rules, a batch at a time. Returns how many went. */
-  async prune(options: { olderThan: Date; perTask: number; batch: number }): Promise<number> {
-    let removed = 0;
-    const final = ["SUCCEEDED", "FAILED", "TIMED_OUT", "CANCELED", "SKIPPED", "LOST"];
-    for (;;) {
-      const old = await this.db.run.findMany({
-        where: { createdAt: { lt: options.olderThan }, status: { in: final } },
-        select: { id: true },
-        take: options.batch,
-      });
-      if (old.length === 0) break;
-      removed += (await this.db.run.deleteMany({ where: { id: { in: old.map((r) => r.id) } } })).count;
-    }
-    const crowded = await this.db.run.groupBy({
-      by: ["taskId"],
-      _count: { _all: true },
-      having: { id: { _count: { gt: options.perTask } } },
-    });
-    for (const group of crowded) {
-      const boundary = await this.db.run.findFirst({
-        where: { taskId: group.taskId },
-        orderBy: { id: "desc" },
-        skip: options.perTask,
-        select: { id: true },
-      });
-      if (!boundary) continue;
-      for (;;) {
-        const old = await this.db.run.findMany({
-          where: { taskId: group.taskId, id: { lte: boundary.id }, status: { in: final } },
-          select: { id: true },
-          take: options.batch,
-        });
-        if (old.length === 0) break;
-        removed += (await this.db.run.deleteMany({ where: { id: { in: old.map((r) => r.id) } } })).count;
-      }
-    }
+  /** Deletes runs beyond the retention rules (RunRepository.retain, cleanup's home), a batch at a time. */
+  async prune(options: { olderThan: Date; perTask: number; batch?: number }): Promise<number> {
+    const removed = await new RunRepository(this.db).retain({ before: options.olderThan, ...options });
+    // SQLite's planner statistics (taken at open, see @crondeck/db) follow the tables as they grow:
+    // a database opened empty would otherwise be planned as empty for good.
+    if (this.provider === "sqlite") await this.db.$executeRawUnsafe("ANALYZE");
     return removed;
   }
 

@@ -1,6 +1,7 @@
 import { FINAL_RUN_STATUSES, RETRYABLE_RUN_STATUSES, type RunStatus } from "@crondeck/core";
 import type { Db, Prisma, RunRow } from "@crondeck/db";
 import { notFound } from "../lib/errors.ts";
+import { noteRunsDeleted } from "./fire-counts.ts";
 import { notificationPending, toApiRun } from "./view.ts";
 
 export interface RunListQuery {
@@ -22,38 +23,107 @@ export interface RunListQuery {
  */
 export const CLEANUP_KEEP_MS = 86_400_000;
 
+/** Past this many matching runs, a runs page says "more than" instead of counting them all. */
+export const COUNT_LIMIT = 10_000;
+
+/** Runs deleted per statement: small enough that a delete never holds the database for long. */
+const DELETE_BATCH = 500;
+
+const yieldTurn = () => new Promise((resolve) => setImmediate(resolve));
+
+/**
+ * Deletes the runs `where` matches, DELETE_BATCH at a time (their notifications cascade), yielding
+ * between batches. A deleted run that was its task's last result takes it along (Task.lastRun*:
+ * the older ones went first or are going too), one statement per batch.
+ */
+export async function deleteRuns(db: Db, where: Prisma.RunWhereInput, batchSize = DELETE_BATCH): Promise<number> {
+  let removed = 0;
+  for (;;) {
+    const batch = await db.run.findMany({
+      where,
+      select: { id: true, taskId: true, scheduledAt: true },
+      take: batchSize,
+    });
+    if (batch.length === 0) return removed;
+    const ids = batch.map((r) => r.id);
+    removed += (await db.run.deleteMany({ where: { id: { in: ids }, ...where } })).count;
+    noteRunsDeleted(
+      db,
+      batch.map((r) => r.scheduledAt),
+    );
+    // Plain SQL, so updatedAt (which the engine polls for edited tasks) is left alone.
+    const taskIds = [...new Set(batch.map((r) => r.taskId))];
+    await db.$executeRawUnsafe(
+      `UPDATE \`Task\` SET \`lastRunId\` = NULL, \`lastRunStatus\` = NULL, \`lastRunFinishedAt\` = NULL WHERE \`id\` IN (${taskIds.map(() => "?").join(",")}) AND \`lastRunId\` IN (${ids.map(() => "?").join(",")})`,
+      ...taskIds,
+      ...ids,
+    );
+    if (batch.length < batchSize) return removed;
+    await yieldTurn();
+  }
+}
+
 /** Read side of runs for the API (the engine writes them through engine/run-store.ts). */
 export class RunRepository {
   constructor(private readonly db: Db) {}
 
-  /** Newest first, without the output (the detail carries it). */
+  /**
+   * Newest first, without the output (the detail carries it). The page is chosen by SQL over
+   * indexed columns (each filter has an index; the time range walks (scheduledAt, status)), and
+   * the total is counted only up to COUNT_LIMIT: counting millions of rows exactly costs seconds
+   * on every page, so past that `total` is COUNT_LIMIT and `totalCapped` says there are more.
+   */
   async list(query: RunListQuery) {
     const page = query.page ?? 1;
     const pageSize = query.pageSize ?? 20;
-    const where: Prisma.RunWhereInput = {};
-    if (query.taskId !== undefined) where.taskId = query.taskId;
-    if (query.status) where.status = query.status;
-    if (query.trigger) where.trigger = query.trigger;
-    if (query.executor) where.executor = query.executor;
-    if (query.notifyFailed) where.notifications = { some: { ok: false } };
-    if (query.from || query.to) {
-      where.scheduledAt = {
-        ...(query.from ? { gte: new Date(query.from) } : {}),
-        ...(query.to ? { lt: new Date(query.to) } : {}),
-      };
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const filter = (sql: string, value: unknown) => {
+      where.push(sql);
+      params.push(value);
+    };
+    if (query.taskId !== undefined) filter("r.`taskId` = ?", query.taskId);
+    if (query.status) filter("r.`status` = ?", query.status);
+    if (query.trigger) filter("r.`trigger` = ?", query.trigger);
+    if (query.executor) filter("r.`executor` = ?", query.executor);
+    if (query.from) filter("r.`scheduledAt` >= ?", new Date(query.from));
+    if (query.to) filter("r.`scheduledAt` < ?", new Date(query.to));
+    // Few runs have a failed delivery: walked newest first through Notification(ok, runId), each
+    // joined to its run for the other filters, instead of probing every run for one.
+    let from = "`Run` r";
+    let id = "r.`id`";
+    let pick = id;
+    if (query.notifyFailed) {
+      from = "`Notification` n JOIN `Run` r ON r.`id` = n.`runId`";
+      id = "n.`runId`";
+      pick = `DISTINCT ${id}`; // a run may have several failed deliveries
+      where.push("n.`ok` = 0");
     }
-    const [rows, total] = await Promise.all([
-      this.db.run.findMany({
-        where,
-        orderBy: { id: "desc" },
-        skip: (page - 1) * pageSize,
-        take: pageSize,
-        omit: { output: true },
-        include: { task: { select: { name: true } }, notifications: { select: { ok: true } } },
-      }),
-      this.db.run.count({ where }),
+    const whereSql = where.length > 0 ? `WHERE ${where.join(" AND ")}` : "";
+    const [picked, counted] = await Promise.all([
+      this.db.$queryRawUnsafe<Array<{ id: number | bigint }>>(
+        `SELECT ${pick} AS id FROM ${from} ${whereSql} ORDER BY ${id} DESC LIMIT ? OFFSET ?`,
+        ...params,
+        pageSize,
+        (page - 1) * pageSize,
+      ),
+      this.db.$queryRawUnsafe<Array<{ total: number | bigint }>>(
+        `SELECT COUNT(*) AS total FROM (SELECT ${pick} AS x FROM ${from} ${whereSql} LIMIT ?) c`,
+        ...params,
+        COUNT_LIMIT + 1,
+      ),
     ]);
-    const items = rows.map(({ task, notifications, ...row }) => {
+    const ids = picked.map((row) => Number(row.id));
+    const found = await this.db.run.findMany({
+      where: { id: { in: ids } },
+      omit: { output: true },
+      include: { task: { select: { name: true } }, notifications: { select: { ok: true } } },
+    });
+    const byId = new Map(found.map((row) => [row.id, row]));
+    const items = ids.flatMap((id) => {
+      const found = byId.get(id);
+      if (!found) return []; // deleted between the two reads
+      const { task, notifications, ...row } = found;
       const { output: _omitted, ...run } = toApiRun({ ...row, output: "" });
       return {
         ...run,
@@ -62,7 +132,8 @@ export class RunRepository {
         notificationsFailed: notifications.filter((n) => !n.ok).length,
       };
     });
-    return { items, total, page, pageSize };
+    const total = Number(counted[0]?.total ?? 0);
+    return { items, total: Math.min(total, COUNT_LIMIT), totalCapped: total > COUNT_LIMIT, page, pageSize };
   }
 
   async get(id: number) {
@@ -130,15 +201,68 @@ export class RunRepository {
    * except those scheduled within the last CLEANUP_KEEP_MS. Their notifications go with them.
    */
   async cleanup(input: { before: Date; taskId?: number; dryRun?: boolean }, now = Date.now()) {
-    const keptSince = new Date(now - CLEANUP_KEEP_MS);
-    const where: Prisma.RunWhereInput = {
+    const where = this.#cleanupWhere(input, now);
+    const runs = input.dryRun ? await this.db.run.count({ where }) : await deleteRuns(this.db, where);
+    return { runs, dryRun: input.dryRun ?? false, keptSince: new Date(now - CLEANUP_KEEP_MS).toISOString() };
+  }
+
+  #cleanupWhere(input: { before: Date; taskId?: number }, now: number): Prisma.RunWhereInput {
+    return {
       status: { in: [...FINAL_RUN_STATUSES] },
       finishedAt: { lt: input.before },
-      scheduledAt: { lt: keptSince },
+      scheduledAt: { lt: new Date(now - CLEANUP_KEEP_MS) },
       ...(input.taskId !== undefined ? { taskId: input.taskId } : {}),
     };
-    const runs = input.dryRun ? await this.db.run.count({ where }) : (await this.db.run.deleteMany({ where })).count;
-    return { runs, dryRun: input.dryRun ?? false, keptSince: keptSince.toISOString() };
+  }
+
+  /**
+   * Retention (RUN_RETENTION_DAYS, RUN_RETENTION_PER_TASK): the cleanup above for runs that finished
+   * before `before`, then the runs of each task beyond its newest `perTask`, with the same
+   * CLEANUP_KEEP_MS guard. Bounded batches, each found through an index, the event loop free
+   * between them, so fires go on meanwhile. Returns how many runs went.
+   */
+  async retain(options: { before: Date; perTask: number; batch?: number }, now = Date.now()): Promise<number> {
+    const batch = options.batch ?? DELETE_BATCH;
+    let removed = await deleteRuns(this.db, this.#cleanupWhere({ before: options.before }, now), batch);
+    const keptSince = new Date(now - CLEANUP_KEEP_MS);
+    // Tasks in chunks by id: one grouped count per chunk through Run(taskId, id) finds the crowded ones.
+    for (let after = 0; ; ) {
+      const chunk = await this.db.task.findMany({
+        where: { id: { gt: after } },
+        orderBy: { id: "asc" },
+        take: batch,
+        select: { id: true },
+      });
+      if (chunk.length === 0) break;
+      after = chunk.at(-1)?.id ?? after;
+      const crowded = await this.db.run.groupBy({
+        by: ["taskId"],
+        where: { taskId: { in: chunk.map((t) => t.id) } },
+        _count: { _all: true },
+        having: { id: { _count: { gt: options.perTask } } },
+      });
+      for (const group of crowded) {
+        const boundary = await this.db.run.findFirst({
+          where: { taskId: group.taskId },
+          orderBy: { id: "desc" },
+          skip: options.perTask,
+          select: { id: true },
+        });
+        if (!boundary) continue;
+        removed += await deleteRuns(
+          this.db,
+          {
+            taskId: group.taskId,
+            id: { lte: boundary.id },
+            status: { in: [...FINAL_RUN_STATUSES] },
+            scheduledAt: { lt: keptSince },
+          },
+          batch,
+        );
+      }
+      await yieldTurn();
+    }
+    return removed;
   }
 
   /** A run's output with what a download names and says about it. */

@@ -24,7 +24,10 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
  * The columns a task write sets (JSON-encoded lists and settings included), and the mode's
  * searchable text, from which the repository derives the task list's search column.
  */
-export type TaskWrite = Omit<TaskRow, "id" | "createdAt" | "updatedAt" | "searchText" | "nextRunAtMs"> & {
+export type TaskWrite = Omit<
+  TaskRow,
+  "id" | "createdAt" | "updatedAt" | "searchText" | "nextRunAtMs" | "lastRunId" | "lastRunStatus" | "lastRunFinishedAt"
+> & {
   modeText: string;
 };
 

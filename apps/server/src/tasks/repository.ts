@@ -53,6 +53,16 @@ export function toApiTask(modules: TaskModules, row: TaskRow, nextRunAt: NextRun
   } as Task;
 }
 
+/** The task's last result as kept on it: its newest attempt that ended other than SKIPPED. */
+function lastRunOf(row: TaskRow): LastRun | null {
+  if (row.lastRunId === null || row.lastRunStatus === null) return null;
+  return {
+    id: row.lastRunId,
+    status: row.lastRunStatus as RunStatus,
+    finishedAt: row.lastRunFinishedAt ? row.lastRunFinishedAt.toISOString() : null,
+  };
+}
+
 const NAME_MAX = 64;
 
 /**
@@ -147,7 +157,18 @@ export class TaskRepository {
    * the row, so they never pass through a client.
    */
   async copy(source: TaskRow): Promise<TaskRow> {
-    const { id, createdAt, updatedAt, searchText, nextRunAtMs, ...fields } = source;
+    // A copy has no runs, so no last result.
+    const {
+      id,
+      createdAt,
+      updatedAt,
+      searchText,
+      nextRunAtMs,
+      lastRunId,
+      lastRunStatus,
+      lastRunFinishedAt,
+      ...fields
+    } = source;
     // A concurrent copy may take the name between the look-up and the insert: look again.
     for (let attempt = 0; ; attempt++) {
       const name = await this.#freeCopyName(source.name);
@@ -181,30 +202,6 @@ export class TaskRepository {
   async delete(id: number): Promise<void> {
     const { count } = await this.db.task.deleteMany({ where: { id } });
     if (count === 0) throw notFound("task", id);
-  }
-
-  /**
-   * Last result (newest attempt) of each of the given tasks. SKIPPED runs are not results: a
-   * run-now refused under FORBID must not hide the outcome of the run that was under way.
-   */
-  async lastRuns(taskIds: number[]): Promise<Map<number, LastRun>> {
-    if (taskIds.length === 0) return new Map();
-    const newest = await this.db.run.groupBy({
-      by: ["taskId"],
-      where: { taskId: { in: taskIds }, status: { not: "SKIPPED" } },
-      _max: { id: true },
-    });
-    const ids = newest.map((g) => g._max.id).filter((id): id is number => id !== null);
-    const runs = await this.db.run.findMany({
-      where: { id: { in: ids } },
-      select: { id: true, taskId: true, status: true, finishedAt: true },
-    });
-    return new Map(
-      runs.map((r) => [
-        r.taskId,
-        { id: r.id, status: r.status as RunStatus, finishedAt: r.finishedAt ? r.finishedAt.toISOString() : null },
-      ]),
-    );
   }
 
   /**
@@ -306,15 +303,13 @@ export class TaskRepository {
     }
     const whereSql = where.length > 0 ? `WHERE ${where.join(" AND ")}` : "";
 
-    let from = "`Task` t";
+    const from = "`Task` t";
     let orderBy: string;
     if (sort === "lastStatus") {
-      // The newest attempt that is a result (not SKIPPED) of each task, through Run(taskId, id).
-      from +=
-        " LEFT JOIN `Run` r ON r.`id` = (SELECT MAX(r2.`id`) FROM `Run` r2 WHERE r2.`taskId` = t.`id` AND r2.`status` <> 'SKIPPED')";
+      // The last result kept on the task (see RunStore.recordLastResults), through its index.
       // Tasks without a result after all results (asc), before them (desc); not by a sentinel
       // string, which MySQL's collation would sort among the letters.
-      orderBy = `CASE WHEN r.\`status\` IS NULL THEN 1 ELSE 0 END ${dir}, r.\`status\` ${dir}, t.\`id\` ${dir}`;
+      orderBy = `CASE WHEN t.\`lastRunStatus\` IS NULL THEN 1 ELSE 0 END ${dir}, t.\`lastRunStatus\` ${dir}, t.\`id\` ${dir}`;
     } else {
       if (sort === "nextRunAt") await this.refreshNextRuns();
       const column = SORT_COLUMN[sort];
@@ -335,10 +330,9 @@ export class TaskRepository {
     const ids = picked.map((row) => Number(row.id));
     const found = new Map((await this.db.task.findMany({ where: { id: { in: ids } } })).map((row) => [row.id, row]));
     const rows = ids.flatMap((id) => found.get(id) ?? []);
-    const last = await this.lastRuns(rows.map((row) => row.id));
     const items: TaskWithLastRun[] = rows.map((row) => ({
       ...toApiTask(this.modules, row, nextRunAt),
-      lastRun: last.get(row.id) ?? null,
+      lastRun: lastRunOf(row),
     }));
     return { items, total: Number(counted[0]?.total ?? 0), page, pageSize };
   }

@@ -32,12 +32,19 @@ export function PagedTable<T>({
 }) {
   if (query.isPending) return <Spinner />;
   if (query.isError) return <ErrorState error={query.error} onRetry={() => query.refetch()} />;
-  const { items, page, pageSize, total } = query.data;
+  const { items, page, pageSize, total, totalCapped } = query.data;
   if (items.length === 0) return <EmptyState title={empty} />;
   return (
     <>
       <Table columns={columns} rows={items} rowKey={rowKey} caption={caption} testId={testId} />
-      <Pagination page={page} pageSize={pageSize} total={total} onPage={onPage} onPageSize={onPageSize} />
+      <Pagination
+        page={page}
+        pageSize={pageSize}
+        total={total}
+        totalCapped={totalCapped}
+        onPage={onPage}
+        onPageSize={onPageSize}
+      />
     </>
   );
 }

@@ -7,12 +7,15 @@ export function Pagination({
   page,
   pageSize,
   total,
+  totalCapped = false,
   onPage,
   onPageSize,
 }: {
   page: number;
   pageSize: number;
   total: number;
+  /** More match than the server counted (`total` is its limit): later pages exist past the last counted one. */
+  totalCapped?: boolean;
   onPage: (page: number) => void;
   onPageSize?: (size: number) => void;
 }) {
@@ -20,12 +23,16 @@ export function Pagination({
   const pages = Math.max(1, Math.ceil(total / pageSize));
   return (
     <nav className="pagination" aria-label={t("pagination.label")}>
-      <span className="pagination-total">{t("pagination.total", { total })}</span>
+      <span className="pagination-total">
+        {t(totalCapped ? "pagination.totalMore" : "pagination.total", { total })}
+      </span>
       <Button size="sm" onClick={() => onPage(page - 1)} disabled={page <= 1}>
         {t("pagination.prev")}
       </Button>
-      <span aria-live="polite">{t("pagination.pageOf", { page, pages })}</span>
-      <Button size="sm" onClick={() => onPage(page + 1)} disabled={page >= pages}>
+      <span aria-live="polite">
+        {t("pagination.pageOf", { page, pages: totalCapped ? `${Math.max(pages, page)}+` : pages })}
+      </span>
+      <Button size="sm" onClick={() => onPage(page + 1)} disabled={!totalCapped && page >= pages}>
         {t("pagination.next")}
       </Button>
       {onPageSize ? (

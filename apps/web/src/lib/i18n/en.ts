@@ -240,6 +240,7 @@ export const en = {
   "pagination.next": "Next",
   "pagination.pageOf": "Page {page} of {pages}",
   "pagination.total": "{total} in total",
+  "pagination.totalMore": "More than {total}",
   "pagination.pageSize": "Per page",
 
   "form.createTitle": "New task",

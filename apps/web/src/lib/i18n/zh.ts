@@ -239,6 +239,7 @@ export const zh: Record<keyof typeof en, string> = {
   "pagination.next": "下一页",
   "pagination.pageOf": "第 {page} / {pages} 页",
   "pagination.total": "共 {total} 条",
+  "pagination.totalMore": "超过 {total} 条",
   "pagination.pageSize": "每页",
 
   "form.createTitle": "新建任务",

@@ -65,7 +65,13 @@ export const RunDetail = Type.Object({
   }),
 });
 
-export const RunPage = PageOf(RunListItem);
+export const RunPage = Type.Object({
+  ...PageOf(RunListItem).properties,
+  totalCapped: Type.Boolean({
+    description:
+      "true when more runs match than are counted (10,000): `total` is then that limit, and later pages are still served",
+  }),
+});
 
 export const RunListQuery = Type.Object(
   {

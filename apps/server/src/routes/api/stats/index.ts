@@ -1,10 +1,9 @@
-import { RUN_STATUSES, type RunStatus } from "@crondeck/core";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import { errors } from "../../../lib/schemas.ts";
+import { FireCounts, type Counts as FireTally, HOUR, sumCounts } from "../../../runs/fire-counts.ts";
 import { ExecutorView, listExecutors } from "../executors/index.ts";
 
-const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
 const Counts = Type.Record(Type.String(), Type.Integer(), {
@@ -27,48 +26,8 @@ const Stats = Type.Object({
 
 const statsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { db } = app.database;
-
-  /** Fire counts by status for each [start, start + size) window, one grouped count per window. */
-  async function buckets(first: number, size: number, count: number, superseded: Superseded[]) {
-    return Promise.all(
-      Array.from({ length: count }, async (_, i) => {
-        const start = first + i * size;
-        const groups = await db.run.groupBy({
-          by: ["status"],
-          where: { scheduledAt: { gte: new Date(start), lt: new Date(start + size) } },
-          _count: { _all: true },
-        });
-        return { start: new Date(start).toISOString(), counts: countsOf(groups, superseded, start, start + size) };
-      }),
-    );
-  }
-
-  /**
-   * The attempts a later attempt of the same fire replaced, scheduled at or after `since`: the
-   * counts are of fires (by their latest attempt), so a fire retried twice is one failure, not three.
-   * Only fires that were retried are read (all attempts of a fire share its scheduled time).
-   */
-  async function supersededSince(since: number): Promise<Superseded[]> {
-    const retries = await db.run.findMany({
-      where: { rootRunId: { not: null }, scheduledAt: { gte: new Date(since) } },
-      select: { rootRunId: true },
-      distinct: ["rootRunId"],
-    });
-    const roots = retries.map((r) => r.rootRunId as number);
-    if (roots.length === 0) return [];
-    const attempts = await db.run.findMany({
-      where: { OR: [{ id: { in: roots } }, { rootRunId: { in: roots } }] },
-      select: { id: true, rootRunId: true, attempt: true, status: true, scheduledAt: true },
-    });
-    const latest = new Map<number, number>();
-    for (const a of attempts) {
-      const root = a.rootRunId ?? a.id;
-      latest.set(root, Math.max(latest.get(root) ?? 0, a.attempt));
-    }
-    return attempts
-      .filter((a) => a.attempt < (latest.get(a.rootRunId ?? a.id) ?? 0))
-      .map((a) => ({ status: a.status, at: a.scheduledAt.getTime() }));
-  }
+  // Hours and minutes counted once and kept until a run in them changes (see FireCounts).
+  const fires = new FireCounts(db);
 
   app.get(
     "/",
@@ -86,19 +45,23 @@ const statsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const now = Date.now();
       const thisHour = Math.floor(now / HOUR) * HOUR;
       const today = Math.floor(now / DAY) * DAY;
-      const superseded = await supersededSince(Math.min(now - DAY, today - 6 * DAY, thisHour - 23 * HOUR));
-      const [total, enabled, last24, byHour, byDay, failing, executors] = await Promise.all([
-        db.task.count(),
-        db.task.count({ where: { enabled: true } }),
-        db.run.groupBy({
-          by: ["status"],
-          where: { scheduledAt: { gte: new Date(now - DAY) } },
-          _count: { _all: true },
-        }),
-        buckets(thisHour - 23 * HOUR, HOUR, 24, superseded),
-        buckets(today - 6 * DAY, DAY, 7, superseded),
+      const dayAgo = now - DAY;
+      // Runs claimed ahead may be scheduled a little past this hour: counted live.
+      const [byEnabled, span, ahead, restOfToday, failing, executors] = await Promise.all([
+        // One pass over Task(enabled) for both task counts.
+        db.task.groupBy({ by: ["enabled"], _count: { _all: true } }),
+        fires.view(now),
+        fires.range(thisHour + HOUR, Number.POSITIVE_INFINITY),
+        fires.range(thisHour + HOUR, today + DAY),
         failingTasks(),
         listExecutors(app),
+      ]);
+      const hourStarts = Array.from({ length: 24 }, (_, i) => thisHour - (23 - i) * HOUR);
+      const dayStarts = Array.from({ length: 7 }, (_, i) => today - (6 - i) * DAY);
+      const [last24, byHour, byDay] = await Promise.all([
+        span(dayAgo, thisHour + HOUR),
+        Promise.all(hourStarts.map((start) => span(start, start + HOUR))),
+        Promise.all(dayStarts.map((start) => span(start, Math.min(start + DAY, thisHour + HOUR)))),
       ]);
       const next = app.engine.upcoming(10);
       const names = new Map(
@@ -107,10 +70,19 @@ const statsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         ).map((t) => [t.id, t.name]),
       );
       return {
-        tasks: { total, enabled },
-        runsByStatus24h: countsOf(last24, superseded, now - DAY, Number.POSITIVE_INFINITY),
-        runsByHour24h: byHour,
-        runsByDay7d: byDay,
+        tasks: {
+          total: byEnabled.reduce((n, g) => n + g._count._all, 0),
+          enabled: byEnabled.find((g) => g.enabled)?._count._all ?? 0,
+        },
+        runsByStatus24h: sumCounts([last24, ahead]),
+        runsByHour24h: hourStarts.map((start, i) => ({
+          start: new Date(start).toISOString(),
+          counts: byHour[i] as FireTally,
+        })),
+        runsByDay7d: dayStarts.map((start, i) => ({
+          start: new Date(start).toISOString(),
+          counts: i === 6 ? sumCounts([byDay[i] as FireTally, restOfToday]) : (byDay[i] as FireTally),
+        })),
         failingTasks: failing,
         upcoming: next.map((n) => ({ taskId: n.id, name: names.get(n.id) ?? "", nextRunAt: n.at.toISOString() })),
         executors,
@@ -118,46 +90,30 @@ const statsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   );
 
-  /** Tasks whose newest finished run is a failure: one grouped query for the newest ids, one fetch. */
+  /** Tasks whose last result (kept on the task, see RunStore.recordLastResults) is a failure, newest first. */
   async function failingTasks() {
-    const newest = await db.run.groupBy({
-      by: ["taskId"],
-      where: { status: { notIn: ["QUEUED", "RUNNING", "SKIPPED"] } },
-      _max: { id: true },
-    });
-    const ids = newest.map((g) => g._max.id).filter((id): id is number => id !== null);
-    const runs = await db.run.findMany({
-      where: { id: { in: ids }, status: { in: ["FAILED", "TIMED_OUT", "LOST"] } },
-      select: { taskId: true, status: true, finishedAt: true, createdAt: true, task: { select: { name: true } } },
-      orderBy: { id: "desc" },
-      take: 20,
-    });
-    return runs.map((r) => ({
-      id: r.taskId,
-      name: r.task.name,
-      status: r.status,
-      lastRunAt: (r.finishedAt ?? r.createdAt).toISOString(),
+    // One walk of Task(lastRunStatus, lastRunId) per failed status, newest first, merged here.
+    const parts = await Promise.all(
+      ["FAILED", "TIMED_OUT", "LOST"].map((status) =>
+        db.task.findMany({
+          where: { lastRunStatus: status },
+          select: { id: true, name: true, lastRunId: true, lastRunStatus: true, lastRunFinishedAt: true },
+          orderBy: { lastRunId: "desc" },
+          take: 20,
+        }),
+      ),
+    );
+    const tasks = parts
+      .flat()
+      .sort((a, b) => (b.lastRunId ?? 0) - (a.lastRunId ?? 0))
+      .slice(0, 20);
+    return tasks.map((t) => ({
+      id: t.id,
+      name: t.name,
+      status: t.lastRunStatus as string,
+      lastRunAt: (t.lastRunFinishedAt ?? new Date(0)).toISOString(),
     }));
   }
 };
-
-interface Superseded {
-  status: string;
-  /** Its fire's scheduled time (ms). */
-  at: number;
-}
-
-/** Counts by status of the runs in [from, to), less the attempts a retry of their fire replaced. */
-function countsOf(
-  groups: Array<{ status: string; _count: { _all: number } }>,
-  superseded: Superseded[],
-  from: number,
-  to: number,
-): Record<RunStatus, number> {
-  const counts = Object.fromEntries(RUN_STATUSES.map((s) => [s, 0])) as Record<RunStatus, number>;
-  for (const g of groups) counts[g.status as RunStatus] = g._count._all;
-  for (const s of superseded) if (s.at >= from && s.at < to) counts[s.status as RunStatus] -= 1;
-  return counts;
-}
 
 export default statsRoutes;
