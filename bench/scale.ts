@@ -3,23 +3,31 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { listMigrations, MIGRATIONS_DIRS, migrate, parseDatabaseUrl, taskNameKey } from "@crondeck/db";
+import { openDatabase, type Provider, taskNameKey, taskSearchText } from "@crondeck/db";
+import { createMysqlDatabase, mysqlQuery, mysqlReachable, type TestDatabase } from "@crondeck/db/testing";
 import autocannon from "autocannon";
-import Sqlite from "better-sqlite3";
+import { sha256 } from "../apps/server/src/auth/secrets.ts";
+import { nextRunKey } from "../apps/server/src/tasks/repository.ts";
 import { rssMb, startApp } from "./lib/app-process.ts";
+import { builtCheckout, startArgs } from "./lib/baseline.ts";
+import { seedTasks } from "./lib/seed.ts";
 import { startupTask } from "./lib/task-mix.ts";
 
-// The task list at scale (issue 11): seeds --tasks tasks (bench/lib/task-mix.ts: hourly or rarer,
-// five zones) into SQLite, starts the app as a user would, and offers each task-list query at a
-// fixed rate with autocannon: p50/p99 latency and the rate actually served.
-//   pnpm build:server && pnpm --filter @crondeck/bench bench:scale -- [--tasks 100000] [--rate 500]
-//     [--duration 10] [--baseline /path/to/older/checkout]
-// --baseline also measures an older checkout (dependencies installed, e.g. `git archive 3bf2ad1 |
-// tar -x -C /tmp/base && cd /tmp/base && pnpm install --offline`), started with tsx as its
-// `pnpm start` did, on a copy of the same database: before and after in one run.
-// The database is seeded at the schema before the task-list migration, with plain SQL, so both
-// versions open it as they find it and the current one upgrades it at start (its backfill is part
-// of its start-up figure). Not part of CI.
+// The app at scale (issue 11): seeds --tasks tasks (bench/lib/task-mix.ts: hourly or rarer, five
+// zones) into SQLite and MariaDB, and measures the built app started as a user starts it (its
+// `pnpm start`), before (--baseline, a commit exported and built in a temp folder, or a folder
+// already built) and now, in one run:
+//   - start: process start → /readyz 200 and RSS once armed (--settle ms after ready), the median
+//     of --starts starts, each on a fresh copy of the seeded database;
+//   - queries: each task-list query alone, then offered at a fixed rate with autocannon: p50/p99
+//     latency and the rate actually served.
+//   pnpm --filter @crondeck/bench bench:scale -- [--tasks 100000] [--db sqlite,mysql]
+//     [--phases start,queries] [--starts 5] [--rate 500] [--duration 10] [--baseline 721f602] [--plain]
+// The current checkout must be built first (`pnpm build:server`). Both versions read the same
+// rows: the current schema, written as the API writes them (search text, next-run key). Tasks are
+// created "tomorrow", so no slot since their creation is a misfire: every start arms the same
+// tasks and fires none (RUN_LATEST at start is tested in apps/server/test/engine-armed.test.ts).
+// Not part of CI.
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 
@@ -29,13 +37,22 @@ const { values } = parseArgs({
     rate: { type: "string", default: "500" },
     duration: { type: "string", default: "10" },
     connections: { type: "string", default: "20" },
-    baseline: { type: "string" },
+    baseline: { type: "string", default: "721f602" },
+    db: { type: "string", default: "sqlite,mysql" },
+    phases: { type: "string", default: "start,queries" },
+    starts: { type: "string", default: "5" },
+    settle: { type: "string", default: "3000" },
     only: { type: "string" },
+    // Also "now" started with node's default flags (without its start script's V8 flags).
+    plain: { type: "boolean", default: false },
   },
 });
 const TASKS = Number(values.tasks);
 const RATE = Number(values.rate);
 const DURATION = Number(values.duration);
+const STARTS = Number(values.starts);
+const SETTLE_MS = Number(values.settle);
+const PHASES = new Set(values.phases.split(","));
 
 const QUERIES: Array<[string, string]> = [
   ["first page", "page=1&pageSize=20"],
@@ -50,42 +67,87 @@ const QUERIES: Array<[string, string]> = [
   ["sort=lastStatus", "sort=lastStatus&order=asc"],
 ];
 
-/** The schema before the task-list migration, with TASKS tasks written by plain SQL. */
-async function seedTemplate(file: string): Promise<number> {
-  const before = listMigrations(MIGRATIONS_DIRS.sqlite)
-    .map((m) => m.name)
-    .filter((name) => name < "20261201010000")
-    .at(-1);
-  await migrate(parseDatabaseUrl(`file:${file}`), { upTo: before });
-  const db = new Sqlite(file);
-  const t0 = performance.now();
-  const insert = db.prepare(
-    `INSERT INTO "Task" (name, nameKey, mode, cron, timezone, command, httpHeaders, notifyEmails, notifyKeywords,
-       misfirePolicy, remark, createdAt, updatedAt) VALUES (?, ?, 'SHELL', ?, ?, ?, '{}', '[]', '[]', ?, ?, ?, ?)`,
+/** An admin API token stored with the seeded tasks: /metrics (armed tasks) and the queries use it. */
+const TOKEN = `cdk_bench_${"5ca1e".repeat(6)}`;
+const AUTH = { authorization: `Bearer ${TOKEN}` };
+
+/** The bench's user and token. A user existing, the app starts as it restarts: no first admin to create. */
+async function seedToken(url: string): Promise<void> {
+  const { db, close } = await openDatabase(url);
+  try {
+    const user = await db.user.create({ data: { username: "bench", role: "admin", passwordHash: "!" } });
+    await db.apiToken.create({
+      data: { userId: user.id, name: "bench", tokenHash: sha256(TOKEN), prefix: TOKEN.slice(0, 10), role: "admin" },
+    });
+  } finally {
+    await close();
+  }
+}
+
+/** A seeded database to start on: SQLite copies a file, MariaDB copies the tables. */
+interface Template {
+  provider: Provider;
+  /** A fresh copy: its URL, and how to remove it. */
+  copy(): Promise<{ url: string; remove(): Promise<void> }>;
+  remove(): Promise<void>;
+}
+
+async function seedTemplate(provider: Provider): Promise<Template> {
+  const keys = new Map<string, number>();
+  const tomorrow = Date.now() + 86_400_000;
+  const make = (i: number) => {
+    const task = startupTask(i);
+    const name = `${task.name}x`;
+    const schedule = `${task.cron}\n${task.timezone}`;
+    const next =
+      keys.get(schedule) ?? nextRunKey({ enabled: true, cron: task.cron, timezone: task.timezone as string });
+    keys.set(schedule, next);
+    const command = `true --job ${i} --zone=${task.timezone}`;
+    const row = { ...task, name, nameKey: taskNameKey(name), modeSettings: JSON.stringify({ command }) };
+    const remark = i % 10 === 0 ? `Nightly report for team ${i % 97}` : "";
+    // Distinct creation times to sort by, all after now (see the top of this file).
+    const createdAt = new Date(tomorrow - (TASKS - i));
+    const searchText = taskSearchText({ name, modeText: command, remark });
+    return { ...row, remark, searchText, nextRunAtMs: next, createdAt };
+  };
+  if (provider === "sqlite") {
+    const dir = mkdtempSync(join(tmpdir(), "crondeck-scale-template-"));
+    const file = join(dir, "template.db");
+    const { ms } = await seedTasks(`file:${file}`, TASKS, make, 5_000);
+    await seedToken(`file:${file}`);
+    console.log(`sqlite: seeded ${TASKS} tasks in ${(ms / 1000).toFixed(1)} s`);
+    return {
+      provider,
+      async copy() {
+        const copyDir = mkdtempSync(join(tmpdir(), "crondeck-scale-"));
+        copyFileSync(file, join(copyDir, "scale.db"));
+        return { url: `file:${join(copyDir, "scale.db")}`, remove: async () => rmSync(copyDir, { recursive: true }) };
+      },
+      remove: async () => rmSync(dir, { recursive: true, force: true }),
+    };
+  }
+  const template = createMysqlDatabase();
+  const { ms } = await seedTasks(template.url, TASKS, make, 2_000);
+  await seedToken(template.url);
+  console.log(`mysql: seeded ${TASKS} tasks in ${(ms / 1000).toFixed(1)} s`);
+  const templateName = new URL(template.url).pathname.slice(1);
+  const tables = (await mysqlQuery<Array<Record<string, string>>>(templateName, "SHOW TABLES")).map(
+    (row) => Object.values(row)[0] as string,
   );
-  const now = Date.now();
-  db.transaction(() => {
-    for (let i = 0; i < TASKS; i++) {
-      const task = startupTask(i);
-      const name = `${task.name}x`;
-      // Created over the last TASKS ms: distinct creation times to sort by, and no slot missed since
-      // (a RUN_LATEST task created hours ago would run its missed slot at start).
-      const at = new Date(now - (TASKS - i)).toISOString();
-      insert.run(
-        name,
-        taskNameKey(name),
-        task.cron,
-        task.timezone,
-        `true --job ${i} --zone=${task.timezone}`,
-        task.misfirePolicy,
-        i % 10 === 0 ? `Nightly report for team ${i % 97}` : "",
-        at,
-        at,
-      );
-    }
-  })();
-  db.close();
-  return performance.now() - t0;
+  return {
+    provider,
+    async copy() {
+      const target: TestDatabase = createMysqlDatabase();
+      const name = new URL(target.url).pathname.slice(1);
+      await mysqlQuery("", `CREATE DATABASE \`${name}\``);
+      for (const table of tables) {
+        await mysqlQuery(name, `CREATE TABLE \`${table}\` LIKE \`${templateName}\`.\`${table}\``);
+        await mysqlQuery(name, `INSERT INTO \`${table}\` SELECT * FROM \`${templateName}\`.\`${table}\``);
+      }
+      return { url: target.url, remove: () => target.drop() };
+    },
+    remove: () => template.drop(),
+  };
 }
 
 interface Variant {
@@ -94,39 +156,48 @@ interface Variant {
   args: string[];
 }
 
-interface Figures {
+interface StartFigures {
   readyMs: number;
+  /** Process start → every task armed (crondeck_tasks_armed on /metrics). */
+  armedMs: number;
   rssMb: number;
+}
+
+interface QueryFigures {
   firstMs: Map<string, number>;
   /** Queries whose first request was not 200, with the status. */
   failed: Map<string, number>;
   load: Map<string, { p50: number; p99: number; served: number; errors: number }>;
 }
 
-async function measure(variant: Variant, template: string): Promise<Figures> {
-  const dir = mkdtempSync(join(tmpdir(), "crondeck-scale-"));
-  const file = join(dir, "scale.db");
-  copyFileSync(template, file);
-  const app = await startApp({ label: variant.label, cwd: variant.cwd, args: variant.args, databaseFile: file });
+async function armed(url: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`, { headers: AUTH })).text();
+  return Number(/^crondeck_tasks_armed (\d+)/m.exec(text)?.[1] ?? 0);
+}
+
+/** One start on a fresh copy: ready, every task armed, then RSS after the settle time. */
+async function startOnce(variant: Variant, template: Template): Promise<StartFigures> {
+  const db = await template.copy();
+  const t0 = performance.now();
+  const app = await startApp({ label: variant.label, cwd: variant.cwd, args: variant.args, databaseUrl: db.url });
+  try {
+    while ((await armed(app.url)) < TASKS) await new Promise((resolve) => setTimeout(resolve, 20));
+    const armedMs = performance.now() - t0;
+    await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+    return { readyMs: app.readyMs, armedMs, rssMb: rssMb(app.pid) };
+  } finally {
+    await app.stop();
+    await db.remove();
+  }
+}
+
+async function measureQueries(variant: Variant, template: Template): Promise<QueryFigures> {
+  const db = await template.copy();
+  const app = await startApp({ label: variant.label, cwd: variant.cwd, args: variant.args, databaseUrl: db.url });
   const url = app.url;
   try {
-    await new Promise((resolve) => setTimeout(resolve, 3000));
-    const rss = rssMb(app.pid);
-
-    const login = await fetch(`${url}/api/auth/login`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ username: "admin", password: "bench-password-1" }),
-    });
-    const cookie = (login.headers.get("set-cookie") ?? "").split(";")[0] as string;
-    const { csrfToken } = (await login.json()) as { csrfToken: string };
-    const created = await fetch(`${url}/api/tokens`, {
-      method: "POST",
-      headers: { cookie, "x-csrf-token": csrfToken, "content-type": "application/json" },
-      body: JSON.stringify({ name: "bench" }),
-    });
-    const { token } = (await created.json()) as { token: string };
-    const headers = { authorization: `Bearer ${token}` };
+    while ((await armed(url)) < TASKS) await new Promise((resolve) => setTimeout(resolve, 20));
+    const headers = AUTH;
 
     const firstMs = new Map<string, number>();
     const failed = new Map<string, number>();
@@ -165,60 +236,110 @@ async function measure(variant: Variant, template: string): Promise<Figures> {
         `  ${variant.label} ${label}: p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, ${result.requests.average} req/s`,
       );
     }
-    return { readyMs: app.readyMs, rssMb: rss, firstMs, failed, load };
+    return { firstMs, failed, load };
   } finally {
     await app.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await db.remove();
   }
 }
 
-const variants: Variant[] = [];
-if (values.baseline) {
-  variants.push({
-    label: "before",
-    cwd: join(values.baseline, "apps/server"),
-    args: ["--import", "tsx", "src/server.ts"],
-  });
-}
 if (!existsSync(join(root, "apps/server/dist/server.js"))) {
   throw new Error("apps/server/dist/server.js is missing: run `pnpm build:server` first");
 }
-variants.push({
-  label: "now",
-  cwd: join(root, "apps/server"),
-  args: ["--conditions=crondeck-dist", "dist/server.js"],
-});
+const baseline = builtCheckout(root, values.baseline);
+const variants: Variant[] = [
+  { label: `before (${values.baseline})`, cwd: baseline.dir, args: baseline.startArgs },
+  { label: "now", cwd: root, args: startArgs(root) },
+];
+if (values.plain) {
+  const args = startArgs(root).filter((arg) => !/^--max-semi-space-size/.test(arg));
+  variants.push({ label: "now, node defaults", cwd: root, args });
+}
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+const providers = values.db.split(",") as Provider[];
+if (providers.includes("mysql") && !(await mysqlReachable())) providers.splice(providers.indexOf("mysql"), 1);
 
-const templateDir = mkdtempSync(join(tmpdir(), "crondeck-scale-template-"));
+const tables: string[] = [];
 try {
-  const template = join(templateDir, "template.db");
-  const seedMs = await seedTemplate(template);
-  console.log(`seeded ${TASKS} tasks in ${(seedMs / 1000).toFixed(1)} s; ${RATE} req/s offered for ${DURATION} s each`);
-  const results = new Map<string, Figures>();
-  for (const variant of variants) {
-    console.log(`[${variant.label}] node ${variant.args.join(" ")} (in ${variant.cwd})`);
-    results.set(variant.label, await measure(variant, template));
+  for (const provider of providers) {
+    const template = await seedTemplate(provider);
+    try {
+      const labels = variants.map((v) => v.label);
+      const lines: string[] = [];
+      const row = (name: string, cells: string[]) => lines.push(`| ${name} | ${cells.join(" | ")} |`);
+      if (PHASES.has("start")) {
+        const starts = new Map<string, StartFigures[]>(variants.map((v) => [v.label, []]));
+        // Interleaved, so a busy machine weighs on both alike.
+        for (let i = 0; i < STARTS; i++) {
+          for (const variant of variants) {
+            const f = await startOnce(variant, template);
+            starts.get(variant.label)?.push(f);
+            console.log(
+              `  ${provider} ${variant.label} start ${i + 1}: ready ${Math.round(f.readyMs)} ms, armed ${Math.round(f.armedMs)} ms, RSS ${f.rssMb} MB`,
+            );
+          }
+        }
+        const cell = (label: string, pick: (f: StartFigures) => number, unit: string) => {
+          const xs = (starts.get(label) as StartFigures[]).map(pick);
+          return `${Math.round(median(xs))} ${unit} (${Math.round(Math.min(...xs))}–${Math.round(Math.max(...xs))})`;
+        };
+        const ratio = (pick: (f: StartFigures) => number) => {
+          const [b, n] = labels.map((l) => median((starts.get(l) as StartFigures[]).map(pick))) as [number, number];
+          return `${(n / b).toFixed(2)}×`;
+        };
+        row(`start → /readyz 200, median of ${STARTS}`, [
+          ...labels.map((l) => cell(l, (f) => f.readyMs, "ms")),
+          ratio((f) => f.readyMs),
+        ]);
+        row("start → every task armed", [
+          ...labels.map((l) => cell(l, (f) => f.armedMs, "ms")),
+          ratio((f) => f.armedMs),
+        ]);
+        row(`RSS once armed (+${SETTLE_MS / 1000} s)`, [
+          ...labels.map((l) => cell(l, (f) => f.rssMb, "MB")),
+          ratio((f) => f.rssMb),
+        ]);
+      }
+      if (PHASES.has("queries")) {
+        const results = new Map<string, QueryFigures>();
+        for (const variant of variants) {
+          console.log(`[${provider} ${variant.label}] node ${variant.args.join(" ")} (in ${variant.cwd})`);
+          results.set(variant.label, await measureQueries(variant, template));
+        }
+        for (const [label, query] of QUERIES) {
+          if (values.only && !label.includes(values.only)) continue;
+          row(`${label} \`${query}\`: one request`, [
+            ...labels.map((l) => {
+              const f = results.get(l) as QueryFigures;
+              const status = f.failed.get(label);
+              return `${Math.round(f.firstMs.get(label) ?? 0)} ms${status ? ` (HTTP ${status})` : ""}`;
+            }),
+            "",
+          ]);
+          row(`${label}: p50 / p99, served`, [
+            ...labels.map((l) => {
+              const f = results.get(l) as QueryFigures;
+              const x = f.load.get(label);
+              if (!x) return f.failed.has(label) ? "not measured" : "—";
+              return `${x.p50} / ${x.p99} ms, ${x.served} req/s${x.errors ? ` (${x.errors} errors)` : ""}`;
+            }),
+            "",
+          ]);
+        }
+      }
+      tables.push(
+        [
+          `\n${TASKS} tasks, ${provider === "sqlite" ? "SQLite" : "MariaDB"}${PHASES.has("queries") ? `, ${RATE} req/s offered for ${DURATION} s per query` : ""}\n`,
+          `| measure | ${labels.join(" | ")} | now / before |`,
+          `|---|${labels.map(() => "---").join("|")}|---|`,
+          ...lines,
+        ].join("\n"),
+      );
+    } finally {
+      await template.remove();
+    }
   }
-  console.log(`\n${TASKS} tasks, SQLite, ${RATE} req/s offered for ${DURATION} s per query\n`);
-  const labels = [...results.keys()];
-  console.log(`| measure | ${labels.join(" | ")} |`);
-  console.log(`|---|${labels.map(() => "---").join("|")}|`);
-  const row = (name: string, cell: (f: Figures) => string) =>
-    console.log(`| ${name} | ${labels.map((l) => cell(results.get(l) as Figures)).join(" | ")} |`);
-  row("start → /readyz", (f) => `${(f.readyMs / 1000).toFixed(2)} s`);
-  row("RSS 3 s after ready", (f) => `${f.rssMb} MB`);
-  for (const [label, query] of QUERIES) {
-    if (values.only && !label.includes(values.only)) continue;
-    row(`${label} \`${query}\`: one request`, (f) => {
-      const status = f.failed.get(label);
-      return `${Math.round(f.firstMs.get(label) ?? 0)} ms${status ? ` (HTTP ${status})` : ""}`;
-    });
-    row(`${label}: p50 / p99, served`, (f) => {
-      const x = f.load.get(label);
-      if (!x) return f.failed.has(label) ? "not measured" : "—";
-      return `${x.p50} / ${x.p99} ms, ${x.served} req/s${x.errors ? ` (${x.errors} errors)` : ""}`;
-    });
-  }
+  console.log(tables.join("\n"));
 } finally {
-  rmSync(templateDir, { recursive: true, force: true });
+  baseline.remove();
 }

@@ -85,7 +85,9 @@ describe("the Docker image and compose file", () => {
   it("runs the compiled server with plain node: no tsx or TypeScript source in the image", () => {
     const dockerfile = read("Dockerfile");
     const runtime = dockerfile.slice(dockerfile.lastIndexOf("\nFROM "));
-    expect(runtime).toMatch(/^CMD \["node", "--conditions=crondeck-dist", "dist\/server\.js"\]$/m);
+    expect(runtime).toMatch(
+      /^CMD \["node", "--conditions=crondeck-dist", "--max-semi-space-size=16", "dist\/server\.js"\]$/m,
+    );
     expect(runtime).not.toMatch(/tsx/);
     expect(dockerfile).toMatch(
       /--filter "@crondeck\/server\.\.\." --filter "@crondeck\/executor-process\.\.\." --filter @crondeck\/web build/,

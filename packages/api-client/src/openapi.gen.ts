@@ -2835,6 +2835,8 @@ export interface operations {
                         total: number;
                         page: number;
                         pageSize: number;
+                        /** @description true when more runs match than are counted (10,000): `total` is then that limit, and later pages are still served */
+                        totalCapped: boolean;
                     };
                 };
             };
@@ -3180,6 +3182,8 @@ export interface operations {
                         total: number;
                         page: number;
                         pageSize: number;
+                        /** @description true when more runs match than are counted (10,000): `total` is then that limit, and later pages are still served */
+                        totalCapped: boolean;
                     };
                 };
             };

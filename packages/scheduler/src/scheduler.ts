@@ -91,7 +91,7 @@ export class Scheduler {
   }
 
   /**
-   * Loads the tasks, arms them, then fires each RUN_LATEST task's latest missed slot once (if it
+   * Loads the tasks (all at once or chunk by chunk), arms them, then fires each RUN_LATEST task's latest missed slot once (if it
    * is after the task's createdAt and younger than its misfireGraceSeconds). No-op if started.
    */
   async start(): Promise<void> {
@@ -100,23 +100,30 @@ export class Scheduler {
     const epoch = ++this.#epoch;
     this.#runs = new InFlightRuns();
     this.#changedWhileLoading = new Set();
-    let loaded: SchedulableTask[];
+    // One instant for the whole start, however long loading takes: a slot that passes while later
+    // chunks load is then due (fired late) rather than judged a misfire by a later chunk's clock.
+    const now = this.#now();
+    const changed = this.#changedWhileLoading;
     try {
-      loaded = await this.#loadTasks();
+      const loaded = await this.#loadTasks();
+      const chunks = Array.isArray(loaded) ? [loaded] : loaded;
+      for await (const chunk of chunks) {
+        if (epoch !== this.#epoch) return; // stop() was called while loading
+        // A task changed meanwhile was armed by addTask/removeTask with its newer state.
+        for (const task of chunk) if (!changed.has(task.id)) this.#arm(task, now);
+      }
     } catch (err) {
       if (epoch === this.#epoch) {
         this.#state = "stopped";
         this.#changedWhileLoading = null;
+        this.#tasks.clear();
+        this.#heap.clear();
+        this.#patterns.clear();
       }
       throw err;
     }
     if (epoch !== this.#epoch) return; // stop() was called while loading
-    const changed = this.#changedWhileLoading;
     this.#changedWhileLoading = null;
-    const now = this.#now();
-    for (const task of loaded) {
-      if (!changed.has(task.id)) this.#arm(task, now);
-    }
     this.#state = "running";
     const misfires = this.#fireMisfires(now);
     this.#schedule();
@@ -238,7 +245,7 @@ export class Scheduler {
     for (const { task, pattern, nextAt } of this.#tasks.values()) {
       if (task.misfirePolicy !== "RUN_LATEST") continue;
       const slot = pattern.latestAtOrBefore(now);
-      if (slot === null || slot <= task.createdAt.getTime()) continue;
+      if (slot === null || slot <= +task.createdAt) continue;
       if (now - slot >= task.misfireGraceSeconds * 1000) continue;
       // A task armed while loadTasks() was pending may already be armed for this very slot.
       if (nextAt !== null && slot >= nextAt) continue;

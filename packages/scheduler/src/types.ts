@@ -8,7 +8,8 @@ export interface SchedulableTask {
   enabled: boolean;
   misfirePolicy: MisfirePolicy;
   misfireGraceSeconds: number;
-  createdAt: Date;
+  /** A Date, or its epoch ms (a number costs ~100 fewer bytes per armed task). */
+  createdAt: Date | number;
 }
 
 /**
@@ -25,8 +26,11 @@ export interface SchedulerLogger {
 }
 
 export interface SchedulerOptions {
-  /** The enabled tasks; called by start(). */
-  loadTasks: () => Promise<SchedulableTask[]>;
+  /**
+   * The enabled tasks; called by start(). Many tasks can come as chunks (an async iterable), armed
+   * as each arrives, so no full list is held and the event loop turns between chunks.
+   */
+  loadTasks: () => Promise<SchedulableTask[] | AsyncIterable<SchedulableTask[]>>;
   /** Its errors (thrown or rejected) are logged and never stop the scheduler. */
   runTask: RunTaskJob;
   logger?: SchedulerLogger;

@@ -73,3 +73,39 @@ describe("misfires at start-up", () => {
     ]);
   });
 });
+
+describe("misfires at start-up, tasks loaded in chunks", () => {
+  it("judges every chunk against the start's instant, however long the load takes", async () => {
+    let now = NOW;
+    const fired: { taskId: number; at: string }[] = [];
+    const s = new Scheduler({
+      async loadTasks() {
+        return (async function* () {
+          yield [makeTask({ id: 1, cron: "*/5 * * * *", misfirePolicy: "RUN_LATEST" })];
+          // The clock passes a slot of the next chunk's tasks while the load goes on.
+          now = Date.parse("2026-06-01T10:35:10Z");
+          yield [
+            makeTask({
+              id: 2,
+              cron: "*/5 * * * *",
+              misfirePolicy: "RUN_LATEST",
+              createdAt: Date.parse("2026-06-01T10:00:00Z"),
+            }),
+            makeTask({ id: 3, cron: "*/5 * * * *", misfirePolicy: "SKIP" }),
+          ];
+        })();
+      },
+      runTask: async (task, at) => {
+        fired.push({ taskId: task.id, at: at.toISOString() });
+      },
+      logger: memoryLogger(),
+      now: () => now,
+    });
+    running.push(s);
+    await s.start();
+    // 10:30 is each RUN_LATEST task's misfire; 10:35 passed during the load: due, not a misfire.
+    expect(fired.filter((f) => f.at === "2026-06-01T10:30:00.000Z").map((f) => f.taskId)).toEqual([1, 2]);
+    expect(s.size).toBe(3);
+    expect(s.nextRunAt(3)?.toISOString()).toBe("2026-06-01T10:35:00.000Z");
+  });
+});

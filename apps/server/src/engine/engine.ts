@@ -1,6 +1,6 @@
 import { nextRun, type TaskWarning } from "@crondeck/core";
 import { type Db, parseDatabaseUrl, type RunRow, type TaskRow } from "@crondeck/db";
-import { type SchedulableTask, Scheduler } from "@crondeck/scheduler";
+import { Scheduler } from "@crondeck/scheduler";
 import type { FastifyBaseLogger } from "fastify";
 import { type Config, notifyConfig } from "../config.ts";
 import { SecretStore } from "../secrets/store.ts";
@@ -10,10 +10,12 @@ import { InstanceLease, LEASE_RENEW_MS } from "./lease.ts";
 import { LiveRuns } from "./live-runs.ts";
 import { MissedSlots } from "./missed-slots.ts";
 import { NatsDispatcher } from "./nats-dispatch.ts";
+import { NextRunKeys } from "./next-run-keys.ts";
 import { Notifier } from "./notifier.ts";
 import { Reaper } from "./reaper.ts";
 import { MissedSlot, RunJob } from "./run-job.ts";
 import { RunStore } from "./run-store.ts";
+import { type ArmedTask, armedTask, enabledTasks, TaskRows } from "./task-rows.ts";
 
 export const APP_VERSION = "0.1.0";
 /** Task syncs between scans for tasks deleted through another instance (12 × 5 s = a minute). */
@@ -37,6 +39,12 @@ export interface EngineTimings {
   taskSyncMs: number;
   /** How often old runs are pruned. */
   pruneEveryMs: number;
+  /**
+   * How often the next-run keys of the tasks that fired are written. Each write holds the rows of
+   * the tasks it moves on, which a run's insert checks (its foreign key) on MySQL: seldom, not
+   * every second. A list sorted by next run recomputes the keys that passed anyway.
+   */
+  nextRunFlushMs: number;
 }
 
 export const DEFAULT_TIMINGS: EngineTimings = {
@@ -44,6 +52,7 @@ export const DEFAULT_TIMINGS: EngineTimings = {
   lostAfterMs: 10_000,
   taskSyncMs: 5_000,
   pruneEveryMs: 60 * 60_000,
+  nextRunFlushMs: 5_000,
 };
 
 /**
@@ -66,11 +75,17 @@ export class Engine {
   readonly #timers: NodeJS.Timeout[] = [];
   readonly #endListeners: Array<(run: RunRow, task: TaskRow) => void> = [];
   /** Slots claimed ahead of their instant and not fired yet, by `taskId@instant`. */
-  readonly #claimedAhead = new Map<string, { taskId: number; at: number; claim: Promise<RunRow | null | undefined> }>();
+  readonly #claimedAhead = new Map<string, ClaimAhead>();
+  /** Whole task rows, read when a slot is prepared or fired (armed tasks hold only their schedule). */
+  readonly #rows: TaskRows;
+  readonly #nextRunKeys: NextRunKeys;
   #lastSync = new Date(0);
   #syncRounds = 0;
   #started = false;
+  #stopping = false;
   #leaseLost = false;
+  /** Settles once every enabled task is armed (or the engine stops first). */
+  #armed: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly db: Db,
@@ -87,6 +102,8 @@ export class Engine {
         ? new NatsDispatcher({ url: config.natsUrl, dispatchTimeoutMs: config.dispatchTimeoutMs, log })
         : new LocalDispatcher(config.instanceName, modules.modes));
     this.live = new LiveRuns(config.outputLimitBytes);
+    this.#rows = new TaskRows(db);
+    this.#nextRunKeys = new NextRunKeys(db);
     this.#dispatcher = dispatcher;
     // Runs in progress in the database that are not under way here: ended and waiting for their
     // record, or claims of missed slots never started. They do not hold FORBID.
@@ -146,10 +163,10 @@ export class Engine {
     this.#scheduler = new Scheduler({
       loadTasks: async () => {
         this.#lastSync = new Date();
-        return (await db.task.findMany({ where: { enabled: true } })).map(schedulable);
+        return enabledTasks(db);
       },
-      runTask: (task, scheduledAt) => this.#fire((task as SchedulableRow).row, scheduledAt),
-      prepareTasks: (tasks, scheduledAt) => this.#claimAhead(tasks as SchedulableRow[], scheduledAt),
+      runTask: (task, scheduledAt) => this.#fire(task as ArmedTask, scheduledAt),
+      prepareTasks: (tasks, scheduledAt) => this.#claimAhead(tasks as ArmedTask[], scheduledAt),
       leadMs: CLAIM_LEAD_MS,
       logger: log,
     });
@@ -157,7 +174,7 @@ export class Engine {
 
   /**
    * Takes this process's name with a new incarnation, ends what dead predecessors left in
-   * progress, then arms every enabled task.
+   * progress, then starts arming every enabled task: the API serves meanwhile (whenArmed()).
    */
   async start(): Promise<void> {
     if (this.#started) return;
@@ -174,8 +191,11 @@ export class Engine {
     });
     await this.#reaper.atStart(predecessors);
     if (this.config.scheduler) {
-      await this.#scheduler.start();
+      // 100,000 tasks take a second or more to read and arm; the API need not wait for that (a task
+      // not armed yet shows the next run computed the same way), and slots due meanwhile fire late.
+      this.#armed = this.#arm();
       this.#every(this.timings.taskSyncMs, () => this.#syncTasks());
+      this.#every(this.timings.nextRunFlushMs, () => this.#nextRunKeys.flush());
     }
     this.#every(LEASE_RENEW_MS, () => this.#livenessRound());
     this.#every(this.timings.heartbeatMs, () => this.#saveOutput());
@@ -187,10 +207,11 @@ export class Engine {
    * cancels the rest (recorded as CANCELED) and waits for their records and notifications.
    */
   async stop(graceMs = 30_000): Promise<void> {
+    this.#stopping = true;
     for (const timer of this.#timers) clearInterval(timer);
     this.#timers.length = 0;
     // The scheduler fires nothing from here on; the fires it started are in #fires.
-    const schedulerStopped = this.#scheduler.stop(0);
+    const schedulerStopped = this.#scheduler.stop(0).then(() => this.#armed);
     const fires = () => Promise.allSettled([...this.#fires]);
     const timeout = new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref());
     await Promise.all([schedulerStopped, this.#giveBack(() => true), Promise.race([fires(), timeout])]);
@@ -198,6 +219,25 @@ export class Engine {
     await fires();
     await this.#dispatcher.close?.();
     await this.#notifier.drain();
+    await this.#nextRunKeys.flush().catch((err) => this.log.warn({ err }, "could not write next-run keys"));
+  }
+
+  /** Settles once every enabled task is armed (at once with SCHEDULER=off, or once stopped). */
+  whenArmed(): Promise<void> {
+    return this.#armed;
+  }
+
+  /** Arms every enabled task, trying again while the database cannot be read. */
+  async #arm(): Promise<void> {
+    for (let tries = 0; !this.#stopping; tries++) {
+      try {
+        await this.#scheduler.start();
+        return;
+      } catch (err) {
+        if (tries % 30 === 0) this.log.error({ err, tries }, "could not read the tasks to arm; trying again");
+        await new Promise((resolve) => setTimeout(resolve, 1_000).unref());
+      }
+    }
   }
 
   /** Calls `listener` for every attempt that reaches a final status in this process. */
@@ -213,7 +253,7 @@ export class Engine {
   /** Arms, re-arms or (when disabled) disarms a task after the API saved it. */
   taskSaved(row: TaskRow): void {
     if (!this.config.scheduler) return;
-    if (row.enabled) this.#scheduler.addTask(schedulable(row));
+    if (row.enabled) this.#scheduler.addTask(armedTask(row));
     else this.#scheduler.removeTask(row.id);
     this.#giveBackChanged(row.id);
   }
@@ -278,22 +318,32 @@ export class Engine {
     return removed;
   }
 
-  #fire(task: TaskRow, scheduledAt: Date): Promise<void> {
+  #fire(task: ArmedTask, scheduledAt: Date): Promise<void> {
     const fire = this.#fireSlot(task, scheduledAt);
     this.#track(fire);
     return fire;
   }
 
-  async #fireSlot(task: TaskRow, scheduledAt: Date): Promise<void> {
+  async #fireSlot(armed: ArmedTask, scheduledAt: Date): Promise<void> {
     // Lateness of the loop (catch-up) is the scheduler's business; waiting for the database is not.
     const notAfter = Date.now() + FIRE_DB_WAIT_MS;
-    const key = claimKey(task.id, scheduledAt.getTime());
+    const key = claimKey(armed.id, scheduledAt.getTime());
     const ahead = this.#claimedAhead.get(key);
     this.#claimedAhead.delete(key);
     const claimed = ahead ? await ahead.claim : undefined;
     if (claimed === null) return; // another instance claimed the slot first
+    let task: TaskRow | undefined;
     let started: Awaited<ReturnType<RunJob["start"]>>;
     try {
+      // The row read for the claim, unless the task was saved since (then as saved now, as when
+      // whole rows were armed); none was read without a claim ahead (a misfire, a catch-up).
+      task = ahead ? await ahead.row : undefined;
+      if (task?.updatedAt.getTime() !== armed.updatedAtMs) task = await this.#rows.get(armed.id, armed.updatedAtMs);
+      if (!task) {
+        // Deleted meanwhile (its claim went with it): nothing to run.
+        this.taskDeleted(armed.id);
+        return;
+      }
       started = await this.#job.start({
         task,
         scheduledAt,
@@ -305,19 +355,34 @@ export class Engine {
       // The database did not answer (in time): the slot is missed, not taken by anyone. It is
       // recorded per the task's misfire policy once the database is back.
       if (this.#missed.size === 0) {
-        this.log.warn({ err, taskId: task.id, scheduledAt }, "slot missed: database unreachable");
+        this.log.warn({ err, taskId: armed.id, scheduledAt }, "slot missed: database unreachable");
       }
-      this.#missed.add(task.id, scheduledAt, (err instanceof MissedSlot ? err.run : undefined) ?? claimed ?? undefined);
+      this.#missed.add(
+        armed.id,
+        scheduledAt,
+        (err instanceof MissedSlot ? err.run : undefined) ?? claimed ?? undefined,
+      );
       return;
     }
-    if (started) await started.done;
+    if (!started) return;
+    // This instance took the slot: it moves the task's next-run key on.
+    this.#nextRunKeys.passed(armed.id, scheduledAt.getTime(), this.#scheduler.nextRunAt(armed.id)?.getTime() ?? null);
+    await started.done;
   }
 
-  /** The scheduler's lead: claims the slot of every task due at `scheduledAt`. */
-  #claimAhead(tasks: SchedulableRow[], scheduledAt: Date): void {
+  /**
+   * The scheduler's lead: claims the slot of every task due at `scheduledAt`, with the whole rows
+   * of the batch read in one query.
+   */
+  #claimAhead(tasks: ArmedTask[], scheduledAt: Date): void {
     const at = scheduledAt.getTime();
-    for (const { row } of tasks) {
-      this.#claimedAhead.set(claimKey(row.id, at), { taskId: row.id, at, claim: this.#job.prepare(row, scheduledAt) });
+    for (const { id, updatedAtMs } of tasks) {
+      const row = this.#rows.get(id, updatedAtMs);
+      const claim = row.then(
+        (task) => (task ? this.#job.prepare(task, scheduledAt) : undefined),
+        () => undefined, // the fire decides at its instant, as when a claim fails
+      );
+      this.#claimedAhead.set(claimKey(id, at), { taskId: id, at, row: row.catch(() => undefined), claim });
     }
     // A backstop: whatever the scheduler did not fire by then will not fire.
     setTimeout(() => void this.#giveBack((c) => c.at === at), at - Date.now() + UNFIRED_CLAIM_MS).unref();
@@ -429,21 +494,12 @@ export class Engine {
   }
 }
 
-interface SchedulableRow extends SchedulableTask {
-  row: TaskRow;
-}
-
-function schedulable(row: TaskRow): SchedulableRow {
-  return {
-    id: row.id,
-    cron: row.cron,
-    timezone: row.timezone,
-    enabled: row.enabled,
-    misfirePolicy: row.misfirePolicy as SchedulableTask["misfirePolicy"],
-    misfireGraceSeconds: row.misfireGraceSeconds,
-    createdAt: row.createdAt,
-    row,
-  };
+interface ClaimAhead {
+  taskId: number;
+  at: number;
+  /** The task's whole row as read for the claim (undefined: deleted, or the read failed). */
+  row: Promise<TaskRow | undefined>;
+  claim: Promise<RunRow | null | undefined>;
 }
 
 const claimKey = (taskId: number, at: number) => `${taskId}@${at}`;

@@ -37,6 +37,9 @@ export default fp(
       app.tasks.refreshNextRuns().catch((err) => app.log.debug({ err }, "could not refresh next-run keys"));
     app.addHook("onReady", async () => {
       void refresh();
+      // With the scheduler on, the engine moves the keys of the tasks it fires on itself
+      // (engine/next-run-keys.ts): a second writer of the same rows would only add lock waits.
+      if (app.config.scheduler) return;
       refreshTimer = setInterval(refresh, NEXT_RUN_REFRESH_MS);
       refreshTimer.unref();
     });
