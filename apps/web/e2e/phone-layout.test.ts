@@ -70,11 +70,15 @@ function chartLabelSizes(page: Page): Promise<number[]> {
 }
 
 describe.skipIf(!hasChromium)("phone layout (390×844)", () => {
-  const suite = browserSuite({ tokenName: "e2e phone" });
+  const suite = browserSuite({
+    tokenName: "e2e phone",
+    env: { SECRETS_KEY: "e2e-phone-secrets-key-0123456789" },
+  });
   let taskId = 0;
   let runId = 0;
 
   beforeAll(async () => {
+    await suite.api("POST", "/api/secrets", { name: "BACKUP_PASSWORD", value: "phone-layout-value" }, 201);
     const task = await suite.api<{ id: number }>(
       "POST",
       "/api/tasks",
@@ -86,6 +90,7 @@ describe.skipIf(!hasChromium)("phone layout (390×844)", () => {
         timezone: "Asia/Shanghai",
         command: 'for i in 1 2 3 4 5 6 7 8; do echo "step $i: copying table_$i"; done; echo done >&2',
         retryCount: 2,
+        env: { DUMP_DIR: "/var/backups/orders", PGPASSWORD: `\${secret:BACKUP_PASSWORD}` },
       },
       201,
     );
@@ -172,6 +177,16 @@ describe.skipIf(!hasChromium)("phone layout (390×844)", () => {
         await expectNoSidewaysScroll(page, "task form");
         await expectInsideWindow(builder.locator("select, input"), "cron builder controls");
         expect(await brokenWords(page)).toEqual([]);
+      });
+
+      it("secrets page: every row's actions on screen, no sideways scroll, no broken words", async () => {
+        await page.goto(`${suite.url}/secrets`);
+        const table = page.getByTestId("secrets-table");
+        await table.getByText("BACKUP_PASSWORD", { exact: true }).waitFor();
+        await expectNoSidewaysScroll(page, "secrets");
+        await expectInsideWindow(table.locator(".row-actions button"), "row actions");
+        expect(await brokenWords(page)).toEqual([]);
+        await shot("secrets");
       });
 
       it("runs page: every run's cells on screen", async () => {

@@ -8,6 +8,7 @@ import { AuthGate } from "../features/auth/components/AuthGate.tsx";
 import { OverviewPage } from "../features/overview/components/OverviewPage.tsx";
 import { RunPage } from "../features/runs/components/RunPage.tsx";
 import { RunsPage } from "../features/runs/components/RunsPage.tsx";
+import { SecretsPage } from "../features/secrets/components/SecretsPage.tsx";
 import { TaskDetailPage } from "../features/tasks/components/TaskDetailPage.tsx";
 import { TaskCreatePage, TaskEditPage } from "../features/tasks/components/TaskFormPage.tsx";
 import { TasksListPage } from "../features/tasks/components/TasksListPage.tsx";
@@ -36,6 +37,7 @@ const routes: { path: string; need?: Action; render: (params: Params) => ReactNo
   { path: "/runs/:id", render: (p) => withId(p, (id) => <RunPage key={id} id={id} />) },
   { path: "/users", need: "users.manage", render: () => <UsersPage /> },
   { path: "/tokens", render: () => <TokensPage /> },
+  { path: "/secrets", need: "secrets.manage", render: () => <SecretsPage /> },
   { path: "/account", render: () => <AccountPage /> },
   { path: "/audit", need: "audit.read", render: () => <AuditPage /> },
 ];

@@ -22,6 +22,7 @@ export function Layout({ children }: { children: ReactNode }) {
   const first = useRef(true);
   const manageUsers = useCan("users.manage");
   const readAudit = useCan("audit.read");
+  const manageSecrets = useCan("secrets.manage");
 
   // After an in-app navigation, start keyboard and screen-reader users at the new page.
   // biome-ignore lint/correctness/useExhaustiveDependencies: a new pathname is the trigger itself
@@ -58,6 +59,7 @@ export function Layout({ children }: { children: ReactNode }) {
           <NavLink to="/runs">{t("nav.runs")}</NavLink>
           {manageUsers ? <NavLink to="/users">{t("nav.users")}</NavLink> : null}
           <NavLink to="/tokens">{t("nav.tokens")}</NavLink>
+          {manageSecrets ? <NavLink to="/secrets">{t("nav.secrets")}</NavLink> : null}
           {readAudit ? <NavLink to="/audit">{t("nav.audit")}</NavLink> : null}
         </nav>
         <div className="sidebar-footer">

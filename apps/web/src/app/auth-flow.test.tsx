@@ -78,10 +78,14 @@ describe("signing in and out", () => {
     const nav = screen.getByRole("navigation", { name: "Main navigation" });
     expect(nav.textContent).not.toContain("Users");
     expect(nav.textContent).not.toContain("Audit log");
+    expect(nav.textContent).not.toContain("Secrets");
     expect(nav.textContent).toContain("API tokens");
     navigate("/users");
     expect((await screen.findByTestId("forbidden")).textContent).toContain("needs the Admin role");
     expect(server.requests.some((r) => r.url === "/api/users")).toBe(false);
+    navigate("/secrets");
+    await waitFor(() => expect(screen.getByTestId("forbidden").textContent).toContain("needs the Admin role"));
+    expect(server.requests.some((r) => r.url.startsWith("/api/secrets"))).toBe(false);
   });
 
   it("swaps in the login page when the session ends, and goes back after signing in again", async () => {

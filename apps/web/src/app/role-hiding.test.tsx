@@ -8,6 +8,7 @@ import type { Role } from "../lib/permissions.ts";
 import { startApiServer } from "../test/api-server.ts";
 import { META } from "../test/meta.ts";
 import { AsRole } from "../test/session.tsx";
+import { Layout } from "./Layout.tsx";
 
 // What each role is offered. The server refuses the rest anyway; this checks the UI does not
 // offer buttons that can only fail.
@@ -85,15 +86,29 @@ afterAll(async () => {
   await server.close();
 });
 
-const offered: Record<Role, { run: boolean; toggle: boolean; write: boolean; audit: boolean }> = {
-  viewer: { run: false, toggle: false, write: false, audit: false },
-  operator: { run: true, toggle: true, write: false, audit: false },
-  admin: { run: true, toggle: true, write: true, audit: true },
+const offered: Record<Role, { run: boolean; toggle: boolean; write: boolean; audit: boolean; admin: boolean }> = {
+  viewer: { run: false, toggle: false, write: false, audit: false, admin: false },
+  operator: { run: true, toggle: true, write: false, audit: false, admin: false },
+  admin: { run: true, toggle: true, write: true, audit: true, admin: true },
 };
 
 const count = (role: "button" | "link", name: string) => screen.queryAllByRole(role, { name }).length;
 
 describe.each(Object.entries(offered) as [Role, (typeof offered)[Role]][])("signed in as %s", (role, can) => {
+  it("the navigation lists the admin pages (users, secrets, audit) for an admin only", () => {
+    render(
+      <AsRole signedInAs={role}>
+        <Layout>page</Layout>
+      </AsRole>,
+    );
+    const nav = within(screen.getByRole("navigation", { name: "Main navigation" }));
+    const link = (name: string) => nav.queryAllByRole("link", { name }).length;
+    expect(link("API tokens")).toBe(1);
+    expect(link("Users")).toBe(can.admin ? 1 : 0);
+    expect(link("Secrets")).toBe(can.admin ? 1 : 0);
+    expect(link("Audit log")).toBe(can.audit ? 1 : 0);
+  });
+
   it("the task list offers only what the role may do", async () => {
     render(
       <AsRole signedInAs={role}>

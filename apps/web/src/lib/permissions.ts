@@ -15,6 +15,8 @@ export type Action =
   /** Create, edit and delete tasks; send test notifications. */
   | "task.write"
   | "users.manage"
+  /** List, create, replace and delete secrets (never read their values: nobody can). */
+  | "secrets.manage"
   | "audit.read"
   /** Delete old ended runs in bulk. */
   | "runs.cleanup"
@@ -27,6 +29,7 @@ const WEAKEST_ROLE: Record<Action, Role> = {
   "run.cancel": "operator",
   "task.write": "admin",
   "users.manage": "admin",
+  "secrets.manage": "admin",
   "audit.read": "admin",
   "runs.cleanup": "admin",
   "tokens.all": "admin",

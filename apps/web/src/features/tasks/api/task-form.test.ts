@@ -5,7 +5,9 @@ import {
   applicableFields,
   draftOf,
   emptyFormValues,
+  formatEnv,
   formValuesFromTask,
+  parseEnv,
   savedSecrets,
   toNotificationTestInput,
   toTaskInput,
@@ -109,5 +111,46 @@ describe("task form model", () => {
     });
     expect(JSON.stringify(draftOf(typed))).not.toContain("s3cret");
     expect(toTaskInput({ ...values, clear: { notifyWebhookSecret: true } }, META).notifyWebhookSecret).toBeNull();
+  });
+
+  it("reads the environment as NAME=value lines and always sends it, {} when empty", () => {
+    const withEnv = { ...httpTask, env: { GREETING: "hello", TOKEN: `\${secret:TOKEN}` } } as Task;
+    const values = formValuesFromTask(withEnv, META);
+    expect(values.env).toBe(`GREETING=hello\nTOKEN=\${secret:TOKEN}`);
+    expect(toTaskInput(values, META).env).toEqual({ GREETING: "hello", TOKEN: `\${secret:TOKEN}` });
+    // Emptying the field clears the saved variables: `env` is sent even then.
+    expect(toTaskInput({ ...values, env: "" }, META).env).toEqual({});
+    // A task from a server without `env` reads as none.
+    expect(formValuesFromTask(httpTask, META).env).toBe("");
+  });
+
+  it("names the first bad environment line", () => {
+    const values = { ...emptyFormValues("UTC", META), name: "x", cron: "@daily", fields: { command: "true" } };
+    expect(validateForm({ ...values, env: "A=1\n\nB=2" }, META)).toEqual({});
+    for (const [env, line] of [
+      ["A=1\nno equals sign", 2],
+      ["=value", 1],
+      ["1ABC=x", 1],
+      ["A B=x", 1],
+      ["A=1\nB=2\nA=3", 3],
+    ] as const)
+      expect(validateForm({ ...values, env }, META)).toEqual({ env: { key: "form.badEnv", vars: { line } } });
+  });
+});
+
+describe("environment lines", () => {
+  it("keep the value after the first = as typed, and trim the name", () => {
+    expect(parseEnv(" URL = https://x/?a=1&b=2 \r\nEMPTY=\n\n  \nLAST=x")).toEqual({
+      env: { URL: " https://x/?a=1&b=2 ", EMPTY: "", LAST: "x" },
+      badLines: [],
+    });
+    expect(parseEnv("ok=1\nnot a line\n=x\nok=2").badLines).toEqual([2, 3, 4]);
+  });
+
+  it("format back to the same lines", () => {
+    const env = { _A1: "x=y", B: "", C: `\${secret:TOKEN} and \${NAME}` };
+    expect(formatEnv(env)).toBe(`_A1=x=y\nB=\nC=\${secret:TOKEN} and \${NAME}`);
+    expect(parseEnv(formatEnv(env))).toEqual({ env, badLines: [] });
+    expect(formatEnv({})).toBe("");
   });
 });

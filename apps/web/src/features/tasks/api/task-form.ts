@@ -30,6 +30,8 @@ export interface TaskFormValues {
   notifyPolicy: NotifyPolicy;
   notifyChannel: string;
   notifyKeywords: string;
+  /** The task's environment as `NAME=value` lines. */
+  env: string;
   enabled: boolean;
   remark: string;
   /** The modes' and channels' fields as typed, by task field name (write-only ones excepted). */
@@ -69,6 +71,7 @@ export function emptyFormValues(timezone: string, meta: Meta): TaskFormValues {
     notifyPolicy: "NONE",
     notifyChannel: meta.channels[0]?.name ?? "",
     notifyKeywords: "",
+    env: "",
     enabled: true,
     remark: "",
     fields: {},
@@ -108,6 +111,7 @@ export function formValuesFromTask(task: Task, meta: Meta): TaskFormValues {
     notifyPolicy: task.notifyPolicy,
     notifyChannel: task.notifyChannel ?? meta.channels[0]?.name ?? "",
     notifyKeywords: formatList(task.notifyKeywords ?? []),
+    env: formatEnv(taskEnv(task)),
     enabled: task.enabled,
     remark: task.remark ?? "",
     fields,
@@ -192,6 +196,47 @@ export function formatHeaders(headers: Record<string, string>): string {
     .join("\n");
 }
 
+/** What an environment variable may be called (the server's rule; `CRONDECK_*` it refuses itself). */
+export const ENV_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+export interface EnvParse {
+  env: Record<string, string>;
+  /** 1-based line numbers that are not `NAME=value` with a valid, not yet used NAME. */
+  badLines: number[];
+}
+
+/**
+ * `NAME=value` lines to an object. Blank lines are ignored; the value is everything after the
+ * first `=`, kept as typed (spaces can matter to a program). A name given twice is a bad line
+ * rather than a silent overwrite.
+ */
+export function parseEnv(text: string): EnvParse {
+  const env: Record<string, string> = {};
+  const badLines: number[] = [];
+  text.split(/\r?\n/).forEach((line, index) => {
+    if (line.trim() === "") return;
+    const equals = line.indexOf("=");
+    const name = equals > 0 ? line.slice(0, equals).trim() : "";
+    if (!ENV_NAME_PATTERN.test(name) || Object.hasOwn(env, name)) {
+      badLines.push(index + 1);
+      return;
+    }
+    env[name] = line.slice(equals + 1);
+  });
+  return { env, badLines };
+}
+
+/** A task's environment; none when the answer has no `env` (a server from before it). */
+export function taskEnv(task: Task): Record<string, string> {
+  return task.env ?? {};
+}
+
+export function formatEnv(env: Record<string, string>): string {
+  return Object.entries(env)
+    .map(([name, value]) => `${name}=${value}`)
+    .join("\n");
+}
+
 export interface ClientError {
   key: MessageKey;
   vars?: Record<string, string | number>;
@@ -226,6 +271,8 @@ export function validateForm(v: TaskFormValues, meta: Meta): Partial<Record<Form
     else if (field.required && field.kind !== "secret" && isBlank(field, text))
       errors[field.name] = { key: "form.required" };
   }
+  const badEnv = parseEnv(v.env).badLines[0];
+  if (badEnv !== undefined) errors.env = { key: "form.badEnv", vars: { line: badEnv } };
   if (applies.notifyKeywords && parseList(v.notifyKeywords).length === 0) {
     errors.notifyKeywords = { key: "form.required" };
   }
@@ -303,6 +350,8 @@ export function toTaskInput(v: TaskFormValues, meta: Meta): Record<string, unkno
     concurrencyPolicy: v.concurrencyPolicy,
     misfirePolicy: v.misfirePolicy,
     misfireGraceSeconds: toInt(v.misfireGraceSeconds),
+    // Always sent: an emptied field must clear the saved variables.
+    env: parseEnv(v.env).env,
     ...toNotifyInput(v, meta),
     enabled: v.enabled,
     remark: v.remark,

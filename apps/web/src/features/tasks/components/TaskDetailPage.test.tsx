@@ -31,6 +31,7 @@ const task = {
   notifyWebhookFormat: null,
   notifyWebhookSecretSet: false,
   notifyKeywords: [],
+  env: {},
   enabled: true,
   remark: "",
   createdAt: "2030-01-01T00:00:00.000Z",
@@ -53,6 +54,7 @@ const httpTask = {
   notifyWebhookUrl: "https://oapi.dingtalk.com/robot/send?access_token=***",
   notifyWebhookFormat: null,
   notifyWebhookSecretSet: true,
+  env: { REGION: "eu", TOKEN: `\${secret:API_TOKEN}` },
 };
 
 let server: Awaited<ReturnType<typeof startApiServer>>;
@@ -117,7 +119,19 @@ describe("task settings", () => {
       "Webhook 地址https://oapi.dingtalk.com/robot/send?access_token=***",
       "消息格式根据 URL 自动识别",
       "签名密钥已设置",
+      `环境变量REGION=eu\nTOKEN=\${secret:API_TOKEN}`,
     ])
       expect(text).toContain(part);
+  });
+
+  it("shows no environment as none", async () => {
+    render(
+      <AsRole signedInAs="viewer" lang="en">
+        <TaskDetailPage id={7} />
+      </AsRole>,
+    );
+    const settings = await screen.findByTestId("task-settings");
+    await waitFor(() => expect(settings.textContent).toContain("Environmentnone"));
+    expect(screen.queryByTestId("detail-env")).toBeNull();
   });
 });

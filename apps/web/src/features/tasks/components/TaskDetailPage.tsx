@@ -15,7 +15,7 @@ import { Link, navigate } from "../../../lib/router.tsx";
 import { useCan } from "../../../lib/session.tsx";
 import { usePageTitle } from "../../../lib/use-page-title.ts";
 import { takeSaved } from "../api/saved-flash.ts";
-import { formatHeaders } from "../api/task-form.ts";
+import { formatEnv, formatHeaders, taskEnv } from "../api/task-form.ts";
 import {
   useCopyTask,
   useDeleteTask,
@@ -210,6 +210,8 @@ function TaskSettings({ task }: { task: Task }) {
   add(t("field.retryCount"), task.retryCount);
   if (task.retryCount > 0) add(t("field.retryIntervalSeconds"), task.retryIntervalSeconds);
   add(t("field.concurrencyPolicy"), t(`concurrency.${task.concurrencyPolicy}`));
+  const env = formatEnv(taskEnv(task));
+  add(t("field.env"), env ? <span data-testid="detail-env">{code(env)}</span> : t("detail.none"));
   add(t("field.misfirePolicy"), t(`misfire.${task.misfirePolicy}`));
   add(t("field.misfireGraceSeconds"), task.misfireGraceSeconds);
   add(t("field.notifyPolicy"), t(`notifyPolicy.${task.notifyPolicy}`));

@@ -59,6 +59,17 @@ beforeAll(async () => {
     }
     if (method === "POST" && url === "/api/notifications/test")
       return { status: 200, body: { ok: true, error: null, channel: "WEBHOOK", target: "https://hooks.example/x" } };
+    if (method === "POST" && url === "/api/tasks" && (body as { name: string }).name === "reserved env")
+      return {
+        status: 400,
+        body: {
+          statusCode: 400,
+          error: "Bad Request",
+          message: "env.CRONDECK_RUN: must not start with CRONDECK_",
+          code: "VALIDATION_FAILED",
+          details: [{ field: "env.CRONDECK_RUN", message: "must not start with CRONDECK_", code: "PATTERN" }],
+        },
+      };
     if (method === "POST" && url === "/api/tasks")
       return {
         status: 400,
@@ -196,6 +207,29 @@ describe("task form: what it submits", () => {
     expect(submitted[0]).not.toHaveProperty("httpMethod");
     expect(submitted[0]).not.toHaveProperty("httpHeaders");
     expect(submitted[0]).not.toHaveProperty("notifyEmails");
+    // An empty environment is still sent, so saving clears variables removed in the form.
+    expect(submitted[0]?.env).toEqual({});
+  });
+
+  it("sends the environment as NAME=value lines, and names a bad line", () => {
+    const submitted: Record<string, unknown>[] = [];
+    renderForm((input) => submitted.push(input));
+    change("Name", "greet");
+    change("Command", `echo "$GREETING \${secret:TOKEN}"`);
+    change("Cron expression", "@daily");
+    expect(
+      screen.getByText(/SHELL task gets them as environment variables.*\$\{NAME\}.*\$\{secret:NAME\}/),
+    ).not.toBeNull();
+    change("Environment", "GREETING=hello\nnot a variable");
+    fireEvent.click(screen.getByRole("button", { name: "Create task" }));
+    expect(submitted).toHaveLength(0);
+    expect(screen.getByTestId("error-task-env").textContent).toContain("Line 2: write it as NAME=value");
+    expect(screen.getByLabelText("Environment").getAttribute("aria-invalid")).toBe("true");
+
+    change("Environment", `GREETING=hello\nTOKEN=\${secret:TOKEN}`);
+    expect(screen.queryByTestId("error-task-env")).toBeNull();
+    fireEvent.click(screen.getByRole("button", { name: "Create task" }));
+    expect(submitted[0]?.env).toEqual({ GREETING: "hello", TOKEN: `\${secret:TOKEN}` });
   });
 
   it("flags a header line that is not Key: Value", () => {
@@ -236,6 +270,23 @@ describe("task form against an HTTP API", () => {
     change("Cron expression", "*/5 * * * *");
     expect(screen.queryByTestId("error-task-cron")).toBeNull();
     expect(screen.getByTestId("error-task-notifyEmails")).not.toBeNull();
+  });
+
+  it("shows the server's refusal of an environment variable at the Environment field", async () => {
+    render(
+      <AppProviders lang="en">
+        <TaskCreatePage />
+      </AppProviders>,
+    );
+    await screen.findByLabelText("Environment");
+    change("Name", "reserved env");
+    change("Command", "true");
+    change("Cron expression", "@daily");
+    change("Environment", "CRONDECK_RUN=1");
+    fireEvent.click(screen.getByRole("button", { name: "Create task" }));
+    const error = await screen.findByTestId("error-task-env");
+    expect(error.textContent).toBe("CRONDECK_RUN: is not in the expected form");
+    expect(server.requests.find((r) => r.url === "/api/tasks")?.body).toMatchObject({ env: { CRONDECK_RUN: "1" } });
   });
 
   it("previews the schedule as you type, and shows the parse error", async () => {

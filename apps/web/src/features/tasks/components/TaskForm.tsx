@@ -57,6 +57,7 @@ const BASE_FIELDS = [
   "notifyPolicy",
   "notifyChannel",
   "notifyKeywords",
+  "env",
   "enabled",
   "remark",
 ];
@@ -412,6 +413,19 @@ export function TaskForm({
           error={errorOf("concurrencyPolicy")}
         >
           {select("concurrencyPolicy", CONCURRENCY_POLICIES, (p) => t(`concurrency.${p}`))}
+        </Field>
+        <Field id={fieldId("env")} label={t("field.env")} hint={t("field.env.hint")} error={errorOf("env")}>
+          {(p) => (
+            <textarea
+              {...p}
+              className="mono"
+              rows={3}
+              spellCheck={false}
+              placeholder="GREETING=hello"
+              value={values.env}
+              onChange={(e) => set("env", e.target.value)}
+            />
+          )}
         </Field>
       </fieldset>
 
