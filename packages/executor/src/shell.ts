@@ -10,7 +10,7 @@ import { taskEnvironment } from "./task-env.ts";
 export const DEFAULT_KILL_GRACE_MS = 2000;
 const SHELL = "/bin/sh";
 /**
- * Runs the command (`$1`) in this shell after starting a watchdog in the same process group. The
+ * Runs the command (`$CRONDECK_COMMAND`) in this shell after starting a watchdog in the same process group. The
  * watchdog blocks reading fd 3, a pipe whose other end only the process that spawned the run
  * holds: if that process dies (kill -9, a crash), the read ends and the watchdog stops the whole
  * group (SIGTERM, SIGKILL 2 s later), so no orphan keeps running while the run is retried
@@ -19,7 +19,7 @@ const SHELL = "/bin/sh";
 const WRAPPER = [
   '( read -r _ <&3; trap "" TERM; kill -TERM 0; sleep 2; kill -KILL 0 ) </dev/null >/dev/null 2>&1 &',
   "exec 3<&-",
-  '__crondeck_command=$1; shift; eval "$__crondeck_command"',
+  '__crondeck_command=$CRONDECK_COMMAND; unset CRONDECK_COMMAND; eval "$__crondeck_command"',
 ].join("\n");
 /** How long killed group members may linger after SIGKILL before we stop waiting (see waitForGroupExit). */
 const AFTER_KILL_WAIT_MS = 1000;
@@ -50,9 +50,11 @@ export function runShell(command: string, attempt: AttemptContext): Promise<Atte
   return new Promise((resolve) => {
     const child = (() => {
       try {
-        return spawn(SHELL, ["-c", WRAPPER, "sh", command], {
+        // The command goes in the environment, not in argv: any user of the host can read a
+        // process's argv (ps), only its owner its environment, and a command may hold a secret.
+        return spawn(SHELL, ["-c", WRAPPER, "sh"], {
           cwd: settings.cwd,
-          env: taskEnvironment(attempt),
+          env: { ...taskEnvironment(attempt), CRONDECK_COMMAND: command },
           detached: true,
           stdio: ["ignore", "pipe", "pipe", "pipe"],
         });

@@ -45,4 +45,14 @@ describe("masking secret values in output", () => {
     });
     expect(result.output).toBe("nightly 夜间 101\n");
   });
+
+  it("keeps a SHELL command, which may hold a secret's value, out of the shell's argv (ps shows argv to every user)", async () => {
+    const result = await execute(
+      shellRequest(`: marker-Sup3r; tr '\\0' ' ' < /proc/$$/cmdline; echo; echo "env:\${CRONDECK_COMMAND:-unset}"`),
+    );
+    expect(result.status).toBe("SUCCEEDED");
+    expect(result.output).not.toContain("marker-Sup3r");
+    expect(result.output).toContain("/bin/sh -c");
+    expect(result.output).toContain("env:unset");
+  });
 });
