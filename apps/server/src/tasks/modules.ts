@@ -45,11 +45,12 @@ export class TaskModules {
 
   /**
    * The task fields the modules own, as the API takes them (every one optional: which apply depends
-   * on the mode and channel). Modules sharing a field name share its schema; their descriptions join.
+   * on the mode and channel). Modules sharing a field name share the first one's schema. `modules`:
+   * all by default; the test message takes the channels' only.
    */
-  inputFields(): Record<string, TSchema> {
+  inputFields(modules: readonly SettingsModule[] = this.#all()): Record<string, TSchema> {
     const fields: Record<string, TSchema> = {};
-    for (const module of this.#all()) {
+    for (const module of modules) {
       for (const [name, schema] of Object.entries(module.fields)) {
         if (!fields[name]) fields[name] = Type.Optional(schema);
       }
@@ -128,21 +129,18 @@ export class TaskModules {
     if (!mode) {
       fail("mode", `must be one of ${this.modes.names.join(", ")}`, "ONE_OF", { values: this.modes.names.join(", ") });
     } else {
-      // A field only other modes own must not carry a value: it would be stored nowhere.
-      for (const other of this.modes.all()) {
-        for (const [name] of Object.entries(other.fields)) {
-          if (name in mode.fields || isEmptyValue(input[name], other.empty[name])) continue;
-          const owners = this.modes
-            .all()
-            .filter((m) => name in m.fields)
-            .map((m) => m.name);
-          fail(name, `is allowed only when mode is ${owners.join(" or ")}`, "ALLOWED_ONLY_WHEN", {
-            field: "mode",
-            value: owners.join(", "),
-          });
-          input = { ...input, [name]: undefined };
-        }
-      }
+      // A field only other modes own must not carry a value: it would be stored nowhere. Checked
+      // once per field, however many modes own it.
+      const others = new Map<string, string[]>();
+      for (const other of this.modes.all())
+        for (const name of Object.keys(other.fields))
+          if (!(name in mode.fields) && !isEmptyValue(input[name], other.empty[name]))
+            others.set(name, [...(others.get(name) ?? []), other.name]);
+      for (const [name, owners] of others)
+        fail(name, `is allowed only when mode is ${owners.join(" or ")}`, "ALLOWED_ONLY_WHEN", {
+          field: "mode",
+          value: owners.join(", "),
+        });
       const stored = previous?.mode === mode.name ? this.modeSettings(previous) : undefined;
       const given = restoreSecrets(mode, pick(input, mode.fields), stored, fail);
       modeSettings = mode.normalize(given, { fail, required: true });

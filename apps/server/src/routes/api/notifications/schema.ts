@@ -1,4 +1,4 @@
-import { type Static, type TSchema, Type } from "typebox";
+import { type Static, Type } from "typebox";
 import { Nullable, StringEnum } from "../../../lib/schemas.ts";
 import type { TaskModules } from "../../../tasks/modules.ts";
 
@@ -20,11 +20,8 @@ export type TestNotificationBody = Static<typeof TestNotificationBase> & { [fiel
 
 export function testNotificationSchemas(modules: TaskModules) {
   const channel = StringEnum(modules.channels.names);
-  const fields: Record<string, TSchema> = {};
-  for (const module of modules.channels.all())
-    for (const [name, schema] of Object.entries(module.fields)) fields[name] ??= Type.Optional(schema);
   const TestNotificationBody = Type.Object(
-    { ...TestNotificationBase.properties, notifyChannel: channel, ...fields },
+    { ...TestNotificationBase.properties, notifyChannel: channel, ...modules.inputFields(modules.channels.all()) },
     { additionalProperties: false },
   );
   const TestNotificationResult = Type.Object({
