@@ -148,6 +148,12 @@ function taskValues(i: number, tasks: number) {
   };
 }
 
+/** A task's values in the order both databases' INSERT lists its columns (id, name … updatedAt). */
+function taskParams(i: number, tasks: number, createdAt: string) {
+  const t = taskValues(i, tasks);
+  return [i + 1, t.name, t.nameKey, t.searchText, t.cron, t.command, t.enabled ? 1 : 0, t.remark, createdAt, createdAt];
+}
+
 const sqliteTime = (ms: number) => new Date(ms).toISOString().replace("Z", "+00:00");
 const mysqlTime = (ms: number) => new Date(ms).toISOString().replace("T", " ").replace("Z", "");
 
@@ -232,19 +238,7 @@ export async function seedSqlite(file: string, o: SeedOptions): Promise<void> {
   );
   db.transaction(() => {
     for (let i = 0; i < o.tasks + TICKERS; i++) {
-      const t = taskValues(i, o.tasks);
-      insertTask.run(
-        i + 1,
-        t.name,
-        t.nameKey,
-        t.searchText,
-        t.cron,
-        t.command,
-        t.enabled ? 1 : 0,
-        t.remark,
-        createdAt,
-        createdAt,
-      );
+      insertTask.run(...taskParams(i, o.tasks, createdAt));
     }
   })();
   const ROWS = 200;
@@ -304,21 +298,7 @@ export async function seedMysql(url: string, o: SeedOptions, tmpFile: string): P
   });
   try {
     const createdAt = mysqlTime(o.now - o.days * DAY - DAY);
-    const taskRows = Array.from({ length: o.tasks + TICKERS }, (_, i) => {
-      const t = taskValues(i, o.tasks);
-      return [
-        i + 1,
-        t.name,
-        t.nameKey,
-        t.searchText,
-        t.cron,
-        t.command,
-        t.enabled ? 1 : 0,
-        t.remark,
-        createdAt,
-        createdAt,
-      ];
-    });
+    const taskRows = Array.from({ length: o.tasks + TICKERS }, (_, i) => taskParams(i, o.tasks, createdAt));
     for (let i = 0; i < taskRows.length; i += 5000) {
       const part = taskRows.slice(i, i + 5000);
       await conn.query(
