@@ -27,6 +27,7 @@ import settingsRoutes from "./routes/api/settings/index.ts";
 import statsRoutes from "./routes/api/stats/index.ts";
 import tasksAsCodeRoutes from "./routes/api/tasks/as-code.ts";
 import tasksRoutes from "./routes/api/tasks/index.ts";
+import taskVersionsRoutes from "./routes/api/tasks/versions.ts";
 import tokensRoutes from "./routes/api/tokens/index.ts";
 import usersRoutes from "./routes/api/users/index.ts";
 import healthRoutes from "./routes/health.ts";
@@ -101,6 +102,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(auditRoutes, { prefix: "/api/audit" });
   await app.register(tasksRoutes, { prefix: "/api/tasks" });
   await app.register(tasksAsCodeRoutes, { prefix: "/api/tasks" });
+  await app.register(taskVersionsRoutes, { prefix: "/api/tasks" });
   await app.register(runsRoutes, { prefix: "/api/runs" });
   await app.register(cronRoutes, { prefix: "/api/cron" });
   await app.register(notificationsRoutes, { prefix: "/api/notifications" });

@@ -148,6 +148,26 @@ const RULES: Record<string, Rule> = {
     ok: 200,
     sample: async (f) => ({ url: `/api/tasks/${await f.task()}/runs` }),
   },
+  "GET /api/tasks/{id}/versions": {
+    access: "viewer",
+    ok: 200,
+    sample: async (f) => ({ url: `/api/tasks/${await f.task()}/versions` }),
+  },
+  "GET /api/tasks/{id}/versions/{version}": {
+    access: "viewer",
+    ok: 200,
+    sample: async (f) => ({ url: `/api/tasks/${await f.task()}/versions/1` }),
+  },
+  "GET /api/tasks/{id}/versions/{version}/diff": {
+    access: "viewer",
+    ok: 200,
+    sample: async (f) => ({ url: `/api/tasks/${await f.task()}/versions/1/diff` }),
+  },
+  "POST /api/tasks/{id}/versions/{version}/revert": {
+    access: "admin",
+    ok: 200,
+    sample: async (f) => ({ url: `/api/tasks/${await f.task()}/versions/1/revert` }),
+  },
   "GET /api/runs": { access: "viewer", ok: 200, sample: url("/api/runs") },
   // A dry run: the matrix checks who may, the runs suite what it deletes.
   "POST /api/runs/cleanup": {

@@ -440,6 +440,86 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/tasks/{id}/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A task's saved versions (edit history), newest first, with the fields each changed
+         * @description Requires the **viewer** role or above.
+         */
+        get: operations["listTaskVersions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tasks/{id}/versions/{version}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A task as it was saved at a version (secrets hidden as in the task view; updatedAt: when saved)
+         * @description Requires the **viewer** role or above.
+         */
+        get: operations["getTaskVersion"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tasks/{id}/versions/{version}/diff": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What changed from another version (default: the one before) to this one, field by field
+         * @description Requires the **viewer** role or above.
+         */
+        get: operations["diffTaskVersion"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tasks/{id}/versions/{version}/revert": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Restore a task's fields as saved at a version (secrets included), saved as a new version; nothing changes when it is already so
+         * @description Requires the **admin** role or above.
+         */
+        post: operations["revertTask"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/runs": {
         parameters: {
             query?: never;
@@ -3092,6 +3172,433 @@ export interface operations {
             };
             /** @description Default Response */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listTaskVersions: {
+        parameters: {
+            query?: {
+                page?: number;
+                pageSize?: number;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            version: number;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** @enum {string} */
+                            action: "create" | "update" | "revert" | "import" | "bulk";
+                            actor: {
+                                userId: number | null;
+                                /** @description the user (a token acts as its user), or system for a task stored before the history */
+                                name: string;
+                                /** @enum {string|null} */
+                                via: "session" | "token" | null;
+                                /** @description the API token that acted, when via is token */
+                                tokenId: number | null;
+                            };
+                            /** @description the task fields this version changed from the one before (none for the first) */
+                            changedFields: string[];
+                        }[];
+                        total: number;
+                        page: number;
+                        pageSize: number;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getTaskVersion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                version: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: number;
+                        name: string;
+                        /** @enum {string} */
+                        mode: "SHELL" | "HTTP";
+                        cron: string;
+                        timezone: string;
+                        executorGroup: string;
+                        timeoutSeconds: number;
+                        retryCount: number;
+                        retryIntervalSeconds: number;
+                        /** @enum {string} */
+                        concurrencyPolicy: "FORBID" | "ALLOW";
+                        /** @enum {string} */
+                        misfirePolicy: "SKIP" | "RUN_LATEST";
+                        misfireGraceSeconds: number;
+                        /** @enum {string} */
+                        notifyPolicy: "NONE" | "ON_FAILURE" | "ON_END" | "ON_KEYWORD";
+                        /** @enum {string|null} */
+                        notifyChannel: "EMAIL" | "WEBHOOK" | null;
+                        notifyKeywords: string[];
+                        env: {
+                            [key: string]: string;
+                        };
+                        enabled: boolean;
+                        remark: string;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                        /**
+                         * Format: date-time
+                         * @description next fire in the task's zone; null when disabled
+                         */
+                        nextRunAt: string | null;
+                        lastRun?: {
+                            id: number;
+                            /** @enum {string} */
+                            status: "QUEUED" | "RUNNING" | "SUCCEEDED" | "FAILED" | "TIMED_OUT" | "CANCELED" | "SKIPPED" | "LOST";
+                            /** Format: date-time */
+                            finishedAt: string | null;
+                        } | null;
+                        /** @description on create and edit: what will keep it from running as saved (it is saved all the same) */
+                        warnings?: {
+                            /** @description NO_LIVE_EXECUTOR: no live executor serves the task's group (with NATS) */
+                            code: string;
+                            message: string;
+                            params: {
+                                group: string;
+                                seconds: number;
+                            };
+                        }[];
+                        /** @description SHELL: command line for /bin/sh -c; HTTP: absolute http(s) URL */
+                        command: string;
+                        /** @enum {string|null} */
+                        httpMethod: "GET" | "POST" | null;
+                        /** @description credential headers (Authorization, Cookie, *token*, *key*, *secret*, …) are write-only: returned as ***, and *** sent back keeps the stored value */
+                        httpHeaders: {
+                            [key: string]: string;
+                        } | null;
+                        httpBody: string | null;
+                        /** @description addresses, as an array or one string split on `,` or `，` */
+                        notifyEmails: string[] | string;
+                        /** @description returned with its robot tokens masked (***); sending that masked URL back keeps the stored one */
+                        notifyWebhookUrl: string | null;
+                        /**
+                         * @description default: detected from the URL, else JSON
+                         * @enum {string|null}
+                         */
+                        notifyWebhookFormat: "JSON" | "DINGTALK" | "WECOM" | "FEISHU" | "SLACK" | null;
+                        /** @description whether notifyWebhookSecret is stored (it is never returned) */
+                        notifyWebhookSecretSet: boolean;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    diffTaskVersion: {
+        parameters: {
+            query?: {
+                /** @description the version to compare with; default: the one before */
+                against?: number;
+            };
+            header?: never;
+            path: {
+                id: number;
+                version: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        field: string;
+                        /** @description as the task view shows it; absent for a write-only secret */
+                        before?: unknown;
+                        after?: unknown;
+                        /** @description a write-only secret changed; its values are never shown */
+                        secret?: boolean;
+                    }[];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    revertTask: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                version: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description the version the revert saved; null when the task was already so */
+                        version: number | null;
+                        task: {
+                            id: number;
+                            name: string;
+                            /** @enum {string} */
+                            mode: "SHELL" | "HTTP";
+                            cron: string;
+                            timezone: string;
+                            executorGroup: string;
+                            timeoutSeconds: number;
+                            retryCount: number;
+                            retryIntervalSeconds: number;
+                            /** @enum {string} */
+                            concurrencyPolicy: "FORBID" | "ALLOW";
+                            /** @enum {string} */
+                            misfirePolicy: "SKIP" | "RUN_LATEST";
+                            misfireGraceSeconds: number;
+                            /** @enum {string} */
+                            notifyPolicy: "NONE" | "ON_FAILURE" | "ON_END" | "ON_KEYWORD";
+                            /** @enum {string|null} */
+                            notifyChannel: "EMAIL" | "WEBHOOK" | null;
+                            notifyKeywords: string[];
+                            env: {
+                                [key: string]: string;
+                            };
+                            enabled: boolean;
+                            remark: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            /**
+                             * Format: date-time
+                             * @description next fire in the task's zone; null when disabled
+                             */
+                            nextRunAt: string | null;
+                            lastRun?: {
+                                id: number;
+                                /** @enum {string} */
+                                status: "QUEUED" | "RUNNING" | "SUCCEEDED" | "FAILED" | "TIMED_OUT" | "CANCELED" | "SKIPPED" | "LOST";
+                                /** Format: date-time */
+                                finishedAt: string | null;
+                            } | null;
+                            /** @description on create and edit: what will keep it from running as saved (it is saved all the same) */
+                            warnings?: {
+                                /** @description NO_LIVE_EXECUTOR: no live executor serves the task's group (with NATS) */
+                                code: string;
+                                message: string;
+                                params: {
+                                    group: string;
+                                    seconds: number;
+                                };
+                            }[];
+                            /** @description SHELL: command line for /bin/sh -c; HTTP: absolute http(s) URL */
+                            command: string;
+                            /** @enum {string|null} */
+                            httpMethod: "GET" | "POST" | null;
+                            /** @description credential headers (Authorization, Cookie, *token*, *key*, *secret*, …) are write-only: returned as ***, and *** sent back keeps the stored value */
+                            httpHeaders: {
+                                [key: string]: string;
+                            } | null;
+                            httpBody: string | null;
+                            /** @description addresses, as an array or one string split on `,` or `，` */
+                            notifyEmails: string[] | string;
+                            /** @description returned with its robot tokens masked (***); sending that masked URL back keeps the stored one */
+                            notifyWebhookUrl: string | null;
+                            /**
+                             * @description default: detected from the URL, else JSON
+                             * @enum {string|null}
+                             */
+                            notifyWebhookFormat: "JSON" | "DINGTALK" | "WECOM" | "FEISHU" | "SLACK" | null;
+                            /** @description whether notifyWebhookSecret is stored (it is never returned) */
+                            notifyWebhookSecretSet: boolean;
+                        };
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -20,6 +20,8 @@ const NAME_KEY_MIGRATION = "20261201000300_task_name_key";
 const SEARCH_TEXT_MIGRATION = "20261201010000_task_list_search_sort";
 const SETTINGS_MIGRATION = "20261201040000_task_settings_json";
 const LAST_RUN_MIGRATION = "20261201020000_runs_at_volume";
+const ENV_MIGRATION = "20261201050000_task_env_secrets";
+const VERSIONS_MIGRATION = "20261201090000_task_versions";
 /** Covering indexes the SQLite migrations add for the task list (see that migration); not in the schema. */
 const SQLITE_ONLY_INDEXES = ["Task_searchText_idx", "Task_id_idx"];
 const providers = await testProviders();
@@ -247,6 +249,7 @@ describe.each(providers)("migrations on %s", (provider) => {
       "Secret",
       "Session",
       "Task",
+      "TaskVersion",
       "User",
     ]);
     for (const model of expected) {
@@ -283,8 +286,10 @@ describe.each(providers)("migrations on %s", (provider) => {
     // From the search migration on, MySQL has no default for searchText (the app always writes it).
     const withSearch = atMigration >= SEARCH_TEXT_MIGRATION;
     const search = taskSearchText({ name, modeText: command, remark: "" });
-    const columns = `name, ${withKey ? "nameKey, " : ""}mode, cron, timezone, ${modeColumns}, notifyKeywords, ${withSearch ? "searchText, " : ""}updatedAt`;
-    const values = `${quote(name)}, ${withKey ? `${quote(taskNameKey(name))}, ` : ""}'SHELL', '* * * * *', 'UTC', ${modeValues}, '[]'${withSearch ? `, ${quote(search)}` : ""}`;
+    // From the env migration on, MySQL has no default for env either.
+    const withEnv = atMigration >= ENV_MIGRATION;
+    const columns = `name, ${withKey ? "nameKey, " : ""}mode, cron, timezone, ${modeColumns}, notifyKeywords, ${withSearch ? "searchText, " : ""}${withEnv ? "env, " : ""}updatedAt`;
+    const values = `${quote(name)}, ${withKey ? `${quote(taskNameKey(name))}, ` : ""}'SHELL', '* * * * *', 'UTC', ${modeValues}, '[]'${withSearch ? `, ${quote(search)}` : ""}${withEnv ? `, '{"A":"b"}'` : ""}`;
     const target = parseDatabaseUrl(db.url);
     if (target.provider === "sqlite") {
       const conn = new Sqlite(target.file);
@@ -410,6 +415,40 @@ describe.each(providers)("migrations on %s", (provider) => {
     const rows = await database.db.task.findMany({ orderBy: { id: "asc" } });
     return { database, rows };
   }
+
+  it("gives every task stored before the edit history its state as version 1, by system, at its last edit", async () => {
+    const { database, rows } = await upgradedWith(VERSIONS_MIGRATION, [
+      ["Old 备份 'q'", 'echo "🎉" && exit 0'],
+      ["two"],
+    ]);
+    try {
+      const versions = await database.db.taskVersion.findMany({ orderBy: { taskId: "asc" } });
+      expect(versions.map((v) => [v.taskId, v.version, v.action, v.actorName, v.actorId])).toEqual(
+        rows.map((r) => [r.id, 1, "create", "system", null]),
+      );
+      for (const [i, row] of rows.entries()) {
+        const version = versions[i];
+        expect(version?.createdAt.getTime()).toBe(row.updatedAt.getTime());
+        const snapshot = JSON.parse(version?.snapshot ?? "{}") as Record<string, unknown>;
+        // Every editable column, as stored (a boolean comes as 0/1 from SQL; the app reads it by the column's type).
+        const {
+          id,
+          nameKey,
+          createdAt,
+          updatedAt,
+          searchText,
+          nextRunAtMs,
+          lastRunId,
+          lastRunStatus,
+          lastRunFinishedAt,
+          ...editable
+        } = row;
+        expect({ ...snapshot, enabled: Boolean(snapshot.enabled) }).toEqual(editable);
+      }
+    } finally {
+      await database.close();
+    }
+  });
 
   it("gives tasks stored before the task list searched the database a search text that folds ASCII case only", async () => {
     const { database, rows } = await upgradedWith(SEARCH_TEXT_MIGRATION, [

@@ -12,6 +12,15 @@ import { conflict, notFound } from "../lib/errors.ts";
 import type { TaskListQuery } from "../routes/api/tasks/schema.ts";
 import type { TaskModules } from "./modules.ts";
 import type { TaskWrite } from "./normalize.ts";
+import {
+  readSnapshot,
+  recordVersion,
+  rowAt,
+  sameSnapshot,
+  snapshotOf,
+  type TaskVersions,
+  type VersionBy,
+} from "./versions.ts";
 
 /** Where a task's next fire time comes from: the scheduler when it runs here, else croner directly. */
 export type NextRunAt = (row: TaskRow) => Date | null;
@@ -126,23 +135,45 @@ export class TaskRepository {
     return row;
   }
 
-  async create({ modeText, ...data }: TaskWrite): Promise<TaskRow> {
+  /**
+   * Runs a write and the version it records in one transaction: its own, or the caller's when this
+   * repository was made on a transaction's client (tasks-as-code apply), which has no $transaction.
+   */
+  #transaction<T>(write: (db: Db) => Promise<T>): Promise<T> {
+    const db = this.db as Db & { $transaction?: unknown };
+    if (typeof db.$transaction !== "function") return write(this.db);
+    return this.db.$transaction((tx) => write(tx as unknown as Db));
+  }
+
+  /** `by`: what the task's history records for this write (tasks/versions.ts). */
+  async create({ modeText, ...data }: TaskWrite, by: VersionBy): Promise<TaskRow> {
     try {
-      return await this.db.task.create({ data: { ...data, ...listColumns({ ...data, modeText }) } });
+      return await this.#transaction(async (db) => {
+        const row = await db.task.create({ data: { ...data, ...listColumns({ ...data, modeText }) } });
+        await recordVersion(db, row, by);
+        return row;
+      });
     } catch (err) {
       if (isUniqueViolation(err)) throw nameTaken(data.name);
       throw err;
     }
   }
 
-  /** Changes `previous` (the stored task, as read for this edit) by `data`. */
-  async update(previous: TaskRow, { modeText, ...data }: Partial<TaskWrite>): Promise<TaskRow> {
+  /**
+   * Changes `previous` (the stored task, as read for this edit) by `data`, and records the result
+   * as the task's next version when it differs from the latest one.
+   */
+  async update(previous: TaskRow, { modeText, ...data }: Partial<TaskWrite>, by: VersionBy): Promise<TaskRow> {
     const id = previous.id;
     const text = modeText ?? this.modules.modeText(previous);
     try {
-      return await this.db.task.update({
-        where: { id },
-        data: { ...data, ...listColumns({ ...previous, ...data, modeText: text }) },
+      return await this.#transaction(async (db) => {
+        const row = await db.task.update({
+          where: { id },
+          data: { ...data, ...listColumns({ ...previous, ...data, modeText: text }) },
+        });
+        await recordVersion(db, row, by, previous);
+        return row;
       });
     } catch (err) {
       if (isUniqueViolation(err)) throw nameTaken(String(data.name));
@@ -156,7 +187,7 @@ export class TaskRepository {
    * created disabled so it never fires by surprise. Secrets and credential headers are copied from
    * the row, so they never pass through a client.
    */
-  async copy(source: TaskRow): Promise<TaskRow> {
+  async copy(source: TaskRow, by: VersionBy): Promise<TaskRow> {
     // A copy has no runs, so no last result.
     const {
       id,
@@ -174,8 +205,13 @@ export class TaskRepository {
       const name = await this.#freeCopyName(source.name);
       try {
         const data = { ...fields, name, nameKey: taskNameKey(name), enabled: false };
-        return await this.db.task.create({
-          data: { ...data, ...listColumns({ ...data, modeText: this.modules.modeText(source) }) },
+        // A copy's history starts at its own version 1.
+        return await this.#transaction(async (db) => {
+          const row = await db.task.create({
+            data: { ...data, ...listColumns({ ...data, modeText: this.modules.modeText(source) }) },
+          });
+          await recordVersion(db, row, by);
+          return row;
         });
       } catch (err) {
         if (!isUniqueViolation(err)) throw err;
@@ -196,6 +232,20 @@ export class TaskRepository {
       const free = names.find((name) => !keys.has(taskNameKey(name)));
       if (free !== undefined) return free;
     }
+  }
+
+  /**
+   * Restores the editable fields of `version` of the task as they were stored (secrets included),
+   * recorded as a new version. Null when the task is already in that state: nothing is written.
+   * Fields the task gained after that version keep their current values.
+   */
+  async revert(previous: TaskRow, versions: TaskVersions, version: number, by: VersionBy): Promise<TaskRow | null> {
+    const saved = await versions.get(previous.id, version);
+    const snapshot = readSnapshot(saved.snapshot, previous);
+    const next = rowAt(previous, snapshot, previous.updatedAt);
+    if (sameSnapshot(snapshotOf(next), snapshotOf(previous))) return null;
+    const change = { ...snapshot, nameKey: taskNameKey(next.name), modeText: this.modules.modeText(next) };
+    return this.update(previous, change as Partial<TaskWrite>, by);
   }
 
   /** Deletes the task; its runs go with it (ON DELETE CASCADE), as documented in the README. */

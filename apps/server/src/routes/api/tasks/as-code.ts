@@ -5,6 +5,7 @@ import { ApiError, notFound } from "../../../lib/errors.ts";
 import { errors, Nullable, StringEnum } from "../../../lib/schemas.ts";
 import { exportTasks, type PlannedWrite, parseTasksFile, planTasks } from "../../../tasks/as-code.ts";
 import { TaskRepository, toApiTask } from "../../../tasks/repository.ts";
+import { actorOf } from "../../../tasks/versions.ts";
 
 // Tasks as code (README "Tasks as code"): export to YAML, plan a file against the stored tasks,
 // apply the plan. The dashboard and the CLI both use these routes.
@@ -200,10 +201,12 @@ const asCodeRoutes: FastifyPluginAsyncTypebox = async (app) => {
             await repo.delete(write.previous.id);
             deleted.push(write);
           }
+          // Versions are written on the same transaction, so a failed apply leaves no history either.
+          const by = { action: "import", actor: actorOf(req) } as const;
           for (const write of writes) {
-            if (write.action === "create") saved.push({ write, row: await repo.create(write.data) });
+            if (write.action === "create") saved.push({ write, row: await repo.create(write.data, by) });
             else if (write.action === "update")
-              saved.push({ write, row: await repo.update(write.previous, write.data) });
+              saved.push({ write, row: await repo.update(write.previous, write.data, by) });
           }
           return { plan, saved, deleted };
         },

@@ -8,6 +8,7 @@ import { errors, IdParams } from "../../../lib/schemas.ts";
 import { callerOf } from "../../../plugins/app/auth.ts";
 import { normalizeTask, rowToInput, type TaskWrite } from "../../../tasks/normalize.ts";
 import { toApiTask } from "../../../tasks/repository.ts";
+import { actorOf, type VersionAction } from "../../../tasks/versions.ts";
 import { RunPage, RunStarted, TaskRunsQuery } from "../runs/schema.ts";
 import {
   BulkInput,
@@ -28,9 +29,15 @@ const tasksRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const audit = (req: FastifyRequest, action: string, taskId: number, change: { before?: unknown; after?: unknown }) =>
     app.audit.record(req, { action, targetType: "task", targetId: taskId, taskId, ...change });
 
-  /** PUT and PATCH: store the checked change, re-arm the task, audit the change. */
-  async function saveEdit(req: FastifyRequest, previous: TaskRow, change: Partial<TaskWrite>, onlyToggles: boolean) {
-    const row = await tasks.update(previous, change);
+  /** PUT and PATCH: store the checked change (and its version), re-arm the task, audit the change. */
+  async function saveEdit(
+    req: FastifyRequest,
+    previous: TaskRow,
+    change: Partial<TaskWrite>,
+    onlyToggles: boolean,
+    versionAction: VersionAction = "update",
+  ) {
+    const row = await tasks.update(previous, change, { action: versionAction, actor: actorOf(req) });
     engine.taskSaved(row);
     const task = view(row);
     const warnings = engine.warningsFor(row);
@@ -42,8 +49,8 @@ const tasksRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   // The single routes and /bulk share these, so the engine and the audit log hear of every change
   // the same way whichever route made it.
-  async function setEnabled(req: FastifyRequest, previous: TaskRow, enabled: boolean) {
-    return saveEdit(req, previous, { enabled }, true);
+  async function setEnabled(req: FastifyRequest, previous: TaskRow, enabled: boolean, versionAction?: VersionAction) {
+    return saveEdit(req, previous, { enabled }, true, versionAction);
   }
 
   async function remove(req: FastifyRequest, previous: TaskRow) {
@@ -86,7 +93,10 @@ const tasksRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (req, reply) => {
-      const row = await tasks.create(normalizeTask(modules, req.body as TaskInput, config.timezone));
+      const row = await tasks.create(normalizeTask(modules, req.body as TaskInput, config.timezone), {
+        action: "create",
+        actor: actorOf(req),
+      });
       engine.taskSaved(row);
       const task = view(row);
       await audit(req, "task.create", row.id, { after: task });
@@ -211,7 +221,7 @@ const tasksRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (req, reply) => {
       const source = await tasks.get(req.params.id);
-      const row = await tasks.copy(source);
+      const row = await tasks.copy(source, { action: "create", actor: actorOf(req) });
       engine.taskSaved(row);
       const task = view(row);
       await audit(req, "task.create", row.id, { after: { ...task, copiedFromTaskId: source.id } });
@@ -250,7 +260,7 @@ const tasksRoutes: FastifyPluginAsyncTypebox = async (app) => {
           } else {
             const enabled = action === "enable";
             // Already so: nothing changes, so nothing is written or audited.
-            if (task.enabled !== enabled) await setEnabled(req, task, enabled);
+            if (task.enabled !== enabled) await setEnabled(req, task, enabled, "bulk");
             results.push({ id, ok: true });
           }
         } catch (err) {
