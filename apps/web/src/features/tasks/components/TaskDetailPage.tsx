@@ -24,6 +24,7 @@ import {
   useTask,
   useTaskRuns,
 } from "../api/tasks-api.ts";
+import { TaskVersionHistory } from "./TaskVersionHistory.tsx";
 
 export function TaskDetailPage({ id }: { id: number }) {
   const { t } = useI18n();
@@ -137,6 +138,7 @@ export function TaskDetailPage({ id }: { id: number }) {
 
       <TaskSettings task={data} />
       <TaskRunHistory task={data} />
+      <TaskVersionHistory task={data} />
 
       {confirmDelete ? (
         <ConfirmDialog
