@@ -1,6 +1,6 @@
 import { testProviders } from "@crondeck/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTask, roleHeaders, startTestApp, storedSettings, type TestApp } from "./helpers.ts";
+import { createTask, roleHeaders, shellTask, startTestApp, storedSettings, type TestApp } from "./helpers.ts";
 
 // A task's edit history (TaskVersion): versions written with every change, what each changed,
 // revert; on both databases, through the API.
@@ -140,6 +140,39 @@ describe.each(providers)("task versions on %s", (provider) => {
       retryCount: 1,
       command: "echo hi",
     });
+  });
+
+  it("numbers concurrent edits of one task without a gap or a clash, each with its own version", async () => {
+    const task = await createTask(t.app, { name: "history-concurrent", cron: YEARLY });
+    const edits = Array.from({ length: 6 }, (_, i) =>
+      t.app.inject({ method: "PATCH", url: `/api/tasks/${task.id}`, payload: { remark: `edit ${i}` } }),
+    );
+    const answers = await Promise.all(edits);
+    expect(answers.map((a) => a.statusCode)).toEqual(answers.map(() => 200));
+    const page = await versions(task.id);
+    expect(page.items.map((v) => v.version)).toEqual([7, 6, 5, 4, 3, 2, 1]);
+    // The newest version is the state the task was left in.
+    const latest = await get(`/api/tasks/${task.id}/versions/7`);
+    const stored = await get(`/api/tasks/${task.id}`);
+    expect(latest.json().remark).toBe(stored.json().remark);
+
+    // Creates and edits of different tasks at once: none waits for ever or fails on another's history.
+    const made = await Promise.all(
+      Array.from({ length: 5 }, (_, i) =>
+        t.app.inject({
+          method: "POST",
+          url: "/api/tasks",
+          payload: { ...shellTask({ cron: YEARLY }), name: `history-many-${i}` },
+        }),
+      ),
+    );
+    expect(made.map((a) => a.statusCode)).toEqual(made.map(() => 201));
+    const ids = made.map((a) => a.json().id as number);
+    const edited = await Promise.all(
+      ids.map((id) => t.app.inject({ method: "PATCH", url: `/api/tasks/${id}`, payload: { remark: "together" } })),
+    );
+    expect(edited.map((a) => a.statusCode)).toEqual(edited.map(() => 200));
+    for (const id of ids) expect((await versions(id)).items.map((v) => v.action)).toEqual(["update", "create"]);
   });
 
   it("records tasks-as-code apply as import and a copy from its own version 1", async () => {

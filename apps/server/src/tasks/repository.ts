@@ -14,6 +14,7 @@ import type { TaskModules } from "./modules.ts";
 import type { TaskWrite } from "./normalize.ts";
 import {
   readSnapshot,
+  recordFirstVersion,
   recordVersion,
   rowAt,
   sameSnapshot,
@@ -150,7 +151,7 @@ export class TaskRepository {
     try {
       return await this.#transaction(async (db) => {
         const row = await db.task.create({ data: { ...data, ...listColumns({ ...data, modeText }) } });
-        await recordVersion(db, row, by);
+        await recordFirstVersion(db, row, by);
         return row;
       });
     } catch (err) {
@@ -172,7 +173,7 @@ export class TaskRepository {
           where: { id },
           data: { ...data, ...listColumns({ ...previous, ...data, modeText: text }) },
         });
-        await recordVersion(db, row, by, previous);
+        await recordVersion(db, this.provider, row, by, previous);
         return row;
       });
     } catch (err) {
@@ -210,7 +211,7 @@ export class TaskRepository {
           const row = await db.task.create({
             data: { ...data, ...listColumns({ ...data, modeText: this.modules.modeText(source) }) },
           });
-          await recordVersion(db, row, by);
+          await recordFirstVersion(db, row, by);
           return row;
         });
       } catch (err) {

@@ -1,4 +1,4 @@
-import type { Db, TaskRow } from "@crondeck/db";
+import type { Db, Provider, TaskRow } from "@crondeck/db";
 import type { FastifyRequest } from "fastify";
 import { notFound } from "../lib/errors.ts";
 import type { TaskModules } from "./modules.ts";
@@ -169,12 +169,21 @@ export interface VersionRow {
  * without a history yet (stored by plain SQL) gets `previous`, its state before this write, as
  * version 1 first. Returns the number recorded, or null when nothing changed.
  */
-export async function recordVersion(db: Db, row: TaskRow, by: VersionBy, previous?: TaskRow): Promise<number | null> {
-  const latest = await db.taskVersion.findFirst({
-    where: { taskId: row.id },
-    orderBy: { version: "desc" },
-    select: { version: true, snapshot: true },
-  });
+export async function recordVersion(
+  db: Db,
+  provider: Provider,
+  row: TaskRow,
+  by: VersionBy,
+  previous?: TaskRow,
+): Promise<number | null> {
+  // A locking read on MySQL: a plain one would read the transaction's snapshot, which Prisma's
+  // update took before it waited for the row's lock, and miss the version a concurrent edit just
+  // committed. SQLite runs one write transaction at a time.
+  const [found] = await db.$queryRawUnsafe<Array<{ version: number | bigint; snapshot: string }>>(
+    `SELECT \`version\`, \`snapshot\` FROM \`TaskVersion\` WHERE \`taskId\` = ? ORDER BY \`version\` DESC LIMIT 1${provider === "mysql" ? " FOR UPDATE" : ""}`,
+    row.id,
+  );
+  const latest = found ? { version: Number(found.version), snapshot: found.snapshot } : null;
   const snapshot = snapshotOf(row);
   let number = latest?.version ?? 0;
   if (latest && sameSnapshot(readSnapshot(latest.snapshot, row), snapshot)) return null;
@@ -185,6 +194,14 @@ export async function recordVersion(db: Db, row: TaskRow, by: VersionBy, previou
   }
   await insert(db, row.id, number + 1, snapshot, by);
   return number + 1;
+}
+
+/**
+ * Records a task just created as its version 1, without reading the history it cannot have yet
+ * (on MySQL that read's gap lock would make concurrent creates wait for each other's inserts).
+ */
+export async function recordFirstVersion(db: Db, row: TaskRow, by: VersionBy): Promise<void> {
+  await insert(db, row.id, 1, snapshotOf(row), by);
 }
 
 async function insert(db: Db, taskId: number, version: number, snapshot: Snapshot, by: VersionBy, at?: Date) {
