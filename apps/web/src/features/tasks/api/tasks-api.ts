@@ -15,6 +15,10 @@ export interface TaskListParams {
   q?: string;
   mode?: TaskMode | "";
   enabled?: "true" | "false" | "";
+  /** Tasks with every one of these tags (ignoring case). */
+  tag?: string[];
+  /** Tasks of exactly this owner. */
+  owner?: string;
   sort?: TaskSort;
   order?: "asc" | "desc";
 }
@@ -58,6 +62,20 @@ export function useTasks(params: TaskListParams) {
     // A row whose last run is still going changes soon: look again.
     refetchInterval: (query) =>
       query.state.data?.items.some((task) => task.lastRun && ACTIVE.includes(task.lastRun.status)) ? 3000 : 30_000,
+  });
+}
+
+export interface TagCount {
+  tag: string;
+  count: number;
+}
+
+/** The tags in use with how many tasks have each, for the list's tag filter. */
+export function useTagCounts() {
+  return useQuery({
+    queryKey: [...taskKeys.all, "tags"] as const,
+    queryFn: ({ signal }) => api.get<TagCount[]>("/api/tags", undefined, signal),
+    staleTime: 30_000,
   });
 }
 
