@@ -106,6 +106,30 @@ describe.skipIf(!hasChromium)("task tags in the dashboard", () => {
       await page.waitForURL((url) => url.searchParams.get("owner") === "web team");
       await expect.poll(() => rowNames(page), { timeout: 30_000 }).toEqual(["tg-web"]);
     });
+
+    it("adds and removes a tag on a selection from the bulk bar", async () => {
+      await page.goto(`${server.url}/tasks?q=tg-&sort=name&order=asc`);
+      await page.getByRole("row").filter({ hasText: "tg-test" }).waitFor();
+      await page.getByRole("checkbox", { name: "Select tg-db" }).check();
+      await page.getByRole("checkbox", { name: "Select tg-test" }).check();
+      await page.getByTestId("bulk-tag").fill("team:ops");
+      await page.getByTestId("bulk-bar").getByRole("button", { name: "Add tag" }).click();
+      await page.getByTestId("bulk-outcome").filter({ hasText: "Tagged: 2." }).waitFor();
+      const tagged = await api<{ items: TaskJson[] }>("GET", "/api/tasks?tag=team:ops");
+      expect(tagged.items.map((task) => task.name).sort()).toEqual(["tg-db", "tg-test"]);
+      await page
+        .getByRole("row")
+        .filter({ hasText: "tg-test" })
+        .getByRole("button", { name: "Show tasks tagged team:ops" })
+        .waitFor();
+
+      await page.getByRole("checkbox", { name: "Select tg-test" }).check();
+      await page.getByTestId("bulk-tag").fill("TEAM:OPS");
+      await page.getByTestId("bulk-bar").getByRole("button", { name: "Remove tag" }).click();
+      await page.getByTestId("bulk-outcome").filter({ hasText: "Untagged: 1." }).waitFor();
+      const left = await api<{ items: TaskJson[] }>("GET", "/api/tasks?tag=team:ops");
+      expect(left.items.map((task) => task.name)).toEqual(["tg-db"]);
+    });
   });
 
   describe("in Chinese", () => {

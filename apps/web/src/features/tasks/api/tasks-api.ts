@@ -194,7 +194,7 @@ export function useCopyTask() {
   });
 }
 
-export type BulkAction = "enable" | "disable" | "run" | "delete";
+export type BulkAction = "enable" | "disable" | "run" | "delete" | "addTag" | "removeTag";
 
 export interface BulkItemResult {
   id: number;
@@ -208,7 +208,7 @@ export interface BulkItemResult {
 export function useBulkTaskAction() {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: (input: { action: BulkAction; ids: number[] }) =>
+    mutationFn: (input: { action: BulkAction; ids: number[]; tag?: string }) =>
       api.post<{ action: BulkAction; results: BulkItemResult[] }>("/api/tasks/bulk", input),
     onSuccess: ({ action, results }) => {
       for (const { id, ok } of results) {
@@ -217,6 +217,8 @@ export function useBulkTaskAction() {
         else void client.invalidateQueries({ queryKey: taskKeys.detail(id) });
         if (action === "run") void client.invalidateQueries({ queryKey: taskKeys.runs(id) });
       }
+      if (action === "addTag" || action === "removeTag")
+        void client.invalidateQueries({ queryKey: [...taskKeys.all, "tags"] });
       return client.invalidateQueries({ queryKey: taskKeys.lists() });
     },
   });
