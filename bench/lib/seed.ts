@@ -19,7 +19,9 @@ export function taskRow(name: string, changes: Partial<TaskInput> = {}): TaskInp
   };
   // SHELL's and HTTP's searchable text is their command (a URL for HTTP).
   const modeText = String((JSON.parse(row.modeSettings) as { command?: string }).command ?? "");
-  return { ...row, searchText: changes.searchText ?? taskSearchText({ ...row, modeText }) };
+  const tags = row.tags === undefined ? [] : (JSON.parse(row.tags) as string[]);
+  const text = taskSearchText({ name: row.name, modeText, remark: row.remark, owner: row.owner, tags });
+  return { ...row, searchText: changes.searchText ?? text };
 }
 
 /** The stored settings of an HTTP GET task. */

@@ -10,11 +10,12 @@ import { type ApiErrorBody, createCrondeckClient, type paths } from "@crondeck/a
 export const EXIT = { ok: 0, error: 1, usage: 2, changes: 3 } as const;
 
 export const USAGE = `Usage:
-  crondeck tasks export [-o FILE] [--ids 1,2,3]
+  crondeck tasks export [-o FILE] [--ids 1,2,3] [--tag TAG]...
   crondeck tasks plan  -f FILE [--prune] [--exit-code] [--json]
   crondeck tasks apply -f FILE [--prune] [--yes] [--json]
 
 FILE may be - for standard input (apply then needs --yes).
+--tag exports only the tasks with that tag (ignoring case); repeated, those with every one.
 
 Environment:
   CRONDECK_URL         where Crondeck answers (default http://127.0.0.1:3000)
@@ -138,7 +139,7 @@ async function tasksCommand(sub: string | undefined, args: string[], io: Io): Pr
   const { values, positionals } = parsed;
   if (positionals.length > 0) throw new CliError(EXIT.usage, `unexpected argument: ${positionals[0]}\n\n${USAGE}`);
   const allowed: Record<string, string[]> = {
-    export: ["output", "ids"],
+    export: ["output", "ids", "tag"],
     plan: ["file", "prune", "exit-code", "json"],
     apply: ["file", "prune", "yes", "json"],
   };
@@ -161,7 +162,12 @@ async function tasksCommand(sub: string | undefined, args: string[], io: Io): Pr
   if (sub === "export") {
     const { data } = await call(
       baseUrl,
-      client.GET("/api/tasks/export", { params: { query: values.ids ? { ids: values.ids } : {} }, parseAs: "text" }),
+      client.GET("/api/tasks/export", {
+        params: {
+          query: { ...(values.ids ? { ids: values.ids } : {}), ...(values.tag?.length ? { tag: values.tag } : {}) },
+        },
+        parseAs: "text",
+      }),
     );
     if (values.output) {
       await writeFile(resolve(io.cwd, values.output), data ?? "");
@@ -214,6 +220,7 @@ function parseOptions(args: string[]) {
       file: { type: "string", short: "f" },
       output: { type: "string", short: "o" },
       ids: { type: "string" },
+      tag: { type: "string", multiple: true },
       prune: { type: "boolean" },
       yes: { type: "boolean", short: "y" },
       "exit-code": { type: "boolean" },

@@ -68,7 +68,15 @@ beforeAll(async () => {
   session = await signIn(server.url, "admin", PASSWORD);
   admin = await token("admin");
   viewer = await token("viewer");
-  await createTask({ name: "backup", mode: "SHELL", cron: "0 3 * * *", command: "/opt/backup.sh", enabled: false });
+  await createTask({
+    name: "backup",
+    mode: "SHELL",
+    cron: "0 3 * * *",
+    command: "/opt/backup.sh",
+    enabled: false,
+    tags: ["Nightly", "db"],
+    owner: "ops",
+  });
   await createTask({ name: "report", mode: "SHELL", cron: "0 6 * * 1", command: "echo report", enabled: false });
 }, 180_000);
 
@@ -89,6 +97,15 @@ describe("crondeck tasks", () => {
     const out = await crondeck(["tasks", "export", "--ids", "1"], { CRONDECK_TOKEN: viewer });
     expect(out.code).toBe(0);
     expect(Object.keys(parse(out.stdout).tasks)).toEqual(["backup"]);
+    expect(parse(out.stdout).tasks.backup).toMatchObject({ tags: ["Nightly", "db"], owner: "ops" });
+
+    // --tag: only the tasks with the tag (ignoring case); repeated, with every one.
+    const tagged = await crondeck(["tasks", "export", "--tag", "nightly"], { CRONDECK_TOKEN: viewer });
+    expect(tagged.code, tagged.stderr).toBe(0);
+    expect(Object.keys(parse(tagged.stdout).tasks)).toEqual(["backup"]);
+    const both = await crondeck(["tasks", "export", "--tag", "nightly", "--tag", "weekly"], { CRONDECK_TOKEN: viewer });
+    expect(both.code, both.stderr).toBe(0);
+    expect(parse(both.stdout).tasks).toEqual({});
 
     const plan = await crondeck(["tasks", "plan", "-f", "tasks.yaml", "--exit-code"], { CRONDECK_TOKEN: viewer });
     expect(plan.code, plan.stderr).toBe(0);

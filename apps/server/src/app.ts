@@ -25,6 +25,7 @@ import runsRoutes from "./routes/api/runs/index.ts";
 import secretsRoutes from "./routes/api/secrets/index.ts";
 import settingsRoutes from "./routes/api/settings/index.ts";
 import statsRoutes from "./routes/api/stats/index.ts";
+import tagsRoutes from "./routes/api/tags/index.ts";
 import tasksAsCodeRoutes from "./routes/api/tasks/as-code.ts";
 import tasksRoutes from "./routes/api/tasks/index.ts";
 import taskVersionsRoutes from "./routes/api/tasks/versions.ts";
@@ -103,6 +104,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(tasksRoutes, { prefix: "/api/tasks" });
   await app.register(tasksAsCodeRoutes, { prefix: "/api/tasks" });
   await app.register(taskVersionsRoutes, { prefix: "/api/tasks" });
+  await app.register(tagsRoutes, { prefix: "/api/tags" });
   await app.register(runsRoutes, { prefix: "/api/runs" });
   await app.register(cronRoutes, { prefix: "/api/cron" });
   await app.register(notificationsRoutes, { prefix: "/api/notifications" });

@@ -128,6 +128,7 @@ const RULES: Record<string, Rule> = {
     sample: async (f) => ({ url: "/api/tasks/bulk", payload: { action: "disable", ids: [await f.task()] } }),
   },
   "GET /api/tasks/export": { access: "viewer", ok: 200, sample: url("/api/tasks/export") },
+  "GET /api/tags": { access: "viewer", ok: 200, sample: url("/api/tags") },
   "POST /api/tasks/plan": {
     access: "viewer",
     ok: 200,

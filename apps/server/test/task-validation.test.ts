@@ -97,7 +97,7 @@ const badInputs: Array<[string, unknown, string]> = [
   ],
   ["enabled as a string", shellTask({ enabled: "yes" }), "enabled"],
   ["remark over 255", shellTask({ remark: "r".repeat(256) }), "remark"],
-  ["unknown field", shellTask({ owner: "me" }), "owner"],
+  ["unknown field", shellTask({ maintainer: "me" }), "maintainer"],
   ["id given", shellTask({ id: 7 }), "id"],
   ["executor group with a slash", shellTask({ executorGroup: "../etc" }), "executorGroup"],
   ["body is an array", [shellTask()], "body"],

@@ -350,7 +350,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Enable, disable, run or delete several tasks; each id gets its own result
+         * Enable, disable, run, delete, tag or untag several tasks; each id gets its own result
          * @description Requires the **operator** role or above.
          */
         post: operations["bulkTaskAction"];
@@ -514,6 +514,26 @@ export interface paths {
          * @description Requires the **admin** role or above.
          */
         post: operations["revertTask"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tags": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every task tag in use with how many tasks have it, sorted by tag (ignoring case)
+         * @description Requires the **viewer** role or above.
+         */
+        get: operations["listTags"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1698,10 +1718,14 @@ export interface operations {
             query?: {
                 page?: number;
                 pageSize?: number;
-                /** @description part of the name, the command or the remark; A-Z match either case, % and _ match themselves */
+                /** @description part of the name, the command, the remark, the owner or a tag; A-Z match either case, % and _ match themselves */
                 q?: string;
                 mode?: "SHELL" | "HTTP";
                 enabled?: boolean;
+                /** @description repeatable (`tag=a&tag=b`): tasks that have every tag given, ignoring case */
+                tag?: string[];
+                /** @description tasks of this owner, exactly as stored; empty: no filter */
+                owner?: string;
                 sort?: "name" | "nextRunAt" | "lastStatus" | "createdAt" | "id";
                 order?: "asc" | "desc";
             };
@@ -1744,6 +1768,9 @@ export interface operations {
                             };
                             enabled: boolean;
                             remark: string;
+                            /** @description "" when nobody was named */
+                            owner: string;
+                            tags: string[];
                             /** Format: date-time */
                             createdAt: string;
                             /** Format: date-time */
@@ -1865,6 +1892,10 @@ export interface operations {
                     };
                     enabled?: boolean;
                     remark?: string;
+                    /** @description who looks after it (a person, a team): at most 64 characters after trimming */
+                    owner?: string;
+                    /** @description at most 20 tags, each 1–32 characters after trimming: letters (any script), digits and _ . : / -; case is kept, repeats ignoring case are dropped */
+                    tags?: string[];
                     /** @description SHELL: command line for /bin/sh -c; HTTP: absolute http(s) URL */
                     command?: string;
                     /** @enum {string|null} */
@@ -1921,6 +1952,9 @@ export interface operations {
                         };
                         enabled: boolean;
                         remark: string;
+                        /** @description "" when nobody was named */
+                        owner: string;
+                        tags: string[];
                         /** Format: date-time */
                         createdAt: string;
                         /** Format: date-time */
@@ -2051,6 +2085,9 @@ export interface operations {
                         };
                         enabled: boolean;
                         remark: string;
+                        /** @description "" when nobody was named */
+                        owner: string;
+                        tags: string[];
                         /** Format: date-time */
                         createdAt: string;
                         /** Format: date-time */
@@ -2179,6 +2216,10 @@ export interface operations {
                     };
                     enabled?: boolean;
                     remark?: string;
+                    /** @description who looks after it (a person, a team): at most 64 characters after trimming */
+                    owner?: string;
+                    /** @description at most 20 tags, each 1–32 characters after trimming: letters (any script), digits and _ . : / -; case is kept, repeats ignoring case are dropped */
+                    tags?: string[];
                     /** @description SHELL: command line for /bin/sh -c; HTTP: absolute http(s) URL */
                     command?: string;
                     /** @enum {string|null} */
@@ -2235,6 +2276,9 @@ export interface operations {
                         };
                         enabled: boolean;
                         remark: string;
+                        /** @description "" when nobody was named */
+                        owner: string;
+                        tags: string[];
                         /** Format: date-time */
                         createdAt: string;
                         /** Format: date-time */
@@ -2428,6 +2472,10 @@ export interface operations {
                     };
                     enabled?: boolean;
                     remark?: string;
+                    /** @description who looks after it (a person, a team): at most 64 characters after trimming */
+                    owner?: string;
+                    /** @description at most 20 tags, each 1–32 characters after trimming: letters (any script), digits and _ . : / -; case is kept, repeats ignoring case are dropped */
+                    tags?: string[];
                     /** @description SHELL: command line for /bin/sh -c; HTTP: absolute http(s) URL */
                     command?: string;
                     /** @enum {string|null} */
@@ -2484,6 +2532,9 @@ export interface operations {
                         };
                         enabled: boolean;
                         remark: string;
+                        /** @description "" when nobody was named */
+                        owner: string;
+                        tags: string[];
                         /** Format: date-time */
                         createdAt: string;
                         /** Format: date-time */
@@ -2683,6 +2734,9 @@ export interface operations {
                         };
                         enabled: boolean;
                         remark: string;
+                        /** @description "" when nobody was named */
+                        owner: string;
+                        tags: string[];
                         /** Format: date-time */
                         createdAt: string;
                         /** Format: date-time */
@@ -2790,10 +2844,12 @@ export interface operations {
             content: {
                 "application/json": {
                     /**
-                     * @description enable, disable and run need the operator role; delete needs admin
+                     * @description enable, disable and run need the operator role; delete, addTag and removeTag (edits) need admin
                      * @enum {string}
                      */
-                    action: "enable" | "disable" | "run" | "delete";
+                    action: "enable" | "disable" | "run" | "delete" | "addTag" | "removeTag";
+                    /** @description addTag and removeTag: the tag (removeTag ignores case) */
+                    tag?: string;
                     /** @description task ids, at most 500; repeated ids are acted on once */
                     ids: number[];
                 };
@@ -2808,7 +2864,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         /** @enum {string} */
-                        action: "enable" | "disable" | "run" | "delete";
+                        action: "enable" | "disable" | "run" | "delete" | "addTag" | "removeTag";
                         /** @description one per distinct id, in the order given */
                         results: {
                             id: number;
@@ -2963,6 +3019,8 @@ export interface operations {
             query?: {
                 /** @description comma-separated task ids; all tasks when absent */
                 ids?: string;
+                /** @description repeatable: only the tasks that have every tag given (ignoring case); combines with ids */
+                tag?: string[];
             };
             header?: never;
             path?: never;
@@ -3317,6 +3375,9 @@ export interface operations {
                         };
                         enabled: boolean;
                         remark: string;
+                        /** @description "" when nobody was named */
+                        owner: string;
+                        tags: string[];
                         /** Format: date-time */
                         createdAt: string;
                         /** Format: date-time */
@@ -3520,6 +3581,9 @@ export interface operations {
                             };
                             enabled: boolean;
                             remark: string;
+                            /** @description "" when nobody was named */
+                            owner: string;
+                            tags: string[];
                             /** Format: date-time */
                             createdAt: string;
                             /** Format: date-time */
@@ -3608,6 +3672,49 @@ export interface operations {
             };
             /** @description Default Response */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listTags: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description the tag (tags that differ only in case are one, in one spelling) */
+                        tag: string;
+                        /** @description how many tasks have it */
+                        count: number;
+                    }[];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -76,6 +76,10 @@ export interface Task {
   env: Record<string, string>;
   enabled: boolean;
   remark: string;
+  /** Who looks after it (a person, a team); "" when nobody was named. */
+  owner: string;
+  /** Its tags, case kept, in the order given; no two the same ignoring case. */
+  tags: string[];
   createdAt: string;
   updatedAt: string;
   nextRunAt: string | null;

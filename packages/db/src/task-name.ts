@@ -9,11 +9,20 @@ export function taskNameKey(name: string): string {
 
 /**
  * What the task list's search matches (stored in Task.searchText): name, the text its mode says
- * users search for (a command, a URL) and remark, one per line, with ASCII letters lower-cased as
- * in taskNameKey, so a search folds ASCII case and nothing else, on either database.
+ * users search for (a command, a URL) and remark, one per line, then the owner and the tags (space
+ * separated) when it has them, with ASCII letters lower-cased as in taskNameKey, so a search folds
+ * ASCII case and nothing else, on either database. A task without owner and tags keeps the three
+ * lines it had before they existed, so no stored search text needed rewriting.
  */
-export function taskSearchText(task: { name: string; modeText: string; remark: string }): string {
-  return taskNameKey(`${task.name}\n${task.modeText}\n${task.remark}`);
+export function taskSearchText(task: {
+  name: string;
+  modeText: string;
+  remark: string;
+  owner?: string;
+  tags?: readonly string[];
+}): string {
+  const extra = task.owner || task.tags?.length ? `\n${task.owner ?? ""}\n${(task.tags ?? []).join(" ")}` : "";
+  return taskNameKey(`${task.name}\n${task.modeText}\n${task.remark}${extra}`);
 }
 
 /**

@@ -249,6 +249,7 @@ describe.each(providers)("migrations on %s", (provider) => {
       "Secret",
       "Session",
       "Task",
+      "TaskTag",
       "TaskVersion",
       "User",
     ]);
@@ -302,7 +303,11 @@ describe.each(providers)("migrations on %s", (provider) => {
 
   /** The search text the app writes for a SHELL task: its command is what its mode searches. */
   function searchTextOf(task: { name: string; modeSettings: string; remark: string }): string {
-    return taskSearchText({ ...task, modeText: (JSON.parse(task.modeSettings) as { command: string }).command });
+    return taskSearchText({
+      name: task.name,
+      remark: task.remark,
+      modeText: (JSON.parse(task.modeSettings) as { command: string }).command,
+    });
   }
 
   it("moves each mode's and channel's columns into one JSON value per task, secrets and Unicode intact", async () => {

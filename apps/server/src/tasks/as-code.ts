@@ -59,7 +59,7 @@ function fileEntry(codec: FileCodec, row: TaskRow): Record<string, unknown> {
     if (value === null || value === undefined || codec.writeOnly.has(field)) continue;
     if (Array.isArray(value) && value.length === 0) continue;
     if (typeof value === "object" && !Array.isArray(value) && Object.keys(value).length === 0) continue;
-    if (field === "remark" && value === "") continue;
+    if ((field === "remark" || field === "owner") && value === "") continue;
     entry[field] = value;
   }
   return entry;

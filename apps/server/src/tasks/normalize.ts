@@ -5,6 +5,8 @@ import {
   type FieldError,
   isValidTimezone,
   LONE_SURROGATE,
+  normalizeTags,
+  OWNER_MAX_LENGTH,
   parseList,
 } from "@crondeck/core";
 import { type TaskRow, taskNameKey } from "@crondeck/db";
@@ -92,6 +94,15 @@ export function normalizeTask(
     if (value.includes("\0")) fail(`env.${name}`, "must not contain NUL characters", "NUL_CHARS");
   }
 
+  const owner = (input.owner ?? "").trim();
+  if ([...owner].length > OWNER_MAX_LENGTH)
+    fail("owner", `must be at most ${OWNER_MAX_LENGTH} characters`, "MAX_LENGTH", { limit: OWNER_MAX_LENGTH });
+  if (CONTROL.test(owner))
+    fail("owner", "must not contain control characters (tabs, line breaks, NUL, escape…)", "CONTROL_CHARS");
+  if (LONE_SURROGATE.test(owner))
+    fail("owner", "must be valid Unicode text (it holds half a surrogate pair)", "INVALID_UNICODE");
+  const tags = normalizeTags(input.tags ?? [], fail);
+
   if (errors.length > 0) throw validationError(errors);
 
   return {
@@ -116,6 +127,8 @@ export function normalizeTask(
     env: JSON.stringify(env),
     enabled: input.enabled ?? true,
     remark: input.remark ?? "",
+    owner,
+    tags: JSON.stringify(tags),
   };
 }
 

@@ -1,4 +1,4 @@
-import { nextRun, type RunStatus, type Task } from "@crondeck/core";
+import { nextRun, type RunStatus, type Task, tagKey } from "@crondeck/core";
 import {
   type Db,
   escapeLike,
@@ -55,6 +55,8 @@ export function toApiTask(modules: TaskModules, row: TaskRow, nextRunAt: NextRun
     env: JSON.parse(row.env) as Record<string, string>,
     enabled: row.enabled,
     remark: row.remark,
+    owner: row.owner,
+    tags: JSON.parse(row.tags) as string[],
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
     nextRunAt: next ? next.toISOString() : null,
@@ -101,9 +103,20 @@ export function nextRunKey(task: Pick<TaskRow, "enabled" | "cron" | "timezone">,
 
 /** The columns the task list searches and sorts by, derived from the rest of the task. */
 function listColumns(
-  task: Pick<TaskWrite, "name" | "modeText" | "remark" | "enabled" | "cron" | "timezone">,
+  task: Pick<TaskWrite, "name" | "modeText" | "remark" | "owner" | "tags" | "enabled" | "cron" | "timezone">,
 ): Pick<TaskRow, "searchText"> & { nextRunAtMs: number } {
-  return { searchText: taskSearchText(task), nextRunAtMs: nextRunKey(task) };
+  const tags = JSON.parse(task.tags) as string[];
+  return { searchText: taskSearchText({ ...task, tags }), nextRunAtMs: nextRunKey(task) };
+}
+
+/** The TaskTag rows of a task's tags (its `tags` column, JSON), written in the same statement as the task. */
+function tagRows(tags: string) {
+  return (JSON.parse(tags) as string[]).map((tag) => ({ tag, tagKey: tagKey(tag) }));
+}
+
+export interface TagCount {
+  tag: string;
+  count: number;
 }
 
 /** How many due next-run keys one refresh step reads and writes. */
@@ -150,7 +163,9 @@ export class TaskRepository {
   async create({ modeText, ...data }: TaskWrite, by: VersionBy): Promise<TaskRow> {
     try {
       return await this.#transaction(async (db) => {
-        const row = await db.task.create({ data: { ...data, ...listColumns({ ...data, modeText }) } });
+        const row = await db.task.create({
+          data: { ...data, ...listColumns({ ...data, modeText }), tagRows: { create: tagRows(data.tags) } },
+        });
         await recordFirstVersion(db, row, by);
         return row;
       });
@@ -171,7 +186,12 @@ export class TaskRepository {
       return await this.#transaction(async (db) => {
         const row = await db.task.update({
           where: { id },
-          data: { ...data, ...listColumns({ ...previous, ...data, modeText: text }) },
+          data: {
+            ...data,
+            ...listColumns({ ...previous, ...data, modeText: text }),
+            // Only when the tags are part of the change (an enable/disable leaves them alone).
+            ...(data.tags === undefined ? {} : { tagRows: { deleteMany: {}, create: tagRows(data.tags) } }),
+          },
         });
         await recordVersion(db, this.provider, row, by, previous);
         return row;
@@ -209,7 +229,11 @@ export class TaskRepository {
         // A copy's history starts at its own version 1.
         return await this.#transaction(async (db) => {
           const row = await db.task.create({
-            data: { ...data, ...listColumns({ ...data, modeText: this.modules.modeText(source) }) },
+            data: {
+              ...data,
+              ...listColumns({ ...data, modeText: this.modules.modeText(source) }),
+              tagRows: { create: tagRows(data.tags) },
+            },
           });
           await recordFirstVersion(db, row, by);
           return row;
@@ -352,6 +376,16 @@ export class TaskRepository {
       where.push("t.`enabled` = ?");
       params.push(query.enabled ? 1 : 0);
     }
+    // Every tag given (ignoring case): one probe of TaskTag's (tagKey, taskId) index each.
+    for (const key of new Set((query.tag ?? []).map(tagKey).filter((key) => key !== ""))) {
+      where.push("t.`id` IN (SELECT tt.`taskId` FROM `TaskTag` tt WHERE tt.`tagKey` = ?)");
+      params.push(key);
+    }
+    const owner = query.owner?.trim();
+    if (owner) {
+      where.push("t.`owner` = ?");
+      params.push(owner);
+    }
     const whereSql = where.length > 0 ? `WHERE ${where.join(" AND ")}` : "";
 
     const from = "`Task` t";
@@ -386,5 +420,17 @@ export class TaskRepository {
       lastRun: lastRunOf(row),
     }));
     return { items, total: Number(counted[0]?.total ?? 0), page, pageSize };
+  }
+
+  /**
+   * Every tag in use and how many tasks have it, sorted by tag (its lower-cased key, byte for byte
+   * on both databases), read from TaskTag's (tagKey, taskId) index. A tag spelt differently on two
+   * tasks is one tag, shown in its first spelling by byte order.
+   */
+  async tagCounts(): Promise<TagCount[]> {
+    const rows = await this.db.$queryRawUnsafe<Array<{ tag: string; count: number | bigint }>>(
+      "SELECT MIN(`tag`) AS tag, COUNT(*) AS count FROM `TaskTag` GROUP BY `tagKey` ORDER BY `tagKey`",
+    );
+    return rows.map((row) => ({ tag: row.tag, count: Number(row.count) }));
   }
 }

@@ -30,7 +30,8 @@ export class ApiError extends Error {
 /** Status 0 marks a request that never got an answer (server down, network gone). */
 export const NETWORK_ERROR_STATUS = 0;
 
-type Query = Record<string, string | number | boolean | null | undefined>;
+/** A query; a list is sent as the parameter repeated (`tag=a&tag=b`). */
+type Query = Record<string, string | number | boolean | readonly string[] | null | undefined>;
 
 export interface RequestOptions {
   query?: Query;
@@ -79,7 +80,8 @@ export function getCsrfToken(): string | null {
 export function apiUrl(path: string, query?: Query): string {
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries(query ?? {})) {
-    if (value !== undefined && value !== null && value !== "") params.set(key, String(value));
+    if (Array.isArray(value)) for (const item of value) params.append(key, item);
+    else if (value !== undefined && value !== null && value !== "") params.set(key, String(value));
   }
   const search = params.toString();
   return `${baseUrl}${path}${search ? `?${search}` : ""}`;

@@ -122,15 +122,20 @@ export function useBlocker(when: boolean, onBlock: (to: string, proceed: () => v
 }
 
 /** The query string as state: setting a value to "" or null removes it; replaces the entry. */
-export function useSearchParams(): [URLSearchParams, (changes: Record<string, string | null>) => void] {
+export function useSearchParams(): [
+  URLSearchParams,
+  (changes: Record<string, string | readonly string[] | null>) => void,
+] {
   const { pathname, search } = useLocation();
   const params = useMemo(() => new URLSearchParams(search), [search]);
   const update = useCallback(
-    (changes: Record<string, string | null>) => {
+    (changes: Record<string, string | readonly string[] | null>) => {
       const next = new URLSearchParams(search);
       for (const [key, value] of Object.entries(changes)) {
-        if (value === null || value === "") next.delete(key);
-        else next.set(key, value);
+        next.delete(key);
+        // A list is the parameter repeated (`tag=a&tag=b`); an empty one removes it.
+        if (Array.isArray(value)) for (const item of value) next.append(key, item);
+        else if (value !== null && value !== "") next.set(key, value as string);
       }
       const qs = next.toString();
       navigate(`${pathname}${qs ? `?${qs}` : ""}`, { replace: true });

@@ -1,3 +1,4 @@
+import { tagKey } from "@crondeck/core";
 import type { Db, TaskRow } from "@crondeck/db";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { type Static, Type } from "typebox";
@@ -22,6 +23,12 @@ const ExportQuery = Type.Object(
         pattern: "^[1-9][0-9]{0,9}(,[1-9][0-9]{0,9})*$",
         maxLength: 20_000,
         description: "comma-separated task ids; all tasks when absent",
+      }),
+    ),
+    tag: Type.Optional(
+      Type.Array(Type.String({ maxLength: 64 }), {
+        maxItems: 20,
+        description: "repeatable: only the tasks that have every tag given (ignoring case); combines with ids",
       }),
     ),
   },
@@ -126,14 +133,18 @@ const asCodeRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (req, reply) => {
       let rows: TaskRow[];
+      // Each tag is one look-up in TaskTag's (tagKey, taskId) index.
+      const keys = [...new Set((req.query.tag ?? []).map(tagKey).filter((key) => key !== ""))];
+      const tagged = keys.length > 0 ? { AND: keys.map((key) => ({ tagRows: { some: { tagKey: key } } })) } : {};
       if (req.query.ids) {
         const ids = [...new Set(req.query.ids.split(",").map(Number))];
-        rows = await database.db.task.findMany({ where: { id: { in: ids } } });
-        const found = new Set(rows.map((row) => row.id));
+        const named = await database.db.task.findMany({ where: { id: { in: ids } } });
+        const found = new Set(named.map((row) => row.id));
         const missing = ids.find((id) => !found.has(id));
         if (missing !== undefined) throw notFound("task", missing);
+        rows = keys.length > 0 ? await database.db.task.findMany({ where: { id: { in: ids }, ...tagged } }) : named;
       } else {
-        rows = await database.db.task.findMany();
+        rows = await database.db.task.findMany({ where: tagged });
       }
       return reply
         .type("application/yaml; charset=utf-8")

@@ -1,9 +1,10 @@
+import { type Fail, type FieldError, normalizeTags, tagKey } from "@crondeck/core";
 import type { TaskRow } from "@crondeck/db";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import type { FastifyRequest } from "fastify";
 import { Type } from "typebox";
 import { roleAtLeast } from "../../../auth/roles.ts";
-import { ApiError } from "../../../lib/errors.ts";
+import { ApiError, validationError } from "../../../lib/errors.ts";
 import { errors, IdParams } from "../../../lib/schemas.ts";
 import { callerOf } from "../../../plugins/app/auth.ts";
 import { normalizeTask, rowToInput, type TaskWrite } from "../../../tasks/normalize.ts";
@@ -237,15 +238,44 @@ const tasksRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         operationId: "bulkTaskAction",
-        summary: "Enable, disable, run or delete several tasks; each id gets its own result",
+        summary: "Enable, disable, run, delete, tag or untag several tasks; each id gets its own result",
         body: BulkInput,
         response: { 200: BulkResult, ...errors(400) },
       },
     },
     async (req) => {
       const { action } = req.body;
+      const tagging = action === "addTag" || action === "removeTag";
       if (action === "delete" && !roleAtLeast(callerOf(req).role, "admin")) {
         throw new ApiError(403, "FORBIDDEN", "deleting tasks needs the admin role");
+      }
+      if (tagging && !roleAtLeast(callerOf(req).role, "admin")) {
+        throw new ApiError(403, "FORBIDDEN", "tagging tasks is an edit: it needs the admin role");
+      }
+      // The tag is checked once, before any task changes: a bad one changes nothing.
+      let tag = "";
+      if (tagging) {
+        const problems: FieldError[] = [];
+        const fail: Fail = (field, message, code, params) =>
+          problems.push({
+            field: field.replace(/\[0\]$/, ""),
+            message,
+            ...(code ? { code } : {}),
+            ...(params ? { params } : {}),
+          });
+        if (req.body.tag === undefined)
+          fail("tag", `is required when action is ${action}`, "REQUIRED_WHEN", { field: "action", value: action });
+        else tag = normalizeTags([req.body.tag], fail, "tag")[0] ?? "";
+        if (problems.length > 0) throw validationError(problems);
+      } else if (req.body.tag !== undefined) {
+        throw validationError([
+          {
+            field: "tag",
+            message: "is allowed only when action is addTag or removeTag",
+            code: "ALLOWED_ONLY_WHEN",
+            params: { field: "action", value: "addTag" },
+          },
+        ]);
       }
       const ids = [...new Set(req.body.ids)];
       const results: BulkItemResult[] = [];
@@ -256,6 +286,23 @@ const tasksRoutes: FastifyPluginAsyncTypebox = async (app) => {
           if (action === "run") results.push({ id, ok: true, runId: await runNow(req, task) });
           else if (action === "delete") {
             await remove(req, task);
+            results.push({ id, ok: true });
+          } else if (tagging) {
+            const before = JSON.parse(task.tags) as string[];
+            const key = tagKey(tag);
+            const has = before.some((t) => tagKey(t) === key);
+            const after =
+              action === "addTag" ? (has ? before : [...before, tag]) : before.filter((t) => tagKey(t) !== key);
+            // Already so: nothing changes, so nothing is written or audited. Otherwise an edit of the
+            // tags alone, checked (at most 20) and audited as a PATCH of them would be.
+            if (after.length !== before.length) {
+              const problems: FieldError[] = [];
+              normalizeTags(after, (field, message, code, params) =>
+                problems.push({ field, message, ...(code ? { code } : {}), ...(params ? { params } : {}) }),
+              );
+              if (problems.length > 0) throw validationError(problems);
+              await saveEdit(req, task, { tags: JSON.stringify(after) }, false);
+            }
             results.push({ id, ok: true });
           } else {
             const enabled = action === "enable";

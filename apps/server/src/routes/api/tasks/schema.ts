@@ -40,6 +40,19 @@ const TaskInputBase = Type.Object({
   ),
   enabled: Type.Optional(Type.Boolean()),
   remark: Type.Optional(Type.String({ maxLength: 255 })),
+  owner: Type.Optional(
+    Type.String({
+      maxLength: 256,
+      description: "who looks after it (a person, a team): at most 64 characters after trimming",
+    }),
+  ),
+  tags: Type.Optional(
+    Type.Array(Type.String({ maxLength: 256 }), {
+      maxItems: 100,
+      description:
+        "at most 20 tags, each 1–32 characters after trimming: letters (any script), digits and _ . : / -; case is kept, repeats ignoring case are dropped",
+    }),
+  ),
 });
 
 /** A task as the API takes it: the base fields plus those of every mode and channel (by name). */
@@ -125,6 +138,8 @@ const TaskViewBase = {
   env: Type.Record(Type.String(), Type.String()),
   enabled: Type.Boolean(),
   remark: Type.String(),
+  owner: Type.String({ description: '"" when nobody was named' }),
+  tags: Type.Array(Type.String()),
   createdAt: Type.String({ format: "date-time" }),
   updatedAt: Type.String({ format: "date-time" }),
   nextRunAt: Nullable(
@@ -146,11 +161,21 @@ export const TaskListQuery = Type.Object(
     q: Type.Optional(
       Type.String({
         maxLength: 64,
-        description: "part of the name, the command or the remark; A-Z match either case, % and _ match themselves",
+        description:
+          "part of the name, the command, the remark, the owner or a tag; A-Z match either case, % and _ match themselves",
       }),
     ),
     mode: Type.Optional(Type.String({ maxLength: 16 })),
     enabled: Type.Optional(Type.Boolean()),
+    tag: Type.Optional(
+      Type.Array(Type.String({ maxLength: 64 }), {
+        maxItems: 20,
+        description: "repeatable (`tag=a&tag=b`): tasks that have every tag given, ignoring case",
+      }),
+    ),
+    owner: Type.Optional(
+      Type.String({ maxLength: 64, description: "tasks of this owner, exactly as stored; empty: no filter" }),
+    ),
     sort: Type.Optional(TaskSort),
     order: Type.Optional(StringEnum(["asc", "desc"] as const)),
   },
@@ -158,13 +183,16 @@ export const TaskListQuery = Type.Object(
 );
 export type TaskListQuery = Static<typeof TaskListQuery>;
 
-export const BULK_ACTIONS = ["enable", "disable", "run", "delete"] as const;
+export const BULK_ACTIONS = ["enable", "disable", "run", "delete", "addTag", "removeTag"] as const;
 
 export const BulkInput = Type.Object(
   {
     action: StringEnum(BULK_ACTIONS, {
-      description: "enable, disable and run need the operator role; delete needs admin",
+      description: "enable, disable and run need the operator role; delete, addTag and removeTag (edits) need admin",
     }),
+    tag: Type.Optional(
+      Type.String({ maxLength: 256, description: "addTag and removeTag: the tag (removeTag ignores case)" }),
+    ),
     ids: Type.Array(Type.Integer({ minimum: 1, maximum: 2_147_483_647 }), {
       minItems: 1,
       maxItems: 500,
@@ -175,6 +203,7 @@ export const BulkInput = Type.Object(
     additionalProperties: false,
     "x-examples": {
       disable: { summary: "Disable three tasks", value: { action: "disable", ids: [3, 7, 12] } },
+      addTag: { summary: "Tag two tasks", value: { action: "addTag", ids: [3, 7], tag: "team:ops" } },
     },
   },
 );

@@ -34,6 +34,9 @@ export interface TaskFormValues {
   env: string;
   enabled: boolean;
   remark: string;
+  owner: string;
+  /** The tags added so far (the tag input's chips). */
+  tags: string[];
   /** The modes' and channels' fields as typed, by task field name (write-only ones excepted). */
   fields: Record<string, string>;
   /** Write-only fields as typed: blank keeps the saved value. Kept apart so no draft ever holds one. */
@@ -74,6 +77,8 @@ export function emptyFormValues(timezone: string, meta: Meta): TaskFormValues {
     env: "",
     enabled: true,
     remark: "",
+    owner: "",
+    tags: [],
     fields: {},
     secrets: {},
     clear: {},
@@ -114,6 +119,8 @@ export function formValuesFromTask(task: Task, meta: Meta): TaskFormValues {
     env: formatEnv(taskEnv(task)),
     enabled: task.enabled,
     remark: task.remark ?? "",
+    owner: task.owner ?? "",
+    tags: task.tags ?? [],
     fields,
     secrets: {},
     clear: {},
@@ -355,6 +362,9 @@ export function toTaskInput(v: TaskFormValues, meta: Meta): Record<string, unkno
     ...toNotifyInput(v, meta),
     enabled: v.enabled,
     remark: v.remark,
+    owner: v.owner,
+    // A draft saved before tags existed has none.
+    tags: v.tags ?? [],
   };
   // Blank means "the server's default zone", which only the server knows.
   if (v.timezone.trim()) input.timezone = v.timezone.trim();

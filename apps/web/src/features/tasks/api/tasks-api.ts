@@ -15,6 +15,10 @@ export interface TaskListParams {
   q?: string;
   mode?: TaskMode | "";
   enabled?: "true" | "false" | "";
+  /** Tasks with every one of these tags (ignoring case). */
+  tag?: string[];
+  /** Tasks of exactly this owner. */
+  owner?: string;
   sort?: TaskSort;
   order?: "asc" | "desc";
 }
@@ -58,6 +62,20 @@ export function useTasks(params: TaskListParams) {
     // A row whose last run is still going changes soon: look again.
     refetchInterval: (query) =>
       query.state.data?.items.some((task) => task.lastRun && ACTIVE.includes(task.lastRun.status)) ? 3000 : 30_000,
+  });
+}
+
+export interface TagCount {
+  tag: string;
+  count: number;
+}
+
+/** The tags in use with how many tasks have each, for the list's tag filter. */
+export function useTagCounts() {
+  return useQuery({
+    queryKey: [...taskKeys.all, "tags"] as const,
+    queryFn: ({ signal }) => api.get<TagCount[]>("/api/tags", undefined, signal),
+    staleTime: 30_000,
   });
 }
 
@@ -176,7 +194,7 @@ export function useCopyTask() {
   });
 }
 
-export type BulkAction = "enable" | "disable" | "run" | "delete";
+export type BulkAction = "enable" | "disable" | "run" | "delete" | "addTag" | "removeTag";
 
 export interface BulkItemResult {
   id: number;
@@ -190,7 +208,7 @@ export interface BulkItemResult {
 export function useBulkTaskAction() {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: (input: { action: BulkAction; ids: number[] }) =>
+    mutationFn: (input: { action: BulkAction; ids: number[]; tag?: string }) =>
       api.post<{ action: BulkAction; results: BulkItemResult[] }>("/api/tasks/bulk", input),
     onSuccess: ({ action, results }) => {
       for (const { id, ok } of results) {
@@ -199,6 +217,8 @@ export function useBulkTaskAction() {
         else void client.invalidateQueries({ queryKey: taskKeys.detail(id) });
         if (action === "run") void client.invalidateQueries({ queryKey: taskKeys.runs(id) });
       }
+      if (action === "addTag" || action === "removeTag")
+        void client.invalidateQueries({ queryKey: [...taskKeys.all, "tags"] });
       return client.invalidateQueries({ queryKey: taskKeys.lists() });
     },
   });

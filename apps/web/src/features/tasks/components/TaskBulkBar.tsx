@@ -59,10 +59,13 @@ export function TaskBulkBar({
   const canWrite = useCan("task.write");
   const n = selected.length;
 
+  const [tag, setTag] = useState("");
+
   const apply = (action: BulkAction) => {
     const names = new Map(selected.map((task) => [task.id, task.name]));
+    const tagging = action === "addTag" || action === "removeTag";
     bulk.mutate(
-      { action, ids: selected.map((task) => task.id) },
+      { action, ids: selected.map((task) => task.id), ...(tagging ? { tag: tag.trim() } : {}) },
       {
         onSuccess: ({ results }) => {
           setConfirmDelete(false);
@@ -113,6 +116,36 @@ export function TaskBulkBar({
         >
           {t("common.delete")}
         </Button>
+      ) : null}
+      {canWrite ? (
+        <span className="bulk-tag">
+          <input
+            type="text"
+            className="bulk-tag-input"
+            aria-label={t("tasks.bulk.tag")}
+            placeholder={t("tasks.filterTag")}
+            data-testid="bulk-tag"
+            maxLength={32}
+            value={tag}
+            onChange={(e) => setTag(e.target.value)}
+          />
+          <Button
+            size="sm"
+            onClick={() => apply("addTag")}
+            busy={busy("addTag")}
+            disabled={bulk.isPending || !tag.trim()}
+          >
+            {t("tasks.bulk.addTag")}
+          </Button>
+          <Button
+            size="sm"
+            onClick={() => apply("removeTag")}
+            busy={busy("removeTag")}
+            disabled={bulk.isPending || !tag.trim()}
+          >
+            {t("tasks.bulk.removeTag")}
+          </Button>
+        </span>
       ) : null}
       <ButtonAnchor
         size="sm"

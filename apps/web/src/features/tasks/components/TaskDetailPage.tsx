@@ -25,6 +25,7 @@ import {
   useTaskRuns,
 } from "../api/tasks-api.ts";
 import { TaskVersionHistory } from "./TaskVersionHistory.tsx";
+import { TagChips } from "./TagChips.tsx";
 
 export function TaskDetailPage({ id }: { id: number }) {
   const { t } = useI18n();
@@ -223,6 +224,12 @@ function TaskSettings({ task }: { task: Task }) {
     if (task.notifyPolicy === "ON_KEYWORD") add(t("field.notifyKeywords"), formatList(task.notifyKeywords));
   }
   if (task.remark) add(t("field.remark"), task.remark);
+  if (task.owner) add(t("field.owner"), <span data-testid="detail-owner">{task.owner}</span>);
+  if (task.tags?.length)
+    add(
+      t("field.tags"),
+      <TagChips tags={task.tags} onPick={(tag) => navigate(`/tasks?${new URLSearchParams({ tag })}`)} />,
+    );
   add(t("detail.created"), <DateTime value={task.createdAt} zone={task.timezone} />);
   add(t("detail.updated"), <DateTime value={task.updatedAt} zone={task.timezone} />);
 

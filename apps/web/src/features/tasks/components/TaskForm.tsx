@@ -24,6 +24,7 @@ import {
 import { CronBuilder } from "./CronBuilder.tsx";
 import { CronHelper } from "./CronHelper.tsx";
 import { NotifyTestButton } from "./NotifyTestButton.tsx";
+import { TagInput } from "./TagInput.tsx";
 
 export interface TaskFormProps {
   initial: TaskFormValues;
@@ -60,6 +61,8 @@ const BASE_FIELDS = [
   "env",
   "enabled",
   "remark",
+  "owner",
+  "tags",
 ];
 
 const fieldId = (field: string) => `task-${field}`;
@@ -464,6 +467,32 @@ export function TaskForm({
             onFieldErrors={(errors) => setServerErrors((s) => ({ ...s, ...errors }))}
           />
         ) : null}
+      </fieldset>
+
+      <fieldset>
+        <legend className="visually-hidden">{t("field.tags")}</legend>
+        <div className="field-row">
+          <Field
+            id={fieldId("tags")}
+            label={t("field.tags")}
+            hint={t("field.tagsHint")}
+            error={errorOf("tags")}
+            className="grow"
+          >
+            {(p) => <TagInput {...p} value={values.tags ?? []} onChange={(tags) => set("tags", tags)} />}
+          </Field>
+          <Field id={fieldId("owner")} label={t("field.owner")} hint={t("field.ownerHint")} error={errorOf("owner")}>
+            {(p) => (
+              <input
+                {...p}
+                type="text"
+                maxLength={64}
+                value={values.owner ?? ""}
+                onChange={(e) => set("owner", e.target.value)}
+              />
+            )}
+          </Field>
+        </div>
       </fieldset>
 
       <fieldset>

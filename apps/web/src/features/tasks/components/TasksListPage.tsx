@@ -1,3 +1,4 @@
+import { tagKey } from "@crondeck/core";
 import { useEffect, useRef, useState } from "react";
 import { Button, ButtonAnchor, ButtonLink } from "../../../components/Button.tsx";
 import { ConfirmDialog } from "../../../components/ConfirmDialog.tsx";
@@ -23,16 +24,18 @@ import {
   useDeleteTask,
   useRunTaskNow,
   useSetTaskEnabled,
+  useTagCounts,
   useTasks,
 } from "../api/tasks-api.ts";
 import { tasksExportUrl } from "../api/tasks-as-code-api.ts";
+import { TagChips } from "./TagChips.tsx";
 import { type BulkOutcome, BulkOutcomeLine, TaskBulkBar } from "./TaskBulkBar.tsx";
 import { TasksImportDialog } from "./TasksImportDialog.tsx";
 
 const SORTS: readonly TaskSort[] = ["name", "nextRunAt", "lastStatus", "createdAt"];
 
 /** The list's state lives in the URL, so a filtered page can be bookmarked and Back restores it. */
-function useListParams(): [TaskListParams, (changes: Record<string, string | null>) => void] {
+function useListParams(): [TaskListParams, (changes: Record<string, string | readonly string[] | null>) => void] {
   const [search, update] = useSearchParams();
   const sort = search.get("sort");
   const order = search.get("order");
@@ -45,6 +48,9 @@ function useListParams(): [TaskListParams, (changes: Record<string, string | nul
     // Any name: the server checks it against the modes it knows.
     mode: mode ?? "",
     enabled: enabled === "true" || enabled === "false" ? enabled : "",
+    // Repeated in the URL (`tag=a&tag=b`): tasks with every one.
+    tag: uniqueTags(search.getAll("tag")),
+    owner: search.get("owner") ?? "",
   };
   if (sort && (SORTS as readonly string[]).includes(sort)) {
     params.sort = sort as TaskSort;
@@ -53,12 +59,29 @@ function useListParams(): [TaskListParams, (changes: Record<string, string | nul
   return [params, update];
 }
 
+/** Tags without blanks and without repeats ignoring case, first spelling kept. */
+function uniqueTags(tags: readonly string[]): string[] {
+  const seen = new Set<string>();
+  return tags
+    .map((tag) => tag.trim())
+    .filter((tag) => {
+      const key = tagKey(tag);
+      if (!tag || seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+}
+
 export function TasksListPage() {
   const { t } = useI18n();
   const meta = useMeta();
   const [params, update] = useListParams();
   const [query, setQuery] = useState(params.q ?? "");
   const debouncedQuery = useDebouncedValue(query, 300);
+  const [ownerText, setOwnerText] = useState(params.owner ?? "");
+  const debouncedOwner = useDebouncedValue(ownerText, 300);
+  const tagCounts = useTagCounts();
+  const activeTags = params.tag ?? [];
   const tasks = useTasks(params);
   usePageTitle(t("tasks.title"));
   const setEnabled = useSetTaskEnabled();
@@ -76,15 +99,23 @@ export function TasksListPage() {
   const canToggle = useCan("task.toggle");
   const canWrite = useCan("task.write");
 
-  const latest = useRef({ q: params.q ?? "", update });
-  latest.current = { q: params.q ?? "", update };
+  const latest = useRef({ q: params.q ?? "", owner: params.owner ?? "", update });
+  latest.current = { q: params.q ?? "", owner: params.owner ?? "", update };
   // Only a change of the typed text may write the URL; reacting to URL changes too would let a
   // stale debounced value undo "Clear filters".
   useEffect(() => {
     if (debouncedQuery !== latest.current.q) latest.current.update({ q: debouncedQuery, page: null });
   }, [debouncedQuery]);
+  useEffect(() => {
+    if (debouncedOwner.trim() !== latest.current.owner)
+      latest.current.update({ owner: debouncedOwner.trim(), page: null });
+  }, [debouncedOwner]);
 
-  const filtered = Boolean(params.q || params.mode || params.enabled);
+  const filtered = Boolean(params.q || params.mode || params.enabled || params.owner || activeTags.length > 0);
+  /** Adds a tag to the filter (a chip clicked, a tag picked); the list then shows tasks with all of them. */
+  const filterByTag = (tag: string) => update({ tag: uniqueTags([...activeTags, tag]), page: null });
+  const unfilterTag = (tag: string) =>
+    update({ tag: activeTags.filter((have) => tagKey(have) !== tagKey(tag)), page: null });
 
   // Selection is per page: only rows in view count, so nothing hidden is ever acted on.
   const view = JSON.stringify(params);
@@ -181,6 +212,12 @@ export function TasksListPage() {
             {task.name}
           </Link>
           {task.remark ? <span className="cell-sub">{task.remark}</span> : null}
+          {task.owner ? (
+            <span className="cell-sub" data-testid="task-owner">
+              {t("tasks.ownerLine", { owner: task.owner })}
+            </span>
+          ) : null}
+          <TagChips tags={task.tags ?? []} onPick={filterByTag} />
         </div>
       ),
     },
@@ -353,7 +390,54 @@ export function TasksListPage() {
             <option value="false">{t("tasks.disabled")}</option>
           </select>
         </label>
+        <label className="toolbar-field">
+          <span>{t("tasks.filterTag")}</span>
+          <select
+            value=""
+            data-testid="filter-tag"
+            onChange={(e) => {
+              if (e.target.value) filterByTag(e.target.value);
+            }}
+          >
+            <option value="">{t("tasks.filterTagAny")}</option>
+            {(tagCounts.data ?? [])
+              .filter(({ tag }) => !activeTags.some((have) => tagKey(have) === tagKey(tag)))
+              .map(({ tag, count }) => (
+                <option key={tag} value={tag}>
+                  {`${tag} (${count})`}
+                </option>
+              ))}
+          </select>
+        </label>
+        <label className="toolbar-field">
+          <span>{t("tasks.filterOwner")}</span>
+          <input
+            type="search"
+            data-testid="filter-owner"
+            placeholder={t("tasks.filterOwnerPlaceholder")}
+            value={ownerText}
+            maxLength={64}
+            onChange={(e) => setOwnerText(e.target.value)}
+          />
+        </label>
       </search>
+      {activeTags.length > 0 ? (
+        <ul className="tag-filters" aria-label={t("tasks.activeTags")} data-testid="active-tag-filters">
+          {activeTags.map((tag) => (
+            <li key={tag} className="tag-chip">
+              {tag}
+              <button
+                type="button"
+                className="tag-chip-remove"
+                aria-label={t("tasks.removeTagFilter", { tag })}
+                onClick={() => unfilterTag(tag)}
+              >
+                ×
+              </button>
+            </li>
+          ))}
+        </ul>
+      ) : null}
 
       {actionError ? <InlineAlert>{actionError}</InlineAlert> : null}
       <BulkOutcomeLine outcome={outcome} />
@@ -372,7 +456,8 @@ export function TasksListPage() {
               size="sm"
               onClick={() => {
                 setQuery("");
-                update({ q: null, mode: null, enabled: null, page: null });
+                setOwnerText("");
+                update({ q: null, mode: null, enabled: null, tag: null, owner: null, page: null });
               }}
             >
               {t("tasks.clearFilters")}
