@@ -117,6 +117,21 @@ describe.each(providers)("run error codes on %s", (provider) => {
     });
   });
 
+  it("a stop that outlives its grace: CANCELED_SHUTDOWN", async () => {
+    const own = await startTestApp(provider);
+    try {
+      const task = await createTask(own.app, { command: "sleep 30" });
+      const runId = await runNow(own.app, task.id);
+      await waitForRun(own.app, runId, (r) => r.status === "RUNNING");
+      await own.app.engine.stop(200);
+      const row = await own.app.database.db.run.findUniqueOrThrow({ where: { id: runId } });
+      expect(row).toMatchObject({ status: "CANCELED", errorCode: "CANCELED_SHUTDOWN", errorParams: null });
+      expect(row.error).toMatch(/^canceled: Crondeck was shutting down/);
+    } finally {
+      await own.close();
+    }
+  });
+
   it("a success has no error code", async () => {
     const task = await createTask(t.app, { command: "exit 0" });
     const run = await waitForRun(t.app, await runNow(t.app, task.id));
