@@ -153,9 +153,9 @@ export class NatsDispatcher implements Dispatcher {
       this.#waiting.set(request.runId, waiting);
       return HANDED_OFF;
     }
-    if (!this.#js) await this.#untilSetUp();
-    this.#waiting.set(request.runId, waiting);
     try {
+      if (!this.#js) await this.#untilSetUp();
+      this.#waiting.set(request.runId, waiting);
       await this.#publish(task, request);
     } catch (err) {
       this.#waiting.delete(request.runId);
