@@ -39,6 +39,8 @@ const noopDispatcher: Dispatcher = {
       truncated: false,
       outputBytes: 0,
       error: null,
+      errorCode: null,
+      errorParams: null,
       startedAt: now,
       finishedAt: now,
       durationMs: 0,

@@ -55,6 +55,8 @@ const finished = (at: Date) => ({
   truncated: false,
   outputBytes: 0,
   error: null,
+  errorCode: null,
+  errorParams: null,
   startedAt: at,
   finishedAt: at,
   durationMs: 0,

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { ExecutorOptions } from "@crondeck/executor";
+import { canceledBy, type ExecutorOptions, isRunErrorCode, type RunError, runError } from "@crondeck/executor";
 import {
   CANCEL_SUBJECT,
   type CancelMessage,
@@ -58,7 +58,7 @@ export interface Log {
 const START_TIMEOUT_MS = 5_000;
 /** Attempts one pull asks for at most. */
 const FETCH_MAX = 256;
-const SHUTDOWN = "canceled: the executor was shutting down";
+const SHUTDOWN = runError("CANCELED_EXECUTOR_SHUTDOWN", "canceled: the executor was shutting down");
 
 /**
  * One executor process: takes attempts from its groups' shared consumers (its own name included),
@@ -83,7 +83,7 @@ export class ExecutorNode {
   /** The task of each attempt in flight (results carry it: recording them needs no lookup). */
   readonly #taskOf = new Map<number, number>();
   /** Why attempts were canceled here, for their results' error. */
-  readonly #cancelReasons = new Map<number, string>();
+  readonly #cancelReasons = new Map<number, RunError>();
   /** Group loops waiting for a free slot. */
   #waiting: Array<() => void> = [];
   #stopping = false;
@@ -114,7 +114,9 @@ export class ExecutorNode {
     const cancels = nc.subscribe(CANCEL_SUBJECT);
     this.#background(async () => {
       for await (const m of cancels) {
-        const { runId, reason } = m.json<CancelMessage>();
+        const { runId, reason: message, code } = m.json<CancelMessage>();
+        // An older control plane sends no code: a user's cancel is what it sends then.
+        const reason = runError(isRunErrorCode(code) ? code : "CANCELED_BY_USER", message);
         if (this.#cancelAhead(runId, reason)) continue;
         if (!this.#worker.runIds().includes(runId)) continue; // running elsewhere, or not yet
         this.#cancelReasons.set(runId, reason);
@@ -277,7 +279,7 @@ export class ExecutorNode {
   }
 
   /** A reserved attempt canceled before its instant ends without running. */
-  #cancelAhead(runId: number, reason: string): boolean {
+  #cancelAhead(runId: number, reason: RunError): boolean {
     const timer = this.#ahead.get(runId);
     if (!timer) return false;
     clearTimeout(timer);
@@ -296,7 +298,9 @@ export class ExecutorNode {
         output: "",
         truncated: false,
         outputBytes: 0,
-        error: reason,
+        error: reason.message,
+        errorCode: reason.code,
+        errorParams: reason.params,
         startedAt: now,
         finishedAt: now,
         durationMs: 0,
@@ -317,10 +321,10 @@ export class ExecutorNode {
     else if (message.type === "result") {
       const reason = this.#cancelReasons.get(message.runId);
       this.#cancelReasons.delete(message.runId);
-      const result =
-        reason && message.result.status === "CANCELED"
-          ? { ...message.result, error: message.result.error ? `${reason}: ${message.result.error}` : reason }
-          : message.result;
+      const canceled = reason && message.result.status === "CANCELED" ? canceledBy(reason, message.result.error) : null;
+      const result = canceled
+        ? { ...message.result, error: canceled.message, errorCode: canceled.code, errorParams: canceled.params }
+        : message.result;
       this.#publish({
         type: "result",
         runId: message.runId,

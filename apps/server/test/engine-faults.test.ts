@@ -22,6 +22,7 @@ describe.each(providers)("faults on %s", (provider) => {
       const lost = await waitForRun(second, runId, (r) => r.status !== "RUNNING", 5000);
       expect(lost.status).toBe("LOST");
       expect(lost.error).toMatch(/stopped answering/);
+      expect(lost).toMatchObject({ errorCode: "LOST", errorParams: null });
       const runs = await eventually(
         async () => {
           const all = await taskRuns(second, task.id);
@@ -53,6 +54,7 @@ describe.each(providers)("faults on %s", (provider) => {
     });
     expect(rows.map((r) => r.status)).toEqual(["SUCCEEDED", "CANCELED"]);
     expect(rows[1]?.error).toMatch(/shutting down/);
+    expect(rows[1]?.errorCode).toBe("CANCELED_SHUTDOWN");
     await t.close();
   });
 

@@ -2957,7 +2957,14 @@ export interface operations {
                             truncated: boolean;
                             /** @description bytes the run produced in all */
                             outputBytes: number;
+                            /** @description why it did not succeed, in English */
                             error: string | null;
+                            /** @description the error as a code (EXIT_CODE, TIMED_OUT, HTTP_STATUS, NO_LIVE_EXECUTOR, …), for clients that say it in their own language; null for runs recorded before codes existed */
+                            errorCode: string | null;
+                            /** @description the values the error names (exit code, seconds, HTTP status, group, …) */
+                            errorParams: {
+                                [key: string]: string | number;
+                            } | null;
                             /** @description the process (host:pid) or executor that ran it */
                             executor: string | null;
                             matchedKeywords: string[];
@@ -3782,7 +3789,14 @@ export interface operations {
                             truncated: boolean;
                             /** @description bytes the run produced in all */
                             outputBytes: number;
+                            /** @description why it did not succeed, in English */
                             error: string | null;
+                            /** @description the error as a code (EXIT_CODE, TIMED_OUT, HTTP_STATUS, NO_LIVE_EXECUTOR, …), for clients that say it in their own language; null for runs recorded before codes existed */
+                            errorCode: string | null;
+                            /** @description the values the error names (exit code, seconds, HTTP status, group, …) */
+                            errorParams: {
+                                [key: string]: string | number;
+                            } | null;
                             /** @description the process (host:pid) or executor that ran it */
                             executor: string | null;
                             matchedKeywords: string[];
@@ -3956,7 +3970,14 @@ export interface operations {
                         truncated: boolean;
                         /** @description bytes the run produced in all */
                         outputBytes: number;
+                        /** @description why it did not succeed, in English */
                         error: string | null;
+                        /** @description the error as a code (EXIT_CODE, TIMED_OUT, HTTP_STATUS, NO_LIVE_EXECUTOR, …), for clients that say it in their own language; null for runs recorded before codes existed */
+                        errorCode: string | null;
+                        /** @description the values the error names (exit code, seconds, HTTP status, group, …) */
+                        errorParams: {
+                            [key: string]: string | number;
+                        } | null;
                         /** @description the process (host:pid) or executor that ran it */
                         executor: string | null;
                         matchedKeywords: string[];

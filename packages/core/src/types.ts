@@ -111,7 +111,11 @@ export interface Run {
   output: string;
   truncated: boolean;
   outputBytes: number;
+  /** Why it did not succeed, in English (for API users and logs). */
   error: string | null;
+  /** The same as a code and its params, for clients that say it in their own language. */
+  errorCode: string | null;
+  errorParams: Record<string, string | number> | null;
   executor: string | null;
   matchedKeywords: string[];
   createdAt: string;

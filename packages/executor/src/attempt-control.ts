@@ -1,3 +1,4 @@
+import { type RunError, runError } from "@crondeck/core";
 import type { AttemptStatus } from "./types.ts";
 
 export type StopReason = Extract<AttemptStatus, "TIMED_OUT" | "CANCELED">;
@@ -32,9 +33,12 @@ export class AttemptControl {
     return this.stoppedBy;
   }
 
-  /** Human-readable error for a stopped attempt. */
-  describe(reason: StopReason): string {
-    return reason === "TIMED_OUT" ? `timed out after ${this.timeoutMs / 1000} s` : "canceled";
+  /** The error of a stopped attempt (the run job names who canceled it). */
+  describe(reason: StopReason): RunError {
+    const seconds = this.timeoutMs / 1000;
+    return reason === "TIMED_OUT"
+      ? runError("TIMED_OUT", `timed out after ${seconds} s`, { seconds })
+      : runError("CANCELED", "canceled");
   }
 
   dispose(): void {
@@ -46,6 +50,6 @@ export class AttemptControl {
     if (this.stoppedBy) return;
     this.stoppedBy = reason;
     clearTimeout(this.timer);
-    this.controller.abort(new Error(this.describe(reason)));
+    this.controller.abort(new Error(this.describe(reason).message));
   }
 }

@@ -1,9 +1,10 @@
 import { performance } from "node:perf_hooks";
+import { type RunErrorParams, runError } from "@crondeck/core";
 import { AttemptControl } from "./attempt-control.ts";
 import { maskText, maskValues } from "./mask.ts";
 import type { ModeRegistry } from "./mode.ts";
 import { builtInModes } from "./modes/index.ts";
-import { type AttemptOutcome, describeError, failed } from "./outcome.ts";
+import { type AttemptOutcome, describeError, errorFields, failed } from "./outcome.ts";
 import { DEFAULT_OUTPUT_LIMIT_BYTES, OutputBuffer } from "./output-buffer.ts";
 import { OutputSink } from "./output-sink.ts";
 import { DEFAULT_KILL_GRACE_MS, defaultShellCwd } from "./shell.ts";
@@ -26,14 +27,17 @@ export async function execute(
   const start = performance.now();
   const buffer = new OutputBuffer(validLimit(req.outputLimitBytes) ?? DEFAULT_OUTPUT_LIMIT_BYTES);
   const secrets = maskValues(req.mask);
-  const outcome = await runAttempt(req, hooks, options, buffer, modes, secrets).catch((err: unknown) =>
-    failed(`executor error: ${describeError(err)}`),
-  );
+  const outcome = await runAttempt(req, hooks, options, buffer, modes, secrets).catch((err: unknown) => {
+    const reason = describeError(err);
+    return failed(runError("EXECUTOR_ERROR", `executor error: ${reason}`, { reason }));
+  });
   const finishedAt = new Date();
   return {
     ...outcome,
     // An error may quote what the attempt was given (a URL, a header); the output is masked already.
     error: outcome.error === null ? null : maskText(outcome.error, secrets),
+    errorCode: outcome.errorCode ?? null,
+    errorParams: maskParams(outcome.errorParams ?? null, secrets),
     output: buffer.toString(),
     truncated: buffer.truncated,
     outputBytes: buffer.totalBytes,
@@ -52,10 +56,16 @@ async function runAttempt(
   secrets: Buffer[],
 ): Promise<AttemptOutcome> {
   const mode = modes.get(req.mode);
-  if (!mode) return failed(`unknown mode ${String(req.mode)}: this executor knows ${modes.names.join(", ")}`);
+  if (!mode) {
+    const known = modes.names.join(", ");
+    const message = `unknown mode ${String(req.mode)}: this executor knows ${known}`;
+    return failed(runError("UNKNOWN_MODE", message, { mode: String(req.mode), known }));
+  }
   const invalid = validate(req);
-  if (invalid) return failed(invalid);
-  if (hooks.signal?.aborted) return { status: "CANCELED", exitCode: null, httpStatus: null, error: "canceled" };
+  if (invalid) return failed(runError("INVALID_REQUEST", invalid, { reason: invalid }));
+  if (hooks.signal?.aborted) {
+    return { status: "CANCELED", exitCode: null, httpStatus: null, ...errorFields(runError("CANCELED", "canceled")) };
+  }
   const control = new AttemptControl(Math.min(req.timeoutSeconds * 1000, MAX_TIMEOUT_MS), hooks.signal);
   const sink = new OutputSink(buffer, hooks.onOutput, secrets);
   try {
@@ -89,6 +99,14 @@ function validate(req: ExecutionRequest): string | null {
     return `outputLimitBytes must be a non-negative integer, got ${req.outputLimitBytes}`;
   }
   return null;
+}
+
+/** The error's params with every secret value replaced by *** (they may quote a URL or a header). */
+function maskParams(params: RunErrorParams | null, secrets: Buffer[]): RunErrorParams | null {
+  if (params === null || secrets.length === 0) return params;
+  return Object.fromEntries(
+    Object.entries(params).map(([name, value]) => [name, typeof value === "string" ? maskText(value, secrets) : value]),
+  );
 }
 
 function validLimit(limit: number | undefined): number | undefined {

@@ -1,6 +1,7 @@
+import { type RunError, runError } from "@crondeck/core";
 import { request } from "undici";
 import type { AttemptContext, AttemptInfo } from "./mode.ts";
-import { type AttemptOutcome, describeError, failed } from "./outcome.ts";
+import { type AttemptOutcome, describeError, errorFields, failed, succeeded } from "./outcome.ts";
 
 /** The request an HTTP attempt sends. */
 export interface HttpCall {
@@ -42,13 +43,18 @@ export async function runHttp(req: HttpCall, attempt: AttemptContext): Promise<A
     } finally {
       writer.end();
     }
-    if (httpStatus >= 200 && httpStatus < 300) return { status: "SUCCEEDED", exitCode: null, httpStatus, error: null };
+    if (httpStatus >= 200 && httpStatus < 300) return succeeded({ httpStatus });
     return failed(statusError(httpStatus, response.statusText, response.headers.location), { httpStatus });
   } catch (err) {
     const stoppedBy = control.reason;
-    if (stoppedBy) return { status: stoppedBy, exitCode: null, httpStatus, error: control.describe(stoppedBy) };
+    if (stoppedBy)
+      return { status: stoppedBy, exitCode: null, httpStatus, ...errorFields(control.describe(stoppedBy)) };
     const reason = describeError(err);
-    return failed(httpStatus === null ? reason : `reading the response failed: ${reason}`, { httpStatus });
+    if (httpStatus !== null) {
+      const message = `reading the response failed: ${reason}`;
+      return failed(runError("HTTP_RESPONSE_FAILED", message, { status: httpStatus, reason }), { httpStatus });
+    }
+    return failed(requestError(err, reason, req.url));
   }
 }
 
@@ -66,10 +72,53 @@ export function buildHeaders(taskHeaders: Record<string, string>, req: AttemptIn
   return Object.fromEntries(headers.values());
 }
 
-function statusError(status: number, statusText: string, location: string | string[] | undefined): string {
+function statusError(status: number, statusText: string, location: string | string[] | undefined): RunError {
   const text = `HTTP ${status}${statusText ? ` ${statusText}` : ""}`;
   if (status >= 300 && status < 400) {
-    return `${text}: redirects are not followed${location ? ` (Location: ${String(location)})` : ""}`;
+    const where = location ? String(location) : "";
+    const message = `${text}: redirects are not followed${where ? ` (Location: ${where})` : ""}`;
+    return runError("HTTP_REDIRECT", message, { status, location: where });
   }
-  return text;
+  return runError("HTTP_STATUS", text, { status, statusText });
+}
+
+/** Why a request got no answer, by the system error code found in the error or its causes. */
+function requestError(err: unknown, reason: string, url: string): RunError {
+  const code = errnoCode(err);
+  if (code === "ECONNREFUSED") {
+    let address = url;
+    try {
+      address = new URL(url).host;
+    } catch {
+      // keep the URL as given
+    }
+    return runError("HTTP_CONNECTION_REFUSED", reason, { address });
+  }
+  if (code === "ENOTFOUND" || code === "EAI_AGAIN") {
+    let host = url;
+    try {
+      host = new URL(url).hostname;
+    } catch {
+      // keep the URL as given
+    }
+    return runError("HTTP_HOST_NOT_FOUND", reason, { host });
+  }
+  if (code === "ERR_INVALID_URL" || code === "UND_ERR_INVALID_ARG") {
+    return runError("HTTP_INVALID_URL", reason, { reason });
+  }
+  return runError("HTTP_REQUEST_FAILED", reason, { reason });
+}
+
+/** The first `code` of the error, its causes, or (happy eyeballs) the errors it aggregates. */
+function errnoCode(err: unknown, depth = 0): string | undefined {
+  if (!(err instanceof Error) || depth > 5) return undefined;
+  const code = (err as NodeJS.ErrnoException).code;
+  if (typeof code === "string" && code !== "UND_ERR_SOCKET" && code !== "UND_ERR") return code;
+  if (err instanceof AggregateError) {
+    for (const inner of err.errors) {
+      const found = errnoCode(inner, depth + 1);
+      if (found) return found;
+    }
+  }
+  return err.cause !== err ? errnoCode(err.cause, depth + 1) : undefined;
 }

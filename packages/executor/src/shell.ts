@@ -1,9 +1,10 @@
 import { spawn } from "node:child_process";
 import { tmpdir } from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
+import { runError } from "@crondeck/core";
 import type { AttemptControl, StopReason } from "./attempt-control.ts";
 import type { AttemptContext } from "./mode.ts";
-import { type AttemptOutcome, describeError, failed } from "./outcome.ts";
+import { type AttemptOutcome, describeError, errorFields, failed, succeeded } from "./outcome.ts";
 import { GroupTerminator, groupAlive } from "./process-group.ts";
 import { taskEnvironment } from "./task-env.ts";
 
@@ -129,10 +130,13 @@ function shellOutcome(
   control: AttemptControl,
 ): AttemptOutcome {
   const { code, signal, stoppedBy } = exit;
-  if (stoppedBy) return { status: stoppedBy, exitCode: code, httpStatus: null, error: control.describe(stoppedBy) };
-  if (code === 0) return { status: "SUCCEEDED", exitCode: 0, httpStatus: null, error: null };
-  if (code !== null) return failed(`exited with code ${code}`, { exitCode: code });
-  return failed(`killed by signal ${signal ?? "unknown"}`);
+  if (stoppedBy) {
+    return { status: stoppedBy, exitCode: code, httpStatus: null, ...errorFields(control.describe(stoppedBy)) };
+  }
+  if (code === 0) return succeeded({ exitCode: 0 });
+  if (code !== null) return failed(runError("EXIT_CODE", `exited with code ${code}`, { code }), { exitCode: code });
+  const name = signal ?? "unknown";
+  return failed(runError("KILLED_BY_SIGNAL", `killed by signal ${name}`, { signal: name }));
 }
 
 /**
@@ -150,6 +154,7 @@ async function waitForGroupExit(pgid: number, terminator: GroupTerminator): Prom
   terminator.cancel();
 }
 
-function spawnError(err: unknown, cwd: string): string {
-  return `could not start ${SHELL} in ${cwd}: ${describeError(err)}`;
+function spawnError(err: unknown, cwd: string) {
+  const reason = describeError(err);
+  return runError("SPAWN_FAILED", `could not start ${SHELL} in ${cwd}: ${reason}`, { cwd, reason });
 }

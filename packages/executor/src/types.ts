@@ -1,4 +1,4 @@
-import type { RunStatus, Settings } from "@crondeck/core";
+import type { RunErrorCode, RunErrorParams, RunStatus, Settings } from "@crondeck/core";
 import type { Dispatcher } from "undici";
 
 /** The final states one attempt can end in (a subset of the run statuses). */
@@ -34,7 +34,11 @@ export interface ExecutionResult {
   truncated: boolean;
   /** Total bytes produced, including the ones not kept. */
   outputBytes: number;
+  /** Why it did not succeed, in English; null when it did. */
   error: string | null;
+  /** The same as a code and its params (see RUN_ERROR_CODES); null with `error`. */
+  errorCode: RunErrorCode | null;
+  errorParams: RunErrorParams | null;
   startedAt: Date;
   finishedAt: Date;
   durationMs: number;

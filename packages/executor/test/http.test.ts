@@ -82,6 +82,7 @@ describe("execute HTTP", () => {
     const result = await execute(httpRequest(`${base}/fail`));
     expect(result).toMatchObject({ status: "FAILED", httpStatus: 500, output: "boom" });
     expect(result.error).toContain("HTTP 500");
+    expect(result).toMatchObject({ errorCode: "HTTP_STATUS", errorParams: { status: 500 } });
   });
 
   it("does not follow redirects: a 3xx is recorded as FAILED", async () => {
@@ -90,6 +91,8 @@ describe("execute HTTP", () => {
     expect(result).toMatchObject({ status: "FAILED", httpStatus: 302 });
     expect(result.error).toContain("redirects are not followed");
     expect(result.error).toContain("/ok");
+    expect(result.errorCode).toBe("HTTP_REDIRECT");
+    expect(result.errorParams).toMatchObject({ status: 302, location: expect.stringContaining("/ok") });
     expect(received.filter((r) => r.url === "/ok").length).toBe(before);
   });
 
@@ -97,6 +100,7 @@ describe("execute HTTP", () => {
     const result = await execute(httpRequest(`${base}/slow`, { timeoutSeconds: 1 }));
     expect(result).toMatchObject({ status: "TIMED_OUT", httpStatus: null });
     expect(result.error).toContain("timed out");
+    expect(result).toMatchObject({ errorCode: "TIMED_OUT", errorParams: { seconds: 1 } });
   });
 
   it("a body that stalls times out with the status and the partial body kept", async () => {
@@ -110,13 +114,14 @@ describe("execute HTTP", () => {
     const run = execute(httpRequest(`${base}/slow`, { timeoutSeconds: 60 }), { signal: controller.signal });
     setTimeout(() => controller.abort(), 300);
     const result = await run;
-    expect(result).toMatchObject({ status: "CANCELED", error: "canceled" });
+    expect(result).toMatchObject({ status: "CANCELED", error: "canceled", errorCode: "CANCELED" });
   });
 
   it("a refused connection fails with the reason", async () => {
     const result = await execute(httpRequest("http://127.0.0.1:1/"));
     expect(result).toMatchObject({ status: "FAILED", httpStatus: null });
     expect(result.error).toMatch(/ECONNREFUSED 127\.0\.0\.1:1/);
+    expect(result).toMatchObject({ errorCode: "HTTP_CONNECTION_REFUSED", errorParams: { address: "127.0.0.1:1" } });
   });
 
   // Generous: a host without a reachable resolver can take a while to give up.
@@ -124,12 +129,14 @@ describe("execute HTTP", () => {
     const result = await execute(httpRequest("http://crondeck-test.invalid/"));
     expect(result.status).toBe("FAILED");
     expect(result.error).toMatch(/ENOTFOUND|EAI_AGAIN/);
+    expect(result).toMatchObject({ errorCode: "HTTP_HOST_NOT_FOUND", errorParams: { host: "crondeck-test.invalid" } });
   });
 
   it("a malformed URL fails without throwing", async () => {
     const result = await execute(httpRequest("not a url"));
     expect(result.status).toBe("FAILED");
     expect(result.error).toBeTruthy();
+    expect(result.errorCode).toBe("HTTP_INVALID_URL");
   });
 
   it("POST sends the body, the task headers and the run headers", async () => {

@@ -32,6 +32,7 @@ describe("execute SHELL", () => {
     const result = await execute(shellRequest("echo partial; exit 3"));
     expect(result).toMatchObject({ status: "FAILED", exitCode: 3, output: "partial\n" });
     expect(result.error).toContain("code 3");
+    expect(result).toMatchObject({ errorCode: "EXIT_CODE", errorParams: { code: 3 } });
   });
 
   it("captures stderr interleaved with stdout in arrival order", async () => {
@@ -174,6 +175,7 @@ describe("execute SHELL", () => {
     const result = await execute(shellRequest("kill -KILL $$"));
     expect(result).toMatchObject({ status: "FAILED", exitCode: null });
     expect(result.error).toContain("SIGKILL");
+    expect(result).toMatchObject({ errorCode: "KILLED_BY_SIGNAL", errorParams: { signal: "SIGKILL" } });
   });
 
   it("ends the run when the shell exits, terminating what it left in the background", async () => {
@@ -188,12 +190,14 @@ describe("execute SHELL", () => {
     expect(result.status).toBe("FAILED");
     expect(result.error).toContain("ENOENT");
     expect(result.error).toContain("/nonexistent/crondeck-dir");
+    expect(result).toMatchObject({ errorCode: "SPAWN_FAILED", errorParams: { cwd: "/nonexistent/crondeck-dir" } });
   });
 
   it("rejects a non-positive timeout as FAILED without running", async () => {
     const result = await execute(shellRequest("echo hi", { timeoutSeconds: 0 }));
     expect(result).toMatchObject({ status: "FAILED", output: "" });
     expect(result.error).toContain("timeoutSeconds");
+    expect(result.errorCode).toBe("INVALID_REQUEST");
   });
 
   it("caps 20 MB of output without growing memory", async () => {

@@ -67,6 +67,8 @@ describe("toRunSummary", () => {
         truncated: false,
         outputBytes: 0,
         error: null,
+        errorCode: null,
+        errorParams: null,
         executor: "exec-1",
         matchedKeywords: [],
         createdAt: "2026-11-23T02:00:00.000Z",

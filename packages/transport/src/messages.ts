@@ -63,6 +63,8 @@ export interface CancelMessage {
   runId: number;
   /** Why, as the run's error will say ("canceled by a user"). */
   reason: string;
+  /** The same as a run error code (CANCELED_BY_USER, …); absent from older control planes. */
+  code?: string;
 }
 
 /** Executor → whoever follows the run (live only; the result keeps the output). */

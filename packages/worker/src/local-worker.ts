@@ -1,5 +1,6 @@
 import { type ChildProcess, fork } from "node:child_process";
 import { once } from "node:events";
+import { RunErrorException, runError } from "@crondeck/core";
 import type { ExecutionHooks, ExecutionRequest, ExecutionResult } from "@crondeck/executor";
 import { type FromWorker, fromResultEnvelope, type ToWorker, toEnvelope } from "./protocol.ts";
 
@@ -75,8 +76,13 @@ export class LocalWorker {
       child.once("exit", (code, signal) => {
         this.#child = null;
         this.#ready = null;
-        const reason = new Error(
-          `the local worker process stopped (${signal ?? `exit code ${code}`}); the attempt's processes were stopped with it`,
+        const how = signal ?? `exit code ${code}`;
+        const reason = new RunErrorException(
+          runError(
+            "WORKER_STOPPED",
+            `the local worker process stopped (${how}); the attempt's processes were stopped with it`,
+            { reason: how },
+          ),
         );
         reject(reason);
         for (const run of this.#inFlight.values()) run.reject(reason);

@@ -1,3 +1,4 @@
+import { isRunErrorCode } from "@crondeck/core";
 import type { ExecutionRequest, ExecutionResult } from "@crondeck/executor";
 
 /**
@@ -9,8 +10,13 @@ import type { ExecutionRequest, ExecutionResult } from "@crondeck/executor";
 /** One attempt to run: everything the worker needs, nothing it must look up. */
 export type RunEnvelope = Omit<ExecutionRequest, "scheduledAt"> & { scheduledAt: string };
 
-/** An attempt's outcome, as the worker reports it. */
-export type ResultEnvelope = Omit<ExecutionResult, "startedAt" | "finishedAt"> & {
+/**
+ * An attempt's outcome, as the worker reports it. `errorCode` and `errorParams` are optional: a
+ * result from an executor older than run error codes has only the English `error`.
+ */
+export type ResultEnvelope = Omit<ExecutionResult, "startedAt" | "finishedAt" | "errorCode" | "errorParams"> & {
+  errorCode?: ExecutionResult["errorCode"];
+  errorParams?: ExecutionResult["errorParams"];
   startedAt: string;
   finishedAt: string;
 };
@@ -41,5 +47,12 @@ export function toResultEnvelope(result: ExecutionResult): ResultEnvelope {
 }
 
 export function fromResultEnvelope(result: ResultEnvelope): ExecutionResult {
-  return { ...result, startedAt: new Date(result.startedAt), finishedAt: new Date(result.finishedAt) };
+  return {
+    ...result,
+    // An unknown code (a newer executor's) is dropped with its params; the English error stays.
+    errorCode: isRunErrorCode(result.errorCode) ? result.errorCode : null,
+    errorParams: isRunErrorCode(result.errorCode) ? (result.errorParams ?? null) : null,
+    startedAt: new Date(result.startedAt),
+    finishedAt: new Date(result.finishedAt),
+  };
 }

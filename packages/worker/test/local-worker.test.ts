@@ -106,6 +106,10 @@ describe("the local worker process", () => {
       },
     });
     await expect(running).rejects.toThrow(/local worker process stopped/);
+    // The run job records the error it carries: a code the dashboard translates.
+    await expect(running).rejects.toMatchObject({
+      runError: { code: "WORKER_STOPPED", params: { reason: "SIGKILL" } },
+    });
     await until(() => groupGone(pgid), 10_000, "the dead worker's run to stop");
     const next = await worker.run(request(5, "echo again"));
     expect(next.output).toBe("again\n");

@@ -1,3 +1,4 @@
+import type { RunError } from "@crondeck/core";
 import type { Db, RunRow, TaskRow } from "@crondeck/db";
 import {
   builtInModes,
@@ -77,7 +78,7 @@ export interface Dispatcher {
   /** Forgets a slot prepared ahead whose claim was given back. */
   forget?(runId: number): void;
   /** Cancels an attempt it handed off (or prepared ahead). */
-  cancel?(run: RunRow, reason?: string): Promise<boolean>;
+  cancel?(run: RunRow, reason?: RunError): Promise<boolean>;
   /** Stops what the dispatcher started (after the engine's runs have ended). */
   close?(): Promise<void>;
 }

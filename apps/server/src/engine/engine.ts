@@ -1,4 +1,4 @@
-import { nextRun, type TaskWarning } from "@crondeck/core";
+import { nextRun, runError, type TaskWarning } from "@crondeck/core";
 import { type Db, parseDatabaseUrl, type RunRow, type TaskRow } from "@crondeck/db";
 import { Scheduler } from "@crondeck/scheduler";
 import type { FastifyBaseLogger } from "fastify";
@@ -417,7 +417,10 @@ export class Engine {
         where: { id: { in: ids }, status: { in: ["QUEUED", "RUNNING"] } },
       });
       for (const run of reserved)
-        await this.#dispatcher.cancel?.(run, "canceled: the task was changed before this slot");
+        await this.#dispatcher.cancel?.(
+          run,
+          runError("CANCELED_TASK_CHANGED", "canceled: the task was changed before this slot"),
+        );
     } catch (err) {
       this.log.warn({ err, runs: ids.length }, "could not give back claimed slots");
     }

@@ -1,3 +1,4 @@
+import { type RunError, runError } from "@crondeck/core";
 import type { Db, RunRow, TaskRow } from "@crondeck/db";
 import type { RunJob } from "./run-job.ts";
 import { fireKeyOf, type RunStore } from "./run-store.ts";
@@ -80,7 +81,11 @@ export class MissedSlots {
     const instants = [...slots.keys()].sort((a, b) => a - b);
     const latest = instants.at(-1) as number;
     const runLatest = task.misfirePolicy === "RUN_LATEST" && Date.now() - latest <= task.misfireGraceSeconds * 1000;
-    const reason = `${UNREACHABLE} (misfire policy ${task.misfirePolicy}${runLatest ? ": only the latest missed slot runs" : ""})`;
+    const reason = runError(
+      "MISSED_DB_UNREACHABLE",
+      `${UNREACHABLE} (misfire policy ${task.misfirePolicy}${runLatest ? ": only the latest missed slot runs" : ""})`,
+      { policy: task.misfirePolicy },
+    );
     const skipped = await Promise.all(
       instants.filter((at) => !(runLatest && at === latest)).map((at) => this.#skip(task, at, slots.get(at), reason)),
     );
@@ -95,7 +100,7 @@ export class MissedSlots {
   }
 
   /** Records a missed slot SKIPPED: our own unstarted claim of it, or a new record. */
-  async #skip(task: TaskRow, at: number, owned: RunRow | undefined, reason: string): Promise<RunRow | null> {
+  async #skip(task: TaskRow, at: number, owned: RunRow | undefined, reason: RunError): Promise<RunRow | null> {
     const { store } = this.deps;
     const ownerId = this.deps.ownerId();
     const fireKey = fireKeyOf(new Date(at));

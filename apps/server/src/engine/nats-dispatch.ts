@@ -1,3 +1,4 @@
+import { CANCELED_BY_USER, type RunError, RunErrorException, runError } from "@crondeck/core";
 import type { RunRow, TaskRow } from "@crondeck/db";
 import type { ExecutionHooks, ExecutionRequest } from "@crondeck/executor";
 import { type ExecutionResult, matchKeywords } from "@crondeck/executor";
@@ -152,13 +153,16 @@ export class NatsDispatcher implements Dispatcher {
       this.#waiting.set(request.runId, waiting);
       return HANDED_OFF;
     }
-    if (!this.#js) await this.#untilSetUp();
-    this.#waiting.set(request.runId, waiting);
     try {
+      if (!this.#js) await this.#untilSetUp();
+      this.#waiting.set(request.runId, waiting);
       await this.#publish(task, request);
     } catch (err) {
       this.#waiting.delete(request.runId);
-      throw new Error(`could not hand the attempt to NATS: ${(err as Error).message}`);
+      const reason = (err as Error).message;
+      throw new RunErrorException(
+        runError("NATS_UNREACHABLE", `could not hand the attempt to NATS: ${reason}`, { reason }),
+      );
     }
     return HANDED_OFF;
   }
@@ -213,7 +217,7 @@ export class NatsDispatcher implements Dispatcher {
    * Cancels an attempt: one not started yet is ended here (any instance may), one running is
    * stopped by its executor, whose result then says CANCELED.
    */
-  async cancel(run: RunRow, reason = "canceled by a user"): Promise<boolean> {
+  async cancel(run: RunRow, reason: RunError = CANCELED_BY_USER): Promise<boolean> {
     const ctx = this.#context();
     if (run.ownerId && !run.ownerId.startsWith(EXECUTOR_BOOT_PREFIX)) {
       const ended = await ctx.store.endUnstarted(run.id, run.ownerId, "CANCELED", reason);
@@ -225,7 +229,10 @@ export class NatsDispatcher implements Dispatcher {
       }
     }
     if (!this.#nc || this.#nc.isClosed()) return false;
-    this.#nc.publish(CANCEL_SUBJECT, encode({ runId: run.id, reason } satisfies CancelMessage));
+    this.#nc.publish(
+      CANCEL_SUBJECT,
+      encode({ runId: run.id, reason: reason.message, code: reason.code } satisfies CancelMessage),
+    );
     return true;
   }
 
@@ -357,7 +364,11 @@ export class NatsDispatcher implements Dispatcher {
       if (waiting.deadline > now) continue;
       this.#waiting.delete(runId);
       const seconds = Math.round(this.options.dispatchTimeoutMs / 1000);
-      const error = `no executor of group "${waiting.group}" started this attempt within ${seconds} s (DISPATCH_TIMEOUT_SECONDS): is an executor with EXECUTOR_GROUPS=${waiting.group} running?`;
+      const error = runError(
+        "NO_LIVE_EXECUTOR",
+        `no executor of group "${waiting.group}" started this attempt within ${seconds} s (DISPATCH_TIMEOUT_SECONDS): is an executor with EXECUTOR_GROUPS=${waiting.group} running?`,
+        { group: waiting.group, seconds },
+      );
       try {
         const ended = await ctx.store.endUnstarted(runId, ctx.lease.bootId, "FAILED", error);
         const task = ended ? await this.#task(waiting.taskId) : null;

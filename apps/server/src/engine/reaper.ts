@@ -1,3 +1,4 @@
+import { runError } from "@crondeck/core";
 import type { Db, RunRow, TaskRow } from "@crondeck/db";
 import { stopOrphanGroup } from "@crondeck/executor";
 import { EXECUTOR_BOOT_PREFIX } from "@crondeck/transport-nats";
@@ -13,12 +14,15 @@ const TAKE_OVER_WITHIN_MS = 10_000;
 /** Runs with no owner recorded (written before owners existed) are judged by their heartbeat. */
 const LEGACY_STALE_MS = 60_000;
 
-const LOST = "the process running this attempt stopped answering (it died or lost its database)";
+const LOST = runError("LOST", "the process running this attempt stopped answering (it died or lost its database)");
 /** Our own claim of a slot this old that never started (a claim that reached the database after it reported an error). */
 const OWN_ABANDONED_CLAIM_MS = 35_000;
 const BLIND =
   "runs executed by executor processes are in progress, and this instance has no NATS_URL: it leaves them to the instances that have; give every instance the same NATS_URL";
-const OWN_ABANDONED = "missed: claimed while the database was failing, and never started";
+const OWN_ABANDONED = runError(
+  "MISSED_ABANDONED_CLAIM",
+  "missed: claimed while the database was failing, and never started",
+);
 
 export interface ReaperDeps {
   db: Db;
@@ -156,7 +160,13 @@ export class Reaper {
     const late = Date.now() - run.scheduledAt.getTime();
     const runLatest = task.misfirePolicy === "RUN_LATEST" && late <= task.misfireGraceSeconds * 1000;
     if (late > TAKE_OVER_WITHIN_MS && !runLatest) {
-      const reason = `missed: ${run.executor ?? "the instance"} claimed this slot and stopped before running it; found ${Math.round(late / 1000)} s after the slot (misfire policy ${task.misfirePolicy})`;
+      const owner = run.executor ?? "the instance";
+      const seconds = Math.round(late / 1000);
+      const reason = runError(
+        "MISSED_OWNER_STOPPED",
+        `missed: ${owner} claimed this slot and stopped before running it; found ${seconds} s after the slot (misfire policy ${task.misfirePolicy})`,
+        { owner: run.executor ?? "-", seconds, policy: task.misfirePolicy },
+      );
       const skipped = await store.markLost(run, reason, "SKIPPED");
       if (skipped) this.deps.ended(skipped, task);
       return;

@@ -1,9 +1,18 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { RETRYABLE_RUN_STATUSES, type RunStatus, type RunTrigger } from "@crondeck/core";
+import {
+  CANCELED_BY_USER,
+  canceledBy,
+  RETRYABLE_RUN_STATUSES,
+  type RunError,
+  RunErrorException,
+  type RunStatus,
+  type RunTrigger,
+  runError,
+} from "@crondeck/core";
 import type { RunRow, TaskRow } from "@crondeck/db";
 import { type ExecutionRequest, type ExecutionResult, matchKeywords } from "@crondeck/executor";
 import { toApiRun } from "../runs/view.ts";
-import { MissingSecretError, type SecretStore } from "../secrets/store.ts";
+import type { SecretStore } from "../secrets/store.ts";
 import { type Dispatcher, HANDED_OFF } from "./dispatch.ts";
 import type { LiveRuns } from "./live-runs.ts";
 import type { Notifier } from "./notifier.ts";
@@ -57,10 +66,13 @@ export interface StartedFire {
   done: Promise<void>;
 }
 
-const SHUTDOWN = "Crondeck was shutting down";
+const SHUTDOWN = runError("CANCELED_SHUTDOWN", "canceled: Crondeck was shutting down");
 /** Waits between tries to record an attempt's end while the database is away: it grows to the last. */
 const FINISH_RETRY_MS = [200, 500, 1_000, 2_000, 5_000];
-const FORBIDDEN = "skipped: another run of this task is queued or running (concurrency policy FORBID)";
+const FORBIDDEN = runError(
+  "SKIPPED_FORBID",
+  "skipped: another run of this task is queued or running (concurrency policy FORBID)",
+);
 
 /**
  * The job that runs a task: one fire, from its first attempt through its retries to the
@@ -96,7 +108,7 @@ export class RunJob {
     if (claimed) return this.#startClaimed(task, claimed, notAfter);
     const fireKey = trigger === "SCHEDULE" ? fireKeyOf(scheduledAt) : null;
 
-    const claimFirst = (status: "SKIPPED" | "RUNNING", executor: string | null, error?: string) =>
+    const claimFirst = (status: "SKIPPED" | "RUNNING", executor: string | null, error?: RunError) =>
       store.claim({
         taskId: task.id,
         trigger,
@@ -317,9 +329,9 @@ export class RunJob {
     const { log, notifier } = this.deps;
     // One controller per fire: cancelling any of its attempts also stops the retries.
     const fire = new AbortController();
-    let cancelReason = "canceled by a user";
+    let cancelReason = CANCELED_BY_USER;
     const onShutdown = () => {
-      cancelReason = `canceled: ${SHUTDOWN}`;
+      cancelReason = SHUTDOWN;
       fire.abort();
     };
     if (this.deps.shutdown.aborted) onShutdown();
@@ -423,7 +435,7 @@ export class RunJob {
     if (this.#preparedAhead.delete(runId)) this.deps.dispatcher.forget?.(runId);
   }
 
-  async #runAttempt(task: TaskRow, run: RunRow, fire: AbortController, reason: () => string): Promise<RunRow | null> {
+  async #runAttempt(task: TaskRow, run: RunRow, fire: AbortController, reason: () => RunError): Promise<RunRow | null> {
     const { dispatcher, live, log } = this.deps;
     const attempt = new AbortController();
     const cancel = (why: string) => {
@@ -452,6 +464,11 @@ export class RunJob {
       result = outcome;
     } catch (err) {
       const now = new Date();
+      // A dead worker, NATS away, a missing secret: each knows its error; anything else is ours.
+      const failure =
+        err instanceof RunErrorException
+          ? err.runError
+          : runError("EXECUTOR_ERROR", `executor error: ${(err as Error).message}`, { reason: (err as Error).message });
       result = {
         status: "FAILED",
         exitCode: null,
@@ -459,15 +476,18 @@ export class RunJob {
         output: live.snapshot(run.id)?.output ?? "",
         truncated: false,
         outputBytes: 0,
-        error:
-          err instanceof MissingSecretError ? `the task ${err.message}` : `executor error: ${(err as Error).message}`,
+        error: failure.message,
+        errorCode: failure.code,
+        errorParams: failure.params,
         startedAt: run.startedAt ?? now,
         finishedAt: now,
         durationMs: now.getTime() - (run.startedAt ?? now).getTime(),
       };
     }
-    if (result.status === "CANCELED" && !result.error) result = { ...result, error: reason() };
-    else if (result.status === "CANCELED") result = { ...result, error: `${reason()}: ${result.error}` };
+    if (result.status === "CANCELED") {
+      const canceled = canceledBy(reason(), result.error);
+      result = { ...result, error: canceled.message, errorCode: canceled.code, errorParams: canceled.params };
+    }
     // Ended: no longer under way for FORBID here, even while its record waits for the database.
     live.ended(run.id);
     if (this.#disowned.delete(run.id)) {

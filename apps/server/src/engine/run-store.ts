@@ -1,4 +1,4 @@
-import type { RunStatus, RunTrigger } from "@crondeck/core";
+import type { RunError, RunStatus, RunTrigger } from "@crondeck/core";
 import { type Db, isForeignKeyViolation, isUniqueViolation, type Provider, type RunRow } from "@crondeck/db";
 import type { ExecutionResult } from "@crondeck/executor";
 import { EXECUTOR_BOOT_PREFIX } from "@crondeck/transport-nats";
@@ -16,7 +16,16 @@ export interface NewRun {
   executor: string | null;
   /** The bootId of the process that owns the attempt (see lease.ts). */
   ownerId: string;
-  error?: string | null;
+  error?: RunError | null;
+}
+
+/** A run error as the Run columns hold it: the English text, the code, the params as JSON. */
+export function errorColumns(error: RunError | null | undefined) {
+  return {
+    error: error?.message ?? null,
+    errorCode: error?.code ?? null,
+    errorParams: error?.params ? JSON.stringify(error.params) : null,
+  };
 }
 
 /** The slot key of a scheduled fire: the scheduled instant in epoch ms. */
@@ -75,8 +84,8 @@ class Coalescer<In, Out> {
   }
 }
 
-// Rows per statement: SQLite allows 32,766 bound values, MySQL 65,535; a claim row binds 17, a
-// finish row 14 (27 on MySQL).
+// Rows per statement: SQLite allows 32,766 bound values, MySQL 65,535; a claim row binds 20, a
+// finish row 16 (31 on MySQL).
 const MAX_BATCH = 500;
 const ACTIVE = ["QUEUED", "RUNNING"];
 /**
@@ -95,6 +104,8 @@ const FINISH_COLUMNS = [
   "truncated",
   "outputBytes",
   "error",
+  "errorCode",
+  "errorParams",
   "matchedKeywords",
   "heartbeatAt",
   "updatedAt",
@@ -114,6 +125,8 @@ const CLAIM_COLUMNS = [
   "executor",
   "ownerId",
   "error",
+  "errorCode",
+  "errorParams",
   "output",
   "matchedKeywords",
   "createdAt",
@@ -252,7 +265,7 @@ export class RunStore {
     id: number,
     ownerId: string,
     status: "SKIPPED" | "FAILED" | "CANCELED",
-    error: string,
+    error: RunError,
   ): Promise<RunRow | null> {
     const { count } = await this.db.run.updateMany({
       where: { id, ownerId, status: { in: ACTIVE } },
@@ -260,7 +273,7 @@ export class RunStore {
         status,
         finishedAt: new Date(),
         durationMs: 0,
-        error,
+        ...errorColumns(error),
         ...(status === "SKIPPED" ? { startedAt: null } : {}),
       },
     });
@@ -364,6 +377,8 @@ export class RunStore {
       item.result.truncated,
       item.result.outputBytes,
       item.result.error,
+      item.result.errorCode ?? null,
+      item.result.errorParams ? JSON.stringify(item.result.errorParams) : null,
       JSON.stringify(item.matchedKeywords),
       item.result.finishedAt,
       now,
@@ -512,13 +527,13 @@ export class RunStore {
    * Ends a run nobody vouches for any more as LOST (or, with `status`, as SKIPPED: a claim that was
    * never started). Conditional on the status and owner, so two reapers can't both end it.
    */
-  async markLost(run: RunRow, error: string, status: "LOST" | "SKIPPED" = "LOST"): Promise<RunRow | null> {
+  async markLost(run: RunRow, error: RunError, status: "LOST" | "SKIPPED" = "LOST"): Promise<RunRow | null> {
     const now = new Date();
     const outcome = {
       status,
       finishedAt: now,
       durationMs: run.startedAt && status === "LOST" ? now.getTime() - run.startedAt.getTime() : 0,
-      error,
+      ...errorColumns(error),
     };
     const { count } = await this.db.run.updateMany({
       where: { id: run.id, status: run.status, ownerId: run.ownerId },
@@ -578,7 +593,7 @@ function claimRow(run: NewRun, now: Date) {
     heartbeatAt: now,
     executor: run.executor,
     ownerId: run.ownerId,
-    error: run.error ?? null,
+    ...errorColumns(run.error),
     output: "",
     matchedKeywords: "[]",
     createdAt: now,

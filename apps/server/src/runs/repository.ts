@@ -180,7 +180,9 @@ export class RunRepository {
    * engine records only the reason, so it is found here by time). Null for every other run.
    */
   async blockedBy(run: RunRow): Promise<number | null> {
-    if (run.status !== "SKIPPED" || !run.error?.includes("concurrency policy FORBID")) return null;
+    // By its code; runs recorded before codes existed by their text.
+    const forbid = run.errorCode === "SKIPPED_FORBID" || run.error?.includes("concurrency policy FORBID");
+    if (run.status !== "SKIPPED" || !forbid) return null;
     const decidedAt = run.finishedAt ?? run.createdAt;
     const holder = await this.db.run.findFirst({
       where: {

@@ -30,6 +30,8 @@ export function toApiRun(row: RunRow): Run {
     truncated: row.truncated,
     outputBytes: row.outputBytes,
     error: row.error,
+    errorCode: row.errorCode,
+    errorParams: row.errorParams === null ? null : (JSON.parse(row.errorParams) as Record<string, string | number>),
     executor: row.executor,
     matchedKeywords: JSON.parse(row.matchedKeywords) as string[],
     createdAt: row.createdAt.toISOString(),

@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes, scryptSync } from "node:crypto";
-import type { Settings } from "@crondeck/core";
+import { RunErrorException, runError, type Settings } from "@crondeck/core";
 import { type Db, isUniqueViolation } from "@crondeck/db";
 import { ApiError, conflict, notFound } from "../lib/errors.ts";
 
@@ -23,7 +23,7 @@ export interface SecretView {
 }
 
 /** A run cannot start: it references a secret that does not exist (or the store is off). */
-export class MissingSecretError extends Error {}
+export class MissingSecretError extends RunErrorException {}
 
 function disabled(): ApiError {
   return new ApiError(
@@ -128,12 +128,20 @@ export class SecretStore {
     if (names.size === 0) return { settings, env, mask: [] };
     if (!this.#key)
       throw new MissingSecretError(
-        `references the secret ${[...names][0]}, but the secrets store is off (SECRETS_KEY is not set)`,
+        runError(
+          "SECRETS_DISABLED",
+          `the task references the secret ${[...names][0]}, but the secrets store is off (SECRETS_KEY is not set)`,
+          { name: [...names][0] as string },
+        ),
       );
     const values = await this.#values();
     const missing = [...names].filter((name) => !values.has(name));
     if (missing.length > 0)
-      throw new MissingSecretError(`references a secret that does not exist: ${missing.join(", ")}`);
+      throw new MissingSecretError(
+        runError("SECRET_MISSING", `the task references a secret that does not exist: ${missing.join(", ")}`, {
+          names: missing.join(", "),
+        }),
+      );
     const substitute = (value: unknown): unknown => {
       if (typeof value === "string") return value.replace(REFERENCE, (_, name: string) => values.get(name) as string);
       if (Array.isArray(value)) return value.map(substitute);

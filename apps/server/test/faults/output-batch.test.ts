@@ -48,6 +48,8 @@ describe.each(providers)("run outputs ending together on %s", (provider) => {
         truncated: false,
         outputBytes: Buffer.byteLength(output),
         error: null,
+        errorCode: null,
+        errorParams: null,
         startedAt: now,
         finishedAt: now,
         durationMs: 0,

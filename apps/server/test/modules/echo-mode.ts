@@ -1,4 +1,4 @@
-import { defineMode, failed } from "@crondeck/executor";
+import { defineMode, failed, succeeded } from "@crondeck/executor";
 import { Type } from "typebox";
 
 // A toy task mode, in one file, for test/modules.test.ts: it proves a mode is one module. ECHO
@@ -36,7 +36,7 @@ export const echoMode = defineMode<EchoSettings>({
     for (let i = 0; i < Number(settings.echoTimes); i++) out.write(Buffer.from(`${settings.echoText}\n`));
     out.end();
     if (settings.echoText.includes("fail")) return failed("the text asked to fail");
-    return { status: "SUCCEEDED", exitCode: 0, httpStatus: null, error: null };
+    return succeeded({ exitCode: 0 });
   },
   form: [
     { name: "echoText", kind: "text", required: true, label: { en: "Text", zh: "文本" } },

@@ -55,6 +55,7 @@ describe.skipIf(!natsServerAvailable()).each(providers)("executor faults over NA
     const lost = await waitForRun(app, runId, (r) => r.status !== "RUNNING", 30_000);
     const lostAfter = Date.now() - killedAt;
     expect(lost.status).toBe("LOST");
+    expect(lost).toMatchObject({ errorCode: "LOST", errorParams: null });
     expect(lostAfter).toBeLessThan(15_000);
     const runs = await waitFor(
       async () => {
@@ -79,6 +80,7 @@ describe.skipIf(!natsServerAvailable()).each(providers)("executor faults over NA
     const failed = await waitForRun(app, runId, undefined, 20_000);
     expect(failed.status).toBe("FAILED");
     expect(failed.error).toMatch(/no executor of group "db01" started this attempt within 2 s/);
+    expect(failed).toMatchObject({ errorCode: "NO_LIVE_EXECUTOR", errorParams: { group: "db01", seconds: 2 } });
     // The attempt is still in db01's queue; the executor that comes later must not run it.
     const late = await executor("db01", "");
     await waitFor(
@@ -175,6 +177,7 @@ describe.skipIf(!natsServerAvailable()).each(providers)("executor faults over NA
     const cut = await waitForRun(app, longRun);
     expect(cut.status).toBe("CANCELED");
     expect(cut.error).toMatch(/the executor was shutting down/);
+    expect(cut.errorCode).toBe("CANCELED_EXECUTOR_SHUTDOWN");
     // Nothing was taken after the drain began: the later attempt waits for the next executor.
     expect(started(a, later)).toBe(0);
     const b = await executor("exec-b", "pool");
@@ -204,6 +207,7 @@ describe.skipIf(!natsServerAvailable()).each(providers)("executor faults over NA
     // Canceled before its instant (never started), or at worst just after it started: never run through.
     expect(ended.status).toBe("CANCELED");
     expect(ended.error).toMatch(/the task was changed before this slot/);
+    expect(ended.errorCode).toBe("CANCELED_TASK_CHANGED");
     expect(ended.output).not.toContain("ran");
     expect(started(e, reserved.id)).toBeLessThanOrEqual(1);
   }, 60_000);

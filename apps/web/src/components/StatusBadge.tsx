@@ -13,10 +13,15 @@ const tone: Record<RunStatus, string> = {
 };
 
 /** A run status as a coloured pill; the text carries the meaning, the colour only repeats it. */
-export function StatusBadge({ status }: { status: RunStatus }) {
+export function StatusBadge({ status, title }: { status: RunStatus; title?: string }) {
   const { t } = useI18n();
   return (
-    <span className={`badge badge-${tone[status] ?? "neutral"}`} data-status={status} data-testid="status-badge">
+    <span
+      className={`badge badge-${tone[status] ?? "neutral"}`}
+      data-status={status}
+      data-testid="status-badge"
+      title={title}
+    >
       <span className="badge-dot" aria-hidden="true" />
       {t(`status.${status}`)}
     </span>

@@ -2,13 +2,15 @@ import type { Run } from "@crondeck/core";
 import { formatDuration } from "../lib/format.ts";
 import type { Translate } from "../lib/i18n/index.tsx";
 import { Link } from "../lib/router.tsx";
+import { runErrorText } from "../lib/run-errors.ts";
 import { DateTime } from "./DateTime.tsx";
 import { StatusBadge } from "./StatusBadge.tsx";
 import type { Column } from "./Table.tsx";
 
 // The columns every list of runs shows the same way (a task's history, the Runs page).
 
-type RunRow = Pick<Run, "id" | "status" | "trigger" | "attempt" | "scheduledAt" | "durationMs">;
+type RunRow = Pick<Run, "id" | "status" | "trigger" | "attempt" | "scheduledAt" | "durationMs"> &
+  Partial<Pick<Run, "error" | "errorCode" | "errorParams">>;
 
 /** Run (linked), status, trigger, attempt, scheduled (in `zone` when given), duration. */
 export function runColumns<T extends RunRow>(
@@ -25,7 +27,12 @@ export function runColumns<T extends RunRow>(
         </Link>
       ),
     },
-    status: { key: "status", header: t("runs.col.status"), cell: (run) => <StatusBadge status={run.status} /> },
+    status: {
+      key: "status",
+      header: t("runs.col.status"),
+      // The error, in the reader's language, on hover.
+      cell: (run) => <StatusBadge status={run.status} title={runErrorText({ error: null, ...run }, t) ?? undefined} />,
+    },
     trigger: { key: "trigger", header: t("runs.col.trigger"), cell: (run) => t(`trigger.${run.trigger}`) },
     attempt: { key: "attempt", header: t("runs.col.attempt"), cell: (run) => run.attempt },
     scheduled: {

@@ -21,7 +21,18 @@ const runFields = {
   httpStatus: Nullable(Type.Integer()),
   truncated: Type.Boolean({ description: "output exceeded the limit; its head and tail are kept" }),
   outputBytes: Type.Integer({ description: "bytes the run produced in all" }),
-  error: Nullable(Type.String()),
+  error: Nullable(Type.String({ description: "why it did not succeed, in English" })),
+  errorCode: Nullable(
+    Type.String({
+      description:
+        "the error as a code (EXIT_CODE, TIMED_OUT, HTTP_STATUS, NO_LIVE_EXECUTOR, …), for clients that say it in their own language; null for runs recorded before codes existed",
+    }),
+  ),
+  errorParams: Nullable(
+    Type.Record(Type.String(), Type.Union([Type.String(), Type.Number()]), {
+      description: "the values the error names (exit code, seconds, HTTP status, group, …)",
+    }),
+  ),
   executor: Nullable(Type.String({ description: "the process (host:pid) or executor that ran it" })),
   matchedKeywords: Type.Array(Type.String()),
   createdAt: Type.String({ format: "date-time" }),

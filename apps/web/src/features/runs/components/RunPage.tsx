@@ -11,6 +11,7 @@ import { formatDuration } from "../../../lib/format.ts";
 import { useI18n } from "../../../lib/i18n/index.tsx";
 import { moduleLabel, useMeta } from "../../../lib/meta.ts";
 import { Link } from "../../../lib/router.tsx";
+import { runErrorText } from "../../../lib/run-errors.ts";
 import { useCan } from "../../../lib/session.tsx";
 import { usePageTitle } from "../../../lib/use-page-title.ts";
 import {
@@ -103,7 +104,10 @@ export function RunPage({ id }: { id: number }) {
         <section className="card run-notices">
           {data.error ? (
             <p className="run-error" role="note">
-              <strong>{t("run.error")}:</strong> {data.error}
+              <strong>{t("run.error")}:</strong>{" "}
+              <span title={data.error} data-testid="run-error" data-code={data.errorCode ?? undefined}>
+                {runErrorText(data, t)}
+              </span>
             </p>
           ) : null}
           {data.blockedBy ? (
