@@ -24,8 +24,8 @@ import {
   useTask,
   useTaskRuns,
 } from "../api/tasks-api.ts";
-import { TaskVersionHistory } from "./TaskVersionHistory.tsx";
 import { TagChips } from "./TagChips.tsx";
+import { TaskVersionHistory } from "./TaskVersionHistory.tsx";
 
 export function TaskDetailPage({ id }: { id: number }) {
   const { t } = useI18n();
