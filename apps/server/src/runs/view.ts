@@ -32,6 +32,7 @@ export function toApiRun(row: RunRow): Run {
     error: row.error,
     executor: row.executor,
     matchedKeywords: JSON.parse(row.matchedKeywords) as string[],
+    triggeredByRunId: row.triggeredByRunId,
     createdAt: row.createdAt.toISOString(),
   };
 }

@@ -1,4 +1,4 @@
-import { nextRun, type RunStatus, type Task } from "@crondeck/core";
+import { nextRun, type RunStatus, type Task, type TaskDependencyRef } from "@crondeck/core";
 import {
   type Db,
   escapeLike,
@@ -10,8 +10,12 @@ import {
 } from "@crondeck/db";
 import { conflict, notFound } from "../lib/errors.ts";
 import type { TaskListQuery } from "../routes/api/tasks/schema.ts";
+import { checkDependsOn, dependsOnOf, replaceDependsOn } from "./dependencies.ts";
 import type { TaskModules } from "./modules.ts";
 import type { TaskWrite } from "./normalize.ts";
+
+/** A stored task with its upstream tasks (read from TaskDependency) when the reader loaded them. */
+export type TaskRecord = TaskRow & { dependsOn?: TaskDependencyRef[] };
 
 /** Where a task's next fire time comes from: the scheduler when it runs here, else croner directly. */
 export type NextRunAt = (row: TaskRow) => Date | null;
@@ -24,7 +28,7 @@ export interface LastRun {
 
 export type TaskWithLastRun = Task & { lastRun: LastRun | null };
 
-export function toApiTask(modules: TaskModules, row: TaskRow, nextRunAt: NextRunAt): Task {
+export function toApiTask(modules: TaskModules, row: TaskRecord, nextRunAt: NextRunAt): Task {
   const next = row.enabled ? nextRunAt(row) : null;
   return {
     id: row.id,
@@ -48,6 +52,8 @@ export function toApiTask(modules: TaskModules, row: TaskRow, nextRunAt: NextRun
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
     nextRunAt: next ? next.toISOString() : null,
+    dependsOn: row.dependsOn ?? [],
+    dependsOnAll: row.dependsOnAll,
     // The fields of its mode and channels, secrets masked or hidden as their modules declare.
     ...modules.view(row),
   } as Task;
@@ -120,29 +126,53 @@ export class TaskRepository {
     private readonly modules: TaskModules,
   ) {}
 
-  async get(id: number): Promise<TaskRow> {
+  /** The task with its upstream tasks. */
+  async get(id: number): Promise<TaskRecord> {
     const row = await this.db.task.findUnique({ where: { id } });
     if (!row) throw notFound("task", id);
-    return row;
+    return { ...row, dependsOn: (await dependsOnOf(this.db, [id])).get(id) ?? [] };
   }
 
-  async create({ modeText, ...data }: TaskWrite): Promise<TaskRow> {
+  /**
+   * Runs `write` in a transaction unless this repository already works on one (tasks-as-code
+   * apply): a task and its upstream tasks are stored together or not at all.
+   */
+  async #atomic<T>(write: (db: Db) => Promise<T>): Promise<T> {
+    if (!("$transaction" in this.db)) return write(this.db);
+    return this.db.$transaction((tx) => write(tx as unknown as Db));
+  }
+
+  async create({ modeText, dependsOn = [], ...data }: TaskWrite): Promise<TaskRecord> {
+    await checkDependsOn(this.db, null, dependsOn);
     try {
-      return await this.db.task.create({ data: { ...data, ...listColumns({ ...data, modeText }) } });
+      return await this.#atomic(async (db) => {
+        const row = await db.task.create({ data: { ...data, ...listColumns({ ...data, modeText }) } });
+        await replaceDependsOn(db, row.id, dependsOn);
+        return { ...row, dependsOn };
+      });
     } catch (err) {
       if (isUniqueViolation(err)) throw nameTaken(data.name);
       throw err;
     }
   }
 
-  /** Changes `previous` (the stored task, as read for this edit) by `data`. */
-  async update(previous: TaskRow, { modeText, ...data }: Partial<TaskWrite>): Promise<TaskRow> {
+  /**
+   * Changes `previous` (the stored task, as read for this edit) by `data`; its upstream tasks are
+   * replaced when `data.dependsOn` is given, kept otherwise.
+   */
+  async update(previous: TaskRecord, { modeText, dependsOn, ...data }: Partial<TaskWrite>): Promise<TaskRecord> {
     const id = previous.id;
     const text = modeText ?? this.modules.modeText(previous);
+    const { dependsOn: _stored, ...columns } = previous;
+    if (dependsOn) await checkDependsOn(this.db, id, dependsOn);
     try {
-      return await this.db.task.update({
-        where: { id },
-        data: { ...data, ...listColumns({ ...previous, ...data, modeText: text }) },
+      return await this.#atomic(async (db) => {
+        const row = await db.task.update({
+          where: { id },
+          data: { ...data, ...listColumns({ ...columns, ...data, modeText: text }) },
+        });
+        if (dependsOn) await replaceDependsOn(db, id, dependsOn);
+        return { ...row, dependsOn: dependsOn ?? (await dependsOnOf(db, [id])).get(id) ?? [] };
       });
     } catch (err) {
       if (isUniqueViolation(err)) throw nameTaken(String(data.name));
@@ -156,9 +186,10 @@ export class TaskRepository {
    * created disabled so it never fires by surprise. Secrets and credential headers are copied from
    * the row, so they never pass through a client.
    */
-  async copy(source: TaskRow): Promise<TaskRow> {
-    // A copy has no runs, so no last result.
+  async copy(source: TaskRecord): Promise<TaskRecord> {
+    // A copy has no runs, so no last result; it depends on the same upstream tasks (none on it).
     const {
+      dependsOn = [],
       id,
       createdAt,
       updatedAt,
@@ -174,8 +205,12 @@ export class TaskRepository {
       const name = await this.#freeCopyName(source.name);
       try {
         const data = { ...fields, name, nameKey: taskNameKey(name), enabled: false };
-        return await this.db.task.create({
-          data: { ...data, ...listColumns({ ...data, modeText: this.modules.modeText(source) }) },
+        return await this.#atomic(async (db) => {
+          const row = await db.task.create({
+            data: { ...data, ...listColumns({ ...data, modeText: this.modules.modeText(source) }) },
+          });
+          await replaceDependsOn(db, row.id, dependsOn);
+          return { ...row, dependsOn };
         });
       } catch (err) {
         if (!isUniqueViolation(err)) throw err;
@@ -329,7 +364,11 @@ export class TaskRepository {
     ]);
     const ids = picked.map((row) => Number(row.id));
     const found = new Map((await this.db.task.findMany({ where: { id: { in: ids } } })).map((row) => [row.id, row]));
-    const rows = ids.flatMap((id) => found.get(id) ?? []);
+    const dependsOn = await dependsOnOf(this.db, ids);
+    const rows = ids.flatMap((id) => {
+      const row = found.get(id);
+      return row ? [{ ...row, dependsOn: dependsOn.get(id) ?? [] }] : [];
+    });
     const items: TaskWithLastRun[] = rows.map((row) => ({
       ...toApiTask(this.modules, row, nextRunAt),
       lastRun: lastRunOf(row),
