@@ -9,8 +9,8 @@ CREATE TABLE "TaskDependency" (
     "on" TEXT NOT NULL,
 
     PRIMARY KEY ("taskId", "upstreamTaskId"),
-    CONSTRAINT "TaskDependency_taskId_fkey" FOREIGN KEY ("taskId") REFERENCES "Task" ("id") ON DELETE CASCADE ON UPDATE CASCADE,
-    CONSTRAINT "TaskDependency_upstreamTaskId_fkey" FOREIGN KEY ("upstreamTaskId") REFERENCES "Task" ("id") ON DELETE CASCADE ON UPDATE CASCADE
+    CONSTRAINT "TaskDependency_upstreamTaskId_fkey" FOREIGN KEY ("upstreamTaskId") REFERENCES "Task" ("id") ON DELETE CASCADE ON UPDATE CASCADE,
+    CONSTRAINT "TaskDependency_taskId_fkey" FOREIGN KEY ("taskId") REFERENCES "Task" ("id") ON DELETE CASCADE ON UPDATE CASCADE
 );
 
 -- CreateIndex
