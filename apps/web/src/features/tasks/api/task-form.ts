@@ -1,5 +1,6 @@
 import {
   type ConcurrencyPolicy,
+  type DependencyCondition,
   type FormField,
   formatList,
   type MisfirePolicy,
@@ -34,6 +35,9 @@ export interface TaskFormValues {
   env: string;
   enabled: boolean;
   remark: string;
+  /** Upstream tasks whose runs start this one (names are shown from the dependencies API). */
+  dependsOn: Array<{ taskId: number; on: DependencyCondition }>;
+  dependsOnAll: boolean;
   /** The modes' and channels' fields as typed, by task field name (write-only ones excepted). */
   fields: Record<string, string>;
   /** Write-only fields as typed: blank keeps the saved value. Kept apart so no draft ever holds one. */
@@ -74,6 +78,8 @@ export function emptyFormValues(timezone: string, meta: Meta): TaskFormValues {
     env: "",
     enabled: true,
     remark: "",
+    dependsOn: [],
+    dependsOnAll: false,
     fields: {},
     secrets: {},
     clear: {},
@@ -114,6 +120,8 @@ export function formValuesFromTask(task: Task, meta: Meta): TaskFormValues {
     env: formatEnv(taskEnv(task)),
     enabled: task.enabled,
     remark: task.remark ?? "",
+    dependsOn: (task.dependsOn ?? []).map(({ taskId, on }) => ({ taskId, on })),
+    dependsOnAll: task.dependsOnAll ?? false,
     fields,
     secrets: {},
     clear: {},
@@ -355,6 +363,9 @@ export function toTaskInput(v: TaskFormValues, meta: Meta): Record<string, unkno
     ...toNotifyInput(v, meta),
     enabled: v.enabled,
     remark: v.remark,
+    // Always sent: PUT clears upstreams left out.
+    dependsOn: v.dependsOn ?? [],
+    dependsOnAll: v.dependsOnAll ?? false,
   };
   // Blank means "the server's default zone", which only the server knows.
   if (v.timezone.trim()) input.timezone = v.timezone.trim();

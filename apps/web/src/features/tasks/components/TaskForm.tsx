@@ -23,6 +23,7 @@ import {
 } from "../api/task-form.ts";
 import { CronBuilder } from "./CronBuilder.tsx";
 import { CronHelper } from "./CronHelper.tsx";
+import { DependsOnField } from "./DependsOnField.tsx";
 import { NotifyTestButton } from "./NotifyTestButton.tsx";
 
 export interface TaskFormProps {
@@ -60,6 +61,8 @@ const BASE_FIELDS = [
   "env",
   "enabled",
   "remark",
+  "dependsOn",
+  "dependsOnAll",
 ];
 
 const fieldId = (field: string) => `task-${field}`;
@@ -464,6 +467,18 @@ export function TaskForm({
             onFieldErrors={(errors) => setServerErrors((s) => ({ ...s, ...errors }))}
           />
         ) : null}
+      </fieldset>
+
+      <fieldset>
+        <legend>{t("form.section.dependencies")}</legend>
+        <DependsOnField
+          taskId={taskId}
+          value={values.dependsOn ?? []}
+          all={values.dependsOnAll ?? false}
+          onChange={(dependsOn) => set("dependsOn", dependsOn)}
+          onAllChange={(all) => set("dependsOnAll", all)}
+          error={errorOf("dependsOn")}
+        />
       </fieldset>
 
       <fieldset>
