@@ -257,19 +257,40 @@ describe.each(providers)("task dependencies on %s", (provider) => {
       expect(list.json().items.map((r: { id: number }) => r.id)).toContain(cRun?.id);
     });
 
-    it("the recovery sweep starts a dependent whose start a crash lost, once", async () => {
+    it("the recovery sweep starts a dependent whose start a crash lost, once; not one saved after the fire", async () => {
       const up = await task(t.app, { command: "echo up" });
-      const upRun = await waitForRun(t.app, await runNow(t.app, up.id));
-      // As if the instance had died right after recording the upstream's end: the edge exists, the
-      // dependent never started.
       const down = await dependent(t.app, [{ taskId: up.id, on: "SUCCESS" }]);
-      const soon = Date.now() + 6_000;
+      // As if an instance had recorded the upstream fire's end and died before starting its dependents.
+      const now = new Date();
+      const crashed = await t.app.database.db.run.create({
+        data: {
+          taskId: up.id,
+          trigger: "MANUAL",
+          scheduledAt: new Date(now.getTime() - 1_000),
+          status: "SUCCEEDED",
+          startedAt: new Date(now.getTime() - 1_000),
+          finishedAt: now,
+          durationMs: 1_000,
+          output: "up\n",
+          matchedKeywords: "[]",
+          executor: "crashed:1",
+          ownerId: "crashed",
+        },
+      });
+      // Saved after that end: it did not depend on that fire then, and is not started for it.
+      const later = await dependent(t.app, [{ taskId: up.id, on: "SUCCESS" }]);
+      const soon = now.getTime() + 6_000;
       await Promise.all([t.app.engine.sweepDependencies(soon), t.app.engine.sweepDependencies(soon)]);
       await t.app.engine.sweepDependencies(soon);
       const runs = await endedRuns(t.app, down.id, 1);
       expect(runs).toHaveLength(1);
-      expect(runs[0]).toMatchObject({ trigger: "DEPENDENCY", triggeredByRunId: upRun.id });
+      expect(runs[0]).toMatchObject({
+        trigger: "DEPENDENCY",
+        triggeredByRunId: crashed.id,
+        fireKey: `dep:${crashed.id}`,
+      });
       expect((await taskRuns(t.app, down.id)).length).toBe(1);
+      expect(await runsOf(t.app, later.id)).toEqual([]);
     });
   });
 });

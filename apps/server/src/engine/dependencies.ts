@@ -37,8 +37,11 @@ const SWEEP_SETTLE_MS = 5_000;
 export class Dependencies {
   constructor(private readonly deps: DependenciesDeps) {}
 
-  /** A fire of `upstream` reached its final outcome with `last`: start what depends on it. */
-  async fireEnded(upstream: TaskRow, last: RunRow): Promise<void> {
+  /**
+   * A fire of `upstream` reached its final outcome with `last`: start what depends on it.
+   * `unchangedSince`: only dependents not edited (nor enabled, nor given this upstream) since then.
+   */
+  async fireEnded(upstream: TaskRow, last: RunRow, unchangedSince?: Date): Promise<void> {
     const status = last.status as RunStatus;
     if (status === "SKIPPED") return; // a FORBID skip is no outcome
     // The upstreamTaskId index: who depends on this task.
@@ -50,6 +53,7 @@ export class Dependencies {
     for (const edge of edges) {
       const task = edge.task;
       if (!task.enabled || !dependencyMet(edge.on as DependencyCondition, status)) continue;
+      if (unchangedSince && task.updatedAt > unchangedSince) continue;
       if (!task.dependsOnAll) {
         await this.deps.start(task, {
           scheduledAt: last.scheduledAt,
@@ -94,7 +98,9 @@ export class Dependencies {
    * The recovery sweep for the crash window: an instance that died between an upstream fire's
    * final record and its dependents' start. Fires of tasks with dependents that ended in the last
    * SWEEP_WINDOW_MS (and not in the last few seconds, which their own instance is handling) are
-   * handled again; their fire keys make that a no-op for every dependent already started.
+   * handled again; their fire keys make that a no-op for every dependent already started. A
+   * dependent saved after the fire ended (it was created, given this upstream or enabled since) is
+   * left alone: it did not depend on that fire when it ended.
    */
   async sweep(now = Date.now()): Promise<void> {
     const { db } = this.deps;
@@ -119,7 +125,7 @@ export class Dependencies {
         // a later attempt of the same fire tells, so such a fire is left alone.
         continue;
       }
-      await this.fireEnded(task, run);
+      await this.fireEnded(task, run, run.finishedAt ?? undefined);
     }
   }
 }
