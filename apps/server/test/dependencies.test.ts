@@ -257,6 +257,19 @@ describe.each(providers)("task dependencies on %s", (provider) => {
       expect(list.json().items.map((r: { id: number }) => r.id)).toContain(cRun?.id);
     });
 
+    it("a cycle that slipped past the checks (two concurrent edits) does not loop", async () => {
+      const a = await task(t.app, { command: "echo A" });
+      const b = await dependent(t.app, [{ taskId: a.id }], { command: "echo B" });
+      // Created last, after B in the order dependents start: once it ran, A was decided.
+      const sentinel = await dependent(t.app, [{ taskId: b.id }]);
+      // The other half of the cycle, written as a concurrent edit could have: A depends on B.
+      await t.app.database.db.taskDependency.create({ data: { taskId: a.id, upstreamTaskId: b.id, on: "SUCCESS" } });
+      const aRun = await waitForRun(t.app, await runNow(t.app, a.id));
+      await endedRuns(t.app, sentinel.id, 1);
+      expect(await runsOf(t.app, b.id)).toHaveLength(1);
+      expect((await runsOf(t.app, a.id)).map((r) => r.id)).toEqual([aRun.id]);
+    });
+
     it("the recovery sweep starts a dependent whose start a crash lost, once; not one saved after the fire", async () => {
       const up = await task(t.app, { command: "echo up" });
       const down = await dependent(t.app, [{ taskId: up.id, on: "SUCCESS" }]);

@@ -29,6 +29,9 @@ export const dependencyFireKey = (upstream: Pick<RunRow, "id" | "rootRunId">) =>
 /** The fire key of a dependsOnAll start: the slot all its upstreams ended for. */
 export const allDependenciesFireKey = (slot: Date) => `deps:${slot.getTime()}`;
 
+/** How many runs up a chain of DEPENDENCY fires are looked at for a task met twice (a cycle). */
+const CHAIN_LOOKUP_LIMIT = 100;
+
 /** How far back the recovery sweep looks for fires whose dependents may not have started. */
 export const SWEEP_WINDOW_MS = 10 * 60_000;
 /** A fire that ended more recently than this is still being handled by its own instance. */
@@ -50,10 +53,21 @@ export class Dependencies {
       include: { task: true },
       orderBy: { taskId: "asc" },
     });
+    let chain: Set<number> | undefined;
     for (const edge of edges) {
       const task = edge.task;
       if (!task.enabled || !dependencyMet(edge.on as DependencyCondition, status)) continue;
       if (unchangedSince && task.updatedAt > unchangedSince) continue;
+      // The API refuses cycles, but two edits saved at the same instant can each close half of
+      // one: a task never starts again from a chain it already ran in, so a cycle cannot loop.
+      chain ??= await this.#chainOf(last);
+      if (chain.has(task.id)) {
+        this.deps.log.warn(
+          { taskId: task.id, upstreamTaskId: upstream.id, runId: last.id },
+          "dependency cycle: not starting a task again from a chain it already ran in",
+        );
+        continue;
+      }
       if (!task.dependsOnAll) {
         await this.deps.start(task, {
           scheduledAt: last.scheduledAt,
@@ -68,6 +82,22 @@ export class Dependencies {
         });
       }
     }
+  }
+
+  /** The tasks of the chain of DEPENDENCY fires that led to `last`, its own task included. */
+  async #chainOf(last: RunRow): Promise<Set<number>> {
+    const tasks = new Set([last.taskId]);
+    let next = last.triggeredByRunId;
+    for (let hops = 0; next !== null && hops < CHAIN_LOOKUP_LIMIT; hops++) {
+      const run = await this.deps.db.run.findUnique({
+        where: { id: next },
+        select: { taskId: true, triggeredByRunId: true },
+      });
+      if (!run) break;
+      tasks.add(run.taskId);
+      next = run.triggeredByRunId;
+    }
+    return tasks;
   }
 
   /**
