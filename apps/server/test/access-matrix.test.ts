@@ -97,6 +97,11 @@ const RULES: Record<string, Rule> = {
   "GET /api/tasks": { access: "viewer", ok: 200, sample: url("/api/tasks") },
   "POST /api/tasks": { access: "admin", ok: 201, sample: async () => ({ url: "/api/tasks", payload: shellTask() }) },
   "GET /api/tasks/{id}": { access: "viewer", ok: 200, sample: async (f) => ({ url: `/api/tasks/${await f.task()}` }) },
+  "GET /api/tasks/{id}/dependencies": {
+    access: "viewer",
+    ok: 200,
+    sample: async (f) => ({ url: `/api/tasks/${await f.task()}/dependencies` }),
+  },
   "PUT /api/tasks/{id}": {
     access: "admin",
     ok: 200,

@@ -392,4 +392,88 @@ tasks:
     expect((await apply(yaml, fingerprint)).statusCode).toBe(200);
     expect(await t.app.database.db.task.count()).toBe(4);
   });
+
+  it("exports dependencies by name; apply resolves names of tasks the same file creates; the plan shows changes and refuses a cycle", async () => {
+    await clear();
+    const file = `version: 1
+tasks:
+  extract:
+    mode: SHELL
+    cron: ${YEARLY}
+    command: "true"
+  load:
+    mode: SHELL
+    cron: ${YEARLY}
+    command: "true"
+    dependsOn:
+      - task: extract
+      - task: Report
+        on: END
+    dependsOnAll: true
+  report:
+    mode: SHELL
+    cron: ${YEARLY}
+    command: "true"
+    dependsOn:
+      - {task: extract, on: FAILURE}
+`;
+    const planned = await okPlan(file);
+    expect(planned.summary).toEqual({ create: 3, update: 0, delete: 0, unchanged: 0 });
+    expect((await apply(file, planned.fingerprint)).statusCode).toBe(200);
+    const db = t.app.database.db;
+    const byName = new Map((await db.task.findMany()).map((row) => [row.name, row]));
+    const load = byName.get("load");
+    const got = await t.app.inject({ method: "GET", url: `/api/tasks/${load?.id}` });
+    expect(got.json()).toMatchObject({
+      dependsOnAll: true,
+      dependsOn: expect.arrayContaining([
+        { taskId: byName.get("extract")?.id, on: "SUCCESS" },
+        { taskId: byName.get("report")?.id, on: "END" },
+      ]),
+    });
+    const exported = parse(await exportYaml());
+    expect(exported.tasks.load.dependsOn).toEqual([
+      { task: "extract", on: "SUCCESS" },
+      { task: "report", on: "END" },
+    ]);
+    expect(exported.tasks.load.dependsOnAll).toBe(true);
+    expect(exported.tasks.extract).not.toHaveProperty("dependsOn");
+    expect(exported.tasks.extract).not.toHaveProperty("dependsOnAll");
+    expect((await okPlan(await exportYaml())).summary.unchanged).toBe(3);
+
+    // A change of upstreams is planned as a change of the field, by name.
+    const changed = file.replace("      - {task: extract, on: FAILURE}\n", "      - {task: extract, on: END}\n");
+    const plan2 = await okPlan(changed);
+    expect(plan2.items.find((i) => i.name === "report")).toMatchObject({
+      action: "update",
+      changes: [
+        { field: "dependsOn", before: [{ task: "extract", on: "FAILURE" }], after: [{ task: "extract", on: "END" }] },
+      ],
+    });
+    expect((await apply(changed, plan2.fingerprint)).statusCode).toBe(200);
+    expect(await db.taskDependency.findFirst({ where: { taskId: byName.get("report")?.id } })).toMatchObject({
+      on: "END",
+    });
+
+    // extract → load → extract (and extract → report → load → extract)
+    const cyclic = changed.replace(
+      'command: "true"\n  load:',
+      'command: "true"\n    dependsOn: [{task: load}]\n  load:',
+    );
+    expect(cyclic).not.toBe(changed);
+    const refused = await plan(cyclic);
+    expect(refused.statusCode, refused.body).toBe(400);
+    expect(refused.json().details).toEqual([
+      expect.objectContaining({
+        code: "DEPENDENCY_CYCLE",
+        params: expect.objectContaining({ path: expect.stringMatching(/^(\w+) → .* → \1$/) }),
+      }),
+    ]);
+    const unknown = await plan(file.replace("task: Report", "task: nobody"));
+    expect(unknown.statusCode).toBe(400);
+    expect(unknown.json().details).toEqual([
+      expect.objectContaining({ field: "tasks.load.dependsOn[1].task", code: "UNKNOWN_TASK" }),
+    ]);
+    expect(await db.taskDependency.count()).toBe(3);
+  });
 });

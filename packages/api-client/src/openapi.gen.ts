@@ -300,6 +300,26 @@ export interface paths {
         patch: operations["updateTask"];
         trace?: never;
     };
+    "/api/tasks/{id}/dependencies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A task's upstream tasks and the tasks that depend on it
+         * @description Requires the **viewer** role or above.
+         */
+        get: operations["getTaskDependencies"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/tasks/{id}/run": {
         parameters: {
             query?: never;
@@ -1780,6 +1800,15 @@ export interface operations {
                              * @description next fire in the task's zone; null when disabled
                              */
                             nextRunAt: string | null;
+                            dependsOn: {
+                                taskId: number;
+                                /**
+                                 * @description the upstream fire's final outcome (after its last attempt) that starts this task: SUCCESS (SUCCEEDED), FAILURE (FAILED, TIMED_OUT or LOST) or END (any of those or CANCELED; never SKIPPED)
+                                 * @enum {string}
+                                 */
+                                on: "SUCCESS" | "FAILURE" | "END";
+                            }[];
+                            dependsOnAll: boolean;
                             lastRun?: {
                                 id: number;
                                 /** @enum {string} */
@@ -1896,6 +1925,18 @@ export interface operations {
                     owner?: string;
                     /** @description at most 20 tags, each 1–32 characters after trimming: letters (any script), digits and _ . : / -; case is kept, repeats ignoring case are dropped */
                     tags?: string[];
+                    /** @description upstream tasks (at most 20) whose fires start this task with trigger DEPENDENCY; no cycles */
+                    dependsOn?: {
+                        /** @description the upstream task */
+                        taskId: number;
+                        /**
+                         * @description the upstream fire's final outcome (after its last attempt) that starts this task: SUCCESS (SUCCEEDED), FAILURE (FAILED, TIMED_OUT or LOST) or END (any of those or CANCELED; never SKIPPED); default SUCCESS
+                         * @enum {string}
+                         */
+                        on?: "SUCCESS" | "FAILURE" | "END";
+                    }[];
+                    /** @description false (default): each upstream fire starts this task on its own; true: it starts once when every upstream has ended as required for the same slot (scheduledAt) */
+                    dependsOnAll?: boolean;
                     /** @description SHELL: command line for /bin/sh -c; HTTP: absolute http(s) URL */
                     command?: string;
                     /** @enum {string|null} */
@@ -1964,6 +2005,15 @@ export interface operations {
                          * @description next fire in the task's zone; null when disabled
                          */
                         nextRunAt: string | null;
+                        dependsOn: {
+                            taskId: number;
+                            /**
+                             * @description the upstream fire's final outcome (after its last attempt) that starts this task: SUCCESS (SUCCEEDED), FAILURE (FAILED, TIMED_OUT or LOST) or END (any of those or CANCELED; never SKIPPED)
+                             * @enum {string}
+                             */
+                            on: "SUCCESS" | "FAILURE" | "END";
+                        }[];
+                        dependsOnAll: boolean;
                         lastRun?: {
                             id: number;
                             /** @enum {string} */
@@ -2097,6 +2147,15 @@ export interface operations {
                          * @description next fire in the task's zone; null when disabled
                          */
                         nextRunAt: string | null;
+                        dependsOn: {
+                            taskId: number;
+                            /**
+                             * @description the upstream fire's final outcome (after its last attempt) that starts this task: SUCCESS (SUCCEEDED), FAILURE (FAILED, TIMED_OUT or LOST) or END (any of those or CANCELED; never SKIPPED)
+                             * @enum {string}
+                             */
+                            on: "SUCCESS" | "FAILURE" | "END";
+                        }[];
+                        dependsOnAll: boolean;
                         lastRun?: {
                             id: number;
                             /** @enum {string} */
@@ -2220,6 +2279,18 @@ export interface operations {
                     owner?: string;
                     /** @description at most 20 tags, each 1–32 characters after trimming: letters (any script), digits and _ . : / -; case is kept, repeats ignoring case are dropped */
                     tags?: string[];
+                    /** @description upstream tasks (at most 20) whose fires start this task with trigger DEPENDENCY; no cycles */
+                    dependsOn?: {
+                        /** @description the upstream task */
+                        taskId: number;
+                        /**
+                         * @description the upstream fire's final outcome (after its last attempt) that starts this task: SUCCESS (SUCCEEDED), FAILURE (FAILED, TIMED_OUT or LOST) or END (any of those or CANCELED; never SKIPPED); default SUCCESS
+                         * @enum {string}
+                         */
+                        on?: "SUCCESS" | "FAILURE" | "END";
+                    }[];
+                    /** @description false (default): each upstream fire starts this task on its own; true: it starts once when every upstream has ended as required for the same slot (scheduledAt) */
+                    dependsOnAll?: boolean;
                     /** @description SHELL: command line for /bin/sh -c; HTTP: absolute http(s) URL */
                     command?: string;
                     /** @enum {string|null} */
@@ -2288,6 +2359,15 @@ export interface operations {
                          * @description next fire in the task's zone; null when disabled
                          */
                         nextRunAt: string | null;
+                        dependsOn: {
+                            taskId: number;
+                            /**
+                             * @description the upstream fire's final outcome (after its last attempt) that starts this task: SUCCESS (SUCCEEDED), FAILURE (FAILED, TIMED_OUT or LOST) or END (any of those or CANCELED; never SKIPPED)
+                             * @enum {string}
+                             */
+                            on: "SUCCESS" | "FAILURE" | "END";
+                        }[];
+                        dependsOnAll: boolean;
                         lastRun?: {
                             id: number;
                             /** @enum {string} */
@@ -2476,6 +2556,18 @@ export interface operations {
                     owner?: string;
                     /** @description at most 20 tags, each 1–32 characters after trimming: letters (any script), digits and _ . : / -; case is kept, repeats ignoring case are dropped */
                     tags?: string[];
+                    /** @description upstream tasks (at most 20) whose fires start this task with trigger DEPENDENCY; no cycles */
+                    dependsOn?: {
+                        /** @description the upstream task */
+                        taskId: number;
+                        /**
+                         * @description the upstream fire's final outcome (after its last attempt) that starts this task: SUCCESS (SUCCEEDED), FAILURE (FAILED, TIMED_OUT or LOST) or END (any of those or CANCELED; never SKIPPED); default SUCCESS
+                         * @enum {string}
+                         */
+                        on?: "SUCCESS" | "FAILURE" | "END";
+                    }[];
+                    /** @description false (default): each upstream fire starts this task on its own; true: it starts once when every upstream has ended as required for the same slot (scheduledAt) */
+                    dependsOnAll?: boolean;
                     /** @description SHELL: command line for /bin/sh -c; HTTP: absolute http(s) URL */
                     command?: string;
                     /** @enum {string|null} */
@@ -2544,6 +2636,15 @@ export interface operations {
                          * @description next fire in the task's zone; null when disabled
                          */
                         nextRunAt: string | null;
+                        dependsOn: {
+                            taskId: number;
+                            /**
+                             * @description the upstream fire's final outcome (after its last attempt) that starts this task: SUCCESS (SUCCEEDED), FAILURE (FAILED, TIMED_OUT or LOST) or END (any of those or CANCELED; never SKIPPED)
+                             * @enum {string}
+                             */
+                            on: "SUCCESS" | "FAILURE" | "END";
+                        }[];
+                        dependsOnAll: boolean;
                         lastRun?: {
                             id: number;
                             /** @enum {string} */
@@ -2622,6 +2723,87 @@ export interface operations {
             };
             /** @description Default Response */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getTaskDependencies: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description the tasks this one depends on, by name */
+                        upstream: {
+                            taskId: number;
+                            name: string;
+                            /**
+                             * @description the upstream fire's final outcome (after its last attempt) that starts this task: SUCCESS (SUCCEEDED), FAILURE (FAILED, TIMED_OUT or LOST) or END (any of those or CANCELED; never SKIPPED)
+                             * @enum {string}
+                             */
+                            on: "SUCCESS" | "FAILURE" | "END";
+                            enabled: boolean;
+                        }[];
+                        /** @description the tasks that depend on this one (each with the outcome of this task it waits for), by name */
+                        downstream: {
+                            taskId: number;
+                            name: string;
+                            /**
+                             * @description the upstream fire's final outcome (after its last attempt) that starts this task: SUCCESS (SUCCEEDED), FAILURE (FAILED, TIMED_OUT or LOST) or END (any of those or CANCELED; never SKIPPED)
+                             * @enum {string}
+                             */
+                            on: "SUCCESS" | "FAILURE" | "END";
+                            enabled: boolean;
+                        }[];
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Default Response */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2746,6 +2928,15 @@ export interface operations {
                          * @description next fire in the task's zone; null when disabled
                          */
                         nextRunAt: string | null;
+                        dependsOn: {
+                            taskId: number;
+                            /**
+                             * @description the upstream fire's final outcome (after its last attempt) that starts this task: SUCCESS (SUCCEEDED), FAILURE (FAILED, TIMED_OUT or LOST) or END (any of those or CANCELED; never SKIPPED)
+                             * @enum {string}
+                             */
+                            on: "SUCCESS" | "FAILURE" | "END";
+                        }[];
+                        dependsOnAll: boolean;
                         lastRun?: {
                             id: number;
                             /** @enum {string} */
@@ -2934,7 +3125,7 @@ export interface operations {
                             taskId: number;
                             taskName: string;
                             /** @enum {string} */
-                            trigger: "SCHEDULE" | "MANUAL" | "RETRY";
+                            trigger: "SCHEDULE" | "MANUAL" | "RETRY" | "DEPENDENCY";
                             /**
                              * Format: date-time
                              * @description the slot this fire was for (request time for MANUAL)
@@ -2968,6 +3159,8 @@ export interface operations {
                             /** @description the process (host:pid) or executor that ran it */
                             executor: string | null;
                             matchedKeywords: string[];
+                            /** @description trigger DEPENDENCY (and its retries): the upstream run whose end started this fire */
+                            triggeredByRunId: number | null;
                             /** Format: date-time */
                             createdAt: string;
                             /** @description notifications recorded for this run, delivered or not */
@@ -3394,6 +3587,15 @@ export interface operations {
                          * @description next fire in the task's zone; null when disabled
                          */
                         nextRunAt: string | null;
+                        dependsOn: {
+                            taskId: number;
+                            /**
+                             * @description the upstream fire's final outcome (after its last attempt) that starts this task: SUCCESS (SUCCEEDED), FAILURE (FAILED, TIMED_OUT or LOST) or END (any of those or CANCELED; never SKIPPED)
+                             * @enum {string}
+                             */
+                            on: "SUCCESS" | "FAILURE" | "END";
+                        }[];
+                        dependsOnAll: boolean;
                         lastRun?: {
                             id: number;
                             /** @enum {string} */
@@ -3600,6 +3802,15 @@ export interface operations {
                              * @description next fire in the task's zone; null when disabled
                              */
                             nextRunAt: string | null;
+                            dependsOn: {
+                                taskId: number;
+                                /**
+                                 * @description the upstream fire's final outcome (after its last attempt) that starts this task: SUCCESS (SUCCEEDED), FAILURE (FAILED, TIMED_OUT or LOST) or END (any of those or CANCELED; never SKIPPED)
+                                 * @enum {string}
+                                 */
+                                on: "SUCCESS" | "FAILURE" | "END";
+                            }[];
+                            dependsOnAll: boolean;
                             lastRun?: {
                                 id: number;
                                 /** @enum {string} */
@@ -3738,7 +3949,7 @@ export interface operations {
                 pageSize?: number;
                 taskId?: number;
                 status?: "QUEUED" | "RUNNING" | "SUCCEEDED" | "FAILED" | "TIMED_OUT" | "CANCELED" | "SKIPPED" | "LOST";
-                trigger?: "SCHEDULE" | "MANUAL" | "RETRY";
+                trigger?: "SCHEDULE" | "MANUAL" | "RETRY" | "DEPENDENCY";
                 /** @description the process or executor that ran it (exact) */
                 executor?: string;
                 /** @description scheduled at or after */
@@ -3766,7 +3977,7 @@ export interface operations {
                             taskId: number;
                             taskName: string;
                             /** @enum {string} */
-                            trigger: "SCHEDULE" | "MANUAL" | "RETRY";
+                            trigger: "SCHEDULE" | "MANUAL" | "RETRY" | "DEPENDENCY";
                             /**
                              * Format: date-time
                              * @description the slot this fire was for (request time for MANUAL)
@@ -3800,6 +4011,8 @@ export interface operations {
                             /** @description the process (host:pid) or executor that ran it */
                             executor: string | null;
                             matchedKeywords: string[];
+                            /** @description trigger DEPENDENCY (and its retries): the upstream run whose end started this fire */
+                            triggeredByRunId: number | null;
                             /** Format: date-time */
                             createdAt: string;
                             /** @description notifications recorded for this run, delivered or not */
@@ -3947,7 +4160,7 @@ export interface operations {
                         taskId: number;
                         taskName: string;
                         /** @enum {string} */
-                        trigger: "SCHEDULE" | "MANUAL" | "RETRY";
+                        trigger: "SCHEDULE" | "MANUAL" | "RETRY" | "DEPENDENCY";
                         /**
                          * Format: date-time
                          * @description the slot this fire was for (request time for MANUAL)
@@ -3981,6 +4194,8 @@ export interface operations {
                         /** @description the process (host:pid) or executor that ran it */
                         executor: string | null;
                         matchedKeywords: string[];
+                        /** @description trigger DEPENDENCY (and its retries): the upstream run whose end started this fire */
+                        triggeredByRunId: number | null;
                         /** Format: date-time */
                         createdAt: string;
                         output: string;
@@ -3994,6 +4209,12 @@ export interface operations {
                             /** Format: date-time */
                             sentAt: string;
                         }[];
+                        /** @description the upstream run that started this fire and its task; null when not DEPENDENCY or since deleted */
+                        triggeredBy: {
+                            runId: number;
+                            taskId: number;
+                            taskName: string;
+                        } | null;
                         /** @description for a run SKIPPED by the FORBID policy: the run of the task that was under way */
                         blockedBy: number | null;
                         /** @description every attempt of this run's fire (same first attempt), first to latest */

@@ -50,6 +50,9 @@ export const FIELD_ERROR_CODES = [
   "WRONG_PASSWORD",
   "AFTER",
   "UNKNOWN_TASK",
+  "DUPLICATE",
+  "DEPENDS_ON_ITSELF",
+  "DEPENDENCY_CYCLE",
   "TAKEN",
   "SELF_CHANGE",
 ] as const;

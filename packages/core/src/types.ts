@@ -15,8 +15,32 @@ export type NotifyPolicy = (typeof NOTIFY_POLICIES)[number];
 /** A notification channel's name (EMAIL, WEBHOOK, … as registered). */
 export type NotifyChannel = string;
 
-export const RUN_TRIGGERS = ["SCHEDULE", "MANUAL", "RETRY"] as const;
+/** DEPENDENCY: started by the end of an upstream task's fire (see Task.dependsOn). */
+export const RUN_TRIGGERS = ["SCHEDULE", "MANUAL", "RETRY", "DEPENDENCY"] as const;
 export type RunTrigger = (typeof RUN_TRIGGERS)[number];
+
+/**
+ * When an upstream fire starts a dependent task, by the fire's final outcome (its last attempt):
+ * SUCCESS = SUCCEEDED; FAILURE = FAILED, TIMED_OUT or LOST; END = any of those or CANCELED.
+ */
+export const DEPENDENCY_CONDITIONS = ["SUCCESS", "FAILURE", "END"] as const;
+export type DependencyCondition = (typeof DEPENDENCY_CONDITIONS)[number];
+
+/** At most this many upstream tasks per task. */
+export const MAX_DEPENDENCIES = 20;
+
+/** Whether a fire whose last attempt ended `status` meets `on` (SKIPPED meets none). */
+export function dependencyMet(on: DependencyCondition, status: RunStatus): boolean {
+  if (on === "SUCCESS") return status === "SUCCEEDED";
+  if (on === "FAILURE") return status === "FAILED" || status === "TIMED_OUT" || status === "LOST";
+  return status !== "SKIPPED" && status !== "QUEUED" && status !== "RUNNING";
+}
+
+/** One upstream of a task. */
+export interface TaskDependencyRef {
+  taskId: number;
+  on: DependencyCondition;
+}
 
 export const RUN_STATUSES = [
   "QUEUED",
@@ -83,6 +107,10 @@ export interface Task {
   createdAt: string;
   updatedAt: string;
   nextRunAt: string | null;
+  /** Upstream tasks whose fires start this one. */
+  dependsOn: TaskDependencyRef[];
+  /** true: start once all upstreams ended as required for the same slot; false: each on its own. */
+  dependsOnAll: boolean;
   /** On create and edit only: what will keep the task from running as saved (it is saved anyway). */
   warnings?: TaskWarning[];
 }
@@ -118,6 +146,8 @@ export interface Run {
   errorParams: Record<string, string | number> | null;
   executor: string | null;
   matchedKeywords: string[];
+  /** trigger DEPENDENCY (and its retries): the upstream run whose end started this fire. */
+  triggeredByRunId: number | null;
   createdAt: string;
 }
 

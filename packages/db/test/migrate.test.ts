@@ -19,8 +19,8 @@ const root = join(import.meta.dirname, "../../..");
 const NAME_KEY_MIGRATION = "20261201000300_task_name_key";
 const SEARCH_TEXT_MIGRATION = "20261201010000_task_list_search_sort";
 const SETTINGS_MIGRATION = "20261201040000_task_settings_json";
-const LAST_RUN_MIGRATION = "20261201020000_runs_at_volume";
 const ENV_MIGRATION = "20261201050000_task_env_secrets";
+const LAST_RUN_MIGRATION = "20261201020000_runs_at_volume";
 const VERSIONS_MIGRATION = "20261201090000_task_versions";
 /** Covering indexes the SQLite migrations add for the task list (see that migration); not in the schema. */
 const SQLITE_ONLY_INDEXES = ["Task_searchText_idx", "Task_id_idx"];
@@ -67,7 +67,9 @@ function readPrismaSchema(source: string, provider: "mysql" | "sqlite"): Expecte
         string,
       ];
       if (modifier === "[]") continue;
-      const relation = attrs.match(/@relation\(fields: \[(\w+)\], references: \[(\w+)\](?:, onDelete: (\w+))?\)/);
+      const relation = attrs.match(
+        /@relation\((?:"\w+", )?fields: \[(\w+)\], references: \[(\w+)\](?:, onDelete: (\w+))?\)/,
+      );
       if (relation) {
         model.foreignKeys.push({
           column: relation[1] as string,
@@ -249,6 +251,7 @@ describe.each(providers)("migrations on %s", (provider) => {
       "Secret",
       "Session",
       "Task",
+      "TaskDependency",
       "TaskTag",
       "TaskVersion",
       "User",

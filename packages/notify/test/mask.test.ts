@@ -57,6 +57,7 @@ describe("toRunSummary", () => {
         scheduledAt: "2026-11-23T02:00:00.000Z",
         attempt: 1,
         rootRunId: null,
+        triggeredByRunId: null,
         status: "SUCCEEDED",
         startedAt: "2026-11-23T02:00:01.000Z",
         finishedAt: null,

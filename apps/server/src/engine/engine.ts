@@ -5,6 +5,7 @@ import type { FastifyBaseLogger } from "fastify";
 import { type Config, notifyConfig } from "../config.ts";
 import { SecretStore } from "../secrets/store.ts";
 import { TaskModules } from "../tasks/modules.ts";
+import { Dependencies, type DependentStart } from "./dependencies.ts";
 import { type Dispatcher, LocalDispatcher } from "./dispatch.ts";
 import { InstanceLease, LEASE_RENEW_MS } from "./lease.ts";
 import { LiveRuns } from "./live-runs.ts";
@@ -29,6 +30,8 @@ const CLAIM_LEAD_MS = 500;
 const UNFIRED_CLAIM_MS = 30_000;
 /** A scheduled fire that waits longer than this for the database is missed, not run late. */
 const FIRE_DB_WAIT_MS = 2_000;
+/** How often the recovery sweep looks for dependents a crash kept from starting. */
+const DEPENDENCY_SWEEP_MS = 60_000;
 
 export interface EngineTimings {
   /** How often live runs save their output so far (so a crash loses little of it). */
@@ -79,6 +82,7 @@ export class Engine {
   /** Whole task rows, read when a slot is prepared or fired (armed tasks hold only their schedule). */
   readonly #rows: TaskRows;
   readonly #nextRunKeys: NextRunKeys;
+  readonly #dependencies: Dependencies;
   #lastSync = new Date(0);
   #syncRounds = 0;
   #started = false;
@@ -123,6 +127,11 @@ export class Engine {
     const ended = (run: RunRow, task: TaskRow) => {
       for (const listener of this.#endListeners) listener(run, task);
     };
+    this.#dependencies = new Dependencies({
+      db,
+      start: (task, start) => this.#startDependent(task, start),
+      log,
+    });
     this.#job = new RunJob({
       ended,
       lease: this.#lease,
@@ -134,6 +143,7 @@ export class Engine {
       outputLimitBytes: config.outputLimitBytes,
       log,
       shutdown: this.#shutdown.signal,
+      fireEnded: (task, last) => this.#dependencies.fireEnded(task, last),
     });
     const track = (done: Promise<void>) => this.#track(done);
     this.#reaper = new Reaper({
@@ -200,6 +210,7 @@ export class Engine {
     this.#every(LEASE_RENEW_MS, () => this.#livenessRound());
     this.#every(this.timings.heartbeatMs, () => this.#saveOutput());
     this.#every(this.timings.pruneEveryMs, () => this.prune());
+    if (this.config.scheduler) this.#every(DEPENDENCY_SWEEP_MS, () => this.#dependencies.sweep());
   }
 
   /**
@@ -279,6 +290,25 @@ export class Engine {
     if (!started) throw new Error("a manual run has no slot to collide on");
     this.#track(started.done);
     return started.runId;
+  }
+
+  /**
+   * Starts a task that depends on a fire that just ended, the way a manual run starts (the run
+   * job: FORBID, timeout, retries, notifications), under a fire key that makes it happen once.
+   * Nothing starts once this process is stopping; the recovery sweep of a live instance does it.
+   */
+  async #startDependent(task: TaskRow, start: DependentStart): Promise<void> {
+    if (this.#stopping) {
+      this.log.warn({ taskId: task.id, ...start }, "stopping: a dependent task is left to the recovery sweep");
+      return;
+    }
+    const started = await this.#job.start({ task, trigger: "DEPENDENCY", ...start });
+    if (started) this.#track(started.done);
+  }
+
+  /** Runs the dependency recovery sweep now, as at `now` (tests; the engine runs it every minute). */
+  sweepDependencies(now?: number): Promise<void> {
+    return this.#dependencies.sweep(now);
   }
 
   /** Cancels a run: executing in this process, or handed to executors (from any instance). */

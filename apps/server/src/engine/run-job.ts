@@ -33,12 +33,21 @@ export interface RunJobDeps {
   lease: { readonly bootId: string; readonly fresh: boolean };
   /** Resolves ${secret:NAME} in a task's settings and environment when an attempt starts. */
   secrets: Pick<SecretStore, "resolve">;
+  /**
+   * Told once per fire, with its last attempt, when the fire reached its final outcome (no retry
+   * to come): where dependent tasks are started (engine/dependencies.ts).
+   */
+  fireEnded?: (task: TaskRow, last: RunRow) => Promise<void>;
 }
 
 export interface FireRequest {
   task: TaskRow;
   scheduledAt: Date;
-  trigger: Extract<RunTrigger, "SCHEDULE" | "MANUAL">;
+  trigger: Extract<RunTrigger, "SCHEDULE" | "MANUAL" | "DEPENDENCY">;
+  /** DEPENDENCY: the fire's unique key (see dependencies.ts); SCHEDULE's is its slot, MANUAL has none. */
+  fireKey?: string;
+  /** DEPENDENCY: the upstream run whose end started this fire. */
+  triggeredByRunId?: number;
   /** The slot's first attempt, claimed ahead of time by prepare() (status QUEUED). */
   claimed?: RunRow;
   /**
@@ -106,7 +115,7 @@ export class RunJob {
     const { task, scheduledAt, trigger, claimed, notAfter = Number.POSITIVE_INFINITY } = request;
     const { store, dispatcher, live } = this.deps;
     if (claimed) return this.#startClaimed(task, claimed, notAfter);
-    const fireKey = trigger === "SCHEDULE" ? fireKeyOf(scheduledAt) : null;
+    const fireKey = request.fireKey ?? (trigger === "SCHEDULE" ? fireKeyOf(scheduledAt) : null);
 
     const claimFirst = (status: "SKIPPED" | "RUNNING", executor: string | null, error?: RunError) =>
       store.claim({
@@ -120,6 +129,7 @@ export class RunJob {
         executor,
         ownerId: this.deps.lease.bootId,
         error,
+        triggeredByRunId: request.triggeredByRunId ?? null,
       });
 
     const skip = async () => {
@@ -300,14 +310,14 @@ export class RunJob {
           this.deps.log.error({ err, taskId: task.id, runId: ended.id }, "could not retry");
       }
     }
-    await this.deps.notifier.afterFire(task, ended);
+    await this.#fireEnded(task, ended);
   }
 
   /** Continues a fire whose attempt was found LOST: the next attempt, if any remain. */
   async retryLost(task: TaskRow, lost: RunRow): Promise<void> {
     const next = await this.#claimRetry(task, lost);
     if (next) await this.#attempts(task, next);
-    else await this.deps.notifier.afterFire(task, lost);
+    else await this.#fireEnded(task, lost);
   }
 
   async #claimRetry(task: TaskRow, previous: RunRow): Promise<RunRow | null> {
@@ -322,11 +332,21 @@ export class RunJob {
       status: "RUNNING",
       executor: this.deps.dispatcher.executorFor(task),
       ownerId: this.deps.lease.bootId,
+      triggeredByRunId: previous.triggeredByRunId,
     });
   }
 
+  /** A fire reached its final outcome: its notification and its dependent tasks, side by side. */
+  async #fireEnded(task: TaskRow, last: RunRow): Promise<void> {
+    const { notifier, fireEnded, log } = this.deps;
+    const dependents = fireEnded?.(task, last).catch((err: unknown) =>
+      log.error({ err, taskId: task.id, runId: last.id }, "could not start the tasks that depend on this one"),
+    );
+    await Promise.all([notifier.afterFire(task, last), dependents]);
+  }
+
   async #attempts(task: TaskRow, first: RunRow): Promise<void> {
-    const { log, notifier } = this.deps;
+    const { log } = this.deps;
     // One controller per fire: cancelling any of its attempts also stops the retries.
     const fire = new AbortController();
     let cancelReason = CANCELED_BY_USER;
@@ -357,7 +377,7 @@ export class RunJob {
     } finally {
       this.#onShutdown.delete(onShutdown);
     }
-    await notifier.afterFire(task, last);
+    await this.#fireEnded(task, last);
   }
 
   /**

@@ -17,6 +17,8 @@ export interface NewRun {
   /** The bootId of the process that owns the attempt (see lease.ts). */
   ownerId: string;
   error?: RunError | null;
+  /** trigger DEPENDENCY and its retries: the upstream run whose end started the fire. */
+  triggeredByRunId?: number | null;
 }
 
 /** A run error as the Run columns hold it: the English text, the code, the params as JSON. */
@@ -84,8 +86,8 @@ class Coalescer<In, Out> {
   }
 }
 
-// Rows per statement: SQLite allows 32,766 bound values, MySQL 65,535; a claim row binds 20, a
-// finish row 16 (31 on MySQL).
+// Rows per statement: SQLite allows 32,766 bound values, MySQL 65,535; a claim row binds 21, a
+// finish row 17 (33 on MySQL).
 const MAX_BATCH = 500;
 const ACTIVE = ["QUEUED", "RUNNING"];
 /**
@@ -129,6 +131,7 @@ const CLAIM_COLUMNS = [
   "errorParams",
   "output",
   "matchedKeywords",
+  "triggeredByRunId",
   "createdAt",
   "updatedAt",
 ] as const;
@@ -596,6 +599,7 @@ function claimRow(run: NewRun, now: Date) {
     ...errorColumns(run.error),
     output: "",
     matchedKeywords: "[]",
+    triggeredByRunId: run.triggeredByRunId ?? null,
     createdAt: now,
     updatedAt: now,
   };

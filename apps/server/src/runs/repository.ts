@@ -154,6 +154,7 @@ export class RunRepository {
     return {
       ...toApiRun(run),
       taskName: task.name,
+      triggeredBy: await this.triggeredBy(run),
       blockedBy: await this.blockedBy(run),
       attempts: attempts.map((a) => ({ id: a.id, attempt: a.attempt, status: a.status as RunStatus })),
       maxAttempts: Math.max(task.retryCount + 1, run.attempt),
@@ -173,6 +174,16 @@ export class RunRepository {
         sentAt: n.sentAt.toISOString(),
       })),
     };
+  }
+
+  /** The upstream run (and its task) that started a DEPENDENCY fire, while it is still stored. */
+  async triggeredBy(run: RunRow): Promise<{ runId: number; taskId: number; taskName: string } | null> {
+    if (run.triggeredByRunId === null) return null;
+    const upstream = await this.db.run.findUnique({
+      where: { id: run.triggeredByRunId },
+      select: { id: true, taskId: true, task: { select: { name: true } } },
+    });
+    return upstream ? { runId: upstream.id, taskId: upstream.taskId, taskName: upstream.task.name } : null;
   }
 
   /**

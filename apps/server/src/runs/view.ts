@@ -34,6 +34,7 @@ export function toApiRun(row: RunRow): Run {
     errorParams: row.errorParams === null ? null : (JSON.parse(row.errorParams) as Record<string, string | number>),
     executor: row.executor,
     matchedKeywords: JSON.parse(row.matchedKeywords) as string[],
+    triggeredByRunId: row.triggeredByRunId,
     createdAt: row.createdAt.toISOString(),
   };
 }

@@ -1,6 +1,7 @@
 import {
   CONTROL,
   checkCron,
+  type DependencyCondition,
   type Fail,
   type FieldError,
   isValidTimezone,
@@ -8,12 +9,13 @@ import {
   normalizeTags,
   OWNER_MAX_LENGTH,
   parseList,
+  type TaskDependencyRef,
 } from "@crondeck/core";
 import { type TaskRow, taskNameKey } from "@crondeck/db";
 import { validationError } from "../lib/errors.ts";
 import type { TaskInput } from "../routes/api/tasks/schema.ts";
 import type { TaskModules } from "./modules.ts";
-import { toApiTask } from "./repository.ts";
+import { type TaskRecord, toApiTask } from "./repository.ts";
 
 // The rules of SPEC §1 that a JSON schema can't express. Every create, replace and patch goes
 // through normalizeTask, so there is one place that decides what a valid task is; the fields of a
@@ -31,6 +33,8 @@ export type TaskWrite = Omit<
   "id" | "createdAt" | "updatedAt" | "searchText" | "nextRunAtMs" | "lastRunId" | "lastRunStatus" | "lastRunFinishedAt"
 > & {
   modeText: string;
+  /** Its upstream tasks (TaskDependency rows); left out of a write that keeps them. */
+  dependsOn?: TaskDependencyRef[];
 };
 
 /**
@@ -102,6 +106,17 @@ export function normalizeTask(
   if (LONE_SURROGATE.test(owner))
     fail("owner", "must be valid Unicode text (it holds half a surrogate pair)", "INVALID_UNICODE");
   const tags = normalizeTags(input.tags ?? [], fail);
+  // Which tasks exist and whether they make a cycle is the repository's to check (it reads them).
+  const dependsOn: TaskDependencyRef[] = [];
+  const seen = new Set<number>();
+  for (const [i, ref] of (input.dependsOn ?? []).entries()) {
+    if (seen.has(ref.taskId)) {
+      fail(`dependsOn[${i}].taskId`, `names task ${ref.taskId} a second time`, "DUPLICATE", { value: ref.taskId });
+      continue;
+    }
+    seen.add(ref.taskId);
+    dependsOn.push({ taskId: ref.taskId, on: (ref.on ?? "SUCCESS") as DependencyCondition });
+  }
 
   if (errors.length > 0) throw validationError(errors);
 
@@ -129,11 +144,13 @@ export function normalizeTask(
     remark: input.remark ?? "",
     owner,
     tags: JSON.stringify(tags),
+    dependsOn,
+    dependsOnAll: input.dependsOnAll ?? false,
   };
 }
 
 /** The stored task as an input, so PATCH can merge a few fields into it and re-check the whole. */
-export function rowToInput(modules: TaskModules, row: TaskRow): TaskInput {
+export function rowToInput(modules: TaskModules, row: TaskRecord): TaskInput {
   // The API view minus what is assigned or computed; write-only secrets stay out (omitted means "keep").
   const { id, createdAt, updatedAt, nextRunAt, ...input } = toApiTask(modules, row, () => null) as unknown as Record<
     string,

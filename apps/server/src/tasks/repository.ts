@@ -1,4 +1,4 @@
-import { nextRun, type RunStatus, type Task, tagKey } from "@crondeck/core";
+import { nextRun, type RunStatus, type Task, type TaskDependencyRef, tagKey } from "@crondeck/core";
 import {
   type Db,
   escapeLike,
@@ -10,6 +10,7 @@ import {
 } from "@crondeck/db";
 import { conflict, notFound } from "../lib/errors.ts";
 import type { TaskListQuery } from "../routes/api/tasks/schema.ts";
+import { checkDependsOn, dependsOnOf, replaceDependsOn } from "./dependencies.ts";
 import type { TaskModules } from "./modules.ts";
 import type { TaskWrite } from "./normalize.ts";
 import {
@@ -23,6 +24,9 @@ import {
   type VersionBy,
 } from "./versions.ts";
 
+/** A stored task with its upstream tasks (read from TaskDependency) when the reader loaded them. */
+export type TaskRecord = TaskRow & { dependsOn?: TaskDependencyRef[] };
+
 /** Where a task's next fire time comes from: the scheduler when it runs here, else croner directly. */
 export type NextRunAt = (row: TaskRow) => Date | null;
 
@@ -34,7 +38,7 @@ export interface LastRun {
 
 export type TaskWithLastRun = Task & { lastRun: LastRun | null };
 
-export function toApiTask(modules: TaskModules, row: TaskRow, nextRunAt: NextRunAt): Task {
+export function toApiTask(modules: TaskModules, row: TaskRecord, nextRunAt: NextRunAt): Task {
   const next = row.enabled ? nextRunAt(row) : null;
   return {
     id: row.id,
@@ -60,6 +64,8 @@ export function toApiTask(modules: TaskModules, row: TaskRow, nextRunAt: NextRun
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
     nextRunAt: next ? next.toISOString() : null,
+    dependsOn: row.dependsOn ?? [],
+    dependsOnAll: row.dependsOnAll,
     // The fields of its mode and channels, secrets masked or hidden as their modules declare.
     ...modules.view(row),
   } as Task;
@@ -143,15 +149,17 @@ export class TaskRepository {
     private readonly modules: TaskModules,
   ) {}
 
-  async get(id: number): Promise<TaskRow> {
+  /** The task with its upstream tasks. */
+  async get(id: number): Promise<TaskRecord> {
     const row = await this.db.task.findUnique({ where: { id } });
     if (!row) throw notFound("task", id);
-    return row;
+    return { ...row, dependsOn: (await dependsOnOf(this.db, [id])).get(id) ?? [] };
   }
 
   /**
-   * Runs a write and the version it records in one transaction: its own, or the caller's when this
-   * repository was made on a transaction's client (tasks-as-code apply), which has no $transaction.
+   * Runs a write, its upstream tasks and the version it records in one transaction: its own, or
+   * the caller's when this repository was made on a transaction's client (tasks-as-code apply),
+   * which has no $transaction.
    */
   #transaction<T>(write: (db: Db) => Promise<T>): Promise<T> {
     const db = this.db as Db & { $transaction?: unknown };
@@ -160,14 +168,17 @@ export class TaskRepository {
   }
 
   /** `by`: what the task's history records for this write (tasks/versions.ts). */
-  async create({ modeText, ...data }: TaskWrite, by: VersionBy): Promise<TaskRow> {
+  async create({ modeText, dependsOn = [], ...data }: TaskWrite, by: VersionBy): Promise<TaskRecord> {
+    await checkDependsOn(this.db, null, dependsOn);
     try {
       return await this.#transaction(async (db) => {
         const row = await db.task.create({
           data: { ...data, ...listColumns({ ...data, modeText }), tagRows: { create: tagRows(data.tags) } },
         });
-        await recordFirstVersion(db, row, by);
-        return row;
+        await replaceDependsOn(db, row.id, dependsOn);
+        const record = { ...row, dependsOn };
+        await recordFirstVersion(db, record, by);
+        return record;
       });
     } catch (err) {
       if (isUniqueViolation(err)) throw nameTaken(data.name);
@@ -177,24 +188,33 @@ export class TaskRepository {
 
   /**
    * Changes `previous` (the stored task, as read for this edit) by `data`, and records the result
-   * as the task's next version when it differs from the latest one.
+   * as the task's next version when it differs from the latest one. Its upstream tasks are replaced
+   * when `data.dependsOn` is given, kept otherwise.
    */
-  async update(previous: TaskRow, { modeText, ...data }: Partial<TaskWrite>, by: VersionBy): Promise<TaskRow> {
+  async update(
+    previous: TaskRecord,
+    { modeText, dependsOn, ...data }: Partial<TaskWrite>,
+    by: VersionBy,
+  ): Promise<TaskRecord> {
     const id = previous.id;
     const text = modeText ?? this.modules.modeText(previous);
+    const { dependsOn: _stored, ...columns } = previous;
+    if (dependsOn) await checkDependsOn(this.db, id, dependsOn);
     try {
       return await this.#transaction(async (db) => {
         const row = await db.task.update({
           where: { id },
           data: {
             ...data,
-            ...listColumns({ ...previous, ...data, modeText: text }),
+            ...listColumns({ ...columns, ...data, modeText: text }),
             // Only when the tags are part of the change (an enable/disable leaves them alone).
             ...(data.tags === undefined ? {} : { tagRows: { deleteMany: {}, create: tagRows(data.tags) } }),
           },
         });
-        await recordVersion(db, this.provider, row, by, previous);
-        return row;
+        if (dependsOn) await replaceDependsOn(db, id, dependsOn);
+        const record = { ...row, dependsOn: dependsOn ?? (await dependsOnOf(db, [id])).get(id) ?? [] };
+        await recordVersion(db, this.provider, record, by, previous);
+        return record;
       });
     } catch (err) {
       if (isUniqueViolation(err)) throw nameTaken(String(data.name));
@@ -208,9 +228,10 @@ export class TaskRepository {
    * created disabled so it never fires by surprise. Secrets and credential headers are copied from
    * the row, so they never pass through a client.
    */
-  async copy(source: TaskRow, by: VersionBy): Promise<TaskRow> {
-    // A copy has no runs, so no last result.
+  async copy(source: TaskRecord, by: VersionBy): Promise<TaskRecord> {
+    // A copy has no runs, so no last result; it depends on the same upstream tasks (none on it).
     const {
+      dependsOn = [],
       id,
       createdAt,
       updatedAt,
@@ -235,8 +256,10 @@ export class TaskRepository {
               tagRows: { create: tagRows(data.tags) },
             },
           });
-          await recordFirstVersion(db, row, by);
-          return row;
+          await replaceDependsOn(db, row.id, dependsOn);
+          const record = { ...row, dependsOn };
+          await recordFirstVersion(db, record, by);
+          return record;
         });
       } catch (err) {
         if (!isUniqueViolation(err)) throw err;
@@ -414,7 +437,11 @@ export class TaskRepository {
     ]);
     const ids = picked.map((row) => Number(row.id));
     const found = new Map((await this.db.task.findMany({ where: { id: { in: ids } } })).map((row) => [row.id, row]));
-    const rows = ids.flatMap((id) => found.get(id) ?? []);
+    const dependsOn = await dependsOnOf(this.db, ids);
+    const rows = ids.flatMap((id) => {
+      const row = found.get(id);
+      return row ? [{ ...row, dependsOn: dependsOn.get(id) ?? [] }] : [];
+    });
     const items: TaskWithLastRun[] = rows.map((row) => ({
       ...toApiTask(this.modules, row, nextRunAt),
       lastRun: lastRunOf(row),

@@ -62,7 +62,8 @@ const SYSTEM: VersionActor = { actorId: null, actorName: "system", via: null, to
 export function snapshotOf(row: TaskRow): Snapshot {
   const out: Snapshot = {};
   for (const [key, value] of Object.entries(row)) {
-    if (NOT_EDITABLE.has(key) || Array.isArray(value)) continue;
+    // Arrays are relations Prisma may include, but a record's upstream tasks are part of its state.
+    if (NOT_EDITABLE.has(key) || (Array.isArray(value) && key !== "dependsOn")) continue;
     out[key] = jsonSafe(value);
   }
   return out;

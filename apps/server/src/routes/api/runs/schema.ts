@@ -35,6 +35,9 @@ const runFields = {
   ),
   executor: Nullable(Type.String({ description: "the process (host:pid) or executor that ran it" })),
   matchedKeywords: Type.Array(Type.String()),
+  triggeredByRunId: Nullable(
+    Type.Integer({ description: "trigger DEPENDENCY (and its retries): the upstream run whose end started this fire" }),
+  ),
   createdAt: Type.String({ format: "date-time" }),
 };
 
@@ -57,6 +60,14 @@ export const RunDetail = Type.Object({
   ...runFields,
   output: Type.String(),
   notifications: Type.Array(Notification),
+  triggeredBy: Nullable(
+    Type.Object(
+      { runId: Type.Integer(), taskId: Type.Integer(), taskName: Type.String() },
+      {
+        description: "the upstream run that started this fire and its task; null when not DEPENDENCY or since deleted",
+      },
+    ),
+  ),
   blockedBy: Nullable(
     Type.Integer({ description: "for a run SKIPPED by the FORBID policy: the run of the task that was under way" }),
   ),

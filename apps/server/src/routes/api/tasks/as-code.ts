@@ -1,11 +1,12 @@
 import { tagKey } from "@crondeck/core";
-import type { Db, TaskRow } from "@crondeck/db";
+import { type Db, type TaskRow, taskNameKey } from "@crondeck/db";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { type Static, Type } from "typebox";
 import { ApiError, notFound } from "../../../lib/errors.ts";
 import { errors, Nullable, StringEnum } from "../../../lib/schemas.ts";
 import { exportTasks, type PlannedWrite, parseTasksFile, planTasks } from "../../../tasks/as-code.ts";
-import { TaskRepository, toApiTask } from "../../../tasks/repository.ts";
+import { dependsOnOf, replaceDependsOn } from "../../../tasks/dependencies.ts";
+import { type TaskRecord, TaskRepository, toApiTask } from "../../../tasks/repository.ts";
 import { actorOf } from "../../../tasks/versions.ts";
 
 // Tasks as code (README "Tasks as code"): export to YAML, plan a file against the stored tasks,
@@ -110,6 +111,15 @@ const Plan = Type.Object({
 });
 export type PlanView = Static<typeof Plan>;
 
+/** Tasks with their upstreams loaded (what plans and exports compare and write). */
+async function withDependsOn(db: Db, rows: TaskRow[]): Promise<TaskRecord[]> {
+  const dependsOn = await dependsOnOf(
+    db,
+    rows.map((row) => row.id),
+  );
+  return rows.map((row) => ({ ...row, dependsOn: dependsOn.get(row.id) ?? [] }));
+}
+
 const asCodeRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { engine, config, database, modules } = app;
 
@@ -146,10 +156,18 @@ const asCodeRoutes: FastifyPluginAsyncTypebox = async (app) => {
       } else {
         rows = await database.db.task.findMany({ where: tagged });
       }
+      const records = await withDependsOn(database.db, rows);
+      // The upstreams' names, also of those outside the selection.
+      const upstreamIds = [...new Set(records.flatMap((row) => (row.dependsOn ?? []).map((ref) => ref.taskId)))];
+      const upstreams = await database.db.task.findMany({
+        where: { id: { in: upstreamIds } },
+        select: { id: true, name: true },
+      });
+      const names = new Map(upstreams.map((row) => [row.id, row.name]));
       return reply
         .type("application/yaml; charset=utf-8")
         .header("content-disposition", 'attachment; filename="crondeck-tasks.yaml"')
-        .send(exportTasks(modules, rows));
+        .send(exportTasks(modules, records, names));
     },
   );
 
@@ -169,7 +187,7 @@ const asCodeRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (req) => {
       const file = parseTasksFile(modules, req.body.yaml);
-      const stored = await database.db.task.findMany();
+      const stored = await withDependsOn(database.db, await database.db.task.findMany());
       return planTasks(modules, file, stored, { prune: req.body.prune ?? false, defaultZone: config.timezone }).plan;
     },
   );
@@ -193,7 +211,7 @@ const asCodeRoutes: FastifyPluginAsyncTypebox = async (app) => {
       // The plan is made again inside the transaction, so what is written is what was compared.
       const { plan, saved, deleted } = await database.db.$transaction(
         async (tx) => {
-          const stored = await tx.task.findMany();
+          const stored = await withDependsOn(tx as unknown as Db, await tx.task.findMany());
           const { plan, writes } = planTasks(modules, file, stored, { prune, defaultZone: config.timezone });
           if (plan.fingerprint !== req.body.fingerprint) {
             throw new ApiError(
@@ -204,7 +222,7 @@ const asCodeRoutes: FastifyPluginAsyncTypebox = async (app) => {
           }
           // The repository's own writes (list columns, name conflicts), on the transaction's client.
           const repo = new TaskRepository(tx as unknown as Db, database.provider, modules);
-          const saved: Array<{ write: PlannedWrite; row: TaskRow }> = [];
+          const saved: Array<{ write: PlannedWrite; row: TaskRecord }> = [];
           const deleted: PlannedWrite[] = [];
           // Deletions first, so a file may give a pruned task's name to a new one.
           for (const write of writes) {
@@ -219,11 +237,25 @@ const asCodeRoutes: FastifyPluginAsyncTypebox = async (app) => {
             else if (write.action === "update")
               saved.push({ write, row: await repo.update(write.previous, write.data, by) });
           }
+          // Upstreams by name once every task of the file exists (the plan checked names and cycles).
+          const ids = new Map(
+            (await tx.task.findMany({ select: { id: true, nameKey: true } })).map((r) => [r.nameKey, r.id]),
+          );
+          for (const entry of saved) {
+            const { write } = entry;
+            if (write.action === "delete" || !write.dependsOn) continue;
+            const refs = write.dependsOn.flatMap((dep) => {
+              const id = ids.get(taskNameKey(dep.task));
+              return id === undefined ? [] : [{ taskId: id, on: dep.on }];
+            });
+            await replaceDependsOn(tx as unknown as Db, entry.row.id, refs);
+            entry.row = { ...entry.row, dependsOn: refs };
+          }
           return { plan, saved, deleted };
         },
         { maxWait: 10_000, timeout: 120_000 },
       );
-      const view = (row: TaskRow) => toApiTask(modules, row, engine.nextRunAt);
+      const view = (row: TaskRecord) => toApiTask(modules, row, engine.nextRunAt);
       for (const write of deleted) {
         if (write.action !== "delete") continue;
         engine.taskDeleted(write.previous.id);

@@ -7,6 +7,7 @@ import { roleAtLeast } from "../../../auth/roles.ts";
 import { ApiError, validationError } from "../../../lib/errors.ts";
 import { errors, IdParams } from "../../../lib/schemas.ts";
 import { callerOf } from "../../../plugins/app/auth.ts";
+import { dependencyGraph } from "../../../tasks/dependencies.ts";
 import { normalizeTask, rowToInput, type TaskWrite } from "../../../tasks/normalize.ts";
 import { toApiTask } from "../../../tasks/repository.ts";
 import { actorOf, type VersionAction } from "../../../tasks/versions.ts";
@@ -15,6 +16,7 @@ import {
   BulkInput,
   type BulkItemResult,
   BulkResult,
+  TaskDependencies,
   type TaskInput,
   type TaskListQuery,
   type TaskPatch,
@@ -24,7 +26,7 @@ import {
 const tags = ["tasks"];
 
 const tasksRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { tasks, runs, engine, config, modules } = app;
+  const { tasks, runs, engine, config, modules, database } = app;
   const { Task, TaskInput, TaskPage, TaskPatch, TaskListQuery } = taskSchemas(modules);
   const view = (row: TaskRow) => toApiTask(modules, row, engine.nextRunAt);
   const audit = (req: FastifyRequest, action: string, taskId: number, change: { before?: unknown; after?: unknown }) =>
@@ -119,6 +121,21 @@ const tasksRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (req) => view(await tasks.get(req.params.id)),
+  );
+
+  app.get(
+    "/:id/dependencies",
+    {
+      config: { access: "viewer" },
+      schema: {
+        tags,
+        operationId: "getTaskDependencies",
+        summary: "A task's upstream tasks and the tasks that depend on it",
+        params: IdParams,
+        response: { 200: TaskDependencies, ...errors(400, 404) },
+      },
+    },
+    async (req) => dependencyGraph(database.db, req.params.id),
   );
 
   app.put(

@@ -1,4 +1,11 @@
-import { CONCURRENCY_POLICIES, MISFIRE_POLICIES, NOTIFY_POLICIES, RUN_STATUSES } from "@crondeck/core";
+import {
+  CONCURRENCY_POLICIES,
+  DEPENDENCY_CONDITIONS,
+  MAX_DEPENDENCIES,
+  MISFIRE_POLICIES,
+  NOTIFY_POLICIES,
+  RUN_STATUSES,
+} from "@crondeck/core";
 import { type Static, type TSchema, Type } from "typebox";
 import { Nullable, PageOf, PageQuery, StringEnum } from "../../../lib/schemas.ts";
 import type { TaskModules } from "../../../tasks/modules.ts";
@@ -7,6 +14,24 @@ import type { TaskModules } from "../../../tasks/modules.ts";
 // fields (mode, policy, channel) or need code (cron, zone, URL) are in src/tasks/normalize.ts.
 // The fields of task modes and notification channels (command, httpHeaders, notifyEmails, …) come
 // from their modules (src/tasks/modules.ts): taskSchemas() composes them with the fields here.
+
+const DEPENDENCY_ON =
+  "the upstream fire's final outcome (after its last attempt) that starts this task: SUCCESS (SUCCEEDED), FAILURE (FAILED, TIMED_OUT or LOST) or END (any of those or CANCELED; never SKIPPED)";
+const DependencyOn = StringEnum(DEPENDENCY_CONDITIONS, { description: DEPENDENCY_ON });
+
+const DependsOnInput = Type.Array(
+  Type.Object(
+    {
+      taskId: Type.Integer({ minimum: 1, maximum: 2_147_483_647, description: "the upstream task" }),
+      on: Type.Optional(StringEnum(DEPENDENCY_CONDITIONS, { description: `${DEPENDENCY_ON}; default SUCCESS` })),
+    },
+    { additionalProperties: false },
+  ),
+  {
+    maxItems: MAX_DEPENDENCIES,
+    description: `upstream tasks (at most ${MAX_DEPENDENCIES}) whose fires start this task with trigger DEPENDENCY; no cycles`,
+  },
+);
 
 /** The fields every task has, whatever its mode and channel. */
 const TaskInputBase = Type.Object({
@@ -51,6 +76,13 @@ const TaskInputBase = Type.Object({
       maxItems: 100,
       description:
         "at most 20 tags, each 1–32 characters after trimming: letters (any script), digits and _ . : / -; case is kept, repeats ignoring case are dropped",
+    }),
+  ),
+  dependsOn: Type.Optional(DependsOnInput),
+  dependsOnAll: Type.Optional(
+    Type.Boolean({
+      description:
+        "false (default): each upstream fire starts this task on its own; true: it starts once when every upstream has ended as required for the same slot (scheduledAt)",
     }),
   ),
 });
@@ -145,6 +177,8 @@ const TaskViewBase = {
   nextRunAt: Nullable(
     Type.String({ format: "date-time", description: "next fire in the task's zone; null when disabled" }),
   ),
+  dependsOn: Type.Array(Type.Object({ taskId: Type.Integer(), on: DependencyOn })),
+  dependsOnAll: Type.Boolean(),
   lastRun: Type.Optional(Nullable(LastRun)),
   warnings: Type.Optional(
     Type.Array(TaskWarning, {
@@ -184,6 +218,19 @@ export const TaskListQuery = Type.Object(
 export type TaskListQuery = Static<typeof TaskListQuery>;
 
 export const BULK_ACTIONS = ["enable", "disable", "run", "delete", "addTag", "removeTag"] as const;
+const DependencyItem = Type.Object({
+  taskId: Type.Integer(),
+  name: Type.String(),
+  on: DependencyOn,
+  enabled: Type.Boolean(),
+});
+
+export const TaskDependencies = Type.Object({
+  upstream: Type.Array(DependencyItem, { description: "the tasks this one depends on, by name" }),
+  downstream: Type.Array(DependencyItem, {
+    description: "the tasks that depend on this one (each with the outcome of this task it waits for), by name",
+  }),
+});
 
 export const BulkInput = Type.Object(
   {

@@ -24,6 +24,8 @@ export interface RunDetail extends Run {
   notifications?: NotificationRecord[];
   /** For a run SKIPPED by FORBID: the run that was under way. */
   blockedBy?: number | null;
+  /** trigger DEPENDENCY: the upstream run whose end started this fire, and its task. */
+  triggeredBy?: { runId: number; taskId: number; taskName: string } | null;
   /** Every attempt of this run's fire, first to latest. */
   attempts?: RunAttempt[];
   maxAttempts?: number;

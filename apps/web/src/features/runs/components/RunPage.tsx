@@ -53,7 +53,19 @@ export function RunPage({ id }: { id: number }) {
 
   const facts: { label: string; value: ReactNode }[] = [
     { label: t("run.status"), value: <StatusBadge status={data.status} /> },
-    { label: t("run.trigger"), value: t(`trigger.${data.trigger}`) },
+    {
+      label: t("run.trigger"),
+      value: data.triggeredBy ? (
+        <span data-testid="run-triggered-by">
+          {t(`trigger.${data.trigger}`)} ·{" "}
+          <Link to={`/runs/${data.triggeredBy.runId}`}>
+            {t("run.triggeredBy", { id: data.triggeredBy.runId, task: data.triggeredBy.taskName })}
+          </Link>
+        </span>
+      ) : (
+        t(`trigger.${data.trigger}`)
+      ),
+    },
     {
       label: t("run.attempt"),
       value: t("run.attemptOf", { attempt: data.attempt, max: data.maxAttempts ?? data.attempt }),

@@ -154,3 +154,21 @@ describe("environment lines", () => {
     expect(formatEnv({})).toBe("");
   });
 });
+
+describe("task dependencies in the form model", () => {
+  it("reads dependsOn and dependsOnAll from a task and always sends them (PUT clears what is left out)", () => {
+    const task = {
+      ...httpTask,
+      dependsOn: [{ taskId: 4, on: "FAILURE" }],
+      dependsOnAll: true,
+    } as unknown as Task;
+    const values = formValuesFromTask(task, META);
+    expect(values.dependsOn).toEqual([{ taskId: 4, on: "FAILURE" }]);
+    expect(values.dependsOnAll).toBe(true);
+    expect(toTaskInput(values, META)).toMatchObject({ dependsOn: [{ taskId: 4, on: "FAILURE" }], dependsOnAll: true });
+    const fresh = emptyFormValues("UTC", META);
+    expect(toTaskInput(fresh, META)).toMatchObject({ dependsOn: [], dependsOnAll: false });
+    // A task as an older server returned it (no dependency fields) reads as none.
+    expect(formValuesFromTask(httpTask, META)).toMatchObject({ dependsOn: [], dependsOnAll: false });
+  });
+});

@@ -1,5 +1,6 @@
 import {
   type ConcurrencyPolicy,
+  type DependencyCondition,
   type FormField,
   formatList,
   type MisfirePolicy,
@@ -37,6 +38,9 @@ export interface TaskFormValues {
   owner: string;
   /** The tags added so far (the tag input's chips). */
   tags: string[];
+  /** Upstream tasks whose runs start this one (names are shown from the dependencies API). */
+  dependsOn: Array<{ taskId: number; on: DependencyCondition }>;
+  dependsOnAll: boolean;
   /** The modes' and channels' fields as typed, by task field name (write-only ones excepted). */
   fields: Record<string, string>;
   /** Write-only fields as typed: blank keeps the saved value. Kept apart so no draft ever holds one. */
@@ -79,6 +83,8 @@ export function emptyFormValues(timezone: string, meta: Meta): TaskFormValues {
     remark: "",
     owner: "",
     tags: [],
+    dependsOn: [],
+    dependsOnAll: false,
     fields: {},
     secrets: {},
     clear: {},
@@ -121,6 +127,8 @@ export function formValuesFromTask(task: Task, meta: Meta): TaskFormValues {
     remark: task.remark ?? "",
     owner: task.owner ?? "",
     tags: task.tags ?? [],
+    dependsOn: (task.dependsOn ?? []).map(({ taskId, on }) => ({ taskId, on })),
+    dependsOnAll: task.dependsOnAll ?? false,
     fields,
     secrets: {},
     clear: {},
@@ -365,6 +373,9 @@ export function toTaskInput(v: TaskFormValues, meta: Meta): Record<string, unkno
     owner: v.owner,
     // A draft saved before tags existed has none.
     tags: v.tags ?? [],
+    // Always sent: PUT clears upstreams left out.
+    dependsOn: v.dependsOn ?? [],
+    dependsOnAll: v.dependsOnAll ?? false,
   };
   // Blank means "the server's default zone", which only the server knows.
   if (v.timezone.trim()) input.timezone = v.timezone.trim();

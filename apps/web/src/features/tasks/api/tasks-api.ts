@@ -1,4 +1,4 @@
-import type { Page, Run, RunStatus, Task, TaskMode } from "@crondeck/core";
+import type { DependencyCondition, Page, Run, RunStatus, Task, TaskMode } from "@crondeck/core";
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api } from "../../../lib/api-client.ts";
 
@@ -43,11 +43,25 @@ export interface NotificationTestResult {
   target: string;
 }
 
+/** A task on the other end of a dependency, by name (GET /api/tasks/:id/dependencies). */
+export interface DependencyItem {
+  taskId: number;
+  name: string;
+  on: DependencyCondition;
+  enabled: boolean;
+}
+
+export interface TaskDependencies {
+  upstream: DependencyItem[];
+  downstream: DependencyItem[];
+}
+
 export const taskKeys = {
   all: ["tasks"] as const,
   lists: () => ["tasks", "list"] as const,
   list: (params: TaskListParams) => ["tasks", "list", params] as const,
   detail: (id: number) => ["tasks", "detail", id] as const,
+  dependencies: (id: number) => ["tasks", "dependencies", id] as const,
   runs: (id: number, params?: RunListParams) =>
     params ? (["tasks", "runs", id, params] as const) : (["tasks", "runs", id] as const),
 };
@@ -86,6 +100,25 @@ export function useTask(id: number) {
   });
 }
 
+export function useTaskDependencies(id: number | undefined) {
+  return useQuery({
+    queryKey: taskKeys.dependencies(id ?? 0),
+    queryFn: ({ signal }) => api.get<TaskDependencies>(`/api/tasks/${id}/dependencies`, undefined, signal),
+    enabled: id !== undefined,
+  });
+}
+
+/** Tasks whose name (or command, remark) holds `q`, for picking upstream tasks; nothing when blank. */
+export function useTaskSearch(q: string) {
+  const query = q.trim();
+  return useQuery({
+    queryKey: ["tasks", "search", query] as const,
+    queryFn: ({ signal }) =>
+      api.get<Page<TaskListItem>>("/api/tasks", { page: 1, pageSize: 8, q: query, sort: "name" }, signal),
+    enabled: query.length > 0,
+  });
+}
+
 export function useTaskRuns(id: number, params: RunListParams) {
   return useQuery({
     queryKey: taskKeys.runs(id, params),
@@ -102,6 +135,8 @@ export function useSaveTask(id: number | null) {
       id === null ? api.post<Task>("/api/tasks", input) : api.put<Task>(`/api/tasks/${id}`, input),
     onSuccess: (task) => {
       client.setQueryData(taskKeys.detail(task.id), task);
+      // Its upstreams may have changed, and with them other tasks' downstream lists.
+      void client.invalidateQueries({ queryKey: ["tasks", "dependencies"] });
       return client.invalidateQueries({ queryKey: taskKeys.lists() });
     },
   });

@@ -57,14 +57,38 @@ const httpTask = {
   env: { REGION: "eu", TOKEN: `\${secret:API_TOKEN}` },
 };
 
+// A task that runs after two others, with ALL, and starts a third.
+const dependentTask = {
+  ...task,
+  id: 9,
+  name: "load",
+  dependsOn: [
+    { taskId: 7, on: "SUCCESS" },
+    { taskId: 8, on: "END" },
+  ],
+  dependsOnAll: true,
+};
+
 let server: Awaited<ReturnType<typeof startApiServer>>;
 
 beforeAll(async () => {
   server = await startApiServer(({ method, url }) => {
     if (method === "GET" && url === "/api/tasks/7") return { status: 200, body: task };
     if (method === "GET" && url === "/api/tasks/8") return { status: 200, body: httpTask };
+    if (method === "GET" && url === "/api/tasks/9") return { status: 200, body: dependentTask };
+    if (method === "GET" && url === "/api/tasks/9/dependencies")
+      return {
+        status: 200,
+        body: {
+          upstream: [
+            { taskId: 7, name: "db01 backup", on: "SUCCESS", enabled: true },
+            { taskId: 8, name: "ping", on: "END", enabled: false },
+          ],
+          downstream: [{ taskId: 11, name: "report", on: "FAILURE", enabled: true }],
+        },
+      };
     if (method === "GET" && url === "/api/meta") return { status: 200, body: META };
-    if (method === "GET" && /^\/api\/tasks\/[78]\/runs/.test(url))
+    if (method === "GET" && /^\/api\/tasks\/[789]\/runs/.test(url))
       return { status: 200, body: { items: [], total: 0, page: 1, pageSize: 20 } };
     return undefined;
   });
@@ -133,5 +157,44 @@ describe("task settings", () => {
     const settings = await screen.findByTestId("task-settings");
     await waitFor(() => expect(settings.textContent).toContain("Environmentnone"));
     expect(screen.queryByTestId("detail-env")).toBeNull();
+  });
+});
+
+describe("task dependencies", () => {
+  it("links the upstream and downstream tasks with what each waits for, in English and Chinese", async () => {
+    const en = render(
+      <AsRole signedInAs="viewer" lang="en">
+        <TaskDetailPage id={9} />
+      </AsRole>,
+    );
+    const upstream = await screen.findByTestId("task-upstream");
+    expect(upstream.textContent).toContain("db01 backup — when it succeeded");
+    expect(upstream.textContent).toContain("ping — when it ended (any result) (disabled)");
+    const links = [...upstream.querySelectorAll("a")].map((a) => a.getAttribute("href"));
+    expect(links).toEqual(["/tasks/7", "/tasks/8"]);
+    const downstream = screen.getByTestId("task-downstream");
+    expect(downstream.textContent).toContain("report — when this task failed");
+    expect(downstream.querySelector("a")?.getAttribute("href")).toBe("/tasks/11");
+    expect(screen.getByText("Once all of them ended as required for the same scheduled time.")).toBeTruthy();
+    en.unmount();
+
+    render(
+      <AsRole signedInAs="viewer" lang="zh">
+        <TaskDetailPage id={9} />
+      </AsRole>,
+    );
+    expect((await screen.findByTestId("task-upstream")).textContent).toContain("db01 backup — 该任务成功时");
+    expect(screen.getByTestId("task-downstream").textContent).toContain("report — 本任务失败时");
+    expect(screen.getByText("依赖关系")).toBeTruthy();
+  });
+
+  it("shows no dependencies card for a task without any", async () => {
+    render(
+      <AsRole signedInAs="viewer" lang="en">
+        <TaskDetailPage id={7} />
+      </AsRole>,
+    );
+    await screen.findByTestId("task-settings");
+    expect(screen.queryByTestId("task-upstream")).toBeNull();
   });
 });

@@ -17,11 +17,13 @@ import { usePageTitle } from "../../../lib/use-page-title.ts";
 import { takeSaved } from "../api/saved-flash.ts";
 import { formatEnv, formatHeaders, taskEnv } from "../api/task-form.ts";
 import {
+  type DependencyItem,
   useCopyTask,
   useDeleteTask,
   useRunTaskNow,
   useSetTaskEnabled,
   useTask,
+  useTaskDependencies,
   useTaskRuns,
 } from "../api/tasks-api.ts";
 import { TagChips } from "./TagChips.tsx";
@@ -138,6 +140,7 @@ export function TaskDetailPage({ id }: { id: number }) {
       ) : null}
 
       <TaskSettings task={data} />
+      <TaskDependenciesCard task={data} />
       <TaskRunHistory task={data} />
       <TaskVersionHistory task={data} />
 
@@ -243,6 +246,46 @@ function TaskSettings({ task }: { task: Task }) {
             <dd>{value}</dd>
           </div>
         ))}
+      </dl>
+    </section>
+  );
+}
+
+/** The tasks this one runs after and the ones it starts, as links; nothing when there are none. */
+function TaskDependenciesCard({ task }: { task: Task }) {
+  const { t } = useI18n();
+  const graph = useTaskDependencies(task.id);
+  const { upstream = [], downstream = [] } = graph.data ?? {};
+  if (upstream.length === 0 && downstream.length === 0) return null;
+  const list = (items: DependencyItem[], testId: string, onKey: "detail.dependencyOn" | "detail.dependencyOnDown") => (
+    <ul className="dependency-list" data-testid={testId}>
+      {items.map((item) => (
+        <li key={item.taskId}>
+          <Link to={`/tasks/${item.taskId}`}>{item.name}</Link> — {t(onKey, { on: t(`dependsOn.on.${item.on}`) })}
+          {item.enabled ? null : <span className="muted"> ({t("detail.disabled")})</span>}
+        </li>
+      ))}
+    </ul>
+  );
+  return (
+    <section className="card" aria-labelledby="dependencies-title">
+      <h2 id="dependencies-title">{t("detail.dependencies")}</h2>
+      <dl className="settings">
+        {upstream.length > 0 ? (
+          <div className="settings-row">
+            <dt>{t("detail.upstream")}</dt>
+            <dd>
+              {list(upstream, "task-upstream", "detail.dependencyOn")}
+              {task.dependsOnAll ? <p className="field-hint">{t("detail.dependsOnAll")}</p> : null}
+            </dd>
+          </div>
+        ) : null}
+        {downstream.length > 0 ? (
+          <div className="settings-row">
+            <dt>{t("detail.downstream")}</dt>
+            <dd>{list(downstream, "task-downstream", "detail.dependencyOnDown")}</dd>
+          </div>
+        ) : null}
       </dl>
     </section>
   );

@@ -23,6 +23,7 @@ import {
 } from "../api/task-form.ts";
 import { CronBuilder } from "./CronBuilder.tsx";
 import { CronHelper } from "./CronHelper.tsx";
+import { DependsOnField } from "./DependsOnField.tsx";
 import { NotifyTestButton } from "./NotifyTestButton.tsx";
 import { TagInput } from "./TagInput.tsx";
 
@@ -63,6 +64,8 @@ const BASE_FIELDS = [
   "remark",
   "owner",
   "tags",
+  "dependsOn",
+  "dependsOnAll",
 ];
 
 const fieldId = (field: string) => `task-${field}`;
@@ -493,6 +496,18 @@ export function TaskForm({
             )}
           </Field>
         </div>
+      </fieldset>
+
+      <fieldset>
+        <legend>{t("form.section.dependencies")}</legend>
+        <DependsOnField
+          taskId={taskId}
+          value={values.dependsOn ?? []}
+          all={values.dependsOnAll ?? false}
+          onChange={(dependsOn) => set("dependsOn", dependsOn)}
+          onAllChange={(all) => set("dependsOnAll", all)}
+          error={errorOf("dependsOn")}
+        />
       </fieldset>
 
       <fieldset>
