@@ -20,6 +20,7 @@ const NAME_KEY_MIGRATION = "20261201000300_task_name_key";
 const SEARCH_TEXT_MIGRATION = "20261201010000_task_list_search_sort";
 const SETTINGS_MIGRATION = "20261201040000_task_settings_json";
 const LAST_RUN_MIGRATION = "20261201020000_runs_at_volume";
+const ENV_MIGRATION = "20261201050000_task_env_secrets";
 /** Covering indexes the SQLite migrations add for the task list (see that migration); not in the schema. */
 const SQLITE_ONLY_INDEXES = ["Task_searchText_idx", "Task_id_idx"];
 const providers = await testProviders();
@@ -283,8 +284,10 @@ describe.each(providers)("migrations on %s", (provider) => {
     // From the search migration on, MySQL has no default for searchText (the app always writes it).
     const withSearch = atMigration >= SEARCH_TEXT_MIGRATION;
     const search = taskSearchText({ name, modeText: command, remark: "" });
-    const columns = `name, ${withKey ? "nameKey, " : ""}mode, cron, timezone, ${modeColumns}, notifyKeywords, ${withSearch ? "searchText, " : ""}updatedAt`;
-    const values = `${quote(name)}, ${withKey ? `${quote(taskNameKey(name))}, ` : ""}'SHELL', '* * * * *', 'UTC', ${modeValues}, '[]'${withSearch ? `, ${quote(search)}` : ""}`;
+    // From the env migration on, MySQL has no default for env either.
+    const withEnv = atMigration >= ENV_MIGRATION;
+    const columns = `name, ${withKey ? "nameKey, " : ""}mode, cron, timezone, ${modeColumns}, notifyKeywords, ${withSearch ? "searchText, " : ""}${withEnv ? "env, " : ""}updatedAt`;
+    const values = `${quote(name)}, ${withKey ? `${quote(taskNameKey(name))}, ` : ""}'SHELL', '* * * * *', 'UTC', ${modeValues}, '[]'${withSearch ? `, ${quote(search)}` : ""}${withEnv ? ", '{}'" : ""}`;
     const target = parseDatabaseUrl(db.url);
     if (target.provider === "sqlite") {
       const conn = new Sqlite(target.file);

@@ -69,6 +69,7 @@ describe("toRunSummary", () => {
         error: null,
         executor: "exec-1",
         matchedKeywords: [],
+        parameters: null,
         createdAt: "2026-11-23T02:00:00.000Z",
       },
     );

@@ -1,9 +1,10 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { RETRYABLE_RUN_STATUSES, type RunStatus, type RunTrigger } from "@crondeck/core";
+import { RETRYABLE_RUN_STATUSES, type RunStatus, type RunTrigger, type Settings } from "@crondeck/core";
 import type { RunRow, TaskRow } from "@crondeck/db";
 import { type ExecutionRequest, type ExecutionResult, matchKeywords } from "@crondeck/executor";
 import { toApiRun } from "../runs/view.ts";
 import { MissingSecretError, type SecretStore } from "../secrets/store.ts";
+import { parseRunParameters } from "../tasks/run-parameters.ts";
 import { type Dispatcher, HANDED_OFF } from "./dispatch.ts";
 import type { LiveRuns } from "./live-runs.ts";
 import type { Notifier } from "./notifier.ts";
@@ -24,12 +25,16 @@ export interface RunJobDeps {
   lease: { readonly bootId: string; readonly fresh: boolean };
   /** Resolves ${secret:NAME} in a task's settings and environment when an attempt starts. */
   secrets: Pick<SecretStore, "resolve">;
+  /** The settings an attempt runs with: the task's, with a manual run's overrides applied by its mode. */
+  runSettings: (mode: string, settings: Settings, overrides: Settings) => Settings;
 }
 
 export interface FireRequest {
   task: TaskRow;
   scheduledAt: Date;
   trigger: Extract<RunTrigger, "SCHEDULE" | "MANUAL">;
+  /** A manual run's parameters (JSON, see tasks/run-parameters.ts), recorded on every attempt. */
+  parameters?: string | null;
   /** The slot's first attempt, claimed ahead of time by prepare() (status QUEUED). */
   claimed?: RunRow;
   /**
@@ -91,7 +96,7 @@ export class RunJob {
    * missed, not lost: see missed-slots.ts).
    */
   async start(request: FireRequest): Promise<StartedFire | null> {
-    const { task, scheduledAt, trigger, claimed, notAfter = Number.POSITIVE_INFINITY } = request;
+    const { task, scheduledAt, trigger, claimed, notAfter = Number.POSITIVE_INFINITY, parameters = null } = request;
     const { store, dispatcher, live } = this.deps;
     if (claimed) return this.#startClaimed(task, claimed, notAfter);
     const fireKey = trigger === "SCHEDULE" ? fireKeyOf(scheduledAt) : null;
@@ -108,6 +113,7 @@ export class RunJob {
         executor,
         ownerId: this.deps.lease.bootId,
         error,
+        parameters,
       });
 
     const skip = async () => {
@@ -310,6 +316,8 @@ export class RunJob {
       status: "RUNNING",
       executor: this.deps.dispatcher.executorFor(task),
       ownerId: this.deps.lease.bootId,
+      // The parameters are part of the fire: every retry runs with them.
+      parameters: previous.parameters,
     });
   }
 
@@ -399,9 +407,12 @@ export class RunJob {
 
   /** One attempt as plain data, for whatever runs it, with the secrets it references resolved. */
   async #request(task: TaskRow, run: RunRow): Promise<ExecutionRequest> {
+    // A manual run's parameters go in before the secrets are resolved: they may reference some too.
+    const given = parseRunParameters(run.parameters)?.given ?? {};
+    const { env: envGiven = {}, ...overrides } = given;
     const { settings, env, mask } = await this.deps.secrets.resolve(
-      JSON.parse(task.modeSettings) as ExecutionRequest["settings"],
-      JSON.parse(task.env) as Record<string, string>,
+      this.deps.runSettings(task.mode, JSON.parse(task.modeSettings) as Settings, overrides),
+      { ...(JSON.parse(task.env) as Record<string, string>), ...envGiven },
     );
     return {
       runId: run.id,

@@ -17,6 +17,8 @@ export interface NewRun {
   /** The bootId of the process that owns the attempt (see lease.ts). */
   ownerId: string;
   error?: string | null;
+  /** A manual run's parameters (JSON, see tasks/run-parameters.ts); its retries carry the same. */
+  parameters?: string | null;
 }
 
 /** The slot key of a scheduled fire: the scheduled instant in epoch ms. */
@@ -75,7 +77,7 @@ class Coalescer<In, Out> {
   }
 }
 
-// Rows per statement: SQLite allows 32,766 bound values, MySQL 65,535; a claim row binds 17, a
+// Rows per statement: SQLite allows 32,766 bound values, MySQL 65,535; a claim row binds 19, a
 // finish row 14 (27 on MySQL).
 const MAX_BATCH = 500;
 const ACTIVE = ["QUEUED", "RUNNING"];
@@ -116,6 +118,7 @@ const CLAIM_COLUMNS = [
   "error",
   "output",
   "matchedKeywords",
+  "parameters",
   "createdAt",
   "updatedAt",
 ] as const;
@@ -581,6 +584,7 @@ function claimRow(run: NewRun, now: Date) {
     error: run.error ?? null,
     output: "",
     matchedKeywords: "[]",
+    parameters: run.parameters ?? null,
     createdAt: now,
     updatedAt: now,
   };

@@ -8,6 +8,7 @@ import {
 } from "@crondeck/core";
 import type { RunRow } from "@crondeck/db";
 import { shouldNotify } from "@crondeck/notify";
+import { parseRunParameters } from "../tasks/run-parameters.ts";
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
@@ -32,6 +33,7 @@ export function toApiRun(row: RunRow): Run {
     error: row.error,
     executor: row.executor,
     matchedKeywords: JSON.parse(row.matchedKeywords) as string[],
+    parameters: parseRunParameters(row.parameters)?.view ?? null,
     createdAt: row.createdAt.toISOString(),
   };
 }

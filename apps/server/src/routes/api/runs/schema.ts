@@ -24,6 +24,16 @@ const runFields = {
   error: Nullable(Type.String()),
   executor: Nullable(Type.String({ description: "the process (host:pid) or executor that ran it" })),
   matchedKeywords: Type.Array(Type.String()),
+  parameters: Nullable(
+    Type.Object(
+      { env: Type.Optional(Type.Record(Type.String(), Type.String())) },
+      {
+        additionalProperties: true,
+        description:
+          "a manual run's parameters (POST /api/tasks/{id}/run): env laid over the task's, and the mode fields it overrode, secret ones masked; the same on every attempt of the fire; null when none",
+      },
+    ),
+  ),
   createdAt: Type.String({ format: "date-time" }),
 };
 
