@@ -24,6 +24,7 @@ import {
   useTask,
   useTaskRuns,
 } from "../api/tasks-api.ts";
+import { RunWithParametersDialog } from "./RunWithParametersDialog.tsx";
 
 export function TaskDetailPage({ id }: { id: number }) {
   const { t } = useI18n();
@@ -34,6 +35,7 @@ export function TaskDetailPage({ id }: { id: number }) {
   const remove = useDeleteTask();
   const copy = useCopyTask();
   const [confirmDelete, setConfirmDelete] = useState(false);
+  const [runWithParameters, setRunWithParameters] = useState(false);
   const [actionError, setActionError] = useState<string | null>(null);
   // Read once on arrival from the form: "Saved" confirms the edit that brought the user here.
   const [saved] = useState(() => takeSaved(id));
@@ -91,6 +93,11 @@ export function TaskDetailPage({ id }: { id: number }) {
               {t("tasks.runNow")}
             </Button>
           ) : null}
+          {canRun ? (
+            <Button onClick={() => setRunWithParameters(true)} data-testid="run-with-params">
+              {t("tasks.runWithParams")}
+            </Button>
+          ) : null}
           {canWrite ? (
             <>
               <ButtonLink to={`/tasks/${id}/edit`}>{t("common.edit")}</ButtonLink>
@@ -138,6 +145,13 @@ export function TaskDetailPage({ id }: { id: number }) {
       <TaskSettings task={data} />
       <TaskRunHistory task={data} />
 
+      {runWithParameters ? (
+        <RunWithParametersDialog
+          task={data}
+          onClose={() => setRunWithParameters(false)}
+          onStarted={(runId) => navigate(`/runs/${runId}`)}
+        />
+      ) : null}
       {confirmDelete ? (
         <ConfirmDialog
           title={t("tasks.deleteTitle")}
