@@ -5,6 +5,7 @@ import { createTask, roleHeaders, startTestApp, type TestApp, taskRuns, waitForR
 // Run once with parameters: a manual run overlays the task's environment and overrides the fields
 // its mode declares (HTTP: headers merged, body replaced). The run records them, its retries reuse
 // them, secrets they reference are masked, and a field the mode does not declare is refused.
+// Every task here is disabled, so its schedule never fires among the manual runs (they still run).
 
 const VALUE = "Param-s3cret-value";
 
@@ -30,6 +31,7 @@ describe.each(["sqlite", "mysql"] as const)("run with parameters on %s", (provid
 
   it("gives a SHELL run the env parameter over the task's, records it, and audits only names", async () => {
     const task = await createTask(t.app, {
+      enabled: false,
       command: 'echo "$GREETING $OTHER"',
       env: { GREETING: "task-value", OTHER: "kept" },
     });
@@ -38,8 +40,9 @@ describe.each(["sqlite", "mysql"] as const)("run with parameters on %s", (provid
     const done = await waitForRun(t.app, res.json().runId);
     expect(done).toMatchObject({ status: "SUCCEEDED", output: "param 你好 kept\n" });
     expect(done.parameters).toEqual({ env: { GREETING: "param 你好" } });
-    // In lists too.
-    expect((await taskRuns(t.app, task.id))[0]?.parameters).toEqual({ env: { GREETING: "param 你好" } });
+    // In lists too (found by id: the task's own schedule may fire meanwhile).
+    const listed = (await taskRuns(t.app, task.id)).find((r) => r.id === done.id);
+    expect(listed?.parameters).toEqual({ env: { GREETING: "param 你好" } });
 
     const audit = await t.app.database.db.auditEntry.findFirstOrThrow({
       where: { action: "task.run", taskId: task.id },
@@ -54,14 +57,17 @@ describe.each(["sqlite", "mysql"] as const)("run with parameters on %s", (provid
       output: "task-value kept\n",
       parameters: null,
     });
-    // An empty object is no parameters either.
+    // An empty object, or empty maps, are no parameters either.
     const empty = await waitForRun(t.app, (await run(task.id, {})).json().runId);
     expect(empty.parameters).toBeNull();
+    const emptyEnv = await waitForRun(t.app, (await run(task.id, { env: {} })).json().runId);
+    expect(emptyEnv.parameters).toBeNull();
   });
 
   it("overrides an HTTP run's body and merges its headers over the task's", async () => {
     const hook = await target;
     const task = await createTask(t.app, {
+      enabled: false,
       mode: "HTTP",
       httpMethod: "POST",
       command: `${hook.url}/hook-\${PART}`,
@@ -95,7 +101,7 @@ describe.each(["sqlite", "mysql"] as const)("run with parameters on %s", (provid
       payload: { name: "P_TOKEN", value: VALUE },
     });
     expect(created.statusCode, created.body).toBe(201);
-    const shell = await createTask(t.app, { command: 'echo "token=$TOKEN"' });
+    const shell = await createTask(t.app, { enabled: false, command: 'echo "token=$TOKEN"' });
     const shellRun = await waitForRun(
       t.app,
       (await run(shell.id, { env: { TOKEN: "${secret:P_TOKEN}" } })).json().runId,
@@ -104,7 +110,12 @@ describe.each(["sqlite", "mysql"] as const)("run with parameters on %s", (provid
     expect(shellRun.parameters).toEqual({ env: { TOKEN: "${secret:P_TOKEN}" } });
 
     const hook = await target;
-    const http = await createTask(t.app, { mode: "HTTP", httpMethod: "GET", command: `${hook.url}/secret-check` });
+    const http = await createTask(t.app, {
+      enabled: false,
+      mode: "HTTP",
+      httpMethod: "GET",
+      command: `${hook.url}/secret-check`,
+    });
     const res = await run(http.id, {
       httpHeaders: { Authorization: "Bearer literal-credential", "X-Trace": "${secret:P_TOKEN}" },
     });
@@ -122,8 +133,13 @@ describe.each(["sqlite", "mysql"] as const)("run with parameters on %s", (provid
   });
 
   it("refuses a field the task's mode does not allow, and bad env names, creating no run", async () => {
-    const shell = await createTask(t.app, { command: "echo hi" });
-    const getTask = await createTask(t.app, { mode: "HTTP", httpMethod: "GET", command: "http://127.0.0.1:9/x" });
+    const shell = await createTask(t.app, { enabled: false, command: "echo hi" });
+    const getTask = await createTask(t.app, {
+      enabled: false,
+      mode: "HTTP",
+      httpMethod: "GET",
+      command: "http://127.0.0.1:9/x",
+    });
     const before = await runCount();
     for (const [id, payload, field, code] of [
       [shell.id, { httpBody: "x" }, "httpBody", "ALLOWED_ONLY_WHEN"],
@@ -148,6 +164,7 @@ describe.each(["sqlite", "mysql"] as const)("run with parameters on %s", (provid
 
   it("keeps the parameters on the retry of a failing run", async () => {
     const task = await createTask(t.app, {
+      enabled: false,
       command: 'echo "attempt with $MARK"; exit 3',
       retryCount: 1,
       retryIntervalSeconds: 1,

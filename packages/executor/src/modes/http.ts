@@ -145,7 +145,8 @@ export const httpMode = defineMode<HttpSettings>({
     },
     normalize(given, { fail, settings }) {
       const out: Partial<HttpSettings> = {};
-      if (given.httpHeaders !== undefined && given.httpHeaders !== null) {
+      // No headers given is no override: the run records nothing for them.
+      if (given.httpHeaders && Object.keys(given.httpHeaders).length > 0) {
         checkHeaders(given.httpHeaders, fail);
         out.httpHeaders = given.httpHeaders;
       }
