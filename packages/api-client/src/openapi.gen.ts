@@ -330,7 +330,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Run a task now (also when it is disabled)
+         * Run a task now (also when it is disabled), optionally with parameters of this run only
          * @description Requires the **operator** role or above.
          */
         post: operations["runTask"];
@@ -2822,7 +2822,23 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        /** @description optional: parameters of this run only. Which fields besides env a run may override depends on the task's mode (GET /api/meta, runFields); another mode's field is refused */
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /** @description variables laid over the task's environment for this run (same rules as the task's env); values may reference secrets as ${secret:NAME} */
+                    env?: {
+                        [key: string]: string;
+                    };
+                    /** @description headers merged over the task's for this run (a name given replaces the task's, case-blind) */
+                    httpHeaders?: {
+                        [key: string]: string;
+                    };
+                    /** @description the request body of this run, instead of the task's */
+                    httpBody?: string;
+                };
+            };
+        };
         responses: {
             /** @description Default Response */
             202: {
@@ -3161,6 +3177,14 @@ export interface operations {
                             matchedKeywords: string[];
                             /** @description trigger DEPENDENCY (and its retries): the upstream run whose end started this fire */
                             triggeredByRunId: number | null;
+                            /** @description a manual run's parameters (POST /api/tasks/{id}/run): env laid over the task's, and the mode fields it overrode, secret ones masked; the same on every attempt of the fire; null when none */
+                            parameters: ({
+                                env?: {
+                                    [key: string]: string;
+                                };
+                            } & {
+                                [key: string]: unknown;
+                            }) | null;
                             /** Format: date-time */
                             createdAt: string;
                             /** @description notifications recorded for this run, delivered or not */
@@ -4013,6 +4037,14 @@ export interface operations {
                             matchedKeywords: string[];
                             /** @description trigger DEPENDENCY (and its retries): the upstream run whose end started this fire */
                             triggeredByRunId: number | null;
+                            /** @description a manual run's parameters (POST /api/tasks/{id}/run): env laid over the task's, and the mode fields it overrode, secret ones masked; the same on every attempt of the fire; null when none */
+                            parameters: ({
+                                env?: {
+                                    [key: string]: string;
+                                };
+                            } & {
+                                [key: string]: unknown;
+                            }) | null;
                             /** Format: date-time */
                             createdAt: string;
                             /** @description notifications recorded for this run, delivered or not */
@@ -4196,6 +4228,14 @@ export interface operations {
                         matchedKeywords: string[];
                         /** @description trigger DEPENDENCY (and its retries): the upstream run whose end started this fire */
                         triggeredByRunId: number | null;
+                        /** @description a manual run's parameters (POST /api/tasks/{id}/run): env laid over the task's, and the mode fields it overrode, secret ones masked; the same on every attempt of the fire; null when none */
+                        parameters: ({
+                            env?: {
+                                [key: string]: string;
+                            };
+                        } & {
+                            [key: string]: unknown;
+                        }) | null;
                         /** Format: date-time */
                         createdAt: string;
                         output: string;
@@ -4882,6 +4922,8 @@ export interface operations {
                                 en: string;
                                 zh: string;
                             };
+                            /** @description a mode's fields a manual run may override (POST /api/tasks/{id}/run), shown with their form declarations; absent: none besides env */
+                            runFields?: string[];
                         }[];
                         /** @description notification channels, in the order the form offers them */
                         channels: {
@@ -4926,6 +4968,8 @@ export interface operations {
                                 en: string;
                                 zh: string;
                             };
+                            /** @description a mode's fields a manual run may override (POST /api/tasks/{id}/run), shown with their form declarations; absent: none besides env */
+                            runFields?: string[];
                         }[];
                     };
                 };

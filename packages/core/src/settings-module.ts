@@ -61,6 +61,22 @@ export type SecretRule =
       reveal(value: unknown): string[];
     };
 
+/**
+ * The fields of a module that one run may override ("run once with parameters"): a manual run
+ * records the overrides it was given and every attempt of that fire runs with them.
+ */
+export interface RunOverrides<S extends Settings = Settings> {
+  /** The overridable fields, as a run's body takes them (TypeBox); each optional there. */
+  readonly fields: { readonly [K in keyof S & string]?: TSchema };
+  /**
+   * Checks the given overrides against the task's stored settings (a body only where the task may
+   * send one), reporting each problem by its field; returns what the run records.
+   */
+  normalize(given: Partial<S>, context: { fail: Fail; settings: S }): Partial<S>;
+  /** The settings one attempt runs with: the task's, with the run's recorded overrides applied. */
+  apply(settings: S, overrides: Partial<S>): S;
+}
+
 export interface SettingsModule<S extends Settings = Settings> {
   /** Stored on the task and sent over the wire: "SHELL", "EMAIL", … */
   readonly name: string;

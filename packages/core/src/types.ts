@@ -148,7 +148,15 @@ export interface Run {
   matchedKeywords: string[];
   /** trigger DEPENDENCY (and its retries): the upstream run whose end started this fire. */
   triggeredByRunId: number | null;
+  /** A manual run's parameters as readers see them (secret fields masked); null when none were given. */
+  parameters: RunParameters | null;
   createdAt: string;
+}
+
+/** What a manual run was given: variables over the task's environment, and fields its mode lets a run override. */
+export interface RunParameters {
+  env?: Record<string, string>;
+  [field: string]: unknown;
 }
 
 export interface Page<T> {

@@ -1,4 +1,4 @@
-import { ModuleRegistry, type Settings, type SettingsModule, type Text } from "@crondeck/core";
+import { ModuleRegistry, type RunOverrides, type Settings, type SettingsModule, type Text } from "@crondeck/core";
 import type { Dispatcher } from "undici";
 import type { AttemptControl } from "./attempt-control.ts";
 import type { AttemptOutcome } from "./outcome.ts";
@@ -46,6 +46,11 @@ export interface TaskModeModule<S extends Settings = Settings> extends SettingsM
   readonly isolation: "process" | "inline";
   /** The form's hint under the executor group: what a group means for this mode. */
   readonly executorGroupHint?: Text;
+  /**
+   * The fields a manual run may override for itself (POST /api/tasks/:id/run), besides the
+   * environment every mode takes. Without it, a run of the mode overrides nothing else.
+   */
+  readonly runOverrides?: RunOverrides<S>;
   /** What the task list's search matches besides the name and the remark. */
   searchText(settings: S): string;
   /** Runs one attempt and says how it ended: what success means (exit 0, 2xx) is decided here. */

@@ -72,6 +72,7 @@ describe("toRunSummary", () => {
         errorParams: null,
         executor: "exec-1",
         matchedKeywords: [],
+        parameters: null,
         createdAt: "2026-11-23T02:00:00.000Z",
       },
     );

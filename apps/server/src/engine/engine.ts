@@ -140,6 +140,7 @@ export class Engine {
       live: this.live,
       notifier: this.#notifier,
       secrets,
+      runSettings: (mode, settings, overrides) => modules.runSettings(mode, settings, overrides),
       outputLimitBytes: config.outputLimitBytes,
       log,
       shutdown: this.#shutdown.signal,
@@ -281,11 +282,13 @@ export class Engine {
   };
 
   /** Runs a task now (enabled or not). Returns the first run's id. */
-  async runNow(task: TaskRow): Promise<number> {
+  /** `parameters`: what this run was given (JSON, see tasks/run-parameters.ts); its retries reuse them. */
+  async runNow(task: TaskRow, parameters: string | null = null): Promise<number> {
     const started = await this.#job.start({
       task,
       scheduledAt: new Date(),
       trigger: "MANUAL",
+      parameters,
     });
     if (!started) throw new Error("a manual run has no slot to collide on");
     this.#track(started.done);

@@ -8,11 +8,13 @@ import {
   type RunStatus,
   type RunTrigger,
   runError,
+  type Settings,
 } from "@crondeck/core";
 import type { RunRow, TaskRow } from "@crondeck/db";
 import { type ExecutionRequest, type ExecutionResult, matchKeywords } from "@crondeck/executor";
 import { toApiRun } from "../runs/view.ts";
-import type { SecretStore } from "../secrets/store.ts";
+import { MissingSecretError, type SecretStore } from "../secrets/store.ts";
+import { parseRunParameters } from "../tasks/run-parameters.ts";
 import { type Dispatcher, HANDED_OFF } from "./dispatch.ts";
 import type { LiveRuns } from "./live-runs.ts";
 import type { Notifier } from "./notifier.ts";
@@ -38,6 +40,8 @@ export interface RunJobDeps {
    * to come): where dependent tasks are started (engine/dependencies.ts).
    */
   fireEnded?: (task: TaskRow, last: RunRow) => Promise<void>;
+  /** The settings an attempt runs with: the task's, with a manual run's overrides applied by its mode. */
+  runSettings: (mode: string, settings: Settings, overrides: Settings) => Settings;
 }
 
 export interface FireRequest {
@@ -48,6 +52,8 @@ export interface FireRequest {
   fireKey?: string;
   /** DEPENDENCY: the upstream run whose end started this fire. */
   triggeredByRunId?: number;
+  /** A manual run's parameters (JSON, see tasks/run-parameters.ts), recorded on every attempt. */
+  parameters?: string | null;
   /** The slot's first attempt, claimed ahead of time by prepare() (status QUEUED). */
   claimed?: RunRow;
   /**
@@ -112,7 +118,7 @@ export class RunJob {
    * missed, not lost: see missed-slots.ts).
    */
   async start(request: FireRequest): Promise<StartedFire | null> {
-    const { task, scheduledAt, trigger, claimed, notAfter = Number.POSITIVE_INFINITY } = request;
+    const { task, scheduledAt, trigger, claimed, notAfter = Number.POSITIVE_INFINITY, parameters = null } = request;
     const { store, dispatcher, live } = this.deps;
     if (claimed) return this.#startClaimed(task, claimed, notAfter);
     const fireKey = request.fireKey ?? (trigger === "SCHEDULE" ? fireKeyOf(scheduledAt) : null);
@@ -130,6 +136,7 @@ export class RunJob {
         ownerId: this.deps.lease.bootId,
         error,
         triggeredByRunId: request.triggeredByRunId ?? null,
+        parameters,
       });
 
     const skip = async () => {
@@ -333,6 +340,8 @@ export class RunJob {
       executor: this.deps.dispatcher.executorFor(task),
       ownerId: this.deps.lease.bootId,
       triggeredByRunId: previous.triggeredByRunId,
+      // The parameters are part of the fire: every retry runs with them.
+      parameters: previous.parameters,
     });
   }
 
@@ -431,9 +440,12 @@ export class RunJob {
 
   /** One attempt as plain data, for whatever runs it, with the secrets it references resolved. */
   async #request(task: TaskRow, run: RunRow): Promise<ExecutionRequest> {
+    // A manual run's parameters go in before the secrets are resolved: they may reference some too.
+    const given = parseRunParameters(run.parameters)?.given ?? {};
+    const { env: envGiven = {}, ...overrides } = given;
     const { settings, env, mask } = await this.deps.secrets.resolve(
-      JSON.parse(task.modeSettings) as ExecutionRequest["settings"],
-      JSON.parse(task.env) as Record<string, string>,
+      this.deps.runSettings(task.mode, JSON.parse(task.modeSettings) as Settings, overrides),
+      { ...(JSON.parse(task.env) as Record<string, string>), ...envGiven },
     );
     return {
       runId: run.id,

@@ -19,6 +19,8 @@ export interface NewRun {
   error?: RunError | null;
   /** trigger DEPENDENCY and its retries: the upstream run whose end started the fire. */
   triggeredByRunId?: number | null;
+  /** A manual run's parameters (JSON, see tasks/run-parameters.ts); its retries carry the same. */
+  parameters?: string | null;
 }
 
 /** A run error as the Run columns hold it: the English text, the code, the params as JSON. */
@@ -86,8 +88,8 @@ class Coalescer<In, Out> {
   }
 }
 
-// Rows per statement: SQLite allows 32,766 bound values, MySQL 65,535; a claim row binds 21, a
-// finish row 17 (33 on MySQL).
+// Rows per statement: SQLite allows 32,766 bound values, MySQL 65,535; a claim row binds 23, a
+// finish row 18 (35 on MySQL).
 const MAX_BATCH = 500;
 const ACTIVE = ["QUEUED", "RUNNING"];
 /**
@@ -132,6 +134,7 @@ const CLAIM_COLUMNS = [
   "output",
   "matchedKeywords",
   "triggeredByRunId",
+  "parameters",
   "createdAt",
   "updatedAt",
 ] as const;
@@ -600,6 +603,7 @@ function claimRow(run: NewRun, now: Date) {
     output: "",
     matchedKeywords: "[]",
     triggeredByRunId: run.triggeredByRunId ?? null,
+    parameters: run.parameters ?? null,
     createdAt: now,
     updatedAt: now,
   };

@@ -8,6 +8,7 @@ import {
 } from "@crondeck/core";
 import type { RunRow } from "@crondeck/db";
 import { shouldNotify } from "@crondeck/notify";
+import { parseRunParameters } from "../tasks/run-parameters.ts";
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
@@ -35,6 +36,7 @@ export function toApiRun(row: RunRow): Run {
     executor: row.executor,
     matchedKeywords: JSON.parse(row.matchedKeywords) as string[],
     triggeredByRunId: row.triggeredByRunId,
+    parameters: parseRunParameters(row.parameters)?.view ?? null,
     createdAt: row.createdAt.toISOString(),
   };
 }

@@ -2,6 +2,7 @@ import {
   type Fail,
   isEmptyValue,
   restoreSecrets,
+  SECRET_MASK,
   type Settings,
   type SettingsModule,
   settingsView,
@@ -155,6 +156,61 @@ export class TaskModules {
       notifySettings[channel.name] = channel.normalize(given, { fail, required });
     }
     return { modeSettings: JSON.stringify(modeSettings), notifySettings: JSON.stringify(notifySettings), modeText };
+  }
+
+  /**
+   * The fields a manual run may override, of every mode that declares some (each optional: which
+   * apply depends on the task's mode). Modes sharing a field name share the first one's schema.
+   */
+  runFields(): Record<string, TSchema> {
+    const fields: Record<string, TSchema> = {};
+    for (const mode of this.modes.all())
+      for (const [name, schema] of Object.entries(mode.runOverrides?.fields ?? {}))
+        if (schema && !fields[name]) fields[name] = Type.Optional(schema);
+    return fields;
+  }
+
+  /**
+   * A manual run's overrides of its task's mode fields, checked by the mode: a field the task's mode
+   * does not let a run override is refused, naming the modes that do. Returns what the run records
+   * and what readers see of it (secret fields masked as the task's own are).
+   */
+  runOverrides(
+    task: Pick<TaskRow, "mode" | "modeSettings">,
+    input: Settings,
+    fail: Fail,
+  ): { given: Settings; view: Settings } {
+    const mode = this.modes.get(task.mode);
+    const own = mode?.runOverrides?.fields ?? {};
+    for (const name of Object.keys(this.runFields())) {
+      if (input[name] === undefined || name in own) continue;
+      const owners = this.modes
+        .all()
+        .filter((other) => other.runOverrides?.fields[name])
+        .map((other) => other.name);
+      fail(name, `is allowed only when mode is ${owners.join(" or ")}`, "ALLOWED_ONLY_WHEN", {
+        field: "mode",
+        value: owners.join(", "),
+      });
+    }
+    if (!mode?.runOverrides) return { given: {}, view: {} };
+    const given = mode.runOverrides.normalize(pick(input, own), {
+      fail,
+      settings: { ...mode.empty, ...this.modeSettings(task) },
+    });
+    const view: Settings = {};
+    for (const [name, value] of Object.entries(given)) {
+      const rule = mode.secrets?.[name];
+      view[name] = rule?.kind === "writeOnly" ? SECRET_MASK : rule?.kind === "masked" ? rule.mask(value) : value;
+    }
+    return { given, view };
+  }
+
+  /** The settings an attempt runs with: the task's, with a run's recorded overrides applied by its mode. */
+  runSettings(modeName: string, settings: Settings, overrides: Settings): Settings {
+    const mode = this.modes.get(modeName);
+    if (!mode?.runOverrides || Object.keys(overrides).length === 0) return settings;
+    return mode.runOverrides.apply({ ...mode.empty, ...settings }, overrides);
   }
 
   /** The mode's searchable text of a stored task (a command, a URL). */

@@ -24,6 +24,17 @@ import { type TaskRecord, toApiTask } from "./repository.ts";
 /** What a SHELL environment variable may be called (POSIX). */
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+/** The rules of a task's `env` (and of a run's `env` parameter, which overlays it). */
+export function checkEnv(env: Record<string, string>, fail: Fail): void {
+  for (const [name, value] of Object.entries(env)) {
+    if (!ENV_NAME.test(name))
+      fail(`env.${name}`, "must be a variable name: letters, digits and _, not starting with a digit", "PATTERN");
+    else if (name.startsWith("CRONDECK_"))
+      fail(`env.${name}`, "must not start with CRONDECK_: those name the run itself", "INVALID");
+    if (value.includes("\0")) fail(`env.${name}`, "must not contain NUL characters", "NUL_CHARS");
+  }
+}
+
 /**
  * The columns a task write sets (JSON-encoded lists and settings included), and the mode's
  * searchable text, from which the repository derives the task list's search column.
@@ -90,13 +101,7 @@ export function normalizeTask(
   }
 
   const env = input.env ?? {};
-  for (const [name, value] of Object.entries(env)) {
-    if (!ENV_NAME.test(name))
-      fail(`env.${name}`, "must be a variable name: letters, digits and _, not starting with a digit", "PATTERN");
-    else if (name.startsWith("CRONDECK_"))
-      fail(`env.${name}`, "must not start with CRONDECK_: those name the run itself", "INVALID");
-    if (value.includes("\0")) fail(`env.${name}`, "must not contain NUL characters", "NUL_CHARS");
-  }
+  checkEnv(env, fail);
 
   const owner = (input.owner ?? "").trim();
   if ([...owner].length > OWNER_MAX_LENGTH)

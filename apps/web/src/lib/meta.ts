@@ -15,6 +15,8 @@ export interface ModuleMeta {
   empty: Record<string, unknown>;
   /** Modes only: what the executor group means for this mode. */
   executorGroupHint?: Text;
+  /** Modes only: the fields a manual run may override ("Run with parameters…"), shown as `fields` declares them. */
+  runFields?: string[];
 }
 
 export interface Meta {

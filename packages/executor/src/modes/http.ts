@@ -55,6 +55,27 @@ function restoreHeaders(given: unknown, stored: unknown, fail: Fail): Record<str
   return out;
 }
 
+function checkHeaders(headers: Record<string, string>, fail: Fail): void {
+  for (const [key, value] of Object.entries(headers)) {
+    if (!HEADER_NAME.test(key)) fail(`httpHeaders.${key}`, "is not a valid header name", "HEADER_NAME");
+    if (/[\r\n]/.test(value)) fail(`httpHeaders.${key}`, "must not contain line breaks", "NO_LINE_BREAKS");
+    else if (!HEADER_VALUE.test(value)) {
+      fail(
+        `httpHeaders.${key}`,
+        "may hold only tabs, printable ASCII and Latin-1 characters (no NUL or other controls)",
+        "HEADER_VALUE",
+      );
+    }
+  }
+}
+
+/** The task's headers with a run's given ones over them; a name given in another case replaces the stored one. */
+function mergeHeaders(stored: Record<string, string>, given: Record<string, string>): Record<string, string> {
+  const names = new Set(Object.keys(given).map((name) => name.toLowerCase()));
+  const kept = Object.entries(stored).filter(([name]) => !names.has(name.toLowerCase()));
+  return { ...Object.fromEntries(kept), ...given };
+}
+
 export const httpMode = defineMode<HttpSettings>({
   name: "HTTP",
   label: { en: "HTTP", zh: "HTTP" },
@@ -110,18 +131,39 @@ export const httpMode = defineMode<HttpSettings>({
       fail("httpBody", "is allowed only with POST", "ALLOWED_ONLY_WHEN", { field: "httpMethod", value: "POST" });
     if (body !== null && Buffer.byteLength(body) > 65_536)
       fail("httpBody", "must be at most 64 KiB", "MAX_BYTES", { limit: "64 KiB" });
-    for (const [key, value] of Object.entries(headers)) {
-      if (!HEADER_NAME.test(key)) fail(`httpHeaders.${key}`, "is not a valid header name", "HEADER_NAME");
-      if (/[\r\n]/.test(value)) fail(`httpHeaders.${key}`, "must not contain line breaks", "NO_LINE_BREAKS");
-      else if (!HEADER_VALUE.test(value)) {
-        fail(
-          `httpHeaders.${key}`,
-          "may hold only tabs, printable ASCII and Latin-1 characters (no NUL or other controls)",
-          "HEADER_VALUE",
-        );
-      }
-    }
+    checkHeaders(headers, fail);
     return { command: url, httpMethod, httpHeaders: headers, httpBody: body };
+  },
+  // A run may send other headers (merged over the task's, case-blind) or another body (POST only).
+  runOverrides: {
+    fields: {
+      httpHeaders: Type.Record(Type.String(), Type.String({ maxLength: 8192 }), {
+        maxProperties: 50,
+        description: "headers merged over the task's for this run (a name given replaces the task's, case-blind)",
+      }),
+      httpBody: Type.String({ maxLength: 65_536, description: "the request body of this run, instead of the task's" }),
+    },
+    normalize(given, { fail, settings }) {
+      const out: Partial<HttpSettings> = {};
+      // No headers given is no override: the run records nothing for them.
+      if (given.httpHeaders && Object.keys(given.httpHeaders).length > 0) {
+        checkHeaders(given.httpHeaders, fail);
+        out.httpHeaders = given.httpHeaders;
+      }
+      if (given.httpBody !== undefined && given.httpBody !== null) {
+        if (settings.httpMethod !== "POST")
+          fail("httpBody", "is allowed only with POST", "ALLOWED_ONLY_WHEN", { field: "httpMethod", value: "POST" });
+        else if (Buffer.byteLength(given.httpBody) > 65_536)
+          fail("httpBody", "must be at most 64 KiB", "MAX_BYTES", { limit: "64 KiB" });
+        out.httpBody = given.httpBody;
+      }
+      return out;
+    },
+    apply: (settings, overrides) => ({
+      ...settings,
+      httpHeaders: mergeHeaders(settings.httpHeaders, overrides.httpHeaders ?? {}),
+      httpBody: overrides.httpBody ?? settings.httpBody,
+    }),
   },
   searchText: (settings) => settings.command,
   // ${NAME} in the URL, header values and body takes the task's environment variable NAME; other

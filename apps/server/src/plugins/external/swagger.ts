@@ -36,6 +36,19 @@ export default fp(
       // A collection route registered as "/" under a prefix answers at /api/tasks and /api/tasks/;
       // publish the form without the slash, the one clients and the spec use.
       transform: ({ schema, url }) => ({ schema, url: url.length > 1 && url.endsWith("/") ? url.slice(0, -1) : url }),
+      // The plugin marks every body required (Fastify validates one when a schema is given); a route
+      // that fills in a missing body itself says so with "x-optional-body", and clients may omit it.
+      transformObject: (document) => {
+        const spec = "openapiObject" in document ? document.openapiObject : document.swaggerObject;
+        for (const item of Object.values(spec.paths ?? {}) as Array<Record<string, Record<string, unknown>>>)
+          for (const operation of Object.values(item)) {
+            if (!operation?.["x-optional-body"]) continue;
+            delete operation["x-optional-body"];
+            const body = operation.requestBody as { required?: boolean } | undefined;
+            if (body) body.required = false;
+          }
+        return spec;
+      },
       refResolver: { buildLocalReference: (json, _base, _frag, i) => String(json.$id ?? `def-${i}`) },
     });
     // staticCSP: Swagger UI's pages get a policy that allows what they need (helmet covers the rest).

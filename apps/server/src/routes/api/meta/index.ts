@@ -1,4 +1,4 @@
-import type { SettingsModule, Text } from "@crondeck/core";
+import type { RunOverrides, SettingsModule, Text } from "@crondeck/core";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { type Static, Type } from "typebox";
 import { errors } from "../../../lib/schemas.ts";
@@ -25,6 +25,12 @@ const ModuleSchema = Type.Object({
   fields: Type.Array(FormFieldSchema),
   empty: Type.Record(Type.String(), Type.Unknown(), { description: "what each field holds when not set" }),
   executorGroupHint: Type.Optional(TextSchema),
+  runFields: Type.Optional(
+    Type.Array(Type.String(), {
+      description:
+        "a mode's fields a manual run may override (POST /api/tasks/{id}/run), shown with their form declarations; absent: none besides env",
+    }),
+  ),
 });
 
 const Meta = Type.Object({
@@ -32,13 +38,14 @@ const Meta = Type.Object({
   channels: Type.Array(ModuleSchema, { description: "notification channels, in the order the form offers them" }),
 });
 
-function describe(module: SettingsModule & { executorGroupHint?: Text }) {
+function describe(module: SettingsModule & { executorGroupHint?: Text; runOverrides?: RunOverrides }) {
   return {
     name: module.name,
     label: module.label,
     fields: module.form,
     empty: module.empty,
     ...(module.executorGroupHint ? { executorGroupHint: module.executorGroupHint } : {}),
+    ...(module.runOverrides ? { runFields: Object.keys(module.runOverrides.fields) } : {}),
   };
 }
 

@@ -38,6 +38,16 @@ const runFields = {
   triggeredByRunId: Nullable(
     Type.Integer({ description: "trigger DEPENDENCY (and its retries): the upstream run whose end started this fire" }),
   ),
+  parameters: Nullable(
+    Type.Object(
+      { env: Type.Optional(Type.Record(Type.String(), Type.String())) },
+      {
+        additionalProperties: true,
+        description:
+          "a manual run's parameters (POST /api/tasks/{id}/run): env laid over the task's, and the mode fields it overrode, secret ones masked; the same on every attempt of the fire; null when none",
+      },
+    ),
+  ),
   createdAt: Type.String({ format: "date-time" }),
 };
 

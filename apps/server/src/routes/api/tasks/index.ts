@@ -2,7 +2,7 @@ import { type Fail, type FieldError, normalizeTags, tagKey } from "@crondeck/cor
 import type { TaskRow } from "@crondeck/db";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import type { FastifyRequest } from "fastify";
-import { Type } from "typebox";
+import { type TSchema, Type } from "typebox";
 import { roleAtLeast } from "../../../auth/roles.ts";
 import { ApiError, validationError } from "../../../lib/errors.ts";
 import { errors, IdParams } from "../../../lib/schemas.ts";
@@ -10,6 +10,7 @@ import { callerOf } from "../../../plugins/app/auth.ts";
 import { dependencyGraph } from "../../../tasks/dependencies.ts";
 import { normalizeTask, rowToInput, type TaskWrite } from "../../../tasks/normalize.ts";
 import { toApiTask } from "../../../tasks/repository.ts";
+import { normalizeRunParameters, runInputSchema } from "../../../tasks/run-parameters.ts";
 import { actorOf, type VersionAction } from "../../../tasks/versions.ts";
 import { RunPage, RunStarted, TaskRunsQuery } from "../runs/schema.ts";
 import {
@@ -28,6 +29,7 @@ const tags = ["tasks"];
 const tasksRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { tasks, runs, engine, config, modules, database } = app;
   const { Task, TaskInput, TaskPage, TaskPatch, TaskListQuery } = taskSchemas(modules);
+  const RunInput = runInputSchema(modules, TaskInput.properties.env as TSchema);
   const view = (row: TaskRow) => toApiTask(modules, row, engine.nextRunAt);
   const audit = (req: FastifyRequest, action: string, taskId: number, change: { before?: unknown; after?: unknown }) =>
     app.audit.record(req, { action, targetType: "task", targetId: taskId, taskId, ...change });
@@ -62,9 +64,12 @@ const tasksRoutes: FastifyPluginAsyncTypebox = async (app) => {
     await audit(req, "task.delete", previous.id, { before: view(previous) });
   }
 
-  async function runNow(req: FastifyRequest, task: TaskRow) {
-    const runId = await engine.runNow(task);
-    await audit(req, "task.run", task.id, { after: { runId } });
+  /** `body`: a run's parameters (POST /:id/run); checked against the task before anything is recorded. */
+  async function runNow(req: FastifyRequest, task: TaskRow, body?: Record<string, unknown>) {
+    const { stored, names } = normalizeRunParameters(modules, task, body);
+    const runId = await engine.runNow(task, stored);
+    // The names given, never their values: a value may be a secret.
+    await audit(req, "task.run", task.id, { after: names.length > 0 ? { runId, parameters: names } : { runId } });
     return runId;
   }
 
@@ -214,13 +219,19 @@ const tasksRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         operationId: "runTask",
-        summary: "Run a task now (also when it is disabled)",
+        summary: "Run a task now (also when it is disabled), optionally with parameters of this run only",
         params: IdParams,
+        body: RunInput,
+        "x-optional-body": true,
         response: { 202: RunStarted, ...errors(400, 404) },
+      },
+      // No body at all is a run without parameters, as before the body existed.
+      preValidation: async (req) => {
+        req.body ??= {};
       },
     },
     async (req, reply) => {
-      const runId = await runNow(req, await tasks.get(req.params.id));
+      const runId = await runNow(req, await tasks.get(req.params.id), req.body as Record<string, unknown>);
       return reply.code(202).send({ runId });
     },
   );

@@ -9,7 +9,7 @@ import { StatusBadge } from "../../../components/StatusBadge.tsx";
 import { type Column, Table } from "../../../components/Table.tsx";
 import { formatDuration } from "../../../lib/format.ts";
 import { useI18n } from "../../../lib/i18n/index.tsx";
-import { moduleLabel, useMeta } from "../../../lib/meta.ts";
+import { metaField, moduleLabel, textIn, useMeta } from "../../../lib/meta.ts";
 import { Link } from "../../../lib/router.tsx";
 import { runErrorText } from "../../../lib/run-errors.ts";
 import { useCan } from "../../../lib/session.tsx";
@@ -37,6 +37,7 @@ export function RunPage({ id }: { id: number }) {
   const cancel = useCancelRun(id);
   const [confirmCancel, setConfirmCancel] = useState(false);
   const canCancel = useCan("run.cancel");
+  const meta = useMeta();
 
   useEffect(() => setStreaming(stream.live), [stream.live]);
 
@@ -82,6 +83,22 @@ export function RunPage({ id }: { id: number }) {
   if (data.executor) facts.push({ label: t("run.executor"), value: data.executor });
   if (data.matchedKeywords?.length)
     facts.push({ label: t("run.matchedKeywords"), value: data.matchedKeywords.join(", ") });
+  // A manual run's own parameters: the environment first, then each field its mode let it override.
+  const { env, ...overrides } = data.parameters ?? {};
+  if (env && Object.keys(env).length > 0)
+    facts.push({ label: t("run.paramEnv"), value: parameterValue(formatLines(env, "="), "run-param-env") });
+  for (const [name, value] of Object.entries(overrides)) {
+    const declared = metaField(name, meta.data ?? null);
+    facts.push({
+      label: t("run.paramField", { field: declared ? textIn(declared.label, t) : name }),
+      value: parameterValue(
+        value !== null && typeof value === "object"
+          ? formatLines(value as Record<string, unknown>, ": ")
+          : String(value),
+        `run-param-${name}`,
+      ),
+    });
+  }
 
   // What needs reading before the output: the error, and how this run relates to the others.
   const hasNotices = Boolean(data.error || data.blockedBy || data.nextAttemptAt || (data.attempts?.length ?? 0) > 1);
@@ -175,6 +192,21 @@ export function RunPage({ id }: { id: number }) {
 }
 
 /** "Retry in N s (attempt 1 of 3)": counts down to the due time, then says the next attempt is starting. */
+/** `NAME=value` (or `Key: Value`) lines of a recorded map parameter. */
+function formatLines(map: Record<string, unknown>, separator: string): string {
+  return Object.entries(map)
+    .map(([key, value]) => `${key}${separator}${String(value)}`)
+    .join("\n");
+}
+
+function parameterValue(text: string, testId: string): ReactNode {
+  return (
+    <code className="mono pre-wrap" data-testid={testId}>
+      {text}
+    </code>
+  );
+}
+
 function RetryCountdown({ due, attempt, max }: { due: string; attempt: number; max: number }) {
   const { t } = useI18n();
   const [now, setNow] = useState(() => Date.now());

@@ -197,6 +197,19 @@ export function useRunTaskNow() {
   });
 }
 
+/** A manual run with parameters of its own (see run-parameters.ts): env and the mode's overridable fields. */
+export function useRunTaskWithParameters() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: ({ id, parameters }: { id: number; parameters: Record<string, unknown> }) =>
+      api.post<{ runId: number }>(`/api/tasks/${id}/run`, parameters),
+    onSuccess: (_data, { id }) => {
+      void client.invalidateQueries({ queryKey: taskKeys.runs(id) });
+      void client.invalidateQueries({ queryKey: taskKeys.lists() });
+    },
+  });
+}
+
 /** The cron helper: description in `locale` and the next five fires, or the parse error. */
 export function useCronPreview(cron: string, timezone: string, locale: "en" | "zh_CN") {
   const trimmed = cron.trim();

@@ -26,6 +26,7 @@ import {
   useTaskDependencies,
   useTaskRuns,
 } from "../api/tasks-api.ts";
+import { RunWithParametersDialog } from "./RunWithParametersDialog.tsx";
 import { TagChips } from "./TagChips.tsx";
 import { TaskVersionHistory } from "./TaskVersionHistory.tsx";
 
@@ -38,6 +39,7 @@ export function TaskDetailPage({ id }: { id: number }) {
   const remove = useDeleteTask();
   const copy = useCopyTask();
   const [confirmDelete, setConfirmDelete] = useState(false);
+  const [runWithParameters, setRunWithParameters] = useState(false);
   const [actionError, setActionError] = useState<string | null>(null);
   // Read once on arrival from the form: "Saved" confirms the edit that brought the user here.
   const [saved] = useState(() => takeSaved(id));
@@ -95,6 +97,11 @@ export function TaskDetailPage({ id }: { id: number }) {
               {t("tasks.runNow")}
             </Button>
           ) : null}
+          {canRun ? (
+            <Button onClick={() => setRunWithParameters(true)} data-testid="run-with-params">
+              {t("tasks.runWithParams")}
+            </Button>
+          ) : null}
           {canWrite ? (
             <>
               <ButtonLink to={`/tasks/${id}/edit`}>{t("common.edit")}</ButtonLink>
@@ -144,6 +151,13 @@ export function TaskDetailPage({ id }: { id: number }) {
       <TaskRunHistory task={data} />
       <TaskVersionHistory task={data} />
 
+      {runWithParameters ? (
+        <RunWithParametersDialog
+          task={data}
+          onClose={() => setRunWithParameters(false)}
+          onStarted={(runId) => navigate(`/runs/${runId}`)}
+        />
+      ) : null}
       {confirmDelete ? (
         <ConfirmDialog
           title={t("tasks.deleteTitle")}
