@@ -13,5 +13,13 @@ export { shouldNotify } from "./policy.ts";
 export { DeliveryError } from "./retry.ts";
 export { dingtalkSign, feishuSign, jsonBodySignature } from "./signing.ts";
 export { closeTransports, DEFAULT_SMTP_FROM } from "./smtp.ts";
-export { sampleRunSummary, toRunSummary } from "./summary.ts";
+export {
+  DEFAULT_NOTIFY_LANGUAGE,
+  isNotifyLanguage,
+  messagesFor,
+  NOTIFY_LANGUAGES,
+  type NotifyLanguage,
+} from "./messages.ts";
+export { type SummaryTask, sampleRunSummary, type TestTask, testRunSummary, toRunSummary } from "./summary.ts";
+export { errorText, formatTime } from "./text.ts";
 export type { DeliveryResult, NotificationTarget, NotifyConfig, RunSummary } from "./types.ts";
