@@ -207,7 +207,7 @@ describe.each(providers)("notifications on %s", (provider) => {
     expect(mail?.to).toEqual(["a@x.test", "b@x.test", "c@x.test"]);
     expect(mail?.from).toBe("cron@crondeck.test");
     expect(mail?.user).toBe("crondeck"); // logged in with the credentials of SMTP_URL
-    expect(mail?.subject).toBe(`[Crondeck] ${task.name} SUCCEEDED`);
+    expect(mail?.subject).toBe(`[Crondeck] ${task.name} succeeded`);
     expect(mail?.header("x-crondeck-run-id")).toBe(String(runId));
     expect(mail?.text).toContain("mail-me");
     expect(mail?.text).toContain(`${PUBLIC_URL}/runs/${runId}`);
@@ -243,8 +243,8 @@ describe.each(providers)("notifications on %s", (provider) => {
     expect((await getRun(t.app, ok.id)).notifications).toEqual([]);
     expect(smtp.forRun(ok.id)).toHaveLength(0);
     expect(smtp.forTask(task.id).map((m) => m.subject)).toEqual([
-      `[Crondeck] ${task.name} FAILED`,
-      `[Crondeck] ${task.name} TIMED_OUT`,
+      `[Crondeck] ${task.name} failed`,
+      `[Crondeck] ${task.name} timed out`,
     ]);
     expect(smtp.forRun(failedId)[0]?.text).toContain("broken");
   });
@@ -359,7 +359,7 @@ describe.each(providers)("notifications on %s", (provider) => {
 
     const mails = smtp.forTask(task.id);
     expect(mails).toHaveLength(1);
-    expect(mails[0]?.subject).toBe(`[Crondeck] ${task.name} SUCCEEDED (keyword: DISK_FULL, OOM)`);
+    expect(mails[0]?.subject).toBe(`[Crondeck] ${task.name} succeeded, keyword matched: DISK_FULL, OOM`);
     expect(mails[0]?.text).toMatch(/Matched keywords:\s+DISK_FULL, OOM/);
     expect((await getRun(t.app, quiet.id)).notifications).toEqual([]);
   });
@@ -552,7 +552,7 @@ describe.each(providers)("notifications on %s", (provider) => {
       const mails = smtp.messages.filter((m) => m.to.includes("test-ops@x.test"));
       expect(mails).toHaveLength(1);
       expect(mails[0]?.to).toEqual(["test-ops@x.test", "test-dev@x.test"]);
-      expect(mails[0]?.subject).toBe("[Crondeck] Test notification for sample-task");
+      expect(mails[0]?.subject).toBe("[Crondeck] Test message for new task");
       expect(mails[0]?.text).toContain("This is a test message from Crondeck");
     });
 
@@ -572,7 +572,7 @@ describe.each(providers)("notifications on %s", (provider) => {
       });
       const [received] = hookRequests("/generic/test");
       const body = JSON.parse(received?.body ?? "");
-      expect(body).toMatchObject({ event: "run.finished", test: true, task: { name: "sample-task" } });
+      expect(body).toMatchObject({ event: "run.finished", test: true, task: { name: "new task" } });
       expect(body.run.url).toBeNull();
       const timestamp = String(received?.headers["x-crondeck-timestamp"]);
       expect(received?.headers["x-crondeck-signature"]).toBe(

@@ -51,7 +51,7 @@ export interface MessageCatalogue {
   noOutput: string;
   viewRun: string;
   /** The made-up run of a test message. */
-  sample: { output: string; keywordLine: string; error: string };
+  sample: { taskName: string; output: string; keywordLine: string; error: string };
   /** Joins a list (keywords) the way the language does. */
   listSeparator: string;
   duration: { ms: string; s: string; min: string; h: string };
@@ -111,6 +111,7 @@ const en: MessageCatalogue = {
   noOutput: "(none)",
   viewRun: "View run in Crondeck",
   sample: {
+    taskName: "new task",
     output: "Hello from Crondeck! If you can read this, notifications reach you.",
     keywordLine: "a sample line with this keyword",
     error: "sample error: this is a test, nothing ran",
@@ -172,6 +173,7 @@ const zh: MessageCatalogue = {
   noOutput: "（无）",
   viewRun: "在 Crondeck 中查看本次执行",
   sample: {
+    taskName: "新任务",
     output: "来自 Crondeck 的问候！能看到这条消息，说明通知可以送达。",
     keywordLine: "包含此关键字的示例行",
     error: "示例错误：这是测试，并未真正执行",

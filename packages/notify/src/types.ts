@@ -19,6 +19,8 @@ export interface NotifyConfig {
   publicUrl?: string;
   /** Whole-request timeout of one webhook attempt. Default 10 000 ms. */
   webhookTimeoutMs?: number;
+  /** The language of messages about tasks that name none (NOTIFY_LANGUAGE). Default "en". */
+  defaultLanguage?: NotifyLanguage;
   /** Total attempts and the base of the exponential backoff. Default 3 attempts, 1000 ms. */
   retry?: { attempts: number; baseDelayMs: number };
 }

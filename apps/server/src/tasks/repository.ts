@@ -42,6 +42,7 @@ export function toApiTask(modules: TaskModules, row: TaskRow, nextRunAt: NextRun
     notifyPolicy: row.notifyPolicy as Task["notifyPolicy"],
     notifyChannel: row.notifyChannel,
     notifyKeywords: JSON.parse(row.notifyKeywords) as string[],
+    notifyLanguage: row.notifyLanguage as Task["notifyLanguage"],
     env: JSON.parse(row.env) as Record<string, string>,
     enabled: row.enabled,
     remark: row.remark,
