@@ -299,12 +299,19 @@ describe.each(providers)("notifications on %s", (provider) => {
     expect(JSON.parse(received?.body ?? "")).toEqual({
       event: "run.finished",
       test: false,
-      task: { id: task.id, name: task.name, mode: "SHELL" },
+      language: "en",
+      task: { id: task.id, name: task.name, mode: "SHELL", timezone: "UTC" },
+      message: {
+        title: `[Crondeck] ${task.name} succeeded`,
+        summary: `Task “${task.name}” succeeded (exit code 0).`,
+        text: expect.stringContaining(`${PUBLIC_URL}/runs/${okRun.id}`),
+      },
       run: {
         id: okRun.id,
         status: "SUCCEEDED",
         trigger: "MANUAL",
         attempt: 1,
+        maxAttempts: 1,
         scheduledAt: okRun.scheduledAt,
         startedAt: okRun.startedAt,
         finishedAt: okRun.finishedAt,
@@ -384,7 +391,7 @@ describe.each(providers)("notifications on %s", (provider) => {
 
     const payloads = hookRequests("/generic/keyword").map((r) => JSON.parse(r.body));
     expect(payloads).toHaveLength(1);
-    expect(payloads[0].task).toEqual({ id: task.id, name: task.name, mode: "HTTP" });
+    expect(payloads[0].task).toEqual({ id: task.id, name: task.name, mode: "HTTP", timezone: "UTC" });
     expect(payloads[0].run).toMatchObject({
       id: hit.id,
       httpStatus: 200,
@@ -419,7 +426,7 @@ describe.each(providers)("notifications on %s", (provider) => {
     expect(dtBody.msgtype).toBe("markdown");
     expect(dtBody.markdown.title).toContain("Crondeck");
     expect(dtBody.markdown.text).toContain(dingtalk.name);
-    expect(dtBody.markdown.text).toContain("SUCCEEDED");
+    expect(dtBody.markdown.text).toContain("Succeeded");
 
     const feishu = await createTask(t.app, {
       command: "echo feishu-run; exit 2",
@@ -642,9 +649,13 @@ describe.each(providers)("notifications on %s", (provider) => {
       expect(badUrl.statusCode).toBe(400);
       expect(badUrl.json().details.map((d: { field: string }) => d.field)).toEqual(["notifyWebhookUrl"]);
 
-      const unknownField = await sendTest({ notifyChannel: "EMAIL", notifyEmails: "a@x.test", notifyPolicy: "ON_END" });
+      const unknownField = await sendTest({ notifyChannel: "EMAIL", notifyEmails: "a@x.test", cron: "* * * * *" });
       expect(unknownField.statusCode).toBe(400);
-      expect(unknownField.json().details.map((d: { field: string }) => d.field)).toEqual(["notifyPolicy"]);
+      expect(unknownField.json().details.map((d: { field: string }) => d.field)).toEqual(["cron"]);
+
+      const badPolicy = await sendTest({ notifyChannel: "EMAIL", notifyEmails: "a@x.test", notifyPolicy: "SOMETIMES" });
+      expect(badPolicy.statusCode).toBe(400);
+      expect(badPolicy.json().details.map((d: { field: string }) => d.field)).toEqual(["notifyPolicy"]);
       expect(smtp.messages.length).toBe(before);
     });
 

@@ -19,6 +19,7 @@ const root = join(import.meta.dirname, "../../..");
 const NAME_KEY_MIGRATION = "20261201000300_task_name_key";
 const SEARCH_TEXT_MIGRATION = "20261201010000_task_list_search_sort";
 const SETTINGS_MIGRATION = "20261201040000_task_settings_json";
+const ENV_MIGRATION = "20261201050000_task_env_secrets";
 const LAST_RUN_MIGRATION = "20261201020000_runs_at_volume";
 /** Covering indexes the SQLite migrations add for the task list (see that migration); not in the schema. */
 const SQLITE_ONLY_INDEXES = ["Task_searchText_idx", "Task_id_idx"];
@@ -283,8 +284,10 @@ describe.each(providers)("migrations on %s", (provider) => {
     // From the search migration on, MySQL has no default for searchText (the app always writes it).
     const withSearch = atMigration >= SEARCH_TEXT_MIGRATION;
     const search = taskSearchText({ name, modeText: command, remark: "" });
-    const columns = `name, ${withKey ? "nameKey, " : ""}mode, cron, timezone, ${modeColumns}, notifyKeywords, ${withSearch ? "searchText, " : ""}updatedAt`;
-    const values = `${quote(name)}, ${withKey ? `${quote(taskNameKey(name))}, ` : ""}'SHELL', '* * * * *', 'UTC', ${modeValues}, '[]'${withSearch ? `, ${quote(search)}` : ""}`;
+    // From the env migration on, MySQL has no default for env (the app always writes it).
+    const withEnv = atMigration >= ENV_MIGRATION;
+    const columns = `name, ${withKey ? "nameKey, " : ""}mode, cron, timezone, ${modeColumns}, notifyKeywords, ${withSearch ? "searchText, " : ""}${withEnv ? "env, " : ""}updatedAt`;
+    const values = `${quote(name)}, ${withKey ? `${quote(taskNameKey(name))}, ` : ""}'SHELL', '* * * * *', 'UTC', ${modeValues}, '[]'${withSearch ? `, ${quote(search)}` : ""}${withEnv ? ", '{}'" : ""}`;
     const target = parseDatabaseUrl(db.url);
     if (target.provider === "sqlite") {
       const conn = new Sqlite(target.file);
@@ -390,6 +393,8 @@ describe.each(providers)("migrations on %s", (provider) => {
       const task = await database.db.task.findUniqueOrThrow({ where: { nameKey: "old" } });
       expect(task.misfirePolicy).toBe("SKIP");
       expect(task.misfireGraceSeconds).toBe(3600);
+      // Tasks from before notification languages follow the server's default.
+      expect(task.notifyLanguage).toBeNull();
       if (previous < SEARCH_TEXT_MIGRATION) expect(task.searchText).toBe(searchTextOf(task));
     } finally {
       await database.close();

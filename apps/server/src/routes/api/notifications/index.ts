@@ -51,7 +51,7 @@ const notificationsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         timezone,
         retryCount: body.retryCount ?? task?.retryCount ?? 0,
         language: language ?? settings.defaultLanguage ?? null,
-        notifyPolicy: (body.notifyPolicy ?? task?.notifyPolicy ?? null) as NotifyPolicy | null,
+        notifyPolicy: body.notifyPolicy ?? (task?.notifyPolicy as NotifyPolicy | undefined) ?? null,
         notifyKeywords:
           body.notifyKeywords !== undefined
             ? parseList(body.notifyKeywords)

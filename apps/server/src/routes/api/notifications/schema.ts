@@ -1,3 +1,4 @@
+import { NOTIFY_POLICIES } from "@crondeck/core";
 import { NOTIFY_LANGUAGES } from "@crondeck/notify";
 import { type Static, Type } from "typebox";
 import { Nullable, StringEnum } from "../../../lib/schemas.ts";
@@ -26,8 +27,7 @@ const TestNotificationBase = Type.Object({
   ),
   retryCount: Type.Optional(Type.Integer({ minimum: 0, maximum: 10, description: "for “attempt 3 of 3”" })),
   notifyPolicy: Type.Optional(
-    Type.String({
-      maxLength: 16,
+    StringEnum(NOTIFY_POLICIES, {
       description: "which sample outcome: a failure for ON_FAILURE, a keyword match for ON_KEYWORD, else a success",
     }),
   ),
