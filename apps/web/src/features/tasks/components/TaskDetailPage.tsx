@@ -219,6 +219,10 @@ function TaskSettings({ task }: { task: Task }) {
     add(t("field.notifyChannel"), moduleLabel(channels, task.notifyChannel, t));
     addFields(shownFields(findModule(channels, task.notifyChannel), (name) => source[name]));
     if (task.notifyPolicy === "ON_KEYWORD") add(t("field.notifyKeywords"), formatList(task.notifyKeywords));
+    add(
+      t("field.notifyLanguage"),
+      task.notifyLanguage ? t(`notifyLanguage.${task.notifyLanguage}`) : t("notifyLanguage.serverDefault"),
+    );
   }
   if (task.remark) add(t("field.remark"), task.remark);
   add(t("detail.created"), <DateTime value={task.createdAt} zone={task.timezone} />);
