@@ -590,8 +590,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Send a sample message through the given channel settings
-         * @description Requires the **admin** role or above. Checks the settings like a task's notify fields (400 naming the field), then sends one sample message, once, without retries. A delivery failure still answers 200: `ok` is false and `error` says why.
+         * Send a test message about the task being edited through the given channel settings
+         * @description Requires the **admin** role or above. Checks the settings like a task's notify fields (400 naming the field), then sends one message, once, without retries: a real message about the task as given (name, zone, language, retries, keywords; the stored task's where left out), with a sample outcome its policy notifies about, marked as a test. A delivery failure still answers 200: `ok` is false and `error` says why.
          */
         post: operations["testNotification"];
         delete?: never;
@@ -648,7 +648,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Server settings clients need (the default time zone of new tasks, the stored output cap)
+         * Server settings clients need (the default time zone of new tasks, the stored output cap, the default notification language)
          * @description Requires the **viewer** role or above.
          */
         get: operations["getSettings"];
@@ -1659,6 +1659,11 @@ export interface operations {
                             /** @enum {string|null} */
                             notifyChannel: "EMAIL" | "WEBHOOK" | null;
                             notifyKeywords: string[];
+                            /**
+                             * @description null: the server's default (GET /api/settings notifyLanguage)
+                             * @enum {string|null}
+                             */
+                            notifyLanguage: "zh" | "en" | null;
                             env: {
                                 [key: string]: string;
                             };
@@ -1779,6 +1784,11 @@ export interface operations {
                     notifyChannel?: "EMAIL" | "WEBHOOK" | null;
                     /** @description keywords, as an array or one string split on `,` or `，` */
                     notifyKeywords?: string[] | string;
+                    /**
+                     * @description language of its notifications (zh, en); null or omitted: the server's default (NOTIFY_LANGUAGE)
+                     * @enum {string|null}
+                     */
+                    notifyLanguage?: "zh" | "en" | null;
                     /** @description environment of its runs: variables of a SHELL run, ${NAME} in an HTTP task's URL, headers and body; values may reference secrets as ${secret:NAME} */
                     env?: {
                         [key: string]: string;
@@ -1836,6 +1846,11 @@ export interface operations {
                         /** @enum {string|null} */
                         notifyChannel: "EMAIL" | "WEBHOOK" | null;
                         notifyKeywords: string[];
+                        /**
+                         * @description null: the server's default (GET /api/settings notifyLanguage)
+                         * @enum {string|null}
+                         */
+                        notifyLanguage: "zh" | "en" | null;
                         env: {
                             [key: string]: string;
                         };
@@ -1966,6 +1981,11 @@ export interface operations {
                         /** @enum {string|null} */
                         notifyChannel: "EMAIL" | "WEBHOOK" | null;
                         notifyKeywords: string[];
+                        /**
+                         * @description null: the server's default (GET /api/settings notifyLanguage)
+                         * @enum {string|null}
+                         */
+                        notifyLanguage: "zh" | "en" | null;
                         env: {
                             [key: string]: string;
                         };
@@ -2093,6 +2113,11 @@ export interface operations {
                     notifyChannel?: "EMAIL" | "WEBHOOK" | null;
                     /** @description keywords, as an array or one string split on `,` or `，` */
                     notifyKeywords?: string[] | string;
+                    /**
+                     * @description language of its notifications (zh, en); null or omitted: the server's default (NOTIFY_LANGUAGE)
+                     * @enum {string|null}
+                     */
+                    notifyLanguage?: "zh" | "en" | null;
                     /** @description environment of its runs: variables of a SHELL run, ${NAME} in an HTTP task's URL, headers and body; values may reference secrets as ${secret:NAME} */
                     env?: {
                         [key: string]: string;
@@ -2150,6 +2175,11 @@ export interface operations {
                         /** @enum {string|null} */
                         notifyChannel: "EMAIL" | "WEBHOOK" | null;
                         notifyKeywords: string[];
+                        /**
+                         * @description null: the server's default (GET /api/settings notifyLanguage)
+                         * @enum {string|null}
+                         */
+                        notifyLanguage: "zh" | "en" | null;
                         env: {
                             [key: string]: string;
                         };
@@ -2342,6 +2372,11 @@ export interface operations {
                     notifyChannel?: "EMAIL" | "WEBHOOK" | null;
                     /** @description keywords, as an array or one string split on `,` or `，` */
                     notifyKeywords?: string[] | string;
+                    /**
+                     * @description language of its notifications (zh, en); null or omitted: the server's default (NOTIFY_LANGUAGE)
+                     * @enum {string|null}
+                     */
+                    notifyLanguage?: "zh" | "en" | null;
                     /** @description environment of its runs: variables of a SHELL run, ${NAME} in an HTTP task's URL, headers and body; values may reference secrets as ${secret:NAME} */
                     env?: {
                         [key: string]: string;
@@ -2399,6 +2434,11 @@ export interface operations {
                         /** @enum {string|null} */
                         notifyChannel: "EMAIL" | "WEBHOOK" | null;
                         notifyKeywords: string[];
+                        /**
+                         * @description null: the server's default (GET /api/settings notifyLanguage)
+                         * @enum {string|null}
+                         */
+                        notifyLanguage: "zh" | "en" | null;
                         env: {
                             [key: string]: string;
                         };
@@ -2598,6 +2638,11 @@ export interface operations {
                         /** @enum {string|null} */
                         notifyChannel: "EMAIL" | "WEBHOOK" | null;
                         notifyKeywords: string[];
+                        /**
+                         * @description null: the server's default (GET /api/settings notifyLanguage)
+                         * @enum {string|null}
+                         */
+                        notifyLanguage: "zh" | "en" | null;
                         env: {
                             [key: string]: string;
                         };
@@ -3675,8 +3720,26 @@ export interface operations {
                 "application/json": {
                     /** @enum {string} */
                     notifyChannel: "EMAIL" | "WEBHOOK";
-                    /** @description a stored task: its name goes into the sample, and its write-only secrets (a signing secret) are used when none is given, with its own target only */
+                    /** @description a stored task: what the message describes when the fields below are left out, and its write-only secrets (a signing secret) are used when none is given, with its own target only */
                     taskId?: number;
+                    /** @description the task's name as the form holds it */
+                    name?: string;
+                    mode?: string;
+                    /** @description IANA zone the message's times are shown in */
+                    timezone?: string;
+                    /**
+                     * @description null or omitted: the server's default
+                     * @enum {string|null}
+                     */
+                    notifyLanguage?: "zh" | "en" | null;
+                    /** @description for “attempt 3 of 3” */
+                    retryCount?: number;
+                    /**
+                     * @description which sample outcome: a failure for ON_FAILURE, a keyword match for ON_KEYWORD, else a success
+                     * @enum {string}
+                     */
+                    notifyPolicy?: "NONE" | "ON_FAILURE" | "ON_END" | "ON_KEYWORD";
+                    notifyKeywords?: string[] | string;
                     /** @description addresses, as an array or one string split on `,` or `，` */
                     notifyEmails?: string[] | string;
                     /** @description returned with its robot tokens masked (***); sending that masked URL back keeps the stored one */
@@ -3944,6 +4007,12 @@ export interface operations {
                          * @example 65536
                          */
                         outputLimitBytes: number;
+                        /**
+                         * @description the language of notifications of tasks whose notifyLanguage is null (NOTIFY_LANGUAGE)
+                         * @example en
+                         * @enum {string}
+                         */
+                        notifyLanguage: "zh" | "en";
                     };
                 };
             };
