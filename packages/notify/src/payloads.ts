@@ -1,7 +1,7 @@
 import type { WebhookFormat } from "./detect.ts";
-import { dingtalkSign, feishuSign, jsonBodySignature } from "./signing.ts";
 import { buildEmail } from "./email.ts";
 import { type MessageCatalogue, messagesFor } from "./messages.ts";
+import { dingtalkSign, feishuSign, jsonBodySignature } from "./signing.ts";
 import {
   detailRows,
   EMAIL_OUTPUT_BYTES,

@@ -133,9 +133,7 @@ export function headline(run: RunSummary): string {
   const task = oneLine(run.taskName);
   if (run.test) return m.testTitle(task);
   const outcome = m.outcome[run.status] ?? run.status;
-  return run.matchedKeywords.length > 0
-    ? m.titleKeywords(task, outcome, keywordList(run, m))
-    : m.title(task, outcome);
+  return run.matchedKeywords.length > 0 ? m.titleKeywords(task, outcome, keywordList(run, m)) : m.title(task, outcome);
 }
 
 /** "2 of 3" / "第 2 次（共 3 次）"; the total only when the summary knows it. */

@@ -5,8 +5,8 @@
 // and read the diff before committing it.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { buildEmail, buildWebhookPayload, NOTIFY_LANGUAGES, type RunSummary } from "../src/index.ts";
 import type { WebhookFormat } from "../src/detect.ts";
+import { buildEmail, buildWebhookPayload, NOTIFY_LANGUAGES, type RunSummary } from "../src/index.ts";
 
 const DIR = new URL("./golden/", import.meta.url);
 const UPDATE = process.env.UPDATE_GOLDEN === "1";

@@ -1,5 +1,5 @@
-import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { NOTIFY_LANGUAGES } from "@crondeck/notify";
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import { errors, StringEnum } from "../../../lib/schemas.ts";
 
