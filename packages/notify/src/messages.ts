@@ -54,6 +54,8 @@ export interface MessageCatalogue {
   sample: { taskName: string; output: string; keywordLine: string; error: string };
   /** Joins a list (keywords) the way the language does. */
   listSeparator: string;
+  /** Between two sentences: a space in English, nothing in Chinese. */
+  sentenceGap: string;
   duration: { ms: string; s: string; min: string; h: string };
 }
 
@@ -117,6 +119,7 @@ const en: MessageCatalogue = {
     error: "sample error: this is a test, nothing ran",
   },
   listSeparator: ", ",
+  sentenceGap: " ",
   duration: { ms: "ms", s: "s", min: "min", h: "h" },
 };
 
@@ -179,6 +182,7 @@ const zh: MessageCatalogue = {
     error: "示例错误：这是测试，并未真正执行",
   },
   listSeparator: "、",
+  sentenceGap: "",
   duration: { ms: "毫秒", s: "秒", min: "分", h: "小时" },
 };
 

@@ -154,7 +154,9 @@ export function summaryLine(run: RunSummary): string {
     attempt: multi ? attemptText(run) : null,
     result: resultCode(run),
   });
-  return run.matchedKeywords.length > 0 ? `${sentence} ${m.summaryKeywords(keywordList(run, m))}` : sentence;
+  return run.matchedKeywords.length > 0
+    ? `${sentence}${m.sentenceGap}${m.summaryKeywords(keywordList(run, m))}`
+    : sentence;
 }
 
 /**

@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import type { WebhookFormat } from "../src/detect.ts";
-import { buildEmail, buildWebhookPayload, NOTIFY_LANGUAGES, type RunSummary } from "../src/index.ts";
+import { buildEmail, buildWebhookPayload, NOTIFY_LANGUAGES, type RunSummary, testRunSummary } from "../src/index.ts";
 
 const DIR = new URL("./golden/", import.meta.url);
 const UPDATE = process.env.UPDATE_GOLDEN === "1";
@@ -66,6 +66,24 @@ describe.each(NOTIFY_LANGUAGES)("golden messages (%s)", (language) => {
       `email.${language}.txt`,
       `Subject: ${email.subject}\n\n===== text/plain =====\n${email.text}\n===== text/html =====\n${email.html}`,
     );
+  });
+
+  it("test message email: the task being edited, a sample keyword match, marked as a test", () => {
+    const run = testRunSummary(
+      {
+        id: 12,
+        name: "nightly-backup",
+        mode: "SHELL",
+        timezone: "Asia/Shanghai",
+        retryCount: 2,
+        language,
+        notifyPolicy: "ON_KEYWORD",
+        notifyKeywords: ["OOM", "DISK_FULL"],
+      },
+      NOW,
+    );
+    const email = buildEmail(run, { publicUrl: PUBLIC_URL });
+    golden(`test-email.${language}.txt`, `Subject: ${email.subject}\n\n===== text/plain =====\n${email.text}`);
   });
 
   it.each(WEBHOOK_FORMATS)("%s webhook body", (format, name) => {
