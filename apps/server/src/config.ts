@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { isIP } from "node:net";
 import { hostname } from "node:os";
 import { fileURLToPath } from "node:url";
-import type { NotifyConfig } from "@crondeck/notify";
+import { isNotifyLanguage, NOTIFY_LANGUAGES, type NotifyConfig, type NotifyLanguage } from "@crondeck/notify";
 
 // Configuration comes from environment variables only; every one is documented in the README
 // with the default given here.
@@ -29,6 +29,8 @@ export interface Config {
   /** Implicit TLS (port 465 style). */
   smtpSecure: boolean;
   smtpFrom: string;
+  /** The language of notifications of tasks that name none (NOTIFY_LANGUAGE). */
+  notifyLanguage: NotifyLanguage;
   /** Attempts per notification, the first one included. */
   notifyRetryAttempts: number;
   /** Backoff base between notification attempts: base · 2^(n−1). */
@@ -142,6 +144,14 @@ function logFormat(env: NodeJS.ProcessEnv): Config["logFormat"] {
   throw new ConfigError(`LOG_FORMAT must be auto, pretty or json (got ${JSON.stringify(env.LOG_FORMAT)})`);
 }
 
+function notifyLanguage(env: NodeJS.ProcessEnv): NotifyLanguage {
+  const raw = env.NOTIFY_LANGUAGE?.trim().toLowerCase() || "en";
+  if (isNotifyLanguage(raw)) return raw;
+  throw new ConfigError(
+    `NOTIFY_LANGUAGE must be one of ${NOTIFY_LANGUAGES.join(", ")} (got ${JSON.stringify(env.NOTIFY_LANGUAGE)})`,
+  );
+}
+
 function defaultZone(env: NodeJS.ProcessEnv): string {
   return env.TZ?.trim() || Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
 }
@@ -226,6 +236,7 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env, overrides: P
     smtpPassword: env.SMTP_PASSWORD || null,
     smtpSecure: bool(env, "SMTP_SECURE", false),
     smtpFrom: env.SMTP_FROM || "Crondeck <crondeck@localhost>",
+    notifyLanguage: notifyLanguage(env),
     notifyRetryAttempts: int(env, "NOTIFY_RETRY_ATTEMPTS", 3, 1, 10),
     notifyRetryBaseMs: int(env, "NOTIFY_RETRY_BASE_MS", 1000, 0, 60_000),
     adminUser: env.ADMIN_USER?.trim() || "admin",
@@ -260,6 +271,7 @@ export function notifyConfig(config: Config): NotifyConfig {
     smtpSecure: config.smtpSecure,
     smtpFrom: config.smtpFrom,
     publicUrl: config.publicUrl,
+    defaultLanguage: config.notifyLanguage,
     retry: { attempts: config.notifyRetryAttempts, baseDelayMs: config.notifyRetryBaseMs },
   };
 }

@@ -207,7 +207,7 @@ describe.each(providers)("notifications on %s", (provider) => {
     expect(mail?.to).toEqual(["a@x.test", "b@x.test", "c@x.test"]);
     expect(mail?.from).toBe("cron@crondeck.test");
     expect(mail?.user).toBe("crondeck"); // logged in with the credentials of SMTP_URL
-    expect(mail?.subject).toBe(`[Crondeck] ${task.name} SUCCEEDED`);
+    expect(mail?.subject).toBe(`[Crondeck] ${task.name} succeeded`);
     expect(mail?.header("x-crondeck-run-id")).toBe(String(runId));
     expect(mail?.text).toContain("mail-me");
     expect(mail?.text).toContain(`${PUBLIC_URL}/runs/${runId}`);
@@ -243,8 +243,8 @@ describe.each(providers)("notifications on %s", (provider) => {
     expect((await getRun(t.app, ok.id)).notifications).toEqual([]);
     expect(smtp.forRun(ok.id)).toHaveLength(0);
     expect(smtp.forTask(task.id).map((m) => m.subject)).toEqual([
-      `[Crondeck] ${task.name} FAILED`,
-      `[Crondeck] ${task.name} TIMED_OUT`,
+      `[Crondeck] ${task.name} failed`,
+      `[Crondeck] ${task.name} timed out`,
     ]);
     expect(smtp.forRun(failedId)[0]?.text).toContain("broken");
   });
@@ -299,12 +299,19 @@ describe.each(providers)("notifications on %s", (provider) => {
     expect(JSON.parse(received?.body ?? "")).toEqual({
       event: "run.finished",
       test: false,
-      task: { id: task.id, name: task.name, mode: "SHELL" },
+      language: "en",
+      task: { id: task.id, name: task.name, mode: "SHELL", timezone: "UTC" },
+      message: {
+        title: `[Crondeck] ${task.name} succeeded`,
+        summary: `Task “${task.name}” succeeded (exit code 0).`,
+        text: expect.stringContaining(`${PUBLIC_URL}/runs/${okRun.id}`),
+      },
       run: {
         id: okRun.id,
         status: "SUCCEEDED",
         trigger: "MANUAL",
         attempt: 1,
+        maxAttempts: 1,
         scheduledAt: okRun.scheduledAt,
         startedAt: okRun.startedAt,
         finishedAt: okRun.finishedAt,
@@ -359,7 +366,7 @@ describe.each(providers)("notifications on %s", (provider) => {
 
     const mails = smtp.forTask(task.id);
     expect(mails).toHaveLength(1);
-    expect(mails[0]?.subject).toBe(`[Crondeck] ${task.name} SUCCEEDED (keyword: DISK_FULL, OOM)`);
+    expect(mails[0]?.subject).toBe(`[Crondeck] ${task.name} succeeded, keyword matched: DISK_FULL, OOM`);
     expect(mails[0]?.text).toMatch(/Matched keywords:\s+DISK_FULL, OOM/);
     expect((await getRun(t.app, quiet.id)).notifications).toEqual([]);
   });
@@ -384,7 +391,7 @@ describe.each(providers)("notifications on %s", (provider) => {
 
     const payloads = hookRequests("/generic/keyword").map((r) => JSON.parse(r.body));
     expect(payloads).toHaveLength(1);
-    expect(payloads[0].task).toEqual({ id: task.id, name: task.name, mode: "HTTP" });
+    expect(payloads[0].task).toEqual({ id: task.id, name: task.name, mode: "HTTP", timezone: "UTC" });
     expect(payloads[0].run).toMatchObject({
       id: hit.id,
       httpStatus: 200,
@@ -419,7 +426,7 @@ describe.each(providers)("notifications on %s", (provider) => {
     expect(dtBody.msgtype).toBe("markdown");
     expect(dtBody.markdown.title).toContain("Crondeck");
     expect(dtBody.markdown.text).toContain(dingtalk.name);
-    expect(dtBody.markdown.text).toContain("SUCCEEDED");
+    expect(dtBody.markdown.text).toContain("Succeeded");
 
     const feishu = await createTask(t.app, {
       command: "echo feishu-run; exit 2",
@@ -552,7 +559,7 @@ describe.each(providers)("notifications on %s", (provider) => {
       const mails = smtp.messages.filter((m) => m.to.includes("test-ops@x.test"));
       expect(mails).toHaveLength(1);
       expect(mails[0]?.to).toEqual(["test-ops@x.test", "test-dev@x.test"]);
-      expect(mails[0]?.subject).toBe("[Crondeck] Test notification for sample-task");
+      expect(mails[0]?.subject).toBe("[Crondeck] Test message for new task");
       expect(mails[0]?.text).toContain("This is a test message from Crondeck");
     });
 
@@ -572,7 +579,7 @@ describe.each(providers)("notifications on %s", (provider) => {
       });
       const [received] = hookRequests("/generic/test");
       const body = JSON.parse(received?.body ?? "");
-      expect(body).toMatchObject({ event: "run.finished", test: true, task: { name: "sample-task" } });
+      expect(body).toMatchObject({ event: "run.finished", test: true, task: { name: "new task" } });
       expect(body.run.url).toBeNull();
       const timestamp = String(received?.headers["x-crondeck-timestamp"]);
       expect(received?.headers["x-crondeck-signature"]).toBe(
@@ -642,9 +649,13 @@ describe.each(providers)("notifications on %s", (provider) => {
       expect(badUrl.statusCode).toBe(400);
       expect(badUrl.json().details.map((d: { field: string }) => d.field)).toEqual(["notifyWebhookUrl"]);
 
-      const unknownField = await sendTest({ notifyChannel: "EMAIL", notifyEmails: "a@x.test", notifyPolicy: "ON_END" });
+      const unknownField = await sendTest({ notifyChannel: "EMAIL", notifyEmails: "a@x.test", cron: "* * * * *" });
       expect(unknownField.statusCode).toBe(400);
-      expect(unknownField.json().details.map((d: { field: string }) => d.field)).toEqual(["notifyPolicy"]);
+      expect(unknownField.json().details.map((d: { field: string }) => d.field)).toEqual(["cron"]);
+
+      const badPolicy = await sendTest({ notifyChannel: "EMAIL", notifyEmails: "a@x.test", notifyPolicy: "SOMETIMES" });
+      expect(badPolicy.statusCode).toBe(400);
+      expect(badPolicy.json().details.map((d: { field: string }) => d.field)).toEqual(["notifyPolicy"]);
       expect(smtp.messages.length).toBe(before);
     });
 

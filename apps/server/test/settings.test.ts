@@ -18,7 +18,7 @@ describe.each(providers)("GET /api/settings on %s", (provider) => {
     const viewer = await roleHeaders(t.app, "viewer");
     const res = await t.app.inject({ method: "GET", url: "/api/settings", headers: viewer });
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toEqual({ timezone: "Asia/Shanghai", outputLimitBytes: 4096 });
+    expect(res.json()).toEqual({ timezone: "Asia/Shanghai", outputLimitBytes: 4096, notifyLanguage: "en" });
 
     const { id } = await createTask(t.app, { cron: "0 3 * * *" });
     const task = (await t.app.inject({ method: "GET", url: `/api/tasks/${id}` })).json();

@@ -75,6 +75,7 @@ const badInputs: Array<[string, unknown, string]> = [
     "notifyWebhookUrl",
   ],
   ["webhook format unknown", shellTask({ notifyWebhookFormat: "TEAMS" }), "notifyWebhookFormat"],
+  ["notify language unknown", shellTask({ notifyLanguage: "fr" }), "notifyLanguage"],
   [
     "keyword policy with an empty keyword list",
     shellTask({

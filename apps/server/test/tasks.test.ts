@@ -38,6 +38,7 @@ describe.each(providers)("task API on %s", (provider) => {
       notifyPolicy: "NONE",
       notifyEmails: [],
       notifyKeywords: [],
+      notifyLanguage: null,
       enabled: true,
       remark: "",
       notifyWebhookSecretSet: false,

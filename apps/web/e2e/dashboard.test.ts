@@ -242,14 +242,19 @@ describe.skipIf(!hasChromium)("dashboard end to end", () => {
 
   it("sends a test notification to a webhook from the form", async () => {
     await page.goto(`${server.url}/tasks/new`);
+    await field("Name").fill("nightly export");
     await field("Notify").selectOption("ON_FAILURE");
     await field("Channel").selectOption("WEBHOOK");
     await field("Webhook URL").fill(`${target.url}/notify`);
+    await field("Message language").selectOption("zh");
     await page.getByRole("button", { name: "Send test notification" }).click();
     await page.getByTestId("notify-test").getByRole("status").filter({ hasText: "Test message sent" }).waitFor();
     const message = target.received.find((r) => r.url === "/notify");
     expect(message?.method).toBe("POST");
-    expect(() => JSON.parse(message?.body ?? "")).not.toThrow();
+    // A message about the task being edited, in the language chosen, marked as a test.
+    const body = JSON.parse(message?.body ?? "");
+    expect(body).toMatchObject({ test: true, language: "zh", task: { name: "nightly export" } });
+    expect(body.message.title).toBe("[Crondeck] nightly export 的测试消息");
   });
 
   it("shows the server's error at the cron field for a bad expression", async () => {

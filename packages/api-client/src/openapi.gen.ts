@@ -710,8 +710,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Send a sample message through the given channel settings
-         * @description Requires the **admin** role or above. Checks the settings like a task's notify fields (400 naming the field), then sends one sample message, once, without retries. A delivery failure still answers 200: `ok` is false and `error` says why.
+         * Send a test message about the task being edited through the given channel settings
+         * @description Requires the **admin** role or above. Checks the settings like a task's notify fields (400 naming the field), then sends one message, once, without retries: a real message about the task as given (name, zone, language, retries, keywords; the stored task's where left out), with a sample outcome its policy notifies about, marked as a test. A delivery failure still answers 200: `ok` is false and `error` says why.
          */
         post: operations["testNotification"];
         delete?: never;
@@ -768,7 +768,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Server settings clients need (the default time zone of new tasks, the stored output cap)
+         * Server settings clients need (the default time zone of new tasks, the stored output cap, the default notification language)
          * @description Requires the **viewer** role or above.
          */
         get: operations["getSettings"];
@@ -1783,6 +1783,11 @@ export interface operations {
                             /** @enum {string|null} */
                             notifyChannel: "EMAIL" | "WEBHOOK" | null;
                             notifyKeywords: string[];
+                            /**
+                             * @description null: the server's default (GET /api/settings notifyLanguage)
+                             * @enum {string|null}
+                             */
+                            notifyLanguage: "zh" | "en" | null;
                             env: {
                                 [key: string]: string;
                             };
@@ -1915,6 +1920,11 @@ export interface operations {
                     notifyChannel?: "EMAIL" | "WEBHOOK" | null;
                     /** @description keywords, as an array or one string split on `,` or `，` */
                     notifyKeywords?: string[] | string;
+                    /**
+                     * @description language of its notifications (zh, en); null or omitted: the server's default (NOTIFY_LANGUAGE)
+                     * @enum {string|null}
+                     */
+                    notifyLanguage?: "zh" | "en" | null;
                     /** @description environment of its runs: variables of a SHELL run, ${NAME} in an HTTP task's URL, headers and body; values may reference secrets as ${secret:NAME} */
                     env?: {
                         [key: string]: string;
@@ -1988,6 +1998,11 @@ export interface operations {
                         /** @enum {string|null} */
                         notifyChannel: "EMAIL" | "WEBHOOK" | null;
                         notifyKeywords: string[];
+                        /**
+                         * @description null: the server's default (GET /api/settings notifyLanguage)
+                         * @enum {string|null}
+                         */
+                        notifyLanguage: "zh" | "en" | null;
                         env: {
                             [key: string]: string;
                         };
@@ -2130,6 +2145,11 @@ export interface operations {
                         /** @enum {string|null} */
                         notifyChannel: "EMAIL" | "WEBHOOK" | null;
                         notifyKeywords: string[];
+                        /**
+                         * @description null: the server's default (GET /api/settings notifyLanguage)
+                         * @enum {string|null}
+                         */
+                        notifyLanguage: "zh" | "en" | null;
                         env: {
                             [key: string]: string;
                         };
@@ -2269,6 +2289,11 @@ export interface operations {
                     notifyChannel?: "EMAIL" | "WEBHOOK" | null;
                     /** @description keywords, as an array or one string split on `,` or `，` */
                     notifyKeywords?: string[] | string;
+                    /**
+                     * @description language of its notifications (zh, en); null or omitted: the server's default (NOTIFY_LANGUAGE)
+                     * @enum {string|null}
+                     */
+                    notifyLanguage?: "zh" | "en" | null;
                     /** @description environment of its runs: variables of a SHELL run, ${NAME} in an HTTP task's URL, headers and body; values may reference secrets as ${secret:NAME} */
                     env?: {
                         [key: string]: string;
@@ -2342,6 +2367,11 @@ export interface operations {
                         /** @enum {string|null} */
                         notifyChannel: "EMAIL" | "WEBHOOK" | null;
                         notifyKeywords: string[];
+                        /**
+                         * @description null: the server's default (GET /api/settings notifyLanguage)
+                         * @enum {string|null}
+                         */
+                        notifyLanguage: "zh" | "en" | null;
                         env: {
                             [key: string]: string;
                         };
@@ -2546,6 +2576,11 @@ export interface operations {
                     notifyChannel?: "EMAIL" | "WEBHOOK" | null;
                     /** @description keywords, as an array or one string split on `,` or `，` */
                     notifyKeywords?: string[] | string;
+                    /**
+                     * @description language of its notifications (zh, en); null or omitted: the server's default (NOTIFY_LANGUAGE)
+                     * @enum {string|null}
+                     */
+                    notifyLanguage?: "zh" | "en" | null;
                     /** @description environment of its runs: variables of a SHELL run, ${NAME} in an HTTP task's URL, headers and body; values may reference secrets as ${secret:NAME} */
                     env?: {
                         [key: string]: string;
@@ -2619,6 +2654,11 @@ export interface operations {
                         /** @enum {string|null} */
                         notifyChannel: "EMAIL" | "WEBHOOK" | null;
                         notifyKeywords: string[];
+                        /**
+                         * @description null: the server's default (GET /api/settings notifyLanguage)
+                         * @enum {string|null}
+                         */
+                        notifyLanguage: "zh" | "en" | null;
                         env: {
                             [key: string]: string;
                         };
@@ -2927,6 +2967,11 @@ export interface operations {
                         /** @enum {string|null} */
                         notifyChannel: "EMAIL" | "WEBHOOK" | null;
                         notifyKeywords: string[];
+                        /**
+                         * @description null: the server's default (GET /api/settings notifyLanguage)
+                         * @enum {string|null}
+                         */
+                        notifyLanguage: "zh" | "en" | null;
                         env: {
                             [key: string]: string;
                         };
@@ -3594,6 +3639,11 @@ export interface operations {
                         /** @enum {string|null} */
                         notifyChannel: "EMAIL" | "WEBHOOK" | null;
                         notifyKeywords: string[];
+                        /**
+                         * @description null: the server's default (GET /api/settings notifyLanguage)
+                         * @enum {string|null}
+                         */
+                        notifyLanguage: "zh" | "en" | null;
                         env: {
                             [key: string]: string;
                         };
@@ -3809,6 +3859,11 @@ export interface operations {
                             /** @enum {string|null} */
                             notifyChannel: "EMAIL" | "WEBHOOK" | null;
                             notifyKeywords: string[];
+                            /**
+                             * @description null: the server's default (GET /api/settings notifyLanguage)
+                             * @enum {string|null}
+                             */
+                            notifyLanguage: "zh" | "en" | null;
                             env: {
                                 [key: string]: string;
                             };
@@ -4571,8 +4626,26 @@ export interface operations {
                 "application/json": {
                     /** @enum {string} */
                     notifyChannel: "EMAIL" | "WEBHOOK";
-                    /** @description a stored task: its name goes into the sample, and its write-only secrets (a signing secret) are used when none is given, with its own target only */
+                    /** @description a stored task: what the message describes when the fields below are left out, and its write-only secrets (a signing secret) are used when none is given, with its own target only */
                     taskId?: number;
+                    /** @description the task's name as the form holds it */
+                    name?: string;
+                    mode?: string;
+                    /** @description IANA zone the message's times are shown in */
+                    timezone?: string;
+                    /**
+                     * @description null or omitted: the server's default
+                     * @enum {string|null}
+                     */
+                    notifyLanguage?: "zh" | "en" | null;
+                    /** @description for “attempt 3 of 3” */
+                    retryCount?: number;
+                    /**
+                     * @description which sample outcome: a failure for ON_FAILURE, a keyword match for ON_KEYWORD, else a success
+                     * @enum {string}
+                     */
+                    notifyPolicy?: "NONE" | "ON_FAILURE" | "ON_END" | "ON_KEYWORD";
+                    notifyKeywords?: string[] | string;
                     /** @description addresses, as an array or one string split on `,` or `，` */
                     notifyEmails?: string[] | string;
                     /** @description returned with its robot tokens masked (***); sending that masked URL back keeps the stored one */
@@ -4840,6 +4913,12 @@ export interface operations {
                          * @example 65536
                          */
                         outputLimitBytes: number;
+                        /**
+                         * @description the language of notifications of tasks whose notifyLanguage is null (NOTIFY_LANGUAGE)
+                         * @example en
+                         * @enum {string}
+                         */
+                        notifyLanguage: "zh" | "en";
                     };
                 };
             };

@@ -96,6 +96,8 @@ export interface Task {
   /** Write-only: the API says whether a secret is set, never what it is. */
   notifyWebhookSecretSet: boolean;
   notifyKeywords: string[];
+  /** The language of its notifications; null: the server's default (GET /api/settings `notifyLanguage`). */
+  notifyLanguage: "zh" | "en" | null;
   /** Environment of its runs (NAME → value); values may reference secrets as ${secret:NAME}. */
   env: Record<string, string>;
   enabled: boolean;

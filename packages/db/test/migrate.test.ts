@@ -403,6 +403,8 @@ describe.each(providers)("migrations on %s", (provider) => {
       const task = await database.db.task.findUniqueOrThrow({ where: { nameKey: "old" } });
       expect(task.misfirePolicy).toBe("SKIP");
       expect(task.misfireGraceSeconds).toBe(3600);
+      // Tasks from before notification languages follow the server's default.
+      expect(task.notifyLanguage).toBeNull();
       if (previous < SEARCH_TEXT_MIGRATION) expect(task.searchText).toBe(searchTextOf(task));
     } finally {
       await database.close();

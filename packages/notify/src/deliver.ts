@@ -46,7 +46,9 @@ export async function deliver(
     if (target.channel === null) return result(false, "no notification channel is set", 0);
     if (!channel) return result(false, `unknown notification channel ${target.channel}`, 0);
     const policy: RetryPolicy = config.retry ?? DEFAULT_RETRY;
-    const outcome = await withRetry<string | null>(policy, () => channel.send(settings, run, config));
+    // A task that names no language is told in the server's default.
+    const message = run.language ? run : { ...run, language: config.defaultLanguage ?? null };
+    const outcome = await withRetry<string | null>(policy, () => channel.send(settings, message, config));
     if (outcome.error !== undefined) {
       const message =
         outcome.error instanceof DeliveryError

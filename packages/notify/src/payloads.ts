@@ -1,14 +1,19 @@
 import type { WebhookFormat } from "./detect.ts";
+import { buildEmail } from "./email.ts";
+import { type MessageCatalogue, messagesFor } from "./messages.ts";
 import { dingtalkSign, feishuSign, jsonBodySignature } from "./signing.ts";
 import {
   detailRows,
   EMAIL_OUTPUT_BYTES,
+  errorText,
   fitBytes,
   headline,
+  languageOf,
   oneLine,
   outputTail,
   runUrl,
   statusTone,
+  summaryLine,
   type Tone,
 } from "./text.ts";
 import type { RunSummary } from "./types.ts";
@@ -45,9 +50,15 @@ const SLACK_MAX_HEADER_CHARS = 150;
  * {
  *   "event": "run.finished",
  *   "test": false,                      // true for POST /api/notifications/test samples
- *   "task": { "id": 3, "name": "backup-db", "mode": "SHELL" },
+ *   "language": "zh",                   // the language of `message` (the task's, else NOTIFY_LANGUAGE)
+ *   "task": { "id": 3, "name": "backup-db", "mode": "SHELL", "timezone": "Asia/Shanghai" },
+ *   "message": {                        // the same message as people get it, in that language
+ *     "title": "[Crondeck] backup-db 执行失败",
+ *     "summary": "任务“backup-db”第 2 次（共 3 次）尝试执行失败（退出码 1）。",
+ *     "text": "…the whole message as plain text (times in the task's zone, output tail, link)…"
+ *   },
  *   "run": {
- *     "id": 42, "status": "FAILED", "trigger": "SCHEDULE", "attempt": 2,
+ *     "id": 42, "status": "FAILED", "trigger": "SCHEDULE", "attempt": 2, "maxAttempts": 3,
  *     "scheduledAt": "2026-11-23T02:00:00.000Z", "startedAt": "…", "finishedAt": "…",   // ISO-8601 UTC or null
  *     "durationMs": 1234, "exitCode": 1, "httpStatus": null, "error": "exit code 1",
  *     "matchedKeywords": [], "executor": "host-a",
@@ -69,7 +80,7 @@ export function buildWebhookPayload(
   const link = runUrl(run, opts.publicUrl);
   switch (format) {
     case "JSON": {
-      const body = genericBody(run, link);
+      const body = genericBody(run, link, opts.publicUrl);
       if (!secret) return { url: opts.url, body, headers: {} };
       const timestamp = Math.floor(now.getTime() / 1000);
       const signature = jsonBodySignature(secret, timestamp, JSON.stringify(body));
@@ -105,17 +116,25 @@ export function buildWebhookPayload(
   }
 }
 
-function genericBody(run: RunSummary, link: string | null) {
+function genericBody(run: RunSummary, link: string | null, publicUrl: string | null | undefined) {
   const tail = outputTail(run, EMAIL_OUTPUT_BYTES);
   return {
     event: "run.finished",
     test: run.test === true,
-    task: { id: run.taskId, name: run.taskName, mode: run.mode },
+    language: languageOf(run),
+    task: { id: run.taskId, name: run.taskName, mode: run.mode, timezone: run.timezone || "UTC" },
+    // What a person reads; the machine fields below keep their ISO times and raw values.
+    message: {
+      title: headline(run),
+      summary: summaryLine(run),
+      text: buildEmail(run, { publicUrl: publicUrl ?? undefined }).text,
+    },
     run: {
       id: run.runId,
       status: run.status,
       trigger: run.trigger,
       attempt: run.attempt,
+      maxAttempts: run.maxAttempts ?? null,
       scheduledAt: run.scheduledAt.toISOString(),
       startedAt: run.startedAt?.toISOString() ?? null,
       finishedAt: run.finishedAt?.toISOString() ?? null,
@@ -133,8 +152,9 @@ function genericBody(run: RunSummary, link: string | null) {
 }
 
 function robotTail(run: RunSummary, maxBytes = ROBOT_OUTPUT_BYTES): { text: string; title: string } {
+  const m = messagesFor(run.language);
   const tail = outputTail(run, maxBytes);
-  return { text: tail.text, title: tail.cut ? "Output (tail)" : "Output" };
+  return { text: tail.text, title: tail.cut ? m.labels.outputTail : m.labels.output };
 }
 
 /** Markdown blockquote that keeps line breaks: a trailing double space is a hard break. */
@@ -145,25 +165,30 @@ function quoteLines(text: string): string {
     .join("\n");
 }
 
-const TEST_INTRO = "This is a test message from Crondeck; the run below is a sample.";
+/** What every robot message says before its details: the test notice, then what happened. */
+function opening(run: RunSummary, m: MessageCatalogue): string[] {
+  return [...(run.test ? [m.testIntro, ""] : []), oneLine(summaryLine(run)), ""];
+}
 
-function testIntro(run: RunSummary): string[] {
-  return run.test ? [TEST_INTRO, ""] : [];
+function errorOf(run: RunSummary): string | null {
+  return errorText(run, languageOf(run));
 }
 
 // DingTalk markdown: https://open.dingtalk.com/document/group/custom-robot-access (message types).
 // "Crondeck" is in both title and text so a robot with a custom-keyword security setting accepts it.
 function dingtalkBody(run: RunSummary, link: string | null) {
+  const m = messagesFor(run.language);
   const title = headline(run);
   const tail = robotTail(run);
+  const error = errorOf(run);
   const lines = [
     `### ${title}`,
     "",
-    ...testIntro(run),
-    ...detailRows(run).map(([label, value]) => `- **${label}:** ${value}`),
-    ...(run.error ? ["", `**Error:** ${oneLine(run.error)}`] : []),
+    ...opening(run, m),
+    ...detailRows(run).map(({ label, value }) => `- **${label}:** ${value}`),
+    ...(error ? ["", `**${m.labels.error}:** ${oneLine(error)}`] : []),
     ...(tail.text ? ["", `**${tail.title}:**`, "", quoteLines(tail.text)] : []),
-    ...(link ? ["", `[View run in Crondeck](${link})`] : []),
+    ...(link ? ["", `[${m.viewRun}](${link})`] : []),
   ];
   return { msgtype: "markdown", markdown: { title, text: lines.join("\n") } };
 }
@@ -173,17 +198,19 @@ const WECOM_COLOURS: Record<Tone, string> = { good: "info", bad: "warning", warn
 // WeCom group robot markdown: https://developer.work.weixin.qq.com/document/path/91770 — only
 // `<font color="info|comment|warning">` colours, and content must stay within 4096 UTF-8 bytes.
 function wecomBody(run: RunSummary, link: string | null) {
+  const m = messagesFor(run.language);
   const colour = WECOM_COLOURS[statusTone(run.status)];
+  const error = errorOf(run);
   const head = [
     `### ${headline(run)}`,
-    ...testIntro(run),
-    ...detailRows(run).map(([label, value]) =>
-      label === "Status" ? `> ${label}: <font color="${colour}">${value}</font>` : `> ${label}: ${value}`,
+    ...opening(run, m).filter((line) => line !== ""),
+    ...detailRows(run).map(({ key, label, value }) =>
+      key === "status" ? `> ${label}: <font color="${colour}">${value}</font>` : `> ${label}: ${value}`,
     ),
-    ...(run.error ? [`> Error: <font color="warning">${oneLine(run.error)}</font>`] : []),
+    ...(error ? [`> ${m.labels.error}: <font color="warning">${oneLine(error)}</font>`] : []),
   ].join("\n");
   // A blank line first, or the link would be folded into the quoted output above it.
-  const foot = link ? `\n\n[View run in Crondeck](${link})` : "";
+  const foot = link ? `\n\n[${m.viewRun}](${link})` : "";
   const budget = WECOM_MAX_BYTES - Buffer.byteLength(head) - Buffer.byteLength(foot) - 64;
   const tail = budget > 0 ? robotTail(run, Math.min(ROBOT_OUTPUT_BYTES, budget)) : { text: "", title: "" };
   const output = tail.text ? `\n\n**${tail.title}:**\n${quoteLines(tail.text)}` : "";
@@ -193,22 +220,25 @@ function wecomBody(run: RunSummary, link: string | null) {
 const FEISHU_TEMPLATES: Record<Tone, string> = { good: "green", bad: "red", warning: "orange", neutral: "grey" };
 
 // Feishu/Lark custom bot, message card (msg_type "interactive"):
-// https://open.feishu.cn/document/client-docs/bot-v3/add-custom-bot. The output and the error are sent as
-// plain_text so nothing in them is read as markup.
+// https://open.feishu.cn/document/client-docs/bot-v3/add-custom-bot. The summary, the output and the
+// error are sent as plain_text so nothing in them is read as markup.
 function feishuBody(run: RunSummary, link: string | null) {
+  const m = messagesFor(run.language);
   const tail = robotTail(run);
+  const error = errorOf(run);
   const elements: unknown[] = [];
-  if (run.test) elements.push({ tag: "div", text: { tag: "plain_text", content: TEST_INTRO } });
+  if (run.test) elements.push({ tag: "div", text: { tag: "plain_text", content: m.testIntro } });
+  elements.push({ tag: "div", text: { tag: "plain_text", content: summaryLine(run) } });
   elements.push({
     tag: "div",
     text: {
       tag: "lark_md",
       content: detailRows(run)
-        .map(([label, value]) => `**${label}:** ${value}`)
+        .map(({ label, value }) => `**${label}:** ${value}`)
         .join("\n"),
     },
   });
-  if (run.error) elements.push({ tag: "div", text: { tag: "plain_text", content: `Error: ${run.error}` } });
+  if (error) elements.push({ tag: "div", text: { tag: "plain_text", content: `${m.labels.error}: ${error}` } });
   if (tail.text) {
     elements.push({ tag: "hr" });
     elements.push({ tag: "div", text: { tag: "plain_text", content: `${tail.title}:\n${tail.text}` } });
@@ -216,7 +246,7 @@ function feishuBody(run: RunSummary, link: string | null) {
   if (link) {
     elements.push({
       tag: "action",
-      actions: [{ tag: "button", text: { tag: "plain_text", content: "View run" }, type: "primary", url: link }],
+      actions: [{ tag: "button", text: { tag: "plain_text", content: m.viewRun }, type: "primary", url: link }],
     });
   }
   return {
@@ -244,20 +274,26 @@ function clip(text: string, max: number): string {
 // Slack incoming webhook with Block Kit: https://api.slack.com/messaging/webhooks; `text` is the
 // notification fallback, the blocks are what the channel shows.
 function slackBody(run: RunSummary, link: string | null) {
+  const m = messagesFor(run.language);
   const title = headline(run);
   const tail = robotTail(run);
+  const error = errorOf(run);
   const details = detailRows(run)
-    .map(([label, value]) => `*${label}:* ${slackEscape(value)}`)
+    .map(({ label, value }) => `*${label}:* ${slackEscape(value)}`)
     .join("\n");
   const blocks: unknown[] = [
     { type: "header", text: { type: "plain_text", text: clip(title, SLACK_MAX_HEADER_CHARS) } },
   ];
-  if (run.test) blocks.push({ type: "section", text: { type: "plain_text", text: TEST_INTRO } });
+  if (run.test) blocks.push({ type: "section", text: { type: "plain_text", text: m.testIntro } });
+  blocks.push({
+    type: "section",
+    text: { type: "plain_text", text: clip(summaryLine(run), SLACK_MAX_SECTION_CHARS) },
+  });
   blocks.push({ type: "section", text: { type: "mrkdwn", text: clip(details, SLACK_MAX_SECTION_CHARS) } });
-  if (run.error) {
+  if (error) {
     blocks.push({
       type: "section",
-      text: { type: "mrkdwn", text: clip(`*Error:* ${slackEscape(run.error)}`, SLACK_MAX_SECTION_CHARS) },
+      text: { type: "mrkdwn", text: clip(`*${m.labels.error}:* ${slackEscape(error)}`, SLACK_MAX_SECTION_CHARS) },
     });
   }
   if (tail.text) {
@@ -267,6 +303,6 @@ function slackBody(run: RunSummary, link: string | null) {
     const kept = code.length > SLACK_MAX_SECTION_CHARS - 40 ? `…${code.slice(-(SLACK_MAX_SECTION_CHARS - 41))}` : code;
     blocks.push({ type: "section", text: { type: "mrkdwn", text: `*${tail.title}:*\n\`\`\`${kept}\`\`\`` } });
   }
-  if (link) blocks.push({ type: "section", text: { type: "mrkdwn", text: `<${link}|View run in Crondeck>` } });
+  if (link) blocks.push({ type: "section", text: { type: "mrkdwn", text: `<${link}|${m.viewRun}>` } });
   return { text: title, blocks };
 }

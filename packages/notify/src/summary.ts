@@ -1,12 +1,17 @@
-import type { Run, Task } from "@crondeck/core";
+import type { NotifyPolicy, Run, Task } from "@crondeck/core";
+import { messagesFor, type NotifyLanguage } from "./messages.ts";
 import type { RunSummary } from "./types.ts";
 
 function toDate(iso: string | null): Date | null {
   return iso ? new Date(iso) : null;
 }
 
+/** What a message needs of the task besides the run: its zone, its retries, its language. */
+export type SummaryTask = Pick<Task, "id" | "name" | "mode"> &
+  Partial<Pick<Task, "timezone" | "retryCount">> & { language?: NotifyLanguage | null };
+
 /** Builds the summary from the API shapes the engine already has. */
-export function toRunSummary(task: Pick<Task, "id" | "name" | "mode">, run: Run): RunSummary {
+export function toRunSummary(task: SummaryTask, run: Run): RunSummary {
   return {
     taskId: task.id,
     taskName: task.name,
@@ -25,8 +30,45 @@ export function toRunSummary(task: Pick<Task, "id" | "name" | "mode">, run: Run)
     matchedKeywords: run.matchedKeywords,
     runId: run.id,
     attempt: run.attempt,
+    maxAttempts: task.retryCount == null ? null : task.retryCount + 1,
+    timezone: task.timezone ?? null,
+    language: task.language ?? null,
     executor: run.executor,
   };
+}
+
+/** The task being edited, as the test message describes it. */
+export type TestTask = SummaryTask & { notifyPolicy?: NotifyPolicy | null; notifyKeywords?: readonly string[] };
+
+/**
+ * The test message's run: the task as the form holds it (name, zone, language, retries) with a
+ * sample outcome its policy would notify about, a failure on the last attempt for ON_FAILURE, a
+ * keyword match with its own keywords for ON_KEYWORD, else a success. Always marked as a test.
+ */
+export function testRunSummary(task: TestTask, now: Date = new Date()): RunSummary {
+  const m = messagesFor(task.language);
+  const maxAttempts = (task.retryCount ?? 0) + 1;
+  const failed = task.notifyPolicy === "ON_FAILURE";
+  const keywords = task.notifyPolicy === "ON_KEYWORD" ? (task.notifyKeywords ?? []).slice(0, 5) : [];
+  const output = [m.sample.output, ...keywords.map((keyword) => `${keyword}: ${m.sample.keywordLine}`)].join("\n");
+  return sampleRunSummary(
+    {
+      taskId: task.id,
+      taskName: task.name,
+      mode: task.mode,
+      trigger: failed && maxAttempts > 1 ? "RETRY" : "SCHEDULE",
+      status: failed ? "FAILED" : "SUCCEEDED",
+      exitCode: failed ? 1 : 0,
+      error: failed ? m.sample.error : null,
+      output,
+      matchedKeywords: keywords,
+      attempt: failed ? maxAttempts : 1,
+      maxAttempts,
+      timezone: task.timezone ?? null,
+      language: task.language ?? null,
+    },
+    now,
+  );
 }
 
 /** A plausible finished run for test messages; `overrides` lets the API put the task's own name in it. */

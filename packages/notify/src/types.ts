@@ -1,4 +1,5 @@
 import type { NotifyPolicy, RunStatus, RunTrigger, Settings } from "@crondeck/core";
+import type { NotifyLanguage } from "./messages.ts";
 
 /** Process-wide settings, usually read from SMTP_URL, SMTP_FROM and PUBLIC_URL. */
 export interface NotifyConfig {
@@ -18,6 +19,8 @@ export interface NotifyConfig {
   publicUrl?: string;
   /** Whole-request timeout of one webhook attempt. Default 10 000 ms. */
   webhookTimeoutMs?: number;
+  /** The language of messages about tasks that name none (NOTIFY_LANGUAGE). Default "en". */
+  defaultLanguage?: NotifyLanguage;
   /** Total attempts and the base of the exponential backoff. Default 3 attempts, 1000 ms. */
   retry?: { attempts: number; baseDelayMs: number };
 }
@@ -52,6 +55,12 @@ export interface RunSummary {
   matchedKeywords: string[];
   runId: number;
   attempt: number;
+  /** Attempts the fire may take (the task's retries + 1): "attempt 2 of 3". Unknown: the number alone. */
+  maxAttempts?: number | null;
+  /** The task's IANA zone: every time in the message is shown in it, zone named. Default UTC. */
+  timezone?: string | null;
+  /** The language of the message (the task's, else the server's default). Default "en". */
+  language?: NotifyLanguage | null;
   /** Host or executor that ran it, shown when known. */
   executor?: string | null;
   /** A sample sent from the settings form: says so in the message and carries no run link. */

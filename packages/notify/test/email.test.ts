@@ -35,16 +35,23 @@ afterAll(() => closeTransports());
 
 describe("buildEmail", () => {
   it("names the task and outcome and lists times, result, keywords, error, output and link", () => {
-    const run = sampleRun({ matchedKeywords: ["ERROR"], attempt: 2, trigger: "RETRY" });
+    const run = sampleRun({
+      matchedKeywords: ["ERROR"],
+      attempt: 2,
+      maxAttempts: 3,
+      trigger: "RETRY",
+      timezone: "Asia/Shanghai",
+    });
     const email = buildEmail(run, { publicUrl: "https://cron.example.com/" });
-    expect(email.subject).toBe("[Crondeck] backup-db FAILED (keyword: ERROR)");
+    expect(email.subject).toBe("[Crondeck] backup-db failed, keyword matched: ERROR");
     for (const part of [email.text, email.html]) {
-      expect(part).toContain("2026-11-23T02:00:00.000Z");
-      expect(part).toContain("2026-11-23T02:00:00.250Z");
-      expect(part).toContain("2026-11-23T02:00:03.750Z");
+      // Times in the task's zone (UTC+8), zone named.
+      expect(part).toContain("2026-11-23 10:00:00 (Asia/Shanghai)");
+      expect(part).toContain("2026-11-23 10:00:03 (Asia/Shanghai)");
       expect(part).toContain("3.5 s");
       expect(part).toContain("exit code 2");
-      expect(part).toContain("RETRY, attempt 2");
+      expect(part).toContain("2 of 3");
+      expect(part).toContain("Task “backup-db” failed on attempt 2 of 3 (exit code 2).");
       expect(part).toContain("ERROR: disk full");
       expect(part).toContain("exited with code 2");
       expect(part).toContain("https://cron.example.com/runs/4242");
@@ -54,7 +61,7 @@ describe("buildEmail", () => {
 
   it("shows the HTTP status for HTTP tasks and omits the link without a public URL", () => {
     const email = buildEmail(sampleRun({ mode: "HTTP", exitCode: null, httpStatus: 503, status: "SUCCEEDED" }), {});
-    expect(email.subject).toBe("[Crondeck] backup-db SUCCEEDED");
+    expect(email.subject).toBe("[Crondeck] backup-db succeeded");
     expect(email.text).toContain("HTTP 503");
     expect(email.text).not.toContain("/runs/");
   });
@@ -117,7 +124,7 @@ describe("deliver by email (real SMTP server)", () => {
     expect(authenticated).toEqual({ user: "crondeck", pass: PASSWORD });
 
     const raw = message?.raw ?? "";
-    expect(headerOf(raw, "Subject")).toBe("[Crondeck] backup-db FAILED");
+    expect(headerOf(raw, "Subject")).toBe("[Crondeck] backup-db failed");
     expect(headerOf(raw, "To")).toContain("c@x.com");
     expect(headerOf(raw, "X-Crondeck-Run-Id")).toBe("4242");
     const parts = mimeParts(raw);
@@ -243,7 +250,7 @@ describe("deliver by email (real SMTP server)", () => {
     );
     expect(result.ok).toBe(true);
     const raw = server.messages[0]?.raw ?? "";
-    expect(headerOf(raw, "Subject")).toBe("[Crondeck] Test notification for nightly-report");
+    expect(headerOf(raw, "Subject")).toBe("[Crondeck] Test message for nightly-report");
     expect(mimeParts(raw)["text/plain"]).toContain("This is a test message");
     expect(mimeParts(raw)["text/plain"]).not.toContain("/runs/");
   });

@@ -52,12 +52,19 @@ describe("generic JSON webhook", () => {
     expect(request.json).toEqual({
       event: "run.finished",
       test: false,
-      task: { id: 7, name: "backup-db", mode: "SHELL" },
+      language: "en",
+      task: { id: 7, name: "backup-db", mode: "SHELL", timezone: "UTC" },
+      message: {
+        title: "[Crondeck] backup-db failed, keyword matched: ERROR",
+        summary: "Task “backup-db” failed (exit code 2). Its output contains the keyword ERROR.",
+        text: expect.stringMatching(/Scheduled for: +2026-11-23 02:00:00 \(UTC\)/),
+      },
       run: {
         id: 4242,
         status: "FAILED",
         trigger: "SCHEDULE",
         attempt: 1,
+        maxAttempts: null,
         scheduledAt: "2026-11-23T02:00:00.000Z",
         startedAt: "2026-11-23T02:00:00.250Z",
         finishedAt: "2026-11-23T02:00:03.750Z",
@@ -122,7 +129,7 @@ describe("DingTalk robot", () => {
 
     const body = request.json as { msgtype: string; markdown: { title: string; text: string } };
     expect(body.msgtype).toBe("markdown");
-    expect(body.markdown.title).toBe("[Crondeck] backup-db FAILED");
+    expect(body.markdown.title).toBe("[Crondeck] backup-db failed");
     expect(body.markdown.text).toContain("backup-db");
     expect(body.markdown.text).toContain("exit code 2");
     expect(body.markdown.text).toContain("ERROR: disk full");
@@ -180,7 +187,7 @@ describe("Feishu/Lark robot", () => {
     expect(body.sign).toBe(expected);
     expect(Math.abs(Date.now() / 1000 - Number(body.timestamp))).toBeLessThan(3600);
     expect(body.msg_type).toBe("interactive");
-    expect(body.card.header.title.content).toBe("[Crondeck] backup-db FAILED");
+    expect(body.card.header.title.content).toBe("[Crondeck] backup-db failed");
     expect(body.card.header.template).toBe("red");
     const elements = JSON.stringify(body.card.elements);
     expect(elements).toContain("ERROR: disk full");
@@ -215,8 +222,8 @@ describe("WeCom robot", () => {
     expect(result.target).toBe(`${server.url}/cgi-bin/webhook/send?key=***`);
     const body = only(server).json as { msgtype: string; markdown: { content: string } };
     expect(body.msgtype).toBe("markdown");
-    expect(body.markdown.content).toContain("[Crondeck] backup-db FAILED");
-    expect(body.markdown.content).toContain('<font color="warning">FAILED</font>');
+    expect(body.markdown.content).toContain("[Crondeck] backup-db failed");
+    expect(body.markdown.content).toContain('<font color="warning">Failed</font>');
     expect(body.markdown.content).toContain("日志行");
     expect(Buffer.byteLength(body.markdown.content)).toBeLessThanOrEqual(4096);
   });
@@ -241,10 +248,10 @@ describe("Slack incoming webhook", () => {
     const result = await deliver(webhookTarget(`${server.url}/services/T0/B0/XYZ`, "SLACK"), run, config);
     expect(result.ok).toBe(true);
     const body = only(server).json as { text: string; blocks: Array<{ type: string; text?: { text: string } }> };
-    expect(body.text).toBe("[Crondeck] backup-db SUCCEEDED");
+    expect(body.text).toBe("[Crondeck] backup-db succeeded");
     expect(body.blocks[0]).toEqual({
       type: "header",
-      text: { type: "plain_text", text: "[Crondeck] backup-db SUCCEEDED" },
+      text: { type: "plain_text", text: "[Crondeck] backup-db succeeded" },
     });
     const all = JSON.stringify(body.blocks);
     expect(all).toContain("a &lt;b&gt; &amp;");

@@ -1,5 +1,5 @@
 import type { RunRow, TaskRow } from "@crondeck/db";
-import { deliver, type NotifyConfig, shouldNotify, toRunSummary } from "@crondeck/notify";
+import { deliver, isNotifyLanguage, type NotifyConfig, shouldNotify, toRunSummary } from "@crondeck/notify";
 import { toApiRun } from "../runs/view.ts";
 import type { TaskModules } from "../tasks/modules.ts";
 import type { RunStore } from "./run-store.ts";
@@ -24,7 +24,19 @@ export class Notifier {
     if (!shouldNotify(target.policy, run)) return Promise.resolve();
     const job = (async () => {
       try {
-        const summary = toRunSummary({ id: task.id, name: task.name, mode: task.mode }, run);
+        // Its zone, retries and language make the message: times in the zone, "attempt 2 of 3". A null
+        // language is filled in with the server's default by deliver().
+        const summary = toRunSummary(
+          {
+            id: task.id,
+            name: task.name,
+            mode: task.mode,
+            timezone: task.timezone,
+            retryCount: task.retryCount,
+            language: isNotifyLanguage(task.notifyLanguage) ? task.notifyLanguage : null,
+          },
+          run,
+        );
         const result = await deliver(target, summary, this.config, this.modules.channels);
         if (!result.ok) {
           // Operators watch the log, not each run's page. target and error come scrubbed of secrets.

@@ -144,6 +144,8 @@ export function normalizeTask(
     notifyChannel,
     notifySettings: settings.notifySettings,
     notifyKeywords: JSON.stringify(notifyKeywords),
+    // The schema allows zh, en or null only; null follows the server's default when a message is sent.
+    notifyLanguage: input.notifyLanguage ?? null,
     env: JSON.stringify(env),
     enabled: input.enabled ?? true,
     remark: input.remark ?? "",

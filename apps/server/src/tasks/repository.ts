@@ -56,6 +56,7 @@ export function toApiTask(modules: TaskModules, row: TaskRecord, nextRunAt: Next
     notifyPolicy: row.notifyPolicy as Task["notifyPolicy"],
     notifyChannel: row.notifyChannel,
     notifyKeywords: JSON.parse(row.notifyKeywords) as string[],
+    notifyLanguage: row.notifyLanguage as Task["notifyLanguage"],
     env: JSON.parse(row.env) as Record<string, string>,
     enabled: row.enabled,
     remark: row.remark,

@@ -6,6 +6,8 @@ export interface ServerSettings {
   timezone: string;
   /** How much of a run's output is stored; a longer output keeps its head and tail. */
   outputLimitBytes?: number;
+  /** The language of notifications of tasks that name none (NOTIFY_LANGUAGE). */
+  notifyLanguage?: "zh" | "en";
 }
 
 /** Server settings rarely change while a page is open: fetched once per visit. */

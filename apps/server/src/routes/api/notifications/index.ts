@@ -1,5 +1,5 @@
-import type { Fail, FieldError } from "@crondeck/core";
-import { sendTestNotification } from "@crondeck/notify";
+import { type Fail, type FieldError, isValidTimezone, type NotifyPolicy, parseList } from "@crondeck/core";
+import { isNotifyLanguage, messagesFor, sendTestNotification, testRunSummary } from "@crondeck/notify";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { notifyConfig } from "../../../config.ts";
 import { validationError } from "../../../lib/errors.ts";
@@ -17,9 +17,9 @@ const notificationsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ["notifications"],
         operationId: "testNotification",
-        summary: "Send a sample message through the given channel settings",
+        summary: "Send a test message about the task being edited through the given channel settings",
         description:
-          "Checks the settings like a task's notify fields (400 naming the field), then sends one sample message, once, without retries. A delivery failure still answers 200: `ok` is false and `error` says why.",
+          "Checks the settings like a task's notify fields (400 naming the field), then sends one message, once, without retries: a real message about the task as given (name, zone, language, retries, keywords; the stored task's where left out), with a sample outcome its policy notifies about, marked as a test. A delivery failure still answers 200: `ok` is false and `error` says why.",
         body: TestNotificationBody,
         response: { 200: TestNotificationResult, ...errors(400, 404) },
       },
@@ -32,9 +32,34 @@ const notificationsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         problems.push({ field, message, ...(code ? { code } : {}), ...(params ? { params } : {}) });
       // The edit form holds the task's secrets masked or not at all; the stored ones are what a test must use.
       const target = modules.testTarget(body, task, fail);
+      const timezone = body.timezone?.trim() || task?.timezone || config.timezone;
+      if (!isValidTimezone(timezone))
+        fail("timezone", `is not a known IANA time zone: ${timezone}`, "UNKNOWN_ZONE", { value: timezone });
       if (problems.length > 0) throw validationError(problems);
-      const sample = task ? { taskId: task.id, taskName: task.name, mode: task.mode } : {};
-      const result = await sendTestNotification(target, notifyConfig(config), sample, modules.channels);
+      // The message describes the task as the form holds it; what the form left out, as stored.
+      const language =
+        body.notifyLanguage !== undefined
+          ? body.notifyLanguage
+          : isNotifyLanguage(task?.notifyLanguage)
+            ? task.notifyLanguage
+            : null;
+      const settings = notifyConfig(config);
+      const sample = testRunSummary({
+        id: task?.id ?? 0,
+        name: body.name?.trim() || task?.name || messagesFor(language ?? settings.defaultLanguage).sample.taskName,
+        mode: body.mode || task?.mode || modules.modes.names[0] || "",
+        timezone,
+        retryCount: body.retryCount ?? task?.retryCount ?? 0,
+        language: language ?? settings.defaultLanguage ?? null,
+        notifyPolicy: body.notifyPolicy ?? (task?.notifyPolicy as NotifyPolicy | undefined) ?? null,
+        notifyKeywords:
+          body.notifyKeywords !== undefined
+            ? parseList(body.notifyKeywords)
+            : task
+              ? (JSON.parse(task.notifyKeywords) as string[])
+              : [],
+      });
+      const result = await sendTestNotification(target, settings, sample, modules.channels);
       return {
         ok: result.ok,
         error: result.error,

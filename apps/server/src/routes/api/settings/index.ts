@@ -1,6 +1,7 @@
+import { NOTIFY_LANGUAGES } from "@crondeck/notify";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
-import { errors } from "../../../lib/schemas.ts";
+import { errors, StringEnum } from "../../../lib/schemas.ts";
 
 const Settings = Type.Object({
   timezone: Type.String({
@@ -11,6 +12,10 @@ const Settings = Type.Object({
     description:
       "how much of a run's output is stored (RUN_OUTPUT_LIMIT_BYTES): a longer output keeps its head and tail",
     examples: [65536],
+  }),
+  notifyLanguage: StringEnum(NOTIFY_LANGUAGES, {
+    description: "the language of notifications of tasks whose notifyLanguage is null (NOTIFY_LANGUAGE)",
+    examples: ["en"],
   }),
 });
 
@@ -23,11 +28,16 @@ const settingsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ["system"],
         operationId: "getSettings",
-        summary: "Server settings clients need (the default time zone of new tasks, the stored output cap)",
+        summary:
+          "Server settings clients need (the default time zone of new tasks, the stored output cap, the default notification language)",
         response: { 200: Settings, ...errors(401) },
       },
     },
-    async () => ({ timezone: app.config.timezone, outputLimitBytes: app.config.outputLimitBytes }),
+    async () => ({
+      timezone: app.config.timezone,
+      outputLimitBytes: app.config.outputLimitBytes,
+      notifyLanguage: app.config.notifyLanguage,
+    }),
   );
 };
 

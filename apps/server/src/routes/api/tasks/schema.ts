@@ -6,6 +6,7 @@ import {
   NOTIFY_POLICIES,
   RUN_STATUSES,
 } from "@crondeck/core";
+import { NOTIFY_LANGUAGES } from "@crondeck/notify";
 import { type Static, type TSchema, Type } from "typebox";
 import { Nullable, PageOf, PageQuery, StringEnum } from "../../../lib/schemas.ts";
 import type { TaskModules } from "../../../tasks/modules.ts";
@@ -55,6 +56,13 @@ const TaskInputBase = Type.Object({
     Type.Union([Type.Array(Type.String({ maxLength: 320 }), { maxItems: 100 }), Type.String({ maxLength: 32_768 })], {
       description: "keywords, as an array or one string split on `,` or `，`",
     }),
+  ),
+  notifyLanguage: Type.Optional(
+    Nullable(
+      StringEnum(NOTIFY_LANGUAGES, {
+        description: "language of its notifications (zh, en); null or omitted: the server's default (NOTIFY_LANGUAGE)",
+      }),
+    ),
   ),
   env: Type.Optional(
     Type.Record(Type.String({ maxLength: 128 }), Type.String({ maxLength: 4096 }), {
@@ -167,6 +175,9 @@ const TaskViewBase = {
   notifyPolicy: StringEnum(NOTIFY_POLICIES),
   notifyChannel: Nullable(Type.String()),
   notifyKeywords: Type.Array(Type.String()),
+  notifyLanguage: Nullable(
+    StringEnum(NOTIFY_LANGUAGES, { description: "null: the server's default (GET /api/settings notifyLanguage)" }),
+  ),
   env: Type.Record(Type.String(), Type.String()),
   enabled: Type.Boolean(),
   remark: Type.String(),

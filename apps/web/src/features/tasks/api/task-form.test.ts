@@ -40,6 +40,7 @@ const httpTask = {
   notifyWebhookFormat: null,
   notifyWebhookSecretSet: true,
   notifyKeywords: [],
+  notifyLanguage: "zh",
   enabled: true,
   remark: "",
 } as unknown as Task;
@@ -108,9 +109,25 @@ describe("task form model", () => {
       notifyWebhookUrl: "https://oapi.dingtalk.com/robot/send?access_token=***",
       notifyWebhookSecret: "s3cret",
       taskId: 3,
+      // What the test message describes: the task as the form holds it.
+      name: httpTask.name,
+      mode: "HTTP",
+      timezone: httpTask.timezone,
+      retryCount: httpTask.retryCount,
+      notifyPolicy: httpTask.notifyPolicy,
+      notifyLanguage: "zh",
     });
     expect(JSON.stringify(draftOf(typed))).not.toContain("s3cret");
     expect(toTaskInput({ ...values, clear: { notifyWebhookSecret: true } }, META).notifyWebhookSecret).toBeNull();
+  });
+
+  it("reads and sends the notification language; blank is null, the server's default", () => {
+    const values = formValuesFromTask(httpTask, META);
+    expect(values.notifyLanguage).toBe("zh");
+    expect(toTaskInput(values, META).notifyLanguage).toBe("zh");
+    expect(toTaskInput({ ...values, notifyLanguage: "" }, META).notifyLanguage).toBeNull();
+    expect(formValuesFromTask({ ...httpTask, notifyLanguage: null }, META).notifyLanguage).toBe("");
+    expect(emptyFormValues("UTC", META).notifyLanguage).toBe("");
   });
 
   it("reads the environment as NAME=value lines and always sends it, {} when empty", () => {

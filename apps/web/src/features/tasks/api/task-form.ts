@@ -31,6 +31,8 @@ export interface TaskFormValues {
   notifyPolicy: NotifyPolicy;
   notifyChannel: string;
   notifyKeywords: string;
+  /** The language of its notifications; "" follows the server's default. */
+  notifyLanguage: "" | "zh" | "en";
   /** The task's environment as `NAME=value` lines. */
   env: string;
   enabled: boolean;
@@ -78,6 +80,7 @@ export function emptyFormValues(timezone: string, meta: Meta): TaskFormValues {
     notifyPolicy: "NONE",
     notifyChannel: meta.channels[0]?.name ?? "",
     notifyKeywords: "",
+    notifyLanguage: "",
     env: "",
     enabled: true,
     remark: "",
@@ -122,6 +125,8 @@ export function formValuesFromTask(task: Task, meta: Meta): TaskFormValues {
     notifyPolicy: task.notifyPolicy,
     notifyChannel: task.notifyChannel ?? meta.channels[0]?.name ?? "",
     notifyKeywords: formatList(task.notifyKeywords ?? []),
+    // A server from before notification languages sends none: the default.
+    notifyLanguage: task.notifyLanguage ?? "",
     env: formatEnv(taskEnv(task)),
     enabled: task.enabled,
     remark: task.remark ?? "",
@@ -333,17 +338,25 @@ export function toNotifyInput(v: TaskFormValues, meta: Meta): Record<string, unk
   input.notifyChannel = applies.notifyChannel ? v.notifyChannel : null;
   Object.assign(input, moduleInput(applies.channelFields, v));
   if (applies.notifyKeywords) input.notifyKeywords = parseList(v.notifyKeywords);
+  input.notifyLanguage = v.notifyLanguage || null;
   return input;
 }
 
 /**
- * The body of POST /api/notifications/test: the channel settings only. With `taskId` the server
- * may sign with the task's saved secret when none is typed.
+ * The body of POST /api/notifications/test: the channel settings and what the message describes,
+ * the task as typed (name, mode, zone, language, retries, policy, keywords). With `taskId` the
+ * server may sign with the task's saved secret when none is typed, and fills in what is blank.
  */
 export function toNotificationTestInput(v: TaskFormValues, meta: Meta, taskId?: number): Record<string, unknown> {
-  const { notifyPolicy: _policy, notifyKeywords: _keywords, ...channel } = toNotifyInput(v, meta);
-  if (taskId !== undefined) channel.taskId = taskId;
-  return channel;
+  const input = toNotifyInput(v, meta);
+  if (v.name.trim()) input.name = v.name.trim();
+  if (v.mode) input.mode = v.mode;
+  if (v.timezone.trim()) input.timezone = v.timezone.trim();
+  // Only a valid count: the test is about the message, the save names a bad field.
+  const retries = toInt(v.retryCount);
+  if (typeof retries === "number" && retries <= 10) input.retryCount = retries;
+  if (taskId !== undefined) input.taskId = taskId;
+  return input;
 }
 
 /**

@@ -239,6 +239,10 @@ function TaskSettings({ task }: { task: Task }) {
     add(t("field.notifyChannel"), moduleLabel(channels, task.notifyChannel, t));
     addFields(shownFields(findModule(channels, task.notifyChannel), (name) => source[name]));
     if (task.notifyPolicy === "ON_KEYWORD") add(t("field.notifyKeywords"), formatList(task.notifyKeywords));
+    add(
+      t("field.notifyLanguage"),
+      task.notifyLanguage ? t(`notifyLanguage.${task.notifyLanguage}`) : t("notifyLanguage.serverDefault"),
+    );
   }
   if (task.remark) add(t("field.remark"), task.remark);
   if (task.owner) add(t("field.owner"), <span data-testid="detail-owner">{task.owner}</span>);

@@ -257,7 +257,8 @@ describe("task form against an HTTP API", () => {
     change("Email addresses", "ops@example.com，not-an-email");
     fireEvent.click(screen.getByRole("button", { name: "Create task" }));
 
-    const cronError = await screen.findByTestId("error-task-cron");
+    // A generous deadline: the 400 comes from a real HTTP server on a busy machine.
+    const cronError = await screen.findByTestId("error-task-cron", {}, { timeout: 5000 });
     expect(cronError.textContent).toBe("minute 61 is out of range");
     expect(screen.getByTestId("error-task-notifyEmails").textContent).toBe("[1]: not an email address");
     expect(screen.getByLabelText("Cron expression").getAttribute("aria-invalid")).toBe("true");
@@ -324,11 +325,17 @@ describe("task form against an HTTP API", () => {
     const status = await screen.findByRole("status");
     expect(status.textContent).toBe("Test message sent to https://hooks.example/x (Webhook).");
     const sent = server.requests.find((r) => r.url === "/api/notifications/test");
-    expect(sent?.body).toEqual({
+    // The channel as typed, and the task the message describes: its policy, keywords, language, retries.
+    expect(sent?.body).toMatchObject({
       notifyChannel: "WEBHOOK",
       notifyWebhookUrl: "https://hooks.example/x",
       notifyWebhookFormat: "DINGTALK",
       notifyWebhookSecret: "s3cret",
+      notifyPolicy: "ON_KEYWORD",
+      notifyKeywords: ["ERROR"],
+      notifyLanguage: null,
+      mode: "SHELL",
+      retryCount: 0,
     });
   });
 });

@@ -10,6 +10,7 @@ import { clearDraft, readDraft, saveDraft } from "../../../lib/drafts.ts";
 import { useI18n } from "../../../lib/i18n/index.tsx";
 import { type Meta, moduleLabel, textIn } from "../../../lib/meta.ts";
 import { useBlocker } from "../../../lib/router.tsx";
+import { useServerSettings } from "../../../lib/server-settings.ts";
 import { useSession } from "../../../lib/session.tsx";
 import {
   applicableFields,
@@ -59,6 +60,7 @@ const BASE_FIELDS = [
   "notifyPolicy",
   "notifyChannel",
   "notifyKeywords",
+  "notifyLanguage",
   "env",
   "enabled",
   "remark",
@@ -95,6 +97,8 @@ export function TaskForm({
   onCancel,
 }: TaskFormProps) {
   const { t } = useI18n();
+  // Names the language a task without its own gets, so "server default" says which it is.
+  const serverSettings = useServerSettings();
   const owner = useSession()?.user.id ?? 0;
   const draftKey = taskDraftKey(taskId);
   // Input typed before the session ended comes back after signing in again.
@@ -211,7 +215,7 @@ export function TaskForm({
 
   const select =
     <T extends string>(
-      field: "mode" | "notifyChannel" | "concurrencyPolicy" | "misfirePolicy" | "notifyPolicy",
+      field: "mode" | "notifyChannel" | "concurrencyPolicy" | "misfirePolicy" | "notifyPolicy" | "notifyLanguage",
       options: readonly T[],
       label: (option: T) => string,
     ) =>
@@ -460,6 +464,24 @@ export function TaskForm({
             error={errorOf("notifyKeywords")}
           >
             {text("notifyKeywords")}
+          </Field>
+        ) : null}
+        {applies.notifyChannel ? (
+          <Field
+            id={fieldId("notifyLanguage")}
+            label={t("field.notifyLanguage")}
+            hint={t("field.notifyLanguage.hint")}
+            error={errorOf("notifyLanguage")}
+          >
+            {select("notifyLanguage", ["", "zh", "en"] as const, (language) =>
+              language === ""
+                ? t("notifyLanguage.default", {
+                    language: serverSettings.data?.notifyLanguage
+                      ? t(`notifyLanguage.${serverSettings.data.notifyLanguage}`)
+                      : t("notifyLanguage.en"),
+                  })
+                : t(`notifyLanguage.${language}`),
+            )}
           </Field>
         ) : null}
         {applies.notifyChannel ? (
