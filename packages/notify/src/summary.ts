@@ -1,12 +1,26 @@
-import type { Run, Task } from "@crondeck/core";
 import type { RunSummary } from "./types.ts";
+
+/**
+ * A run as the API shows it (instants as ISO text), as far as a summary reads it: the engine hands
+ * over its own view of the run (the server's Run type, from the API schemas), other fields and all.
+ */
+type RunView = Omit<
+  RunSummary,
+  "taskId" | "taskName" | "mode" | "scheduledAt" | "startedAt" | "finishedAt" | "runId" | "test"
+> & {
+  id: number;
+  scheduledAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  [field: string]: unknown;
+};
 
 function toDate(iso: string | null): Date | null {
   return iso ? new Date(iso) : null;
 }
 
 /** Builds the summary from the API shapes the engine already has. */
-export function toRunSummary(task: Pick<Task, "id" | "name" | "mode">, run: Run): RunSummary {
+export function toRunSummary(task: { id: number; name: string; mode: string }, run: RunView): RunSummary {
   return {
     taskId: task.id,
     taskName: task.name,
