@@ -1,14 +1,24 @@
-import type { Page, Run, RunStatus, Task, TaskMode } from "@crondeck/core";
+import type {
+  BulkAction,
+  BulkResult,
+  CronPreview,
+  NotificationTestResult,
+  RunPage,
+  RunStarted,
+  Task,
+  TaskPage,
+  TaskSort,
+} from "@crondeck/api-client";
+import type { RunStatus, TaskMode } from "@crondeck/core";
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api } from "../../../lib/api-client.ts";
 
-/** A list row: the task plus a glance at its latest run. */
-export interface TaskListItem extends Task {
-  lastRun?: { id: number; status: RunStatus; finishedAt: string | null } | null;
-}
+export type { BulkAction, BulkItemResult, TaskSort } from "@crondeck/api-client";
 
-export type TaskSort = "name" | "nextRunAt" | "lastStatus" | "createdAt";
+/** A list row: the task plus a glance at its latest run (`lastRun`). */
+export type TaskListItem = Task;
 
+/** The list's filters as the page keeps them in its URL ("" for none). */
 export interface TaskListParams {
   page: number;
   pageSize: number;
@@ -25,20 +35,6 @@ export interface RunListParams {
   status?: RunStatus | "";
 }
 
-export interface CronPreview {
-  description: string;
-  nextRuns: string[];
-  /** The zone the fires were computed in (the server's default when none was given). */
-  timezone?: string;
-}
-
-export interface NotificationTestResult {
-  ok: boolean;
-  error: string | null;
-  channel: string;
-  target: string;
-}
-
 export const taskKeys = {
   all: ["tasks"] as const,
   lists: () => ["tasks", "list"] as const,
@@ -53,7 +49,7 @@ const ACTIVE: readonly RunStatus[] = ["QUEUED", "RUNNING"];
 export function useTasks(params: TaskListParams) {
   return useQuery({
     queryKey: taskKeys.list(params),
-    queryFn: ({ signal }) => api.get<Page<TaskListItem>>("/api/tasks", { ...params }, signal),
+    queryFn: ({ signal }) => api.get<TaskPage>("/api/tasks", { ...params }, signal),
     placeholderData: keepPreviousData,
     // A row whose last run is still going changes soon: look again.
     refetchInterval: (query) =>
@@ -71,7 +67,7 @@ export function useTask(id: number) {
 export function useTaskRuns(id: number, params: RunListParams) {
   return useQuery({
     queryKey: taskKeys.runs(id, params),
-    queryFn: ({ signal }) => api.get<Page<Run>>(`/api/tasks/${id}/runs`, { ...params }, signal),
+    queryFn: ({ signal }) => api.get<RunPage>(`/api/tasks/${id}/runs`, { ...params }, signal),
     placeholderData: keepPreviousData,
     refetchInterval: (query) => (query.state.data?.items.some((run) => ACTIVE.includes(run.status)) ? 2000 : 15_000),
   });
@@ -89,7 +85,7 @@ export function useSaveTask(id: number | null) {
   });
 }
 
-type ListSnapshot = [readonly unknown[], Page<TaskListItem> | undefined][];
+type ListSnapshot = [readonly unknown[], TaskPage | undefined][];
 
 /**
  * Enable/disable, shown at once in every cached list and the detail; put back if the server says
@@ -101,7 +97,7 @@ export function useSetTaskEnabled() {
     mutationFn: ({ id, enabled }: { id: number; enabled: boolean }) => api.patch<Task>(`/api/tasks/${id}`, { enabled }),
     onMutate: async ({ id, enabled }) => {
       await client.cancelQueries({ queryKey: taskKeys.all });
-      const lists: ListSnapshot = client.getQueriesData<Page<TaskListItem>>({ queryKey: taskKeys.lists() });
+      const lists: ListSnapshot = client.getQueriesData<TaskPage>({ queryKey: taskKeys.lists() });
       const detail = client.getQueryData<Task>(taskKeys.detail(id));
       const patch = (task: Task): Task => ({ ...task, enabled, nextRunAt: enabled ? task.nextRunAt : null });
       for (const [key, page] of lists) {
@@ -136,7 +132,7 @@ export function useDeleteTask() {
 export function useRunTaskNow() {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: (id: number) => api.post<{ runId: number }>(`/api/tasks/${id}/run`),
+    mutationFn: (id: number) => api.post<RunStarted>(`/api/tasks/${id}/run`),
     onSuccess: (_data, id) => {
       void client.invalidateQueries({ queryKey: taskKeys.runs(id) });
       void client.invalidateQueries({ queryKey: taskKeys.lists() });
@@ -176,22 +172,11 @@ export function useCopyTask() {
   });
 }
 
-export type BulkAction = "enable" | "disable" | "run" | "delete";
-
-export interface BulkItemResult {
-  id: number;
-  ok: boolean;
-  code?: string;
-  error?: string;
-  runId?: number;
-}
-
 /** One request for the whole selection; each id gets its own result, so partial failures show. */
 export function useBulkTaskAction() {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: (input: { action: BulkAction; ids: number[] }) =>
-      api.post<{ action: BulkAction; results: BulkItemResult[] }>("/api/tasks/bulk", input),
+    mutationFn: (input: { action: BulkAction; ids: number[] }) => api.post<BulkResult>("/api/tasks/bulk", input),
     onSuccess: ({ action, results }) => {
       for (const { id, ok } of results) {
         if (!ok) continue;
