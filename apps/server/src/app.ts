@@ -3,7 +3,6 @@ import type { NotifyChannelModule } from "@crondeck/notify";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import Fastify, { type FastifyInstance, LogController } from "fastify";
 import type { Config } from "./config.ts";
-import { ErrorResponse } from "./lib/schemas.ts";
 import { validatorCompiler } from "./lib/validator.ts";
 import auth from "./plugins/app/auth.ts";
 import database from "./plugins/app/database.ts";
@@ -17,6 +16,7 @@ import staticFiles from "./plugins/external/static.ts";
 import swagger from "./plugins/external/swagger.ts";
 import auditRoutes from "./routes/api/audit/index.ts";
 import authRoutes from "./routes/api/auth/index.ts";
+import { componentSchemas } from "./routes/api/components.ts";
 import cronRoutes from "./routes/api/cron/index.ts";
 import executorsRoutes from "./routes/api/executors/index.ts";
 import metaRoutes from "./routes/api/meta/index.ts";
@@ -83,7 +83,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   app.decorate("config", config);
   app.decorate("modules", new TaskModules({ modes: options.modes ?? [], channels: options.channels ?? [] }));
   app.setValidatorCompiler(validatorCompiler);
-  app.addSchema(ErrorResponse);
+  for (const schema of componentSchemas(app.modules)) app.addSchema(schema);
 
   await app.register(errorHandler);
   await app.register(securityHeaders);

@@ -5,6 +5,7 @@ import type { components, paths } from "./openapi.gen.ts";
 // app's own OpenAPI document (src/openapi.gen.ts, kept current by `generate` and its test).
 
 export type { components, operations, paths } from "./openapi.gen.ts";
+export type * from "./types.ts";
 
 export type CrondeckClient = Client<paths>;
 

@@ -868,6 +868,256 @@ export interface components {
                 };
             }[];
         };
+        Task: {
+            id: number;
+            name: string;
+            /** @enum {string} */
+            mode: "SHELL" | "HTTP";
+            cron: string;
+            timezone: string;
+            executorGroup: string;
+            timeoutSeconds: number;
+            retryCount: number;
+            retryIntervalSeconds: number;
+            /** @enum {string} */
+            concurrencyPolicy: "FORBID" | "ALLOW";
+            /** @enum {string} */
+            misfirePolicy: "SKIP" | "RUN_LATEST";
+            misfireGraceSeconds: number;
+            /** @enum {string} */
+            notifyPolicy: "NONE" | "ON_FAILURE" | "ON_END" | "ON_KEYWORD";
+            /** @enum {string|null} */
+            notifyChannel: "EMAIL" | "WEBHOOK" | null;
+            notifyKeywords: string[];
+            /**
+             * @description null: the server's default (GET /api/settings notifyLanguage)
+             * @enum {string|null}
+             */
+            notifyLanguage: "zh" | "en" | null;
+            env: {
+                [key: string]: string;
+            };
+            enabled: boolean;
+            remark: string;
+            /** @description "" when nobody was named */
+            owner: string;
+            tags: string[];
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /**
+             * Format: date-time
+             * @description next fire in the task's zone; null when disabled
+             */
+            nextRunAt: string | null;
+            dependsOn: {
+                taskId: number;
+                /**
+                 * @description the upstream fire's final outcome (after its last attempt) that starts this task: SUCCESS (SUCCEEDED), FAILURE (FAILED, TIMED_OUT or LOST) or END (any of those or CANCELED; never SKIPPED)
+                 * @enum {string}
+                 */
+                on: "SUCCESS" | "FAILURE" | "END";
+            }[];
+            dependsOnAll: boolean;
+            lastRun?: {
+                id: number;
+                /** @enum {string} */
+                status: "QUEUED" | "RUNNING" | "SUCCEEDED" | "FAILED" | "TIMED_OUT" | "CANCELED" | "SKIPPED" | "LOST";
+                /** Format: date-time */
+                finishedAt: string | null;
+            } | null;
+            /** @description on create and edit: what will keep it from running as saved (it is saved all the same) */
+            warnings?: {
+                /**
+                 * @description NO_LIVE_EXECUTOR: no live executor serves the task's group (with NATS)
+                 * @enum {string}
+                 */
+                code: "NO_LIVE_EXECUTOR";
+                message: string;
+                params: {
+                    group: string;
+                    seconds: number;
+                };
+            }[];
+            /** @description SHELL: command line for /bin/sh -c; HTTP: absolute http(s) URL */
+            command: string;
+            /** @enum {string|null} */
+            httpMethod: "GET" | "POST" | null;
+            /** @description credential headers (Authorization, Cookie, *token*, *key*, *secret*, …) are write-only: returned as ***, and *** sent back keeps the stored value */
+            httpHeaders: {
+                [key: string]: string;
+            } | null;
+            httpBody: string | null;
+            /** @description addresses, as an array or one string split on `,` or `，` */
+            notifyEmails: string[] | string;
+            /** @description returned with its robot tokens masked (***); sending that masked URL back keeps the stored one */
+            notifyWebhookUrl: string | null;
+            /**
+             * @description default: detected from the URL, else JSON
+             * @enum {string|null}
+             */
+            notifyWebhookFormat: "JSON" | "DINGTALK" | "WECOM" | "FEISHU" | "SLACK" | null;
+            /** @description whether notifyWebhookSecret is stored (it is never returned) */
+            notifyWebhookSecretSet: boolean;
+        };
+        TaskPage: {
+            items: components["schemas"]["Task"][];
+            total: number;
+            page: number;
+            pageSize: number;
+        };
+        RunListItem: {
+            id: number;
+            taskId: number;
+            taskName: string;
+            /** @enum {string} */
+            trigger: "SCHEDULE" | "MANUAL" | "RETRY" | "DEPENDENCY";
+            /**
+             * Format: date-time
+             * @description the slot this fire was for (request time for MANUAL)
+             */
+            scheduledAt: string;
+            /** @description 1 for the first attempt of a fire, then 2, 3 … for retries */
+            attempt: number;
+            /** @description the fire's first attempt, for retries */
+            rootRunId: number | null;
+            /** @enum {string} */
+            status: "QUEUED" | "RUNNING" | "SUCCEEDED" | "FAILED" | "TIMED_OUT" | "CANCELED" | "SKIPPED" | "LOST";
+            /** Format: date-time */
+            startedAt: string | null;
+            /** Format: date-time */
+            finishedAt: string | null;
+            durationMs: number | null;
+            exitCode: number | null;
+            httpStatus: number | null;
+            /** @description output exceeded the limit; its head and tail are kept */
+            truncated: boolean;
+            /** @description bytes the run produced in all */
+            outputBytes: number;
+            /** @description why it did not succeed, in English */
+            error: string | null;
+            /** @description the error as a code (EXIT_CODE, TIMED_OUT, HTTP_STATUS, NO_LIVE_EXECUTOR, …), for clients that say it in their own language; null for runs recorded before codes existed */
+            errorCode: string | null;
+            /** @description the values the error names (exit code, seconds, HTTP status, group, …) */
+            errorParams: {
+                [key: string]: string | number;
+            } | null;
+            /** @description the process (host:pid) or executor that ran it */
+            executor: string | null;
+            matchedKeywords: string[];
+            /** @description trigger DEPENDENCY (and its retries): the upstream run whose end started this fire */
+            triggeredByRunId: number | null;
+            /** @description a manual run's parameters (POST /api/tasks/{id}/run): env laid over the task's, and the mode fields it overrode, secret ones masked; the same on every attempt of the fire; null when none */
+            parameters: ({
+                env?: {
+                    [key: string]: string;
+                };
+            } & {
+                [key: string]: unknown;
+            }) | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** @description notifications recorded for this run, delivered or not */
+            notificationsSent: number;
+            /** @description of those, the ones that could not be delivered */
+            notificationsFailed: number;
+        };
+        RunDetail: {
+            id: number;
+            taskId: number;
+            taskName: string;
+            /** @enum {string} */
+            trigger: "SCHEDULE" | "MANUAL" | "RETRY" | "DEPENDENCY";
+            /**
+             * Format: date-time
+             * @description the slot this fire was for (request time for MANUAL)
+             */
+            scheduledAt: string;
+            /** @description 1 for the first attempt of a fire, then 2, 3 … for retries */
+            attempt: number;
+            /** @description the fire's first attempt, for retries */
+            rootRunId: number | null;
+            /** @enum {string} */
+            status: "QUEUED" | "RUNNING" | "SUCCEEDED" | "FAILED" | "TIMED_OUT" | "CANCELED" | "SKIPPED" | "LOST";
+            /** Format: date-time */
+            startedAt: string | null;
+            /** Format: date-time */
+            finishedAt: string | null;
+            durationMs: number | null;
+            exitCode: number | null;
+            httpStatus: number | null;
+            /** @description output exceeded the limit; its head and tail are kept */
+            truncated: boolean;
+            /** @description bytes the run produced in all */
+            outputBytes: number;
+            /** @description why it did not succeed, in English */
+            error: string | null;
+            /** @description the error as a code (EXIT_CODE, TIMED_OUT, HTTP_STATUS, NO_LIVE_EXECUTOR, …), for clients that say it in their own language; null for runs recorded before codes existed */
+            errorCode: string | null;
+            /** @description the values the error names (exit code, seconds, HTTP status, group, …) */
+            errorParams: {
+                [key: string]: string | number;
+            } | null;
+            /** @description the process (host:pid) or executor that ran it */
+            executor: string | null;
+            matchedKeywords: string[];
+            /** @description trigger DEPENDENCY (and its retries): the upstream run whose end started this fire */
+            triggeredByRunId: number | null;
+            /** @description a manual run's parameters (POST /api/tasks/{id}/run): env laid over the task's, and the mode fields it overrode, secret ones masked; the same on every attempt of the fire; null when none */
+            parameters: ({
+                env?: {
+                    [key: string]: string;
+                };
+            } & {
+                [key: string]: unknown;
+            }) | null;
+            /** Format: date-time */
+            createdAt: string;
+            output: string;
+            notifications: {
+                /** @description the notification channel (EMAIL, WEBHOOK, … see GET /api/meta) */
+                channel: string;
+                target: string;
+                ok: boolean;
+                error: string | null;
+                attempts: number;
+                /** Format: date-time */
+                sentAt: string;
+            }[];
+            /** @description the upstream run that started this fire and its task; null when not DEPENDENCY or since deleted */
+            triggeredBy: {
+                runId: number;
+                taskId: number;
+                taskName: string;
+            } | null;
+            /** @description for a run SKIPPED by the FORBID policy: the run of the task that was under way */
+            blockedBy: number | null;
+            /** @description every attempt of this run's fire (same first attempt), first to latest */
+            attempts: {
+                id: number;
+                attempt: number;
+                /** @enum {string} */
+                status: "QUEUED" | "RUNNING" | "SUCCEEDED" | "FAILED" | "TIMED_OUT" | "CANCELED" | "SKIPPED" | "LOST";
+            }[];
+            /** @description 1 + the task's retryCount: how many attempts a fire may take */
+            maxAttempts: number;
+            /**
+             * Format: date-time
+             * @description when the retry of this failed attempt is due; null when none is coming
+             */
+            nextAttemptAt: string | null;
+            /** @description true while the notification the task's policy asks for after this run (its fire's last attempt) is being delivered and none is recorded yet */
+            notificationPending: boolean;
+        };
+        RunPage: {
+            items: components["schemas"]["RunListItem"][];
+            total: number;
+            page: number;
+            pageSize: number;
+            /** @description true when more runs match than are counted (10,000): `total` is then that limit, and later pages are still served */
+            totalCapped: boolean;
+        };
     };
     responses: never;
     parameters: never;
@@ -1761,101 +2011,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: {
-                            id: number;
-                            name: string;
-                            /** @enum {string} */
-                            mode: "SHELL" | "HTTP";
-                            cron: string;
-                            timezone: string;
-                            executorGroup: string;
-                            timeoutSeconds: number;
-                            retryCount: number;
-                            retryIntervalSeconds: number;
-                            /** @enum {string} */
-                            concurrencyPolicy: "FORBID" | "ALLOW";
-                            /** @enum {string} */
-                            misfirePolicy: "SKIP" | "RUN_LATEST";
-                            misfireGraceSeconds: number;
-                            /** @enum {string} */
-                            notifyPolicy: "NONE" | "ON_FAILURE" | "ON_END" | "ON_KEYWORD";
-                            /** @enum {string|null} */
-                            notifyChannel: "EMAIL" | "WEBHOOK" | null;
-                            notifyKeywords: string[];
-                            /**
-                             * @description null: the server's default (GET /api/settings notifyLanguage)
-                             * @enum {string|null}
-                             */
-                            notifyLanguage: "zh" | "en" | null;
-                            env: {
-                                [key: string]: string;
-                            };
-                            enabled: boolean;
-                            remark: string;
-                            /** @description "" when nobody was named */
-                            owner: string;
-                            tags: string[];
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** Format: date-time */
-                            updatedAt: string;
-                            /**
-                             * Format: date-time
-                             * @description next fire in the task's zone; null when disabled
-                             */
-                            nextRunAt: string | null;
-                            dependsOn: {
-                                taskId: number;
-                                /**
-                                 * @description the upstream fire's final outcome (after its last attempt) that starts this task: SUCCESS (SUCCEEDED), FAILURE (FAILED, TIMED_OUT or LOST) or END (any of those or CANCELED; never SKIPPED)
-                                 * @enum {string}
-                                 */
-                                on: "SUCCESS" | "FAILURE" | "END";
-                            }[];
-                            dependsOnAll: boolean;
-                            lastRun?: {
-                                id: number;
-                                /** @enum {string} */
-                                status: "QUEUED" | "RUNNING" | "SUCCEEDED" | "FAILED" | "TIMED_OUT" | "CANCELED" | "SKIPPED" | "LOST";
-                                /** Format: date-time */
-                                finishedAt: string | null;
-                            } | null;
-                            /** @description on create and edit: what will keep it from running as saved (it is saved all the same) */
-                            warnings?: {
-                                /** @description NO_LIVE_EXECUTOR: no live executor serves the task's group (with NATS) */
-                                code: string;
-                                message: string;
-                                params: {
-                                    group: string;
-                                    seconds: number;
-                                };
-                            }[];
-                            /** @description SHELL: command line for /bin/sh -c; HTTP: absolute http(s) URL */
-                            command: string;
-                            /** @enum {string|null} */
-                            httpMethod: "GET" | "POST" | null;
-                            /** @description credential headers (Authorization, Cookie, *token*, *key*, *secret*, …) are write-only: returned as ***, and *** sent back keeps the stored value */
-                            httpHeaders: {
-                                [key: string]: string;
-                            } | null;
-                            httpBody: string | null;
-                            /** @description addresses, as an array or one string split on `,` or `，` */
-                            notifyEmails: string[] | string;
-                            /** @description returned with its robot tokens masked (***); sending that masked URL back keeps the stored one */
-                            notifyWebhookUrl: string | null;
-                            /**
-                             * @description default: detected from the URL, else JSON
-                             * @enum {string|null}
-                             */
-                            notifyWebhookFormat: "JSON" | "DINGTALK" | "WECOM" | "FEISHU" | "SLACK" | null;
-                            /** @description whether notifyWebhookSecret is stored (it is never returned) */
-                            notifyWebhookSecretSet: boolean;
-                        }[];
-                        total: number;
-                        page: number;
-                        pageSize: number;
-                    };
+                    "application/json": components["schemas"]["TaskPage"];
                 };
             };
             /** @description Default Response */
@@ -1977,96 +2133,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: number;
-                        name: string;
-                        /** @enum {string} */
-                        mode: "SHELL" | "HTTP";
-                        cron: string;
-                        timezone: string;
-                        executorGroup: string;
-                        timeoutSeconds: number;
-                        retryCount: number;
-                        retryIntervalSeconds: number;
-                        /** @enum {string} */
-                        concurrencyPolicy: "FORBID" | "ALLOW";
-                        /** @enum {string} */
-                        misfirePolicy: "SKIP" | "RUN_LATEST";
-                        misfireGraceSeconds: number;
-                        /** @enum {string} */
-                        notifyPolicy: "NONE" | "ON_FAILURE" | "ON_END" | "ON_KEYWORD";
-                        /** @enum {string|null} */
-                        notifyChannel: "EMAIL" | "WEBHOOK" | null;
-                        notifyKeywords: string[];
-                        /**
-                         * @description null: the server's default (GET /api/settings notifyLanguage)
-                         * @enum {string|null}
-                         */
-                        notifyLanguage: "zh" | "en" | null;
-                        env: {
-                            [key: string]: string;
-                        };
-                        enabled: boolean;
-                        remark: string;
-                        /** @description "" when nobody was named */
-                        owner: string;
-                        tags: string[];
-                        /** Format: date-time */
-                        createdAt: string;
-                        /** Format: date-time */
-                        updatedAt: string;
-                        /**
-                         * Format: date-time
-                         * @description next fire in the task's zone; null when disabled
-                         */
-                        nextRunAt: string | null;
-                        dependsOn: {
-                            taskId: number;
-                            /**
-                             * @description the upstream fire's final outcome (after its last attempt) that starts this task: SUCCESS (SUCCEEDED), FAILURE (FAILED, TIMED_OUT or LOST) or END (any of those or CANCELED; never SKIPPED)
-                             * @enum {string}
-                             */
-                            on: "SUCCESS" | "FAILURE" | "END";
-                        }[];
-                        dependsOnAll: boolean;
-                        lastRun?: {
-                            id: number;
-                            /** @enum {string} */
-                            status: "QUEUED" | "RUNNING" | "SUCCEEDED" | "FAILED" | "TIMED_OUT" | "CANCELED" | "SKIPPED" | "LOST";
-                            /** Format: date-time */
-                            finishedAt: string | null;
-                        } | null;
-                        /** @description on create and edit: what will keep it from running as saved (it is saved all the same) */
-                        warnings?: {
-                            /** @description NO_LIVE_EXECUTOR: no live executor serves the task's group (with NATS) */
-                            code: string;
-                            message: string;
-                            params: {
-                                group: string;
-                                seconds: number;
-                            };
-                        }[];
-                        /** @description SHELL: command line for /bin/sh -c; HTTP: absolute http(s) URL */
-                        command: string;
-                        /** @enum {string|null} */
-                        httpMethod: "GET" | "POST" | null;
-                        /** @description credential headers (Authorization, Cookie, *token*, *key*, *secret*, …) are write-only: returned as ***, and *** sent back keeps the stored value */
-                        httpHeaders: {
-                            [key: string]: string;
-                        } | null;
-                        httpBody: string | null;
-                        /** @description addresses, as an array or one string split on `,` or `，` */
-                        notifyEmails: string[] | string;
-                        /** @description returned with its robot tokens masked (***); sending that masked URL back keeps the stored one */
-                        notifyWebhookUrl: string | null;
-                        /**
-                         * @description default: detected from the URL, else JSON
-                         * @enum {string|null}
-                         */
-                        notifyWebhookFormat: "JSON" | "DINGTALK" | "WECOM" | "FEISHU" | "SLACK" | null;
-                        /** @description whether notifyWebhookSecret is stored (it is never returned) */
-                        notifyWebhookSecretSet: boolean;
-                    };
+                    "application/json": components["schemas"]["Task"];
                 };
             };
             /** @description Default Response */
@@ -2124,96 +2191,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: number;
-                        name: string;
-                        /** @enum {string} */
-                        mode: "SHELL" | "HTTP";
-                        cron: string;
-                        timezone: string;
-                        executorGroup: string;
-                        timeoutSeconds: number;
-                        retryCount: number;
-                        retryIntervalSeconds: number;
-                        /** @enum {string} */
-                        concurrencyPolicy: "FORBID" | "ALLOW";
-                        /** @enum {string} */
-                        misfirePolicy: "SKIP" | "RUN_LATEST";
-                        misfireGraceSeconds: number;
-                        /** @enum {string} */
-                        notifyPolicy: "NONE" | "ON_FAILURE" | "ON_END" | "ON_KEYWORD";
-                        /** @enum {string|null} */
-                        notifyChannel: "EMAIL" | "WEBHOOK" | null;
-                        notifyKeywords: string[];
-                        /**
-                         * @description null: the server's default (GET /api/settings notifyLanguage)
-                         * @enum {string|null}
-                         */
-                        notifyLanguage: "zh" | "en" | null;
-                        env: {
-                            [key: string]: string;
-                        };
-                        enabled: boolean;
-                        remark: string;
-                        /** @description "" when nobody was named */
-                        owner: string;
-                        tags: string[];
-                        /** Format: date-time */
-                        createdAt: string;
-                        /** Format: date-time */
-                        updatedAt: string;
-                        /**
-                         * Format: date-time
-                         * @description next fire in the task's zone; null when disabled
-                         */
-                        nextRunAt: string | null;
-                        dependsOn: {
-                            taskId: number;
-                            /**
-                             * @description the upstream fire's final outcome (after its last attempt) that starts this task: SUCCESS (SUCCEEDED), FAILURE (FAILED, TIMED_OUT or LOST) or END (any of those or CANCELED; never SKIPPED)
-                             * @enum {string}
-                             */
-                            on: "SUCCESS" | "FAILURE" | "END";
-                        }[];
-                        dependsOnAll: boolean;
-                        lastRun?: {
-                            id: number;
-                            /** @enum {string} */
-                            status: "QUEUED" | "RUNNING" | "SUCCEEDED" | "FAILED" | "TIMED_OUT" | "CANCELED" | "SKIPPED" | "LOST";
-                            /** Format: date-time */
-                            finishedAt: string | null;
-                        } | null;
-                        /** @description on create and edit: what will keep it from running as saved (it is saved all the same) */
-                        warnings?: {
-                            /** @description NO_LIVE_EXECUTOR: no live executor serves the task's group (with NATS) */
-                            code: string;
-                            message: string;
-                            params: {
-                                group: string;
-                                seconds: number;
-                            };
-                        }[];
-                        /** @description SHELL: command line for /bin/sh -c; HTTP: absolute http(s) URL */
-                        command: string;
-                        /** @enum {string|null} */
-                        httpMethod: "GET" | "POST" | null;
-                        /** @description credential headers (Authorization, Cookie, *token*, *key*, *secret*, …) are write-only: returned as ***, and *** sent back keeps the stored value */
-                        httpHeaders: {
-                            [key: string]: string;
-                        } | null;
-                        httpBody: string | null;
-                        /** @description addresses, as an array or one string split on `,` or `，` */
-                        notifyEmails: string[] | string;
-                        /** @description returned with its robot tokens masked (***); sending that masked URL back keeps the stored one */
-                        notifyWebhookUrl: string | null;
-                        /**
-                         * @description default: detected from the URL, else JSON
-                         * @enum {string|null}
-                         */
-                        notifyWebhookFormat: "JSON" | "DINGTALK" | "WECOM" | "FEISHU" | "SLACK" | null;
-                        /** @description whether notifyWebhookSecret is stored (it is never returned) */
-                        notifyWebhookSecretSet: boolean;
-                    };
+                    "application/json": components["schemas"]["Task"];
                 };
             };
             /** @description Default Response */
@@ -2346,96 +2324,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: number;
-                        name: string;
-                        /** @enum {string} */
-                        mode: "SHELL" | "HTTP";
-                        cron: string;
-                        timezone: string;
-                        executorGroup: string;
-                        timeoutSeconds: number;
-                        retryCount: number;
-                        retryIntervalSeconds: number;
-                        /** @enum {string} */
-                        concurrencyPolicy: "FORBID" | "ALLOW";
-                        /** @enum {string} */
-                        misfirePolicy: "SKIP" | "RUN_LATEST";
-                        misfireGraceSeconds: number;
-                        /** @enum {string} */
-                        notifyPolicy: "NONE" | "ON_FAILURE" | "ON_END" | "ON_KEYWORD";
-                        /** @enum {string|null} */
-                        notifyChannel: "EMAIL" | "WEBHOOK" | null;
-                        notifyKeywords: string[];
-                        /**
-                         * @description null: the server's default (GET /api/settings notifyLanguage)
-                         * @enum {string|null}
-                         */
-                        notifyLanguage: "zh" | "en" | null;
-                        env: {
-                            [key: string]: string;
-                        };
-                        enabled: boolean;
-                        remark: string;
-                        /** @description "" when nobody was named */
-                        owner: string;
-                        tags: string[];
-                        /** Format: date-time */
-                        createdAt: string;
-                        /** Format: date-time */
-                        updatedAt: string;
-                        /**
-                         * Format: date-time
-                         * @description next fire in the task's zone; null when disabled
-                         */
-                        nextRunAt: string | null;
-                        dependsOn: {
-                            taskId: number;
-                            /**
-                             * @description the upstream fire's final outcome (after its last attempt) that starts this task: SUCCESS (SUCCEEDED), FAILURE (FAILED, TIMED_OUT or LOST) or END (any of those or CANCELED; never SKIPPED)
-                             * @enum {string}
-                             */
-                            on: "SUCCESS" | "FAILURE" | "END";
-                        }[];
-                        dependsOnAll: boolean;
-                        lastRun?: {
-                            id: number;
-                            /** @enum {string} */
-                            status: "QUEUED" | "RUNNING" | "SUCCEEDED" | "FAILED" | "TIMED_OUT" | "CANCELED" | "SKIPPED" | "LOST";
-                            /** Format: date-time */
-                            finishedAt: string | null;
-                        } | null;
-                        /** @description on create and edit: what will keep it from running as saved (it is saved all the same) */
-                        warnings?: {
-                            /** @description NO_LIVE_EXECUTOR: no live executor serves the task's group (with NATS) */
-                            code: string;
-                            message: string;
-                            params: {
-                                group: string;
-                                seconds: number;
-                            };
-                        }[];
-                        /** @description SHELL: command line for /bin/sh -c; HTTP: absolute http(s) URL */
-                        command: string;
-                        /** @enum {string|null} */
-                        httpMethod: "GET" | "POST" | null;
-                        /** @description credential headers (Authorization, Cookie, *token*, *key*, *secret*, …) are write-only: returned as ***, and *** sent back keeps the stored value */
-                        httpHeaders: {
-                            [key: string]: string;
-                        } | null;
-                        httpBody: string | null;
-                        /** @description addresses, as an array or one string split on `,` or `，` */
-                        notifyEmails: string[] | string;
-                        /** @description returned with its robot tokens masked (***); sending that masked URL back keeps the stored one */
-                        notifyWebhookUrl: string | null;
-                        /**
-                         * @description default: detected from the URL, else JSON
-                         * @enum {string|null}
-                         */
-                        notifyWebhookFormat: "JSON" | "DINGTALK" | "WECOM" | "FEISHU" | "SLACK" | null;
-                        /** @description whether notifyWebhookSecret is stored (it is never returned) */
-                        notifyWebhookSecretSet: boolean;
-                    };
+                    "application/json": components["schemas"]["Task"];
                 };
             };
             /** @description Default Response */
@@ -2633,96 +2522,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: number;
-                        name: string;
-                        /** @enum {string} */
-                        mode: "SHELL" | "HTTP";
-                        cron: string;
-                        timezone: string;
-                        executorGroup: string;
-                        timeoutSeconds: number;
-                        retryCount: number;
-                        retryIntervalSeconds: number;
-                        /** @enum {string} */
-                        concurrencyPolicy: "FORBID" | "ALLOW";
-                        /** @enum {string} */
-                        misfirePolicy: "SKIP" | "RUN_LATEST";
-                        misfireGraceSeconds: number;
-                        /** @enum {string} */
-                        notifyPolicy: "NONE" | "ON_FAILURE" | "ON_END" | "ON_KEYWORD";
-                        /** @enum {string|null} */
-                        notifyChannel: "EMAIL" | "WEBHOOK" | null;
-                        notifyKeywords: string[];
-                        /**
-                         * @description null: the server's default (GET /api/settings notifyLanguage)
-                         * @enum {string|null}
-                         */
-                        notifyLanguage: "zh" | "en" | null;
-                        env: {
-                            [key: string]: string;
-                        };
-                        enabled: boolean;
-                        remark: string;
-                        /** @description "" when nobody was named */
-                        owner: string;
-                        tags: string[];
-                        /** Format: date-time */
-                        createdAt: string;
-                        /** Format: date-time */
-                        updatedAt: string;
-                        /**
-                         * Format: date-time
-                         * @description next fire in the task's zone; null when disabled
-                         */
-                        nextRunAt: string | null;
-                        dependsOn: {
-                            taskId: number;
-                            /**
-                             * @description the upstream fire's final outcome (after its last attempt) that starts this task: SUCCESS (SUCCEEDED), FAILURE (FAILED, TIMED_OUT or LOST) or END (any of those or CANCELED; never SKIPPED)
-                             * @enum {string}
-                             */
-                            on: "SUCCESS" | "FAILURE" | "END";
-                        }[];
-                        dependsOnAll: boolean;
-                        lastRun?: {
-                            id: number;
-                            /** @enum {string} */
-                            status: "QUEUED" | "RUNNING" | "SUCCEEDED" | "FAILED" | "TIMED_OUT" | "CANCELED" | "SKIPPED" | "LOST";
-                            /** Format: date-time */
-                            finishedAt: string | null;
-                        } | null;
-                        /** @description on create and edit: what will keep it from running as saved (it is saved all the same) */
-                        warnings?: {
-                            /** @description NO_LIVE_EXECUTOR: no live executor serves the task's group (with NATS) */
-                            code: string;
-                            message: string;
-                            params: {
-                                group: string;
-                                seconds: number;
-                            };
-                        }[];
-                        /** @description SHELL: command line for /bin/sh -c; HTTP: absolute http(s) URL */
-                        command: string;
-                        /** @enum {string|null} */
-                        httpMethod: "GET" | "POST" | null;
-                        /** @description credential headers (Authorization, Cookie, *token*, *key*, *secret*, …) are write-only: returned as ***, and *** sent back keeps the stored value */
-                        httpHeaders: {
-                            [key: string]: string;
-                        } | null;
-                        httpBody: string | null;
-                        /** @description addresses, as an array or one string split on `,` or `，` */
-                        notifyEmails: string[] | string;
-                        /** @description returned with its robot tokens masked (***); sending that masked URL back keeps the stored one */
-                        notifyWebhookUrl: string | null;
-                        /**
-                         * @description default: detected from the URL, else JSON
-                         * @enum {string|null}
-                         */
-                        notifyWebhookFormat: "JSON" | "DINGTALK" | "WECOM" | "FEISHU" | "SLACK" | null;
-                        /** @description whether notifyWebhookSecret is stored (it is never returned) */
-                        notifyWebhookSecretSet: boolean;
-                    };
+                    "application/json": components["schemas"]["Task"];
                 };
             };
             /** @description Default Response */
@@ -2946,96 +2746,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: number;
-                        name: string;
-                        /** @enum {string} */
-                        mode: "SHELL" | "HTTP";
-                        cron: string;
-                        timezone: string;
-                        executorGroup: string;
-                        timeoutSeconds: number;
-                        retryCount: number;
-                        retryIntervalSeconds: number;
-                        /** @enum {string} */
-                        concurrencyPolicy: "FORBID" | "ALLOW";
-                        /** @enum {string} */
-                        misfirePolicy: "SKIP" | "RUN_LATEST";
-                        misfireGraceSeconds: number;
-                        /** @enum {string} */
-                        notifyPolicy: "NONE" | "ON_FAILURE" | "ON_END" | "ON_KEYWORD";
-                        /** @enum {string|null} */
-                        notifyChannel: "EMAIL" | "WEBHOOK" | null;
-                        notifyKeywords: string[];
-                        /**
-                         * @description null: the server's default (GET /api/settings notifyLanguage)
-                         * @enum {string|null}
-                         */
-                        notifyLanguage: "zh" | "en" | null;
-                        env: {
-                            [key: string]: string;
-                        };
-                        enabled: boolean;
-                        remark: string;
-                        /** @description "" when nobody was named */
-                        owner: string;
-                        tags: string[];
-                        /** Format: date-time */
-                        createdAt: string;
-                        /** Format: date-time */
-                        updatedAt: string;
-                        /**
-                         * Format: date-time
-                         * @description next fire in the task's zone; null when disabled
-                         */
-                        nextRunAt: string | null;
-                        dependsOn: {
-                            taskId: number;
-                            /**
-                             * @description the upstream fire's final outcome (after its last attempt) that starts this task: SUCCESS (SUCCEEDED), FAILURE (FAILED, TIMED_OUT or LOST) or END (any of those or CANCELED; never SKIPPED)
-                             * @enum {string}
-                             */
-                            on: "SUCCESS" | "FAILURE" | "END";
-                        }[];
-                        dependsOnAll: boolean;
-                        lastRun?: {
-                            id: number;
-                            /** @enum {string} */
-                            status: "QUEUED" | "RUNNING" | "SUCCEEDED" | "FAILED" | "TIMED_OUT" | "CANCELED" | "SKIPPED" | "LOST";
-                            /** Format: date-time */
-                            finishedAt: string | null;
-                        } | null;
-                        /** @description on create and edit: what will keep it from running as saved (it is saved all the same) */
-                        warnings?: {
-                            /** @description NO_LIVE_EXECUTOR: no live executor serves the task's group (with NATS) */
-                            code: string;
-                            message: string;
-                            params: {
-                                group: string;
-                                seconds: number;
-                            };
-                        }[];
-                        /** @description SHELL: command line for /bin/sh -c; HTTP: absolute http(s) URL */
-                        command: string;
-                        /** @enum {string|null} */
-                        httpMethod: "GET" | "POST" | null;
-                        /** @description credential headers (Authorization, Cookie, *token*, *key*, *secret*, …) are write-only: returned as ***, and *** sent back keeps the stored value */
-                        httpHeaders: {
-                            [key: string]: string;
-                        } | null;
-                        httpBody: string | null;
-                        /** @description addresses, as an array or one string split on `,` or `，` */
-                        notifyEmails: string[] | string;
-                        /** @description returned with its robot tokens masked (***); sending that masked URL back keeps the stored one */
-                        notifyWebhookUrl: string | null;
-                        /**
-                         * @description default: detected from the URL, else JSON
-                         * @enum {string|null}
-                         */
-                        notifyWebhookFormat: "JSON" | "DINGTALK" | "WECOM" | "FEISHU" | "SLACK" | null;
-                        /** @description whether notifyWebhookSecret is stored (it is never returned) */
-                        notifyWebhookSecretSet: boolean;
-                    };
+                    "application/json": components["schemas"]["Task"];
                 };
             };
             /** @description Default Response */
@@ -3180,69 +2891,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: {
-                            id: number;
-                            taskId: number;
-                            taskName: string;
-                            /** @enum {string} */
-                            trigger: "SCHEDULE" | "MANUAL" | "RETRY" | "DEPENDENCY";
-                            /**
-                             * Format: date-time
-                             * @description the slot this fire was for (request time for MANUAL)
-                             */
-                            scheduledAt: string;
-                            /** @description 1 for the first attempt of a fire, then 2, 3 … for retries */
-                            attempt: number;
-                            /** @description the fire's first attempt, for retries */
-                            rootRunId: number | null;
-                            /** @enum {string} */
-                            status: "QUEUED" | "RUNNING" | "SUCCEEDED" | "FAILED" | "TIMED_OUT" | "CANCELED" | "SKIPPED" | "LOST";
-                            /** Format: date-time */
-                            startedAt: string | null;
-                            /** Format: date-time */
-                            finishedAt: string | null;
-                            durationMs: number | null;
-                            exitCode: number | null;
-                            httpStatus: number | null;
-                            /** @description output exceeded the limit; its head and tail are kept */
-                            truncated: boolean;
-                            /** @description bytes the run produced in all */
-                            outputBytes: number;
-                            /** @description why it did not succeed, in English */
-                            error: string | null;
-                            /** @description the error as a code (EXIT_CODE, TIMED_OUT, HTTP_STATUS, NO_LIVE_EXECUTOR, …), for clients that say it in their own language; null for runs recorded before codes existed */
-                            errorCode: string | null;
-                            /** @description the values the error names (exit code, seconds, HTTP status, group, …) */
-                            errorParams: {
-                                [key: string]: string | number;
-                            } | null;
-                            /** @description the process (host:pid) or executor that ran it */
-                            executor: string | null;
-                            matchedKeywords: string[];
-                            /** @description trigger DEPENDENCY (and its retries): the upstream run whose end started this fire */
-                            triggeredByRunId: number | null;
-                            /** @description a manual run's parameters (POST /api/tasks/{id}/run): env laid over the task's, and the mode fields it overrode, secret ones masked; the same on every attempt of the fire; null when none */
-                            parameters: ({
-                                env?: {
-                                    [key: string]: string;
-                                };
-                            } & {
-                                [key: string]: unknown;
-                            }) | null;
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** @description notifications recorded for this run, delivered or not */
-                            notificationsSent: number;
-                            /** @description of those, the ones that could not be delivered */
-                            notificationsFailed: number;
-                        }[];
-                        total: number;
-                        page: number;
-                        pageSize: number;
-                        /** @description true when more runs match than are counted (10,000): `total` is then that limit, and later pages are still served */
-                        totalCapped: boolean;
-                    };
+                    "application/json": components["schemas"]["RunPage"];
                 };
             };
             /** @description Default Response */
@@ -3679,8 +3328,11 @@ export interface operations {
                         } | null;
                         /** @description on create and edit: what will keep it from running as saved (it is saved all the same) */
                         warnings?: {
-                            /** @description NO_LIVE_EXECUTOR: no live executor serves the task's group (with NATS) */
-                            code: string;
+                            /**
+                             * @description NO_LIVE_EXECUTOR: no live executor serves the task's group (with NATS)
+                             * @enum {string}
+                             */
+                            code: "NO_LIVE_EXECUTOR";
                             message: string;
                             params: {
                                 group: string;
@@ -3899,8 +3551,11 @@ export interface operations {
                             } | null;
                             /** @description on create and edit: what will keep it from running as saved (it is saved all the same) */
                             warnings?: {
-                                /** @description NO_LIVE_EXECUTOR: no live executor serves the task's group (with NATS) */
-                                code: string;
+                                /**
+                                 * @description NO_LIVE_EXECUTOR: no live executor serves the task's group (with NATS)
+                                 * @enum {string}
+                                 */
+                                code: "NO_LIVE_EXECUTOR";
                                 message: string;
                                 params: {
                                     group: string;
@@ -4050,69 +3705,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: {
-                            id: number;
-                            taskId: number;
-                            taskName: string;
-                            /** @enum {string} */
-                            trigger: "SCHEDULE" | "MANUAL" | "RETRY" | "DEPENDENCY";
-                            /**
-                             * Format: date-time
-                             * @description the slot this fire was for (request time for MANUAL)
-                             */
-                            scheduledAt: string;
-                            /** @description 1 for the first attempt of a fire, then 2, 3 … for retries */
-                            attempt: number;
-                            /** @description the fire's first attempt, for retries */
-                            rootRunId: number | null;
-                            /** @enum {string} */
-                            status: "QUEUED" | "RUNNING" | "SUCCEEDED" | "FAILED" | "TIMED_OUT" | "CANCELED" | "SKIPPED" | "LOST";
-                            /** Format: date-time */
-                            startedAt: string | null;
-                            /** Format: date-time */
-                            finishedAt: string | null;
-                            durationMs: number | null;
-                            exitCode: number | null;
-                            httpStatus: number | null;
-                            /** @description output exceeded the limit; its head and tail are kept */
-                            truncated: boolean;
-                            /** @description bytes the run produced in all */
-                            outputBytes: number;
-                            /** @description why it did not succeed, in English */
-                            error: string | null;
-                            /** @description the error as a code (EXIT_CODE, TIMED_OUT, HTTP_STATUS, NO_LIVE_EXECUTOR, …), for clients that say it in their own language; null for runs recorded before codes existed */
-                            errorCode: string | null;
-                            /** @description the values the error names (exit code, seconds, HTTP status, group, …) */
-                            errorParams: {
-                                [key: string]: string | number;
-                            } | null;
-                            /** @description the process (host:pid) or executor that ran it */
-                            executor: string | null;
-                            matchedKeywords: string[];
-                            /** @description trigger DEPENDENCY (and its retries): the upstream run whose end started this fire */
-                            triggeredByRunId: number | null;
-                            /** @description a manual run's parameters (POST /api/tasks/{id}/run): env laid over the task's, and the mode fields it overrode, secret ones masked; the same on every attempt of the fire; null when none */
-                            parameters: ({
-                                env?: {
-                                    [key: string]: string;
-                                };
-                            } & {
-                                [key: string]: unknown;
-                            }) | null;
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** @description notifications recorded for this run, delivered or not */
-                            notificationsSent: number;
-                            /** @description of those, the ones that could not be delivered */
-                            notificationsFailed: number;
-                        }[];
-                        total: number;
-                        page: number;
-                        pageSize: number;
-                        /** @description true when more runs match than are counted (10,000): `total` is then that limit, and later pages are still served */
-                        totalCapped: boolean;
-                    };
+                    "application/json": components["schemas"]["RunPage"];
                 };
             };
             /** @description Default Response */
@@ -4242,93 +3835,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        id: number;
-                        taskId: number;
-                        taskName: string;
-                        /** @enum {string} */
-                        trigger: "SCHEDULE" | "MANUAL" | "RETRY" | "DEPENDENCY";
-                        /**
-                         * Format: date-time
-                         * @description the slot this fire was for (request time for MANUAL)
-                         */
-                        scheduledAt: string;
-                        /** @description 1 for the first attempt of a fire, then 2, 3 … for retries */
-                        attempt: number;
-                        /** @description the fire's first attempt, for retries */
-                        rootRunId: number | null;
-                        /** @enum {string} */
-                        status: "QUEUED" | "RUNNING" | "SUCCEEDED" | "FAILED" | "TIMED_OUT" | "CANCELED" | "SKIPPED" | "LOST";
-                        /** Format: date-time */
-                        startedAt: string | null;
-                        /** Format: date-time */
-                        finishedAt: string | null;
-                        durationMs: number | null;
-                        exitCode: number | null;
-                        httpStatus: number | null;
-                        /** @description output exceeded the limit; its head and tail are kept */
-                        truncated: boolean;
-                        /** @description bytes the run produced in all */
-                        outputBytes: number;
-                        /** @description why it did not succeed, in English */
-                        error: string | null;
-                        /** @description the error as a code (EXIT_CODE, TIMED_OUT, HTTP_STATUS, NO_LIVE_EXECUTOR, …), for clients that say it in their own language; null for runs recorded before codes existed */
-                        errorCode: string | null;
-                        /** @description the values the error names (exit code, seconds, HTTP status, group, …) */
-                        errorParams: {
-                            [key: string]: string | number;
-                        } | null;
-                        /** @description the process (host:pid) or executor that ran it */
-                        executor: string | null;
-                        matchedKeywords: string[];
-                        /** @description trigger DEPENDENCY (and its retries): the upstream run whose end started this fire */
-                        triggeredByRunId: number | null;
-                        /** @description a manual run's parameters (POST /api/tasks/{id}/run): env laid over the task's, and the mode fields it overrode, secret ones masked; the same on every attempt of the fire; null when none */
-                        parameters: ({
-                            env?: {
-                                [key: string]: string;
-                            };
-                        } & {
-                            [key: string]: unknown;
-                        }) | null;
-                        /** Format: date-time */
-                        createdAt: string;
-                        output: string;
-                        notifications: {
-                            /** @description the notification channel (EMAIL, WEBHOOK, … see GET /api/meta) */
-                            channel: string;
-                            target: string;
-                            ok: boolean;
-                            error: string | null;
-                            attempts: number;
-                            /** Format: date-time */
-                            sentAt: string;
-                        }[];
-                        /** @description the upstream run that started this fire and its task; null when not DEPENDENCY or since deleted */
-                        triggeredBy: {
-                            runId: number;
-                            taskId: number;
-                            taskName: string;
-                        } | null;
-                        /** @description for a run SKIPPED by the FORBID policy: the run of the task that was under way */
-                        blockedBy: number | null;
-                        /** @description every attempt of this run's fire (same first attempt), first to latest */
-                        attempts: {
-                            id: number;
-                            attempt: number;
-                            /** @enum {string} */
-                            status: "QUEUED" | "RUNNING" | "SUCCEEDED" | "FAILED" | "TIMED_OUT" | "CANCELED" | "SKIPPED" | "LOST";
-                        }[];
-                        /** @description 1 + the task's retryCount: how many attempts a fire may take */
-                        maxAttempts: number;
-                        /**
-                         * Format: date-time
-                         * @description when the retry of this failed attempt is due; null when none is coming
-                         */
-                        nextAttemptAt: string | null;
-                        /** @description true while the notification the task's policy asks for after this run (its fire's last attempt) is being delivered and none is recorded yet */
-                        notificationPending: boolean;
-                    };
+                    "application/json": components["schemas"]["RunDetail"];
                 };
             };
             /** @description Default Response */
@@ -4765,7 +4272,8 @@ export interface operations {
                         failingTasks: {
                             id: number;
                             name: string;
-                            status: string;
+                            /** @enum {string} */
+                            status: "QUEUED" | "RUNNING" | "SUCCEEDED" | "FAILED" | "TIMED_OUT" | "CANCELED" | "SKIPPED" | "LOST";
                             lastRunAt: string;
                         }[];
                         upcoming: {

@@ -1,17 +1,38 @@
-import type { NotifyPolicy, Run, Task } from "@crondeck/core";
+import type { NotifyPolicy } from "@crondeck/core";
 import { messagesFor, type NotifyLanguage } from "./messages.ts";
 import type { RunSummary } from "./types.ts";
+
+/**
+ * A run as the API shows it (instants as ISO text), as far as a summary reads it: the engine hands
+ * over its own view of the run (the server's Run type, from the API schemas), other fields and all.
+ */
+type RunView = Omit<
+  RunSummary,
+  "taskId" | "taskName" | "mode" | "scheduledAt" | "startedAt" | "finishedAt" | "runId" | "test"
+> & {
+  id: number;
+  scheduledAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  [field: string]: unknown;
+};
 
 function toDate(iso: string | null): Date | null {
   return iso ? new Date(iso) : null;
 }
 
 /** What a message needs of the task besides the run: its zone, its retries, its language. */
-export type SummaryTask = Pick<Task, "id" | "name" | "mode"> &
-  Partial<Pick<Task, "timezone" | "retryCount">> & { language?: NotifyLanguage | null };
+export interface SummaryTask {
+  id: number;
+  name: string;
+  mode: string;
+  timezone?: string;
+  retryCount?: number;
+  language?: NotifyLanguage | null;
+}
 
 /** Builds the summary from the API shapes the engine already has. */
-export function toRunSummary(task: SummaryTask, run: Run): RunSummary {
+export function toRunSummary(task: SummaryTask, run: RunView): RunSummary {
   return {
     taskId: task.id,
     taskName: task.name,

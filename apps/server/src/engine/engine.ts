@@ -1,8 +1,9 @@
-import { nextRun, runError, type TaskWarning } from "@crondeck/core";
+import { nextRun, runError } from "@crondeck/core";
 import { type Db, parseDatabaseUrl, type RunRow, type TaskRow } from "@crondeck/db";
 import { Scheduler } from "@crondeck/scheduler";
 import type { FastifyBaseLogger } from "fastify";
 import { type Config, notifyConfig } from "../config.ts";
+import type { TaskWarning } from "../routes/api/tasks/schema.ts";
 import { SecretStore } from "../secrets/store.ts";
 import { TaskModules } from "../tasks/modules.ts";
 import { Dependencies, type DependentStart } from "./dependencies.ts";

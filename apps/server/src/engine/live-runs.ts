@@ -1,5 +1,6 @@
-import { FINAL_RUN_STATUSES, type Run, type RunStatus } from "@crondeck/core";
+import { FINAL_RUN_STATUSES, type RunStatus } from "@crondeck/core";
 import { OutputBuffer } from "@crondeck/executor";
+import type { Run } from "../routes/api/runs/schema.ts";
 
 export type LiveEvent =
   | { type: "output"; text: string }

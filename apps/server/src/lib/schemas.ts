@@ -49,8 +49,20 @@ export const ErrorResponse = Type.Object(
   { $id: "Error" },
 );
 
+/**
+ * A reference to a schema published once, by its `$id`, under the OpenAPI document's
+ * components/schemas (app.ts adds it with app.addSchema): clients generated from the document get
+ * it as one named type (the dashboard's Task, RunDetail, …) instead of a copy per operation. For
+ * responses only: request bodies stay inline, the validator compiles each route's schema alone.
+ */
+export function ref<T extends TSchema>(schema: T) {
+  const id = (schema as { $id?: string }).$id;
+  if (!id) throw new Error("ref(): the schema has no $id");
+  return Type.Unsafe<Static<T>>(Type.Ref(id));
+}
+
 /** Error responses for a route's schema, each referring to the shared Error component. */
 export function errors<const C extends number>(...codes: C[]) {
-  const ref = Type.Unsafe<Static<typeof ErrorResponse>>(Type.Ref("Error"));
-  return Object.fromEntries(codes.map((code) => [code, ref])) as Record<C, typeof ref>;
+  const error = ref(ErrorResponse);
+  return Object.fromEntries(codes.map((code) => [code, error])) as Record<C, typeof error>;
 }

@@ -2,12 +2,12 @@ import {
   FINAL_RUN_STATUSES,
   type NotifyPolicy,
   RETRYABLE_RUN_STATUSES,
-  type Run,
   type RunStatus,
   type RunTrigger,
 } from "@crondeck/core";
 import type { RunRow } from "@crondeck/db";
 import { shouldNotify } from "@crondeck/notify";
+import type { Run } from "../routes/api/runs/schema.ts";
 import { parseRunParameters } from "../tasks/run-parameters.ts";
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);

@@ -1,4 +1,4 @@
-import { nextRun, type RunStatus, type Task, type TaskDependencyRef, tagKey } from "@crondeck/core";
+import { nextRun, type RunStatus, type TaskDependencyRef, tagKey } from "@crondeck/core";
 import {
   type Db,
   escapeLike,
@@ -9,7 +9,7 @@ import {
   taskSearchText,
 } from "@crondeck/db";
 import { conflict, notFound } from "../lib/errors.ts";
-import type { TaskListQuery } from "../routes/api/tasks/schema.ts";
+import type { Task, TaskListQuery } from "../routes/api/tasks/schema.ts";
 import { checkDependsOn, dependsOnOf, replaceDependsOn } from "./dependencies.ts";
 import type { TaskModules } from "./modules.ts";
 import type { TaskWrite } from "./normalize.ts";

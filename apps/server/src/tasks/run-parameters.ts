@@ -1,4 +1,4 @@
-import type { Fail, FieldError, RunParameters, Settings } from "@crondeck/core";
+import type { Fail, FieldError, Settings } from "@crondeck/core";
 import type { TaskRow } from "@crondeck/db";
 import { type TObject, type TSchema, Type } from "typebox";
 import { validationError } from "../lib/errors.ts";
@@ -10,6 +10,12 @@ import { checkEnv } from "./normalize.ts";
 // of the fire, retries included, runs with the same; readers see them masked as the task's own.
 
 /** What Run.parameters holds: what the run was given, and what readers see of it. */
+/** What a manual run was given: variables over the task's environment, and fields its mode lets a run override. */
+export interface RunParameters {
+  env?: Record<string, string>;
+  [field: string]: unknown;
+}
+
 export interface StoredRunParameters {
   given: RunParameters;
   view: RunParameters;

@@ -1,4 +1,4 @@
-import type { Page } from "@crondeck/core";
+import type { Page } from "@crondeck/api-client";
 import type { UseQueryResult } from "@tanstack/react-query";
 import { EmptyState } from "./EmptyState.tsx";
 import { ErrorState } from "./ErrorState.tsx";

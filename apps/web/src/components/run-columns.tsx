@@ -1,4 +1,4 @@
-import type { Run } from "@crondeck/core";
+import type { RunListItem } from "@crondeck/api-client";
 import { formatDuration } from "../lib/format.ts";
 import type { Translate } from "../lib/i18n/index.tsx";
 import { Link } from "../lib/router.tsx";
@@ -9,8 +9,8 @@ import type { Column } from "./Table.tsx";
 
 // The columns every list of runs shows the same way (a task's history, the Runs page).
 
-type RunRow = Pick<Run, "id" | "status" | "trigger" | "attempt" | "scheduledAt" | "durationMs"> &
-  Partial<Pick<Run, "error" | "errorCode" | "errorParams">>;
+type RunRow = Pick<RunListItem, "id" | "status" | "trigger" | "attempt" | "scheduledAt" | "durationMs"> &
+  Partial<Pick<RunListItem, "error" | "errorCode" | "errorParams">>;
 
 /** Run (linked), status, trigger, attempt, scheduled (in `zone` when given), duration. */
 export function runColumns<T extends RunRow>(

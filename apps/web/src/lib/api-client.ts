@@ -1,13 +1,14 @@
 // The one place the dashboard talks HTTP: every request goes through `apiRequest`, so the error
-// shape, the base URL, the CSRF token and a lost session are handled once.
+// shape, the base URL, the CSRF token and a lost session are handled once. The API's shapes are
+// the types generated from its OpenAPI document (@crondeck/api-client, imported for types only).
 
-export interface FieldError {
-  field: string;
-  message: string;
-  /** What is wrong, for saying it in the reader's language (see lib/api-errors.ts). */
-  code?: string;
-  params?: Record<string, string | number>;
-}
+import type { ApiErrorBody } from "@crondeck/api-client";
+
+/**
+ * One bad field of an error answer; its `code` says what is wrong, for saying it in the reader's
+ * language (see lib/api-errors.ts).
+ */
+export type FieldError = NonNullable<ApiErrorBody["details"]>[number];
 
 /** A failed request, carrying the API's error body (`{statusCode,error,message,code,details}`). */
 export class ApiError extends Error {

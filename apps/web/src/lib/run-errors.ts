@@ -1,4 +1,4 @@
-import type { Run } from "@crondeck/core";
+import type { RunListItem as Run } from "@crondeck/api-client";
 import { isMessageKey, type Translate } from "./i18n/index.tsx";
 
 // A run's error comes with a code and its params (RUN_ERROR_CODES in @crondeck/core) next to its

@@ -1,14 +1,8 @@
+import type { ServerSettings } from "@crondeck/api-client";
 import { useQuery } from "@tanstack/react-query";
 import { api } from "./api-client.ts";
 
-export interface ServerSettings {
-  /** The zone the API gives a task created without one (the server's TZ). */
-  timezone: string;
-  /** How much of a run's output is stored; a longer output keeps its head and tail. */
-  outputLimitBytes?: number;
-  /** The language of notifications of tasks that name none (NOTIFY_LANGUAGE). */
-  notifyLanguage?: "zh" | "en";
-}
+export type { ServerSettings } from "@crondeck/api-client";
 
 /** Server settings rarely change while a page is open: fetched once per visit. */
 export function useServerSettings() {

@@ -1,14 +1,12 @@
+import type { Me } from "@crondeck/api-client";
 import { createContext, type ReactNode, useContext } from "react";
-import { type Action, can, type Role } from "./permissions.ts";
+import { type Action, can } from "./permissions.ts";
 
 // Who is signed in, shared with every feature. The auth feature fills it in; other features only
 // read it (to hide what the role cannot do), so they never import the auth feature itself.
 
-export interface SessionUser {
-  id: number;
-  username: string;
-  role: Role;
-}
+/** The signed-in user as GET /api/auth/me gives it. */
+export type SessionUser = Me["user"];
 
 export interface Session {
   user: SessionUser;

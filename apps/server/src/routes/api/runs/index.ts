@@ -1,10 +1,10 @@
-import { FINAL_RUN_STATUSES, type Run } from "@crondeck/core";
+import { FINAL_RUN_STATUSES } from "@crondeck/core";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import { ApiError, notFound, validationError } from "../../../lib/errors.ts";
-import { errors, IdParams } from "../../../lib/schemas.ts";
+import { errors, IdParams, ref } from "../../../lib/schemas.ts";
 import { SSE_BACKLOG_BYTES, SseWriter } from "../../../lib/sse.ts";
-import { RunCleanupBody, RunCleanupResult, RunDetail, RunListQuery, RunPage } from "./schema.ts";
+import { type Run, RunCleanupBody, RunCleanupResult, RunDetail, RunListQuery, RunPage } from "./schema.ts";
 
 const tags = ["runs"];
 const POLL_MS = 1000;
@@ -22,7 +22,7 @@ const runsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         operationId: "listRuns",
         summary: "List runs (every attempt), newest first",
         querystring: RunListQuery,
-        response: { 200: RunPage, ...errors(400) },
+        response: { 200: ref(RunPage), ...errors(400) },
       },
     },
     async (req) => {
@@ -84,7 +84,7 @@ const runsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         operationId: "getRun",
         summary: "One run with its output and the notifications sent for it",
         params: IdParams,
-        response: { 200: RunDetail, ...errors(400, 404) },
+        response: { 200: ref(RunDetail), ...errors(400, 404) },
       },
     },
     async (req) => {

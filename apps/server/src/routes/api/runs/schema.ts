@@ -1,6 +1,6 @@
 import { RUN_STATUSES, RUN_TRIGGERS } from "@crondeck/core";
 import { type Static, Type } from "typebox";
-import { Nullable, PageOf, PageQuery, StringEnum } from "../../../lib/schemas.ts";
+import { Nullable, PageOf, PageQuery, ref, StringEnum } from "../../../lib/schemas.ts";
 
 const runFields = {
   id: Type.Integer(),
@@ -51,11 +51,16 @@ const runFields = {
   createdAt: Type.String({ format: "date-time" }),
 };
 
-export const RunListItem = Type.Object({
-  ...runFields,
-  notificationsSent: Type.Integer({ description: "notifications recorded for this run, delivered or not" }),
-  notificationsFailed: Type.Integer({ description: "of those, the ones that could not be delivered" }),
-});
+// RunListItem, RunDetail and RunPage are published by name (components/schemas, see ref()).
+
+export const RunListItem = Type.Object(
+  {
+    ...runFields,
+    notificationsSent: Type.Integer({ description: "notifications recorded for this run, delivered or not" }),
+    notificationsFailed: Type.Integer({ description: "of those, the ones that could not be delivered" }),
+  },
+  { $id: "RunListItem" },
+);
 
 export const Notification = Type.Object({
   channel: Type.String({ description: "the notification channel (EMAIL, WEBHOOK, … see GET /api/meta)" }),
@@ -66,44 +71,58 @@ export const Notification = Type.Object({
   sentAt: Type.String({ format: "date-time" }),
 });
 
-export const RunDetail = Type.Object({
-  ...runFields,
-  output: Type.String(),
-  notifications: Type.Array(Notification),
-  triggeredBy: Nullable(
-    Type.Object(
-      { runId: Type.Integer(), taskId: Type.Integer(), taskName: Type.String() },
+export const RunDetail = Type.Object(
+  {
+    ...runFields,
+    output: Type.String(),
+    notifications: Type.Array(Notification),
+    triggeredBy: Nullable(
+      Type.Object(
+        { runId: Type.Integer(), taskId: Type.Integer(), taskName: Type.String() },
+        {
+          description:
+            "the upstream run that started this fire and its task; null when not DEPENDENCY or since deleted",
+        },
+      ),
+    ),
+    blockedBy: Nullable(
+      Type.Integer({ description: "for a run SKIPPED by the FORBID policy: the run of the task that was under way" }),
+    ),
+    attempts: Type.Array(
+      Type.Object({ id: Type.Integer(), attempt: Type.Integer(), status: StringEnum(RUN_STATUSES) }),
       {
-        description: "the upstream run that started this fire and its task; null when not DEPENDENCY or since deleted",
+        description: "every attempt of this run's fire (same first attempt), first to latest",
       },
     ),
-  ),
-  blockedBy: Nullable(
-    Type.Integer({ description: "for a run SKIPPED by the FORBID policy: the run of the task that was under way" }),
-  ),
-  attempts: Type.Array(Type.Object({ id: Type.Integer(), attempt: Type.Integer(), status: StringEnum(RUN_STATUSES) }), {
-    description: "every attempt of this run's fire (same first attempt), first to latest",
-  }),
-  maxAttempts: Type.Integer({ description: "1 + the task's retryCount: how many attempts a fire may take" }),
-  nextAttemptAt: Nullable(
-    Type.String({
-      format: "date-time",
-      description: "when the retry of this failed attempt is due; null when none is coming",
+    maxAttempts: Type.Integer({ description: "1 + the task's retryCount: how many attempts a fire may take" }),
+    nextAttemptAt: Nullable(
+      Type.String({
+        format: "date-time",
+        description: "when the retry of this failed attempt is due; null when none is coming",
+      }),
+    ),
+    notificationPending: Type.Boolean({
+      description:
+        "true while the notification the task's policy asks for after this run (its fire's last attempt) is being delivered and none is recorded yet",
     }),
-  ),
-  notificationPending: Type.Boolean({
-    description:
-      "true while the notification the task's policy asks for after this run (its fire's last attempt) is being delivered and none is recorded yet",
-  }),
-});
+  },
+  { $id: "RunDetail" },
+);
 
-export const RunPage = Type.Object({
-  ...PageOf(RunListItem).properties,
-  totalCapped: Type.Boolean({
-    description:
-      "true when more runs match than are counted (10,000): `total` is then that limit, and later pages are still served",
-  }),
-});
+/** A run as the engine hands it around (toApiRun, live status events): its own fields and output. */
+export type Run = Omit<Static<typeof RunFields>, "taskName"> & Pick<Static<typeof RunDetail>, "output">;
+const RunFields = Type.Object(runFields);
+
+export const RunPage = Type.Object(
+  {
+    ...PageOf(ref(RunListItem)).properties,
+    totalCapped: Type.Boolean({
+      description:
+        "true when more runs match than are counted (10,000): `total` is then that limit, and later pages are still served",
+    }),
+  },
+  { $id: "RunPage" },
+);
 
 export const RunListQuery = Type.Object(
   {

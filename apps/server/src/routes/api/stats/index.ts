@@ -1,6 +1,7 @@
+import { RUN_STATUSES, type RunStatus } from "@crondeck/core";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
-import { errors } from "../../../lib/schemas.ts";
+import { errors, StringEnum } from "../../../lib/schemas.ts";
 import { FireCounts, type Counts as FireTally, HOUR, sumCounts } from "../../../runs/fire-counts.ts";
 import { ExecutorView, listExecutors } from "../executors/index.ts";
 
@@ -17,7 +18,12 @@ const Stats = Type.Object({
   runsByHour24h: Type.Array(Bucket, { description: "24 hourly buckets, oldest first (by scheduled time)" }),
   runsByDay7d: Type.Array(Bucket, { description: "7 daily buckets (UTC days), oldest first" }),
   failingTasks: Type.Array(
-    Type.Object({ id: Type.Integer(), name: Type.String(), status: Type.String(), lastRunAt: Type.String() }),
+    Type.Object({
+      id: Type.Integer(),
+      name: Type.String(),
+      status: StringEnum(RUN_STATUSES),
+      lastRunAt: Type.String(),
+    }),
     { description: "tasks whose latest finished run failed, timed out or was lost" },
   ),
   upcoming: Type.Array(Type.Object({ taskId: Type.Integer(), name: Type.String(), nextRunAt: Type.String() })),
@@ -110,7 +116,7 @@ const statsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return tasks.map((t) => ({
       id: t.id,
       name: t.name,
-      status: t.lastRunStatus as string,
+      status: t.lastRunStatus as RunStatus,
       lastRunAt: (t.lastRunFinishedAt ?? new Date(0)).toISOString(),
     }));
   }

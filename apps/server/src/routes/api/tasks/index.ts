@@ -5,7 +5,7 @@ import type { FastifyRequest } from "fastify";
 import { type TSchema, Type } from "typebox";
 import { roleAtLeast } from "../../../auth/roles.ts";
 import { ApiError, validationError } from "../../../lib/errors.ts";
-import { errors, IdParams } from "../../../lib/schemas.ts";
+import { errors, IdParams, ref } from "../../../lib/schemas.ts";
 import { callerOf } from "../../../plugins/app/auth.ts";
 import { dependencyGraph } from "../../../tasks/dependencies.ts";
 import { normalizeTask, rowToInput, type TaskWrite } from "../../../tasks/normalize.ts";
@@ -82,7 +82,7 @@ const tasksRoutes: FastifyPluginAsyncTypebox = async (app) => {
         operationId: "listTasks",
         summary: "List tasks, newest first (or sorted by name, next run, last result)",
         querystring: TaskListQuery,
-        response: { 200: TaskPage, ...errors(400) },
+        response: { 200: ref(TaskPage), ...errors(400) },
       },
     },
     async (req) => tasks.list(req.query as TaskListQuery, engine.nextRunAt),
@@ -97,7 +97,7 @@ const tasksRoutes: FastifyPluginAsyncTypebox = async (app) => {
         operationId: "createTask",
         summary: "Create a task",
         body: TaskInput,
-        response: { 201: Task, ...errors(400, 409) },
+        response: { 201: ref(Task), ...errors(400, 409) },
       },
     },
     async (req, reply) => {
@@ -122,7 +122,7 @@ const tasksRoutes: FastifyPluginAsyncTypebox = async (app) => {
         operationId: "getTask",
         summary: "Get a task",
         params: IdParams,
-        response: { 200: Task, ...errors(400, 404) },
+        response: { 200: ref(Task), ...errors(400, 404) },
       },
     },
     async (req) => view(await tasks.get(req.params.id)),
@@ -153,7 +153,7 @@ const tasksRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: "Replace a task's editable fields (omitted optional fields take their defaults)",
         params: IdParams,
         body: TaskInput,
-        response: { 200: Task, ...errors(400, 404, 409) },
+        response: { 200: ref(Task), ...errors(400, 404, 409) },
       },
     },
     async (req) => {
@@ -172,7 +172,7 @@ const tasksRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Change some fields of a task, e.g. {"enabled": false}',
         params: IdParams,
         body: TaskPatch,
-        response: { 200: Task, ...errors(400, 404, 409) },
+        response: { 200: ref(Task), ...errors(400, 404, 409) },
       },
     },
     async (req) => {
@@ -245,7 +245,7 @@ const tasksRoutes: FastifyPluginAsyncTypebox = async (app) => {
         operationId: "copyTask",
         summary: 'Copy a task as "<name> (copy)", created disabled; secrets are copied but never returned',
         params: IdParams,
-        response: { 201: Task, ...errors(400, 404, 409) },
+        response: { 201: ref(Task), ...errors(400, 404, 409) },
       },
     },
     async (req, reply) => {
@@ -361,7 +361,7 @@ const tasksRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: "A task's runs (every attempt), newest first",
         params: IdParams,
         querystring: TaskRunsQuery,
-        response: { 200: RunPage, ...errors(400, 404) },
+        response: { 200: ref(RunPage), ...errors(400, 404) },
       },
     },
     async (req) => {

@@ -7,8 +7,8 @@ import {
   RUN_STATUSES,
 } from "@crondeck/core";
 import { NOTIFY_LANGUAGES } from "@crondeck/notify";
-import { type Static, type TSchema, Type } from "typebox";
-import { Nullable, PageOf, PageQuery, StringEnum } from "../../../lib/schemas.ts";
+import { type Static, type TObject, type TSchema, Type } from "typebox";
+import { Nullable, PageOf, PageQuery, ref, StringEnum } from "../../../lib/schemas.ts";
 import type { TaskModules } from "../../../tasks/modules.ts";
 
 // Shapes and ranges are checked here (and published in OpenAPI); rules that depend on several
@@ -153,10 +153,13 @@ export const LastRun = Type.Object({
 });
 
 export const TaskWarning = Type.Object({
-  code: Type.String({ description: "NO_LIVE_EXECUTOR: no live executor serves the task's group (with NATS)" }),
+  code: StringEnum(["NO_LIVE_EXECUTOR"] as const, {
+    description: "NO_LIVE_EXECUTOR: no live executor serves the task's group (with NATS)",
+  }),
   message: Type.String(),
   params: Type.Object({ group: Type.String(), seconds: Type.Integer() }),
 });
+export type TaskWarning = Static<typeof TaskWarning>;
 
 /** The fields every task view has; the modes' and channels' fields join them in taskSchemas(). */
 const TaskViewBase = {
@@ -197,6 +200,9 @@ const TaskViewBase = {
     }),
   ),
 };
+
+/** A task as the API returns it: the base fields, plus those of its app's modes and channels (by name). */
+export type Task = Static<TObject<typeof TaskViewBase>> & { [field: string]: unknown };
 
 export const TaskSort = StringEnum(["name", "nextRunAt", "lastStatus", "createdAt", "id"] as const);
 
@@ -283,7 +289,8 @@ export const BulkResult = Type.Object({
 
 /**
  * The task schemas of an app, with the fields of its modes and channels: what the routes check and
- * the OpenAPI document publishes. Mode and channel names are enums of the registered ones.
+ * the OpenAPI document publishes. Mode and channel names are enums of the registered ones. Task
+ * and TaskPage are published by name (components/schemas, see ref()).
  */
 export function taskSchemas(modules: TaskModules) {
   const modeEnum = StringEnum(modules.modes.names);
@@ -296,15 +303,19 @@ export function taskSchemas(modules: TaskModules) {
   };
   const TaskInput = Type.Object(inputProperties, TASK_INPUT_OPTIONS);
   const TaskPatch = Type.Partial(TaskInput, TASK_PATCH_OPTIONS);
-  const Task = Type.Object({
-    ...TaskViewBase,
-    mode: modeEnum,
-    notifyChannel: Nullable(channelEnum),
-    ...modules.viewFields(),
-  });
+  const Task = Type.Object(
+    {
+      ...TaskViewBase,
+      mode: modeEnum,
+      notifyChannel: Nullable(channelEnum),
+      ...modules.viewFields(),
+    },
+    { $id: "Task" },
+  );
+  const TaskPage = Type.Object(PageOf(ref(Task)).properties, { $id: "TaskPage" });
   const TaskListQueryOfApp = Type.Object(
     { ...TaskListQuery.properties, mode: Type.Optional(modeEnum) },
     { additionalProperties: false },
   );
-  return { TaskInput, TaskPatch, Task, TaskPage: PageOf(Task), TaskListQuery: TaskListQueryOfApp };
+  return { TaskInput, TaskPatch, Task, TaskPage, TaskListQuery: TaskListQueryOfApp };
 }

@@ -1,14 +1,9 @@
+import type { Me, PasswordChanged } from "@crondeck/api-client";
 import { ApiError, apiRequest, setCsrfToken } from "../../../lib/api-client.ts";
 import { isRole } from "../../../lib/permissions.ts";
-import type { SessionUser } from "../../../lib/session.tsx";
 
-/** GET /api/auth/me and POST /api/auth/login answer with this. */
-export interface Me {
-  user: SessionUser;
-  via: "session" | "token";
-  /** Sent with every write made with the session cookie (X-CSRF-Token). */
-  csrfToken?: string;
-}
+/** GET /api/auth/me and POST /api/auth/login answer with Me. */
+export type { Me, PasswordChanged } from "@crondeck/api-client";
 
 function remember(me: Me): Me {
   if (!isRole(me.user.role)) throw new ApiError(500, `unknown role ${String(me.user.role)}`);
@@ -32,11 +27,6 @@ export async function fetchMe(signal?: AbortSignal): Promise<Me | null> {
     }
     throw error;
   }
-}
-
-export interface PasswordChanged {
-  revokedTokens: number;
-  endedSessions: number;
 }
 
 /** Changes the signed-in user's own password; this session stays, the others and all API tokens end. */

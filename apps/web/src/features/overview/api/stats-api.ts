@@ -1,6 +1,9 @@
-import type { Page, RunStatus, Task } from "@crondeck/core";
+import type { Stats as ServerStats, TaskPage } from "@crondeck/api-client";
+import type { RunStatus } from "@crondeck/core";
 import { useQuery } from "@tanstack/react-query";
 import { ApiError, api } from "../../../lib/api-client.ts";
+
+export type { ExecutorInfo } from "@crondeck/api-client";
 
 type Counts = Partial<Record<RunStatus, number>>;
 
@@ -8,7 +11,7 @@ type Counts = Partial<Record<RunStatus, number>>;
  * One bar of a chart as the server sends it: `{start, counts}`; the flat form
  * `{hour|day, SUCCEEDED: n, ...}` is read too.
  */
-export type StatsBucket = { start?: string; hour?: string; day?: string; counts?: Counts } & Counts;
+export type StatsBucket = Partial<ServerStats["runsByHour24h"][number]> & { hour?: string; day?: string } & Counts;
 
 /** A bar ready to draw: when it starts and how many runs ended how. */
 export interface ChartBucket {
@@ -20,28 +23,8 @@ export function toChartBucket(bucket: StatsBucket): ChartBucket {
   return { time: bucket.start ?? bucket.hour ?? bucket.day ?? "", counts: bucket.counts ?? bucket };
 }
 
-export interface ExecutorInfo {
-  name?: string;
-  host?: string;
-  /** "*" means every group (the server's in-process executors). */
-  groups?: string[];
-  mode?: string;
-  version?: string;
-  lastSeenAt?: string;
-  running?: number;
-  alive?: boolean;
-}
-
 /** GET /api/stats. Every part is optional: the dashboard shows what the server sends. */
-export interface Stats {
-  tasks?: { total: number; enabled: number };
-  runsByStatus24h?: Counts;
-  runsByHour24h?: StatsBucket[];
-  runsByDay7d?: StatsBucket[];
-  failingTasks?: { id: number; name: string; status?: RunStatus; lastRunAt: string | null }[];
-  upcoming?: { taskId: number; name: string; nextRunAt: string }[];
-  executors?: ExecutorInfo[];
-}
+export type Stats = Partial<ServerStats>;
 
 export function useStats() {
   return useQuery({
@@ -67,8 +50,8 @@ export function useTaskSummary(needed: boolean) {
     refetchInterval: 30_000,
     queryFn: async ({ signal }) => {
       const [all, enabled] = await Promise.all([
-        api.get<Page<Task>>("/api/tasks", { page: 1, pageSize: 1 }, signal),
-        api.get<Page<Task>>(
+        api.get<TaskPage>("/api/tasks", { page: 1, pageSize: 1 }, signal),
+        api.get<TaskPage>(
           "/api/tasks",
           { page: 1, pageSize: 8, enabled: "true", sort: "nextRunAt", order: "asc" },
           signal,

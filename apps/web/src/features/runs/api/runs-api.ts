@@ -1,45 +1,18 @@
-import { FINAL_RUN_STATUSES, type Run, type Task } from "@crondeck/core";
+import type { RunDetail, Task } from "@crondeck/api-client";
+import { FINAL_RUN_STATUSES } from "@crondeck/core";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
 import { api, apiEventSource } from "../../../lib/api-client.ts";
 import { formatBytes } from "../../../lib/format.ts";
 import { useI18n } from "../../../lib/i18n/index.tsx";
 
-export interface NotificationRecord {
-  channel: string;
-  target: string;
-  ok: boolean;
-  error: string | null;
-  attempts: number;
-  sentAt: string | null;
-}
-
-export interface RunAttempt {
-  id: number;
-  attempt: number;
-  status: Run["status"];
-}
-
-export interface RunDetail extends Run {
-  notifications?: NotificationRecord[];
-  /** For a run SKIPPED by FORBID: the run that was under way. */
-  blockedBy?: number | null;
-  /** trigger DEPENDENCY: the upstream run whose end started this fire, and its task. */
-  triggeredBy?: { runId: number; taskId: number; taskName: string } | null;
-  /** Every attempt of this run's fire, first to latest. */
-  attempts?: RunAttempt[];
-  maxAttempts?: number;
-  /** When the retry of this failed attempt is due; null when none is coming. */
-  nextAttemptAt?: string | null;
-  /** The notification its task asks for after this run is on its way and not recorded yet. */
-  notificationPending?: boolean;
-}
+export type { NotificationRecord, RunAttempt, RunDetail } from "@crondeck/api-client";
 
 export const runKeys = {
   detail: (id: number) => ["runs", "detail", id] as const,
 };
 
-export function isFinal(run: Pick<Run, "status">): boolean {
+export function isFinal(run: Pick<RunDetail, "status">): boolean {
   return FINAL_RUN_STATUSES.includes(run.status);
 }
 
@@ -129,7 +102,7 @@ export function useRunStream(id: number, unfinished: boolean): RunStream {
       setText((prev) => (prev ? `${prev}${prev.endsWith("\n") ? "" : "\n"}${marker}` : marker));
     });
     source.addEventListener("status", (event) => {
-      const status = parseJson<Partial<Run>>((event as MessageEvent).data);
+      const status = parseJson<Partial<RunDetail>>((event as MessageEvent).data);
       if (!status) return;
       client.setQueryData<RunDetail>(key, (old) => (old ? { ...old, ...status, output: old.output } : old));
     });

@@ -1,14 +1,8 @@
+import type { RequestBody, ResponseBody, Secret } from "@crondeck/api-client";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { ApiError, api } from "../../../lib/api-client.ts";
 
-/** A secret as listed: its name and who last wrote it, never its value (the API has no way to read one). */
-export interface Secret {
-  name: string;
-  createdAt: string;
-  updatedAt: string;
-  /** Who wrote the current value. */
-  updatedBy: string;
-}
+export type { Secret } from "@crondeck/api-client";
 
 /** The server's rules, checked before sending so the common mistakes are caught at once. */
 export const SECRET_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -31,7 +25,8 @@ const secretsKey = ["secrets"] as const;
 export function useSecrets() {
   return useQuery({
     queryKey: secretsKey,
-    queryFn: ({ signal }) => api.get<{ items: Secret[] }>("/api/secrets", undefined, signal).then((r) => r.items),
+    queryFn: ({ signal }) =>
+      api.get<ResponseBody<"listSecrets">>("/api/secrets", undefined, signal).then((r) => r.items),
     // As the app's default (lib providers), and a server without a key stays without one until
     // restarted: asking again cannot help.
     retry: (failures, error) =>
@@ -47,7 +42,7 @@ export function useSecrets() {
 export function useCreateSecret() {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: (input: { name: string; value: string }) => api.post<Secret>("/api/secrets", input),
+    mutationFn: (input: RequestBody<"createSecret">) => api.post<Secret>("/api/secrets", input),
     gcTime: 0,
     onSuccess: () => client.invalidateQueries({ queryKey: secretsKey }),
   });

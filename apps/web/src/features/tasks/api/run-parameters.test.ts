@@ -1,4 +1,4 @@
-import type { Task } from "@crondeck/core";
+import type { Task } from "@crondeck/api-client";
 import { describe, expect, it } from "vitest";
 import { META } from "../../../test/meta.ts";
 import { runParameterFields, toRunParameters } from "./run-parameters.ts";

@@ -1,4 +1,5 @@
-import type { FormField, Task } from "@crondeck/core";
+import type { Task } from "@crondeck/api-client";
+import type { FormField } from "@crondeck/core";
 import { findModule, type Meta, shownFields } from "../../../lib/meta.ts";
 import { ENV_NAME_PATTERN, parseHeaders } from "./task-form.ts";
 

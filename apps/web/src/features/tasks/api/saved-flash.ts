@@ -1,4 +1,4 @@
-import type { TaskWarning } from "@crondeck/core";
+import type { TaskWarning } from "@crondeck/api-client";
 
 // "Saved" after the form navigates to the task's page: the form page records which task it just
 // saved, the task page shows the confirmation once (a reload or a later visit does not repeat it).

@@ -1,3 +1,4 @@
+import type { Task } from "@crondeck/api-client";
 import {
   type ConcurrencyPolicy,
   type DependencyCondition,
@@ -6,7 +7,6 @@ import {
   type MisfirePolicy,
   type NotifyPolicy,
   parseList,
-  type Task,
 } from "@crondeck/core";
 import type { MessageKey } from "../../../lib/i18n/index.tsx";
 import { findModule, type Meta, type ModuleMeta, shownFields } from "../../../lib/meta.ts";

@@ -1,14 +1,25 @@
-import type { DependencyCondition, Page, Run, RunStatus, Task, TaskMode } from "@crondeck/core";
+import type {
+  BulkAction,
+  BulkResult,
+  CronPreview,
+  NotificationTestResult,
+  ResponseBody,
+  RunPage,
+  RunStarted,
+  Task,
+  TaskPage,
+  TaskSort,
+} from "@crondeck/api-client";
+import type { RunStatus, TaskMode } from "@crondeck/core";
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api } from "../../../lib/api-client.ts";
 
-/** A list row: the task plus a glance at its latest run. */
-export interface TaskListItem extends Task {
-  lastRun?: { id: number; status: RunStatus; finishedAt: string | null } | null;
-}
+export type { BulkAction, BulkItemResult, TaskSort } from "@crondeck/api-client";
 
-export type TaskSort = "name" | "nextRunAt" | "lastStatus" | "createdAt";
+/** A list row: the task plus a glance at its latest run (`lastRun`). */
+export type TaskListItem = Task;
 
+/** The list's filters as the page keeps them in its URL ("" for none). */
 export interface TaskListParams {
   page: number;
   pageSize: number;
@@ -29,32 +40,9 @@ export interface RunListParams {
   status?: RunStatus | "";
 }
 
-export interface CronPreview {
-  description: string;
-  nextRuns: string[];
-  /** The zone the fires were computed in (the server's default when none was given). */
-  timezone?: string;
-}
-
-export interface NotificationTestResult {
-  ok: boolean;
-  error: string | null;
-  channel: string;
-  target: string;
-}
-
 /** A task on the other end of a dependency, by name (GET /api/tasks/:id/dependencies). */
-export interface DependencyItem {
-  taskId: number;
-  name: string;
-  on: DependencyCondition;
-  enabled: boolean;
-}
-
-export interface TaskDependencies {
-  upstream: DependencyItem[];
-  downstream: DependencyItem[];
-}
+export type TaskDependencies = ResponseBody<"getTaskDependencies">;
+export type DependencyItem = TaskDependencies["upstream"][number];
 
 export const taskKeys = {
   all: ["tasks"] as const,
@@ -71,7 +59,7 @@ const ACTIVE: readonly RunStatus[] = ["QUEUED", "RUNNING"];
 export function useTasks(params: TaskListParams) {
   return useQuery({
     queryKey: taskKeys.list(params),
-    queryFn: ({ signal }) => api.get<Page<TaskListItem>>("/api/tasks", { ...params }, signal),
+    queryFn: ({ signal }) => api.get<TaskPage>("/api/tasks", { ...params }, signal),
     placeholderData: keepPreviousData,
     // A row whose last run is still going changes soon: look again.
     refetchInterval: (query) =>
@@ -113,8 +101,7 @@ export function useTaskSearch(q: string) {
   const query = q.trim();
   return useQuery({
     queryKey: ["tasks", "search", query] as const,
-    queryFn: ({ signal }) =>
-      api.get<Page<TaskListItem>>("/api/tasks", { page: 1, pageSize: 8, q: query, sort: "name" }, signal),
+    queryFn: ({ signal }) => api.get<TaskPage>("/api/tasks", { page: 1, pageSize: 8, q: query, sort: "name" }, signal),
     enabled: query.length > 0,
   });
 }
@@ -122,7 +109,7 @@ export function useTaskSearch(q: string) {
 export function useTaskRuns(id: number, params: RunListParams) {
   return useQuery({
     queryKey: taskKeys.runs(id, params),
-    queryFn: ({ signal }) => api.get<Page<Run>>(`/api/tasks/${id}/runs`, { ...params }, signal),
+    queryFn: ({ signal }) => api.get<RunPage>(`/api/tasks/${id}/runs`, { ...params }, signal),
     placeholderData: keepPreviousData,
     refetchInterval: (query) => (query.state.data?.items.some((run) => ACTIVE.includes(run.status)) ? 2000 : 15_000),
   });
@@ -142,7 +129,7 @@ export function useSaveTask(id: number | null) {
   });
 }
 
-type ListSnapshot = [readonly unknown[], Page<TaskListItem> | undefined][];
+type ListSnapshot = [readonly unknown[], TaskPage | undefined][];
 
 /**
  * Enable/disable, shown at once in every cached list and the detail; put back if the server says
@@ -154,7 +141,7 @@ export function useSetTaskEnabled() {
     mutationFn: ({ id, enabled }: { id: number; enabled: boolean }) => api.patch<Task>(`/api/tasks/${id}`, { enabled }),
     onMutate: async ({ id, enabled }) => {
       await client.cancelQueries({ queryKey: taskKeys.all });
-      const lists: ListSnapshot = client.getQueriesData<Page<TaskListItem>>({ queryKey: taskKeys.lists() });
+      const lists: ListSnapshot = client.getQueriesData<TaskPage>({ queryKey: taskKeys.lists() });
       const detail = client.getQueryData<Task>(taskKeys.detail(id));
       const patch = (task: Task): Task => ({ ...task, enabled, nextRunAt: enabled ? task.nextRunAt : null });
       for (const [key, page] of lists) {
@@ -189,7 +176,7 @@ export function useDeleteTask() {
 export function useRunTaskNow() {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: (id: number) => api.post<{ runId: number }>(`/api/tasks/${id}/run`),
+    mutationFn: (id: number) => api.post<RunStarted>(`/api/tasks/${id}/run`),
     onSuccess: (_data, id) => {
       void client.invalidateQueries({ queryKey: taskKeys.runs(id) });
       void client.invalidateQueries({ queryKey: taskKeys.lists() });
@@ -242,22 +229,12 @@ export function useCopyTask() {
   });
 }
 
-export type BulkAction = "enable" | "disable" | "run" | "delete" | "addTag" | "removeTag";
-
-export interface BulkItemResult {
-  id: number;
-  ok: boolean;
-  code?: string;
-  error?: string;
-  runId?: number;
-}
-
 /** One request for the whole selection; each id gets its own result, so partial failures show. */
 export function useBulkTaskAction() {
   const client = useQueryClient();
   return useMutation({
     mutationFn: (input: { action: BulkAction; ids: number[]; tag?: string }) =>
-      api.post<{ action: BulkAction; results: BulkItemResult[] }>("/api/tasks/bulk", input),
+      api.post<BulkResult>("/api/tasks/bulk", input),
     onSuccess: ({ action, results }) => {
       for (const { id, ok } of results) {
         if (!ok) continue;

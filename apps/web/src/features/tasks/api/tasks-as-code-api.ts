@@ -1,3 +1,4 @@
+import type { RequestBody, TasksPlan } from "@crondeck/api-client";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { api, apiUrl } from "../../../lib/api-client.ts";
 import { taskKeys } from "./tasks-api.ts";
@@ -5,19 +6,7 @@ import { taskKeys } from "./tasks-api.ts";
 // Tasks as code: the YAML export is a download the browser fetches itself (the session cookie
 // goes along); plan and apply go through the API like every other write.
 
-export type PlanAction = "create" | "update" | "delete" | "unchanged";
-
-export interface TasksPlan {
-  fingerprint: string;
-  prune: boolean;
-  summary: Record<PlanAction, number>;
-  items: Array<{
-    name: string;
-    action: PlanAction;
-    id: number | null;
-    changes: Array<{ field: string; before: unknown; after: unknown }>;
-  }>;
-}
+export type { PlanAction, TasksPlan } from "@crondeck/api-client";
 
 /** Where the YAML of all tasks, or of these ids, is downloaded from. */
 export function tasksExportUrl(ids?: readonly number[]): string {
@@ -26,15 +15,14 @@ export function tasksExportUrl(ids?: readonly number[]): string {
 
 export function usePlanTasks() {
   return useMutation({
-    mutationFn: (input: { yaml: string; prune: boolean }) => api.post<TasksPlan>("/api/tasks/plan", input),
+    mutationFn: (input: RequestBody<"planTasks">) => api.post<TasksPlan>("/api/tasks/plan", input),
   });
 }
 
 export function useApplyTasks() {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: (input: { yaml: string; prune: boolean; fingerprint: string }) =>
-      api.post<TasksPlan>("/api/tasks/apply", input),
+    mutationFn: (input: RequestBody<"applyTasks">) => api.post<TasksPlan>("/api/tasks/apply", input),
     onSuccess: () => client.invalidateQueries({ queryKey: taskKeys.all }),
   });
 }

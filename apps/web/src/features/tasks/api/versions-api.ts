@@ -1,4 +1,4 @@
-import type { Page, Task } from "@crondeck/core";
+import type { Page, Task } from "@crondeck/api-client";
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api } from "../../../lib/api-client.ts";
 import { taskKeys } from "./tasks-api.ts";

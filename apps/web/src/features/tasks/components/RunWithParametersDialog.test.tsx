@@ -1,4 +1,4 @@
-import type { Task } from "@crondeck/core";
+import type { Task } from "@crondeck/api-client";
 import { fireEvent, render, screen, waitFor } from "@testing-library/react";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { setApiBaseUrl } from "../../../lib/api-client.ts";

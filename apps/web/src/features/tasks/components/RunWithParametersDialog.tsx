@@ -1,4 +1,5 @@
-import type { FormField, Task } from "@crondeck/core";
+import type { Task } from "@crondeck/api-client";
+import type { FormField } from "@crondeck/core";
 import { useState } from "react";
 import { Button } from "../../../components/Button.tsx";
 import { errorMessage, InlineAlert } from "../../../components/ErrorState.tsx";

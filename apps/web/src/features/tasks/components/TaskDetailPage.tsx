@@ -1,4 +1,5 @@
-import { type FormField, formatList, RUN_STATUSES, type Run, type RunStatus, type Task } from "@crondeck/core";
+import type { RunListItem, Task } from "@crondeck/api-client";
+import { type FormField, formatList, RUN_STATUSES, type RunStatus } from "@crondeck/core";
 import { type ReactNode, useState } from "react";
 import { Button, ButtonLink } from "../../../components/Button.tsx";
 import { ConfirmDialog } from "../../../components/ConfirmDialog.tsx";
@@ -316,8 +317,8 @@ function TaskRunHistory({ task }: { task: Task }) {
   const [status, setStatus] = useState<RunStatus | "">("");
   const runs = useTaskRuns(task.id, { page, pageSize, status });
 
-  const col = runColumns<Run>(t, task.timezone);
-  const columns: Column<Run>[] = [
+  const col = runColumns<RunListItem>(t, task.timezone);
+  const columns: Column<RunListItem>[] = [
     col.id,
     col.status,
     col.trigger,

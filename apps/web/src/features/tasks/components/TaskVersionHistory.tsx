@@ -1,4 +1,5 @@
-import { formatList, type Task } from "@crondeck/core";
+import type { Task } from "@crondeck/api-client";
+import { formatList } from "@crondeck/core";
 import { type ReactNode, useState } from "react";
 import { Button } from "../../../components/Button.tsx";
 import { ConfirmDialog } from "../../../components/ConfirmDialog.tsx";

@@ -1,31 +1,8 @@
+import type { ApiToken, CreatedToken, NewToken } from "@crondeck/api-client";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api } from "../../../lib/api-client.ts";
-import type { Role } from "../../../lib/permissions.ts";
 
-/** An API token as listed: never the secret itself, only its first characters. */
-export interface ApiToken {
-  id: number;
-  name: string;
-  prefix: string;
-  role: Role;
-  userId: number;
-  username: string;
-  expiresAt: string | null;
-  lastUsedAt: string | null;
-  revokedAt: string | null;
-  createdAt: string;
-}
-
-/** The answer to creating a token: the only time `token` is ever sent. */
-export interface CreatedToken extends ApiToken {
-  token: string;
-}
-
-export interface NewToken {
-  name: string;
-  role?: Role;
-  expiresInDays?: number;
-}
+export type { ApiToken, CreatedToken, NewToken } from "@crondeck/api-client";
 
 export type TokenState = "active" | "expired" | "revoked";
 

@@ -1,29 +1,8 @@
+import type { NewUser, User, UserChange } from "@crondeck/api-client";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api } from "../../../lib/api-client.ts";
-import type { Role } from "../../../lib/permissions.ts";
 
-/** A user as GET /api/users returns it. */
-export interface User {
-  id: number;
-  username: string;
-  role: Role;
-  disabled: boolean;
-  lastLoginAt: string | null;
-  createdAt: string;
-}
-
-export interface NewUser {
-  username: string;
-  password: string;
-  role: Role;
-}
-
-/** PATCH /api/users/:id: any of these (a new password ends the user's sessions). */
-export interface UserChange {
-  role?: Role;
-  password?: string;
-  disabled?: boolean;
-}
+export type { NewUser, User, UserChange } from "@crondeck/api-client";
 
 /** The server's rules, checked before sending so the common mistakes are caught at once. */
 export const USERNAME_PATTERN = /^[A-Za-z0-9_.@-]+$/;
