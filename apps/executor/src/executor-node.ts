@@ -317,10 +317,12 @@ export class ExecutorNode {
     else if (message.type === "result") {
       const reason = this.#cancelReasons.get(message.runId);
       this.#cancelReasons.delete(message.runId);
+      // The whole output does not travel in the result (a NATS message holds 1 MiB by default).
+      const { fullOutput: _full, ...ended } = message.result;
       const result =
-        reason && message.result.status === "CANCELED"
-          ? { ...message.result, error: message.result.error ? `${reason}: ${message.result.error}` : reason }
-          : message.result;
+        reason && ended.status === "CANCELED"
+          ? { ...ended, error: ended.error ? `${reason}: ${ended.error}` : reason }
+          : ended;
       this.#publish({
         type: "result",
         runId: message.runId,

@@ -19,6 +19,7 @@ const root = join(import.meta.dirname, "../../..");
 const NAME_KEY_MIGRATION = "20261201000300_task_name_key";
 const SEARCH_TEXT_MIGRATION = "20261201010000_task_list_search_sort";
 const SETTINGS_MIGRATION = "20261201040000_task_settings_json";
+const ENV_MIGRATION = "20261201050000_task_env_secrets";
 const LAST_RUN_MIGRATION = "20261201020000_runs_at_volume";
 /** Covering indexes the SQLite migrations add for the task list (see that migration); not in the schema. */
 const SQLITE_ONLY_INDEXES = ["Task_searchText_idx", "Task_id_idx"];
@@ -42,6 +43,7 @@ interface ExpectedModel {
 /** A small reader for the subset of Prisma schema language this project uses. */
 function readPrismaSchema(source: string, provider: "mysql" | "sqlite"): ExpectedModel[] {
   const models: ExpectedModel[] = [];
+  const modelNames = new Set([...source.matchAll(/^model (\w+) \{/gm)].map((m) => m[1]));
   for (const match of source.matchAll(/^model (\w+) \{([\s\S]*?)^\}/gm)) {
     const [, name, body] = match as unknown as [string, string, string];
     const model: ExpectedModel = { name, columns: [], indexes: new Map(), foreignKeys: [] };
@@ -74,6 +76,8 @@ function readPrismaSchema(source: string, provider: "mysql" | "sqlite"): Expecte
         });
         continue;
       }
+      // The other side of a one-to-one relation (e.g. Run.fullOutput): no column of its own.
+      if (modelNames.has(type)) continue;
       if (attrs.includes("@unique")) {
         model.indexes.set(`${name}_${fieldName}_key`, { unique: true, columns: [fieldName] });
       }
@@ -86,7 +90,9 @@ function readPrismaSchema(source: string, provider: "mysql" | "sqlite"): Expecte
 
 function columnType(type: string, attrs: string, provider: "mysql" | "sqlite"): string {
   if (provider === "sqlite") {
-    return { Int: "INTEGER", BigInt: "BIGINT", String: "TEXT", Boolean: "BOOLEAN", DateTime: "DATETIME" }[type] ?? type;
+    return { Int: "INTEGER", BigInt: "BIGINT", String: "TEXT", Boolean: "BOOLEAN", DateTime: "DATETIME", Bytes: "BLOB" }[
+        type
+      ] ?? type;
   }
   const native = attrs.match(/@db\.(\w+)(?:\((\d+)\))?/);
   if (native) {
@@ -244,6 +250,7 @@ describe.each(providers)("migrations on %s", (provider) => {
       "LoginAttempt",
       "Notification",
       "Run",
+      "RunOutput",
       "Secret",
       "Session",
       "Task",
@@ -283,8 +290,10 @@ describe.each(providers)("migrations on %s", (provider) => {
     // From the search migration on, MySQL has no default for searchText (the app always writes it).
     const withSearch = atMigration >= SEARCH_TEXT_MIGRATION;
     const search = taskSearchText({ name, modeText: command, remark: "" });
-    const columns = `name, ${withKey ? "nameKey, " : ""}mode, cron, timezone, ${modeColumns}, notifyKeywords, ${withSearch ? "searchText, " : ""}updatedAt`;
-    const values = `${quote(name)}, ${withKey ? `${quote(taskNameKey(name))}, ` : ""}'SHELL', '* * * * *', 'UTC', ${modeValues}, '[]'${withSearch ? `, ${quote(search)}` : ""}`;
+    // From the environment migration on, MySQL has no default for env either.
+    const withEnv = atMigration >= ENV_MIGRATION;
+    const columns = `name, ${withKey ? "nameKey, " : ""}mode, cron, timezone, ${modeColumns}, notifyKeywords, ${withSearch ? "searchText, " : ""}${withEnv ? "env, " : ""}updatedAt`;
+    const values = `${quote(name)}, ${withKey ? `${quote(taskNameKey(name))}, ` : ""}'SHELL', '* * * * *', 'UTC', ${modeValues}, '[]'${withSearch ? `, ${quote(search)}` : ""}${withEnv ? ", '{}'" : ""}`;
     const target = parseDatabaseUrl(db.url);
     if (target.provider === "sqlite") {
       const conn = new Sqlite(target.file);

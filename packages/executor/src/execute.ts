@@ -1,5 +1,6 @@
 import { performance } from "node:perf_hooks";
 import { AttemptControl } from "./attempt-control.ts";
+import { FullOutputCapture } from "./full-output.ts";
 import { maskText, maskValues } from "./mask.ts";
 import type { ModeRegistry } from "./mode.ts";
 import { builtInModes } from "./modes/index.ts";
@@ -26,10 +27,15 @@ export async function execute(
   const start = performance.now();
   const buffer = new OutputBuffer(validLimit(req.outputLimitBytes) ?? DEFAULT_OUTPUT_LIMIT_BYTES);
   const secrets = maskValues(req.mask);
-  const outcome = await runAttempt(req, hooks, options, buffer, modes, secrets).catch((err: unknown) =>
+  const fullMax = validLimit(req.fullOutputMaxBytes);
+  const full = fullMax ? new FullOutputCapture(fullMax) : null;
+  const outcome = await runAttempt(req, hooks, options, buffer, full, modes, secrets).catch((err: unknown) =>
     failed(`executor error: ${describeError(err)}`),
   );
   const finishedAt = new Date();
+  // Only an output the head and tail do not hold whole needs its full copy.
+  const fullOutput = full && buffer.truncated ? await full.finish().catch(() => null) : null;
+  if (full && !fullOutput) full.discard();
   return {
     ...outcome,
     // An error may quote what the attempt was given (a URL, a header); the output is masked already.
@@ -37,6 +43,7 @@ export async function execute(
     output: buffer.toString(),
     truncated: buffer.truncated,
     outputBytes: buffer.totalBytes,
+    ...(fullOutput ? { fullOutput } : {}),
     startedAt,
     finishedAt,
     durationMs: Math.round(performance.now() - start),
@@ -48,6 +55,7 @@ async function runAttempt(
   hooks: ExecutionHooks,
   options: ExecutorOptions,
   buffer: OutputBuffer,
+  full: FullOutputCapture | null,
   modes: ModeRegistry,
   secrets: Buffer[],
 ): Promise<AttemptOutcome> {
@@ -57,7 +65,7 @@ async function runAttempt(
   if (invalid) return failed(invalid);
   if (hooks.signal?.aborted) return { status: "CANCELED", exitCode: null, httpStatus: null, error: "canceled" };
   const control = new AttemptControl(Math.min(req.timeoutSeconds * 1000, MAX_TIMEOUT_MS), hooks.signal);
-  const sink = new OutputSink(buffer, hooks.onOutput, secrets);
+  const sink = new OutputSink(buffer, hooks.onOutput, secrets, full);
   try {
     return await mode.run(req.settings ?? {}, {
       runId: req.runId,
@@ -84,6 +92,9 @@ function validate(req: ExecutionRequest): string | null {
   }
   if (!(req.scheduledAt instanceof Date) || Number.isNaN(req.scheduledAt.getTime())) {
     return "scheduledAt is not a valid date";
+  }
+  if (req.fullOutputMaxBytes !== undefined && validLimit(req.fullOutputMaxBytes) === undefined) {
+    return `fullOutputMaxBytes must be a non-negative integer, got ${req.fullOutputMaxBytes}`;
   }
   if (req.outputLimitBytes !== undefined && validLimit(req.outputLimitBytes) === undefined) {
     return `outputLimitBytes must be a non-negative integer, got ${req.outputLimitBytes}`;

@@ -5,6 +5,7 @@
 
 export type { AttemptControl } from "./attempt-control.ts";
 export { execute } from "./execute.ts";
+export { type FullOutput, FullOutputCapture } from "./full-output.ts";
 export { matchKeywords } from "./keywords.ts";
 export {
   type AttemptContext,

@@ -10,9 +10,11 @@ import type { ExecutionRequest, ExecutionResult } from "@crondeck/executor";
 export type RunEnvelope = Omit<ExecutionRequest, "scheduledAt"> & { scheduledAt: string };
 
 /** An attempt's outcome, as the worker reports it. */
-export type ResultEnvelope = Omit<ExecutionResult, "startedAt" | "finishedAt"> & {
+export type ResultEnvelope = Omit<ExecutionResult, "startedAt" | "finishedAt" | "fullOutput"> & {
   startedAt: string;
   finishedAt: string;
+  /** The whole output's gzip file as base64 (JSON carries no bytes). */
+  fullOutput?: { gzip: string; bytes: number; capped: boolean };
 };
 
 /** Control plane → worker. */
@@ -37,9 +39,21 @@ export function fromEnvelope(run: RunEnvelope): ExecutionRequest {
 }
 
 export function toResultEnvelope(result: ExecutionResult): ResultEnvelope {
-  return { ...result, startedAt: result.startedAt.toISOString(), finishedAt: result.finishedAt.toISOString() };
+  const { fullOutput, ...rest } = result;
+  return {
+    ...rest,
+    ...(fullOutput ? { fullOutput: { ...fullOutput, gzip: fullOutput.gzip.toString("base64") } } : {}),
+    startedAt: result.startedAt.toISOString(),
+    finishedAt: result.finishedAt.toISOString(),
+  };
 }
 
 export function fromResultEnvelope(result: ResultEnvelope): ExecutionResult {
-  return { ...result, startedAt: new Date(result.startedAt), finishedAt: new Date(result.finishedAt) };
+  const { fullOutput, ...rest } = result;
+  return {
+    ...rest,
+    ...(fullOutput ? { fullOutput: { ...fullOutput, gzip: Buffer.from(fullOutput.gzip, "base64") } } : {}),
+    startedAt: new Date(result.startedAt),
+    finishedAt: new Date(result.finishedAt),
+  };
 }
