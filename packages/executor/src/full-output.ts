@@ -15,6 +15,8 @@ interface Member {
   stream: Gzip;
   chunks: Buffer[];
   raw: number;
+  pending: Buffer[];
+  pendingBytes: number;
   done: Promise<void>;
 }
 
@@ -55,19 +57,27 @@ export class FullOutputCapture {
       const taken = completeUtf8Length(rest.subarray(0, room));
       write(this.#head, rest.subarray(0, taken));
       rest = rest.subarray(taken);
-      this.#head.stream.end();
+      end(this.#head);
       this.#headOpen = false;
     }
-    if (rest.length === 0) return;
-    this.#current ??= member();
-    write(this.#current, rest);
-    this.#tailRaw += rest.length;
-    if (this.#current.raw >= this.#memberBytes) {
-      this.#current.stream.end();
-      this.#tail.push(this.#current);
-      this.#current = null;
+    // Members never hold more than #memberBytes, so the end kept is at most one member over half.
+    while (rest.length > 0) {
+      this.#current ??= member();
+      const part = rest.subarray(0, this.#memberBytes - this.#current.raw);
+      rest = rest.subarray(part.length);
+      write(this.#current, part);
+      this.#tailRaw += part.length;
+      if (this.#current.raw >= this.#memberBytes) {
+        end(this.#current);
+        this.#tail.push(this.#current);
+        this.#current = null;
+      }
+      this.#dropOldest();
     }
-    // Drop the oldest closed members while the newer ones still hold the tail's half.
+  }
+
+  /** Drops the oldest closed members while the newer ones still hold the tail's half. */
+  #dropOldest(): void {
     for (let oldest = this.#tail[0]; oldest && this.#tailRaw - oldest.raw >= this.#tailLimit; oldest = this.#tail[0]) {
       this.#tail.shift();
       this.#tailRaw -= oldest.raw;
@@ -84,10 +94,10 @@ export class FullOutputCapture {
 
   /** Ends the compression and returns the file. */
   async finish(): Promise<FullOutput> {
-    if (this.#headOpen) this.#head.stream.end();
+    if (this.#headOpen) end(this.#head);
     this.#headOpen = false;
     if (this.#current) {
-      this.#current.stream.end();
+      end(this.#current);
       this.#tail.push(this.#current);
       this.#current = null;
     }
@@ -115,12 +125,29 @@ function member(): Member {
     stream.once("end", resolve);
     stream.once("error", reject);
   });
-  return { stream, chunks, raw: 0, done };
+  return { stream, chunks, raw: 0, pending: [], pendingBytes: 0, done };
 }
+
+/** Small writes are gathered to this size before zlib sees them: a stream write costs the same for 1 byte or 16 KiB. */
+const BATCH_BYTES = 16 * 1024;
 
 function write(m: Member, bytes: Buffer): void {
   if (bytes.length === 0) return;
-  // A copy: the caller may reuse its buffer before zlib has read it.
-  m.stream.write(Buffer.from(bytes));
+  // Copied (by concat): the caller may reuse its buffer before zlib has read it.
+  m.pending.push(bytes);
+  m.pendingBytes += bytes.length;
   m.raw += bytes.length;
+  if (m.pendingBytes >= BATCH_BYTES) flush(m);
+}
+
+function flush(m: Member): void {
+  if (m.pendingBytes === 0) return;
+  m.stream.write(Buffer.concat(m.pending, m.pendingBytes));
+  m.pending = [];
+  m.pendingBytes = 0;
+}
+
+function end(m: Member): void {
+  flush(m);
+  m.stream.end();
 }

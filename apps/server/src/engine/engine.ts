@@ -3,6 +3,7 @@ import { type Db, parseDatabaseUrl, type RunRow, type TaskRow } from "@crondeck/
 import { Scheduler } from "@crondeck/scheduler";
 import type { FastifyBaseLogger } from "fastify";
 import { type Config, notifyConfig } from "../config.ts";
+import { RunOutputStore } from "../runs/output-store.ts";
 import { SecretStore } from "../secrets/store.ts";
 import { TaskModules } from "../tasks/modules.ts";
 import { type Dispatcher, LocalDispatcher } from "./dispatch.ts";
@@ -111,6 +112,7 @@ export class Engine {
       db,
       parseDatabaseUrl(config.databaseUrl).provider,
       (runId) => this.live.isEnded(runId) || this.#missed.holds(runId),
+      new RunOutputStore(db, config.runOutputBudgetBytes, log),
     );
     this.#lease = new InstanceLease(
       db,
@@ -132,6 +134,7 @@ export class Engine {
       notifier: this.#notifier,
       secrets,
       outputLimitBytes: config.outputLimitBytes,
+      fullOutputMaxBytes: config.runOutputMaxBytes,
       log,
       shutdown: this.#shutdown.signal,
     });
