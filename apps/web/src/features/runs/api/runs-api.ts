@@ -31,6 +31,17 @@ export interface RunDetail extends Run {
   nextAttemptAt?: string | null;
   /** The notification its task asks for after this run is on its way and not recorded yet. */
   notificationPending?: boolean;
+  /** The whole output the download serves (GET /api/runs/:id/output), when it is kept. */
+  fullOutput?: FullOutputInfo;
+}
+
+export interface FullOutputInfo {
+  kept: boolean;
+  /** Bytes the download holds; null when only the head and tail were kept. */
+  bytes: number | null;
+  compressedBytes: number;
+  /** Over the server's per-run cap: its middle was left out. */
+  capped: boolean;
 }
 
 export const runKeys = {
