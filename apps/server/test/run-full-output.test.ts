@@ -9,7 +9,7 @@ import { createTask, runNow, startTestApp, type TestApp, waitForRun } from "./he
 
 const providers = await testProviders();
 type FullOutputInfo = { kept: boolean; bytes: number | null; compressedBytes: number; capped: boolean };
-const info = (run: { fullOutput?: unknown }) => run.fullOutput as FullOutputInfo & { bytes: number };
+const info = (run: Record<string, unknown>) => run.fullOutput as FullOutputInfo & { bytes: number };
 const SEQ = "seq 1 200000";
 /** What the command really prints (about 1.2 MiB). */
 const seqOutput = execFileSync("sh", ["-c", SEQ], { maxBuffer: 64 * 1024 * 1024 }).toString("utf8");
@@ -33,7 +33,7 @@ describe.each(providers)("full output on %s", (provider) => {
     expect(run.output).toMatch(/…\[\d+ bytes truncated\]…/);
     expect(run.fullOutput).toMatchObject({ kept: true, bytes: Buffer.byteLength(seqOutput), capped: false });
     expect(info(run).compressedBytes).toBeGreaterThan(0);
-    expect(info(run).compressedBytes).toBeLessThan(run.outputBytes / 2);
+    expect(info(run).compressedBytes).toBeLessThan((run.outputBytes as number) / 2);
 
     const res = await download(run.id);
     expect(res.statusCode).toBe(200);
