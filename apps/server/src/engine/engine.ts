@@ -112,7 +112,7 @@ export class Engine {
       db,
       parseDatabaseUrl(config.databaseUrl).provider,
       (runId) => this.live.isEnded(runId) || this.#missed.holds(runId),
-      new RunOutputStore(db, config.runOutputBudgetBytes, log),
+      new RunOutputStore(db, config.runOutputBudgetBytes, log, parseDatabaseUrl(config.databaseUrl).provider),
     );
     this.#lease = new InstanceLease(
       db,

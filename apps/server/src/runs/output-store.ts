@@ -1,6 +1,7 @@
-import type { Readable } from "node:stream";
+import { Readable } from "node:stream";
 import { createGunzip } from "node:zlib";
-import type { Db } from "@crondeck/db";
+import { FINAL_RUN_STATUSES, type RunStatus } from "@crondeck/core";
+import type { Db, Provider } from "@crondeck/db";
 import type { FullOutput } from "@crondeck/executor";
 
 /** What the API says of a run's full output. */
@@ -26,6 +27,8 @@ export class RunOutputStore {
     /** Compressed bytes all runs' full outputs may take together; 0 keeps none (reads need none). */
     private readonly budgetBytes: number = Number.POSITIVE_INFINITY,
     private readonly log: { warn(obj: object, msg: string): void } = { warn() {} },
+    /** Writes append parts in each database's own SQL. */
+    private readonly provider: Provider = "sqlite",
   ) {}
 
   /**
@@ -46,14 +49,30 @@ export class RunOutputStore {
     for (const { runId, output } of outputs) {
       // One larger than the whole budget could only push out every other and then itself.
       if (output.gzip.length > this.budgetBytes) continue;
-      const data = {
-        data: new Uint8Array(output.gzip),
-        bytes: output.bytes,
-        compressedBytes: output.gzip.length,
-        capped: output.capped,
-      };
-      // An end recorded twice (a result redelivered) writes the same file again.
-      await this.db.runOutput.upsert({ where: { runId }, create: { runId, ...data }, update: data });
+      // An end recorded twice (a result redelivered) carries the same file: the first one stays.
+      if (await this.db.runOutput.findUnique({ where: { runId }, select: { runId: true } })) continue;
+      const { gzip } = output;
+      await this.db.runOutput.create({
+        data: {
+          runId,
+          data: new Uint8Array(gzip.subarray(0, PART_BYTES)),
+          bytes: output.bytes,
+          compressedBytes: gzip.length,
+          capped: output.capped,
+        },
+      });
+      // The rest part by part, the event loop free between parts: Prisma spends CPU on every byte
+      // of a parameter (see docs/benchmarks.md), and one statement of megabytes would stall it.
+      const append = this.provider === "mysql" ? "CONCAT(`data`, ?)" : "CAST(`data` || ? AS BLOB)";
+      for (let offset = PART_BYTES; offset < gzip.length; offset += PART_BYTES) {
+        await yieldTurn();
+        await this.db.$executeRawUnsafe(
+          `UPDATE \`RunOutput\` SET \`data\` = ${append} WHERE \`runId\` = ?`,
+          // A plain Uint8Array: the SQLite adapter sends a Buffer as its JSON.
+          new Uint8Array(gzip.subarray(offset, offset + PART_BYTES)),
+          runId,
+        );
+      }
     }
     await this.enforceBudget();
   }
@@ -82,8 +101,11 @@ export class RunOutputStore {
   }
 
   /** What the API says of a run's full output (not the file itself). */
-  async info(run: { id: number; truncated: boolean; outputBytes: number }): Promise<FullOutputInfo> {
+  async info(run: { id: number; status: string; truncated: boolean; outputBytes: number }): Promise<FullOutputInfo> {
     if (!run.truncated) return { kept: true, bytes: run.outputBytes, compressedBytes: 0, capped: false };
+    // Still running: its file comes with its end.
+    if (!FINAL_RUN_STATUSES.includes(run.status as RunStatus))
+      return { kept: false, bytes: null, compressedBytes: 0, capped: false };
     const row = await this.db.runOutput.findUnique({
       where: { runId: run.id },
       select: { bytes: true, compressedBytes: true, capped: true },
@@ -93,12 +115,42 @@ export class RunOutputStore {
       : { kept: false, bytes: null, compressedBytes: 0, capped: false };
   }
 
-  /** The full output decompressed as it is read, with its size; null when it is not kept. */
+  /**
+   * The full output, read part by part and decompressed as it is sent, with its size; null when
+   * it is not kept. Only for an ended run: its file is whole before its end is recorded.
+   */
   async open(runId: number): Promise<{ stream: Readable; bytes: number; capped: boolean } | null> {
-    const row = await this.db.runOutput.findUnique({ where: { runId } });
+    const row = await this.db.runOutput.findUnique({
+      where: { runId },
+      select: { bytes: true, compressedBytes: true, capped: true },
+    });
     if (!row) return null;
+    const db = this.db;
+    const size = row.compressedBytes;
+    async function* parts() {
+      for (let offset = 0; offset < size; offset += PART_BYTES) {
+        // As hex text: a blob from a raw query is refused by Prisma's SQLite adapter.
+        const [part] = await db.$queryRawUnsafe<Array<{ part: string | null }>>(
+          "SELECT HEX(SUBSTR(`data`, ?, ?)) AS `part` FROM `RunOutput` WHERE `runId` = ?",
+          offset + 1,
+          PART_BYTES,
+          runId,
+        );
+        // Dropped meanwhile (the budget): the file ends here, and gunzip says it is cut.
+        if (!part?.part) return;
+        yield Buffer.from(part.part, "hex");
+      }
+    }
     const stream = createGunzip();
-    stream.end(row.data);
+    // pipe() does not pass errors on: a failed read ends the download with it.
+    Readable.from(parts(), { objectMode: false })
+      .on("error", (err) => stream.destroy(err))
+      .pipe(stream);
     return { stream, bytes: row.bytes, capped: row.capped };
   }
 }
+
+/** A run's file is written and read in parts of this size (bounded memory, short statements). */
+const PART_BYTES = 256 * 1024;
+
+const yieldTurn = () => new Promise((resolve) => setImmediate(resolve));

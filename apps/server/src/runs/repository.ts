@@ -278,11 +278,20 @@ export class RunRepository {
   async output(id: number) {
     const row = await this.db.run.findUnique({
       where: { id },
-      select: { id: true, output: true, truncated: true, outputBytes: true, task: { select: { name: true } } },
+      select: {
+        id: true,
+        status: true,
+        output: true,
+        truncated: true,
+        outputBytes: true,
+        task: { select: { name: true } },
+      },
     });
     if (!row) throw notFound("run", id);
-    const { task, ...run } = row;
-    const full = run.truncated ? await this.#outputs.open(run.id) : null;
+    const { task, status, ...run } = row;
+    // Its file is whole once the run has ended (it is written before the end is recorded).
+    const ended = FINAL_RUN_STATUSES.includes(status as RunStatus);
+    const full = run.truncated && ended ? await this.#outputs.open(run.id) : null;
     return { ...run, taskName: task.name, full };
   }
 
