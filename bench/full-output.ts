@@ -94,7 +94,7 @@ for (const provider of DBS as Array<"sqlite" | "mysql">) {
         searchText: "bench",
       },
     });
-    const store = new RunOutputStore(db, 1024 ** 3);
+    const store = new RunOutputStore(db, 1024 ** 3, undefined, provider);
     for (const [name, file] of Object.entries(files)) {
       if (!file) continue;
       const run = await db.run.create({

@@ -27,8 +27,8 @@ export class RunOutputStore {
     /** Compressed bytes all runs' full outputs may take together; 0 keeps none (reads need none). */
     private readonly budgetBytes: number = Number.POSITIVE_INFINITY,
     private readonly log: { warn(obj: object, msg: string): void } = { warn() {} },
-    /** Writes append parts in each database's own SQL. */
-    private readonly provider: Provider = "sqlite",
+    /** Writes append parts in each database's own SQL (null: this store only reads). */
+    private readonly provider: Provider | null = null,
   ) {}
 
   /**
@@ -46,6 +46,7 @@ export class RunOutputStore {
 
   async #save(outputs: Array<{ runId: number; output: FullOutput }>): Promise<void> {
     if (outputs.length === 0 || this.budgetBytes === 0) return;
+    if (!this.provider) throw new Error("this RunOutputStore only reads: it was given no provider");
     for (const { runId, output } of outputs) {
       // One larger than the whole budget could only push out every other and then itself.
       if (output.gzip.length > this.budgetBytes) continue;
