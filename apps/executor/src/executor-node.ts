@@ -16,6 +16,7 @@ import {
   HEARTBEAT_MS,
   type OutputMessage,
   outputSubject,
+  publishFullOutput,
   RESULTS_STREAM,
   RESULTS_SUBJECT,
   type RecordMessage,
@@ -321,18 +322,24 @@ export class ExecutorNode {
     else if (message.type === "result") {
       const reason = this.#cancelReasons.get(message.runId);
       this.#cancelReasons.delete(message.runId);
-      const canceled = reason && message.result.status === "CANCELED" ? canceledBy(reason, message.result.error) : null;
+      // The whole output does not travel in the result (a NATS message holds 1 MiB by default):
+      // its parts are stored first, and the result names them.
+      const { fullOutput, ...ended } = message.result;
+      const canceled = reason && ended.status === "CANCELED" ? canceledBy(reason, ended.error) : null;
       const result = canceled
-        ? { ...message.result, error: canceled.message, errorCode: canceled.code, errorParams: canceled.params }
-        : message.result;
-      this.#publish({
-        type: "result",
-        runId: message.runId,
-        taskId: this.#taskOf.get(message.runId) ?? 0,
-        executor: this.name,
-        executorBootId: this.bootId,
-        result,
-      });
+        ? { ...ended, error: canceled.message, errorCode: canceled.code, errorParams: canceled.params }
+        : ended;
+      this.#publish(
+        {
+          type: "result",
+          runId: message.runId,
+          taskId: this.#taskOf.get(message.runId) ?? 0,
+          executor: this.name,
+          executorBootId: this.bootId,
+          result,
+        },
+        fullOutput ? { ...fullOutput, gzip: Buffer.from(fullOutput.gzip, "base64") } : undefined,
+      );
       this.#taskOf.delete(message.runId);
       this.#wake();
     }
@@ -346,8 +353,8 @@ export class ExecutorNode {
   }
 
   /** Publishes a result or start durably; stop() waits for every one. */
-  #publish(message: RecordMessage): void {
-    const sent = this.#publishRecord(message);
+  #publish(message: RecordMessage, fullOutput?: { gzip: Buffer; bytes: number; capped: boolean }): void {
+    const sent = this.#publishRecord(message, fullOutput);
     this.#unsent.add(sent);
     void sent.finally(() => {
       this.#unsent.delete(sent);
@@ -355,9 +362,15 @@ export class ExecutorNode {
   }
 
   /** Publishes until the server has it: a result is never dropped because NATS was restarting. */
-  async #publishRecord(message: RecordMessage): Promise<void> {
+  async #publishRecord(
+    message: RecordMessage,
+    fullOutput?: { gzip: Buffer; bytes: number; capped: boolean },
+  ): Promise<void> {
     for (let tries = 0; ; tries++) {
       try {
+        if (fullOutput && message.type !== "started" && !message.fullOutput) {
+          message.fullOutput = await publishFullOutput(this.#js as JetStreamClient, message.runId, fullOutput);
+        }
         await (this.#js as JetStreamClient).publish(RESULTS_SUBJECT, encode(message), {
           msgID: message.type === "started" ? startedMsgId(message.runId) : resultMsgId(message.runId),
           timeout: 5_000,

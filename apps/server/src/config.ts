@@ -57,6 +57,10 @@ export interface Config {
   scheduler: boolean;
   /** Per-run output kept in the database (head + tail). */
   outputLimitBytes: number;
+  /** Raw bytes of a run's whole output kept compressed (its middle dropped beyond); 0: not kept. */
+  runOutputMaxBytes: number;
+  /** Compressed bytes all runs' whole outputs may take; the oldest runs' go first beyond it. */
+  runOutputBudgetBytes: number;
   runRetentionDays: number;
   runRetentionPerTask: number;
   /**
@@ -252,6 +256,9 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env, overrides: P
     webDist: env.WEB_DIST || fileURLToPath(new URL("../../web/dist", import.meta.url)),
     scheduler: env.SCHEDULER !== "off",
     outputLimitBytes: int(env, "RUN_OUTPUT_LIMIT_BYTES", 64 * 1024, 1024, 16 * 1024 * 1024),
+    // At most 256 MiB a run: a row is written in one statement (MariaDB's max_allowed_packet).
+    runOutputMaxBytes: int(env, "RUN_OUTPUT_MAX_BYTES", 10 * 1024 * 1024, 0, 256 * 1024 * 1024),
+    runOutputBudgetBytes: int(env, "RUN_OUTPUT_BUDGET_BYTES", 1024 * 1024 * 1024, 0, Number.MAX_SAFE_INTEGER),
     runRetentionDays: int(env, "RUN_RETENTION_DAYS", 30, 1, 3650),
     runRetentionPerTask: int(env, "RUN_RETENTION_PER_TASK", 1000, 1, 1_000_000),
     instanceName: env.INSTANCE_NAME || `${hostname().slice(0, 64)}:${process.pid}`,

@@ -75,3 +75,16 @@ describe("the first admin's password", () => {
     }
   });
 });
+
+describe("full output settings", () => {
+  it("keeps 10 MiB a run within 1 GiB by default, takes 0 for none, and refuses a bad value naming it", () => {
+    expect(loadConfig({})).toMatchObject({ runOutputMaxBytes: 10 * 1024 * 1024, runOutputBudgetBytes: 1024 ** 3 });
+    expect(loadConfig({ RUN_OUTPUT_MAX_BYTES: "0", RUN_OUTPUT_BUDGET_BYTES: "5000000" })).toMatchObject({
+      runOutputMaxBytes: 0,
+      runOutputBudgetBytes: 5_000_000,
+    });
+    expect(() => loadConfig({ RUN_OUTPUT_MAX_BYTES: "-1" })).toThrow(/RUN_OUTPUT_MAX_BYTES must be an integer/);
+    expect(() => loadConfig({ RUN_OUTPUT_MAX_BYTES: String(512 * 1024 * 1024) })).toThrow(ConfigError);
+    expect(() => loadConfig({ RUN_OUTPUT_BUDGET_BYTES: "1e9x" })).toThrow(/RUN_OUTPUT_BUDGET_BYTES/);
+  });
+});

@@ -12,8 +12,8 @@ describe.each(providers)("GET /api/runs/:id/output on %s", (provider) => {
   let t: TestApp;
   let viewer: Record<string, string>;
   beforeAll(async () => {
-    // A small cap, so a few KiB of output is truncated.
-    t = await startTestApp(provider, { outputLimitBytes: 1024 });
+    // A small cap, so a few KiB of output is truncated; no full copy kept (run-full-output.test.ts).
+    t = await startTestApp(provider, { outputLimitBytes: 1024, runOutputMaxBytes: 0 });
     viewer = await roleHeaders(t.app, "viewer");
   });
   afterAll(async () => t?.close());
@@ -49,6 +49,8 @@ describe.each(providers)("GET /api/runs/:id/output on %s", (provider) => {
     const res = await download(runId);
     expect(res.statusCode).toBe(200);
     expect(res.headers["x-output-truncated"]).toBe("true");
+    expect(res.headers["x-output-full"]).toBe("false");
+    expect(res.headers["x-output-partial"]).toBe("true");
     expect(Number(res.headers["x-output-bytes"])).toBe(
       Buffer.byteLength(Array.from({ length: 2000 }, (_, i) => `${i + 1}\n`).join("")),
     );

@@ -6,8 +6,8 @@ import { screenshotDir } from "./support/screenshots.ts";
 import { browserSuite, signedInView, waitForRunEnd } from "./support/suite.ts";
 
 // The output viewer (issue 15): ANSI colours shown as colours (and markup in output shown as
-// text), lines wrapped or not, the stored output downloaded as a file, and the cap said plainly,
-// in English and Chinese.
+// text), lines wrapped or not, the full output downloaded as a file (day two: kept compressed
+// beyond what the page shows), and the caps said plainly, in English and Chinese.
 
 const hasChromium = chromiumAvailable();
 
@@ -22,6 +22,8 @@ describe.skipIf(!hasChromium)("the run output viewer", () => {
   const suite = browserSuite({ tokenName: "e2e output", env: { RUN_OUTPUT_LIMIT_BYTES: "4096" } });
   let runId: number;
   let stored: string;
+  /** What the command printed in all (the run keeps only 4 KiB of it on the page). */
+  const printed = `\u001b[31mred alert\u001b[0m then \u001b[1;32mbold green\u001b[0m\n<b id=injected>not bold</b>\n${Array.from({ length: 1500 }, (_, i) => `${i + 1}\n`).join("")}`;
 
   beforeAll(async () => {
     const task = await suite.api<{ id: number }>(
@@ -57,13 +59,17 @@ describe.skipIf(!hasChromium)("the run output viewer", () => {
       expect(await page.locator("#injected").count()).toBe(0);
     });
 
-    it("says the output is capped, and how much the run wrote", async () => {
+    it("says the page's output is capped, how much the run wrote, and that the download is whole", async () => {
       const { page } = view;
       expect(await page.getByTestId("output-truncated").textContent()).toMatch(
         /start and end are kept \(\d+ KiB in total\)/,
       );
+      expect(await page.getByTestId("output-download-note").textContent()).toBe(
+        "The download holds the full output (6 KiB).",
+      );
+      expect(await page.getByTestId("output-download").textContent()).toBe("Download full output (6 KiB)");
       expect(await page.getByTestId("output-cap").textContent()).toBe(
-        "Crondeck stores up to 4 KiB of each run's output; a longer output keeps its start and end. The download holds what is stored.",
+        "This page shows up to 4 KiB of each run's output; a longer output keeps its start and end here, and the download gives the full output while it is kept.",
       );
     });
 
@@ -114,7 +120,7 @@ describe.skipIf(!hasChromium)("the run output viewer", () => {
       expect(copied).not.toContain("\u001b");
     });
 
-    it("downloads the stored output, escape codes included, as a .log file", async () => {
+    it("downloads the full output, escape codes included, as a .log file", async () => {
       const { page } = view;
       await page.screenshot({ path: join(screenshotDir, "run-output.png"), fullPage: true });
       const [download] = await Promise.all([
@@ -123,7 +129,7 @@ describe.skipIf(!hasChromium)("the run output viewer", () => {
       ]);
       expect(download.suggestedFilename()).toBe(`run-${runId}-ansi-output.log`);
       const path = await download.path();
-      expect(readFileSync(path, "utf8")).toBe(stored);
+      expect(readFileSync(path, "utf8")).toBe(printed);
       expect(stored).toContain("\u001b[31mred alert");
       expect(stored).toMatch(/…\[\d+ bytes truncated\]…/);
     });
@@ -139,8 +145,9 @@ describe.skipIf(!hasChromium)("the run output viewer", () => {
       await red.waitFor();
       expect(await red.evaluate((el) => getComputedStyle(el).color)).toBe("rgb(187, 0, 0)");
       expect(await page.getByTestId("output-cap").textContent()).toBe(
-        "每次运行最多保存 4 KiB 输出；更长的输出只保留开头和结尾。下载的内容即已保存的输出。",
+        "本页面每次运行最多显示 4 KiB 输出；更长的输出在此只保留开头和结尾，完整输出在保留期间可下载。",
       );
+      expect(await page.getByTestId("output-download-note").textContent()).toBe("下载内容为完整输出（6 KiB）。");
       await page.getByRole("searchbox", { name: "在输出中查找" }).fill("alert");
       await page.getByTestId("output-matches").filter({ hasText: "第 1 处，共 1 处" }).waitFor();
       await page.getByLabel("自动换行").uncheck();
@@ -149,7 +156,7 @@ describe.skipIf(!hasChromium)("the run output viewer", () => {
         page.waitForEvent("download"),
         page.getByRole("link", { name: "下载" }).click(),
       ]);
-      expect(readFileSync(await download.path(), "utf8")).toBe(stored);
+      expect(readFileSync(await download.path(), "utf8")).toBe(printed);
       await page.screenshot({ path: join(screenshotDir, "run-output-zh.png"), fullPage: true });
     });
   });

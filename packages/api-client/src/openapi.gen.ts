@@ -629,7 +629,7 @@ export interface paths {
         };
         /**
          * Download a run's output as a text file
-         * @description Requires the **viewer** role or above. The output as stored (capped per run, see RUN_OUTPUT_LIMIT_BYTES: a longer output keeps its head and tail, joined by a line naming the bytes left out), as a `text/plain` attachment. `X-Output-Truncated` says whether it was capped, `X-Output-Bytes` how many bytes the run produced in all.
+         * @description Requires the **viewer** role or above. The run's whole output as a `text/plain` attachment when it is kept (compressed in the database up to RUN_OUTPUT_MAX_BYTES a run, within RUN_OUTPUT_BUDGET_BYTES for all runs: see `fullOutput` on the run), else the head and tail stored on the run (RUN_OUTPUT_LIMIT_BYTES, joined by a line naming the bytes left out). `X-Output-Partial: true` says bytes are missing from the file (only the head and tail, or an output over RUN_OUTPUT_MAX_BYTES whose middle was dropped); `X-Output-Full` whether it is the kept full output; `X-Output-Truncated` whether the run's stored output was capped; `X-Output-Bytes` how many bytes the run produced in all.
          */
         get: operations["downloadRunOutput"];
         put?: never;
@@ -1109,6 +1109,17 @@ export interface components {
             nextAttemptAt: string | null;
             /** @description true while the notification the task's policy asks for after this run (its fire's last attempt) is being delivered and none is recorded yet */
             notificationPending: boolean;
+            /** @description the run's whole output, as GET /api/runs/{id}/output serves it */
+            fullOutput: {
+                /** @description the whole output can be downloaded (GET /api/runs/{id}/output): kept compressed, or held whole by `output`. False: only the head and tail in `output` were kept (the run is older than the full-output budget kept, or ran where none is kept) */
+                kept: boolean;
+                /** @description bytes the download holds; null when not kept */
+                bytes: number | null;
+                /** @description bytes stored compressed (0 when `output` holds it all) */
+                compressedBytes: number;
+                /** @description the output was over RUN_OUTPUT_MAX_BYTES: its middle was dropped, and a line in it says so */
+                capped: boolean;
+            };
         };
         RunPage: {
             items: components["schemas"]["RunListItem"][];

@@ -1,6 +1,7 @@
 import { performance } from "node:perf_hooks";
 import { type RunErrorParams, runError } from "@crondeck/core";
 import { AttemptControl } from "./attempt-control.ts";
+import { FullOutputCapture } from "./full-output.ts";
 import { maskText, maskValues } from "./mask.ts";
 import type { ModeRegistry } from "./mode.ts";
 import { builtInModes } from "./modes/index.ts";
@@ -27,11 +28,16 @@ export async function execute(
   const start = performance.now();
   const buffer = new OutputBuffer(validLimit(req.outputLimitBytes) ?? DEFAULT_OUTPUT_LIMIT_BYTES);
   const secrets = maskValues(req.mask);
-  const outcome = await runAttempt(req, hooks, options, buffer, modes, secrets).catch((err: unknown) => {
+  const fullMax = validLimit(req.fullOutputMaxBytes);
+  const full = fullMax ? new FullOutputCapture(fullMax) : null;
+  const outcome = await runAttempt(req, hooks, options, buffer, full, modes, secrets).catch((err: unknown) => {
     const reason = describeError(err);
     return failed(runError("EXECUTOR_ERROR", `executor error: ${reason}`, { reason }));
   });
   const finishedAt = new Date();
+  // Only an output the head and tail do not hold whole needs its full copy.
+  const fullOutput = full && buffer.truncated ? await full.finish().catch(() => null) : null;
+  if (full && !fullOutput) full.discard();
   return {
     ...outcome,
     // An error may quote what the attempt was given (a URL, a header); the output is masked already.
@@ -41,6 +47,7 @@ export async function execute(
     output: buffer.toString(),
     truncated: buffer.truncated,
     outputBytes: buffer.totalBytes,
+    ...(fullOutput ? { fullOutput } : {}),
     startedAt,
     finishedAt,
     durationMs: Math.round(performance.now() - start),
@@ -52,6 +59,7 @@ async function runAttempt(
   hooks: ExecutionHooks,
   options: ExecutorOptions,
   buffer: OutputBuffer,
+  full: FullOutputCapture | null,
   modes: ModeRegistry,
   secrets: Buffer[],
 ): Promise<AttemptOutcome> {
@@ -67,7 +75,7 @@ async function runAttempt(
     return { status: "CANCELED", exitCode: null, httpStatus: null, ...errorFields(runError("CANCELED", "canceled")) };
   }
   const control = new AttemptControl(Math.min(req.timeoutSeconds * 1000, MAX_TIMEOUT_MS), hooks.signal);
-  const sink = new OutputSink(buffer, hooks.onOutput, secrets);
+  const sink = new OutputSink(buffer, hooks.onOutput, secrets, full);
   try {
     return await mode.run(req.settings ?? {}, {
       runId: req.runId,
@@ -94,6 +102,9 @@ function validate(req: ExecutionRequest): string | null {
   }
   if (!(req.scheduledAt instanceof Date) || Number.isNaN(req.scheduledAt.getTime())) {
     return "scheduledAt is not a valid date";
+  }
+  if (req.fullOutputMaxBytes !== undefined && validLimit(req.fullOutputMaxBytes) === undefined) {
+    return `fullOutputMaxBytes must be a non-negative integer, got ${req.fullOutputMaxBytes}`;
   }
   if (req.outputLimitBytes !== undefined && validLimit(req.outputLimitBytes) === undefined) {
     return `outputLimitBytes must be a non-negative integer, got ${req.outputLimitBytes}`;

@@ -15,6 +15,7 @@ export {
 } from "@crondeck/core";
 export type { AttemptControl } from "./attempt-control.ts";
 export { execute } from "./execute.ts";
+export { type FullOutput, FullOutputCapture } from "./full-output.ts";
 export { matchKeywords } from "./keywords.ts";
 export {
   type AttemptContext,

@@ -101,7 +101,7 @@ export class OutputBuffer {
 }
 
 /** Length of `bytes` without a trailing multibyte character whose end was cut off. */
-function completeUtf8Length(bytes: Uint8Array): number {
+export function completeUtf8Length(bytes: Uint8Array): number {
   let i = bytes.length - 1;
   while (i >= 0 && bytes.length - i <= 3 && isContinuation(bytes[i])) i--;
   const lead = bytes[i];

@@ -1,4 +1,5 @@
 import { StringDecoder } from "node:string_decoder";
+import type { FullOutputCapture } from "./full-output.ts";
 import { StreamMasker } from "./mask.ts";
 import type { OutputBuffer } from "./output-buffer.ts";
 
@@ -19,6 +20,8 @@ export class OutputSink {
     private readonly onOutput?: (text: string) => void,
     /** Secret values the attempt was given: masked before anything keeps or shows the output. */
     private readonly secrets: readonly Buffer[] = [],
+    /** The whole output, compressed (when the request asks for it): masked like the rest. */
+    private readonly full: FullOutputCapture | null = null,
   ) {}
 
   stream(): StreamWriter {
@@ -27,6 +30,7 @@ export class OutputSink {
     const take = (bytes: Uint8Array) => {
       if (bytes.byteLength === 0) return;
       this.buffer.write(bytes);
+      this.full?.write(bytes);
       if (decoder) this.emit(decoder.write(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)));
     };
     return {

@@ -1,5 +1,6 @@
 import type { RunErrorCode, RunErrorParams, RunStatus, Settings } from "@crondeck/core";
 import type { Dispatcher } from "undici";
+import type { FullOutput } from "./full-output.ts";
 
 /** The final states one attempt can end in (a subset of the run statuses). */
 export type AttemptStatus = Extract<RunStatus, "SUCCEEDED" | "FAILED" | "TIMED_OUT" | "CANCELED">;
@@ -24,6 +25,11 @@ export interface ExecutionRequest {
   idempotencyKey: string;
   /** Bytes of output kept (head + tail); default 64 KiB. */
   outputLimitBytes?: number;
+  /**
+   * Also keep the whole output, gzip-compressed, up to this many bytes (its middle dropped beyond):
+   * returned as `fullOutput` when the head and tail did not hold it all. 0 or absent: not kept.
+   */
+  fullOutputMaxBytes?: number;
 }
 
 export interface ExecutionResult {
@@ -34,6 +40,8 @@ export interface ExecutionResult {
   truncated: boolean;
   /** Total bytes produced, including the ones not kept. */
   outputBytes: number;
+  /** The whole output, compressed, when asked for (fullOutputMaxBytes) and longer than `output`. */
+  fullOutput?: FullOutput;
   /** Why it did not succeed, in English; null when it did. */
   error: string | null;
   /** The same as a code and its params (see RUN_ERROR_CODES); null with `error`. */

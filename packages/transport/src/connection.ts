@@ -4,6 +4,7 @@ import { connect, type NatsConnection } from "@nats-io/transport-node";
 import {
   DUPLICATE_WINDOW_MS,
   EXECUTORS_BUCKET,
+  FULL_OUTPUT_STREAM,
   groupConsumer,
   RECORDER_CONSUMER,
   RESULTS_STREAM,
@@ -58,6 +59,15 @@ export async function ensureTopology(nc: NatsConnection, jsm: JetStreamManager):
       subjects: [RESULTS_SUBJECT],
       retention: RetentionPolicy.Workqueue,
       storage: StorageType.File,
+      duplicate_window: DUPLICATE_WINDOW_MS * NS,
+    },
+    {
+      // Parts of runs' whole outputs until their result is recorded (then purged); a day at most.
+      name: FULL_OUTPUT_STREAM,
+      subjects: ["crondeck.fulloutput.>"],
+      retention: RetentionPolicy.Limits,
+      storage: StorageType.File,
+      max_age: RUNS_MAX_AGE_MS * NS,
       duplicate_window: DUPLICATE_WINDOW_MS * NS,
     },
   ];

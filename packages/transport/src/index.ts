@@ -9,6 +9,7 @@
  * planes, a request/reply or compacted topic for the start handshake, and a registry with expiry.
  */
 export * from "./connection.ts";
+export * from "./full-output.ts";
 export * from "./messages.ts";
 export * from "./names.ts";
 export * from "./registry.ts";

@@ -44,7 +44,18 @@ export interface ResultMessage {
   taskId: number;
   executor: string;
   executorBootId: string;
+  /** Without `fullOutput`: the file travels apart (see full-output.ts) and `fullOutput` below names it. */
   result: ResultEnvelope;
+  fullOutput?: FullOutputRef;
+}
+
+/** The parts of a run's whole output on the FULL_OUTPUT stream. */
+export interface FullOutputRef {
+  parts: number;
+  compressedBytes: number;
+  /** Bytes decompressed, and whether its middle was dropped (as the executor's FullOutput says). */
+  bytes: number;
+  capped: boolean;
 }
 
 /** Executor → control plane, durably (RESULTS stream): a reserved attempt started at its instant. */

@@ -12,6 +12,8 @@ export const RUNS_STREAM = "CRONDECK_RUNS";
 export const RESULTS_STREAM = "CRONDECK_RESULTS";
 export const RESULTS_SUBJECT = "crondeck.results";
 export const RECORDER_CONSUMER = "recorder";
+/** Stream FULL_OUTPUT (limits, a day): `crondeck.fulloutput.<runId>.<part>`, see full-output.ts. */
+export const FULL_OUTPUT_STREAM = "CRONDECK_FULL_OUTPUT";
 /** Request/reply, served by a queue group of every control-plane instance. */
 export const START_SUBJECT = "crondeck.start";
 export const CONTROL_PLANE_QUEUE = "control-plane";
@@ -44,6 +46,14 @@ export function groupConsumer(group: string): string {
 
 export function outputSubject(runId: number): string {
   return `crondeck.output.${runId}`;
+}
+
+export function fullOutputSubject(runId: number, part: number): string {
+  return `crondeck.fulloutput.${runId}.${part}`;
+}
+
+export function fullOutputFilter(runId: number): string {
+  return `crondeck.fulloutput.${runId}.>`;
 }
 
 /** Message ids the server deduplicates on: a retried publish never makes a second copy. */

@@ -14,11 +14,16 @@ export type RunEnvelope = Omit<ExecutionRequest, "scheduledAt"> & { scheduledAt:
  * An attempt's outcome, as the worker reports it. `errorCode` and `errorParams` are optional: a
  * result from an executor older than run error codes has only the English `error`.
  */
-export type ResultEnvelope = Omit<ExecutionResult, "startedAt" | "finishedAt" | "errorCode" | "errorParams"> & {
+export type ResultEnvelope = Omit<
+  ExecutionResult,
+  "startedAt" | "finishedAt" | "errorCode" | "errorParams" | "fullOutput"
+> & {
   errorCode?: ExecutionResult["errorCode"];
   errorParams?: ExecutionResult["errorParams"];
   startedAt: string;
   finishedAt: string;
+  /** The whole output's gzip file as base64 (JSON carries no bytes). */
+  fullOutput?: { gzip: string; bytes: number; capped: boolean };
 };
 
 /** Control plane → worker. */
@@ -43,15 +48,23 @@ export function fromEnvelope(run: RunEnvelope): ExecutionRequest {
 }
 
 export function toResultEnvelope(result: ExecutionResult): ResultEnvelope {
-  return { ...result, startedAt: result.startedAt.toISOString(), finishedAt: result.finishedAt.toISOString() };
+  const { fullOutput, ...rest } = result;
+  return {
+    ...rest,
+    ...(fullOutput ? { fullOutput: { ...fullOutput, gzip: fullOutput.gzip.toString("base64") } } : {}),
+    startedAt: result.startedAt.toISOString(),
+    finishedAt: result.finishedAt.toISOString(),
+  };
 }
 
 export function fromResultEnvelope(result: ResultEnvelope): ExecutionResult {
+  const { fullOutput, ...rest } = result;
   return {
-    ...result,
+    ...rest,
     // An unknown code (a newer executor's) is dropped with its params; the English error stays.
     errorCode: isRunErrorCode(result.errorCode) ? result.errorCode : null,
     errorParams: isRunErrorCode(result.errorCode) ? (result.errorParams ?? null) : null,
+    ...(fullOutput ? { fullOutput: { ...fullOutput, gzip: Buffer.from(fullOutput.gzip, "base64") } } : {}),
     startedAt: new Date(result.startedAt),
     finishedAt: new Date(result.finishedAt),
   };

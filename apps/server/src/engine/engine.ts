@@ -4,6 +4,7 @@ import { Scheduler } from "@crondeck/scheduler";
 import type { FastifyBaseLogger } from "fastify";
 import { type Config, notifyConfig } from "../config.ts";
 import type { TaskWarning } from "../routes/api/tasks/schema.ts";
+import { RunOutputStore } from "../runs/output-store.ts";
 import { SecretStore } from "../secrets/store.ts";
 import { TaskModules } from "../tasks/modules.ts";
 import { Dependencies, type DependentStart } from "./dependencies.ts";
@@ -116,6 +117,7 @@ export class Engine {
       db,
       parseDatabaseUrl(config.databaseUrl).provider,
       (runId) => this.live.isEnded(runId) || this.#missed.holds(runId),
+      new RunOutputStore(db, config.runOutputBudgetBytes, log, parseDatabaseUrl(config.databaseUrl).provider),
     );
     this.#lease = new InstanceLease(
       db,
@@ -143,6 +145,7 @@ export class Engine {
       secrets,
       runSettings: (mode, settings, overrides) => modules.runSettings(mode, settings, overrides),
       outputLimitBytes: config.outputLimitBytes,
+      fullOutputMaxBytes: config.runOutputMaxBytes,
       log,
       shutdown: this.#shutdown.signal,
       fireEnded: (task, last) => this.#dependencies.fireEnded(task, last),

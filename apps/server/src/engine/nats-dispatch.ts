@@ -8,6 +8,7 @@ import {
   CONTROL_PLANE_QUEUE,
   connectNats,
   type DispatchedRun,
+  dropFullOutput,
   EXECUTOR_BOOT_PREFIX,
   ExecutorRegistry,
   encode,
@@ -17,6 +18,7 @@ import {
   RECORDER_CONSUMER,
   RESULTS_STREAM,
   type RecordMessage,
+  readFullOutput,
   runMsgId,
   runSubject,
   START_SUBJECT,
@@ -27,6 +29,7 @@ import { fromResultEnvelope, toEnvelope } from "@crondeck/worker";
 import {
   type ConsumerMessages,
   type JetStreamClient,
+  type JetStreamManager,
   type JsMsg,
   jetstream,
   jetstreamManager,
@@ -63,6 +66,7 @@ export class NatsDispatcher implements Dispatcher {
   #ctx: RemoteContext | null = null;
   #nc: NatsConnection | null = null;
   #js: JetStreamClient | null = null;
+  #jsm: JetStreamManager | null = null;
   #registry: ExecutorRegistry | null = null;
   #ready: Promise<void> | null = null;
   #connected = false;
@@ -252,6 +256,11 @@ export class NatsDispatcher implements Dispatcher {
     });
   }
 
+  #manager(): JetStreamManager {
+    if (!this.#jsm) throw new Error("NATS is not set up yet");
+    return this.#jsm;
+  }
+
   #context(): RemoteContext {
     if (!this.#ctx) throw new Error("the NATS dispatcher was not started");
     return this.#ctx;
@@ -272,7 +281,8 @@ export class NatsDispatcher implements Dispatcher {
         }
       }
     });
-    await ensureTopology(nc, await jetstreamManager(nc));
+    this.#jsm = await jetstreamManager(nc);
+    await ensureTopology(nc, this.#jsm);
     this.#js = jetstream(nc);
     this.#registry = new ExecutorRegistry(nc);
     await this.#registry.start();
@@ -331,10 +341,14 @@ export class NatsDispatcher implements Dispatcher {
     try {
       const task = await this.#task(message.taskId);
       if (!task) {
+        if (message.fullOutput) await dropFullOutput(this.#manager(), message.runId).catch(() => {});
         settle(() => msg.ack()); // the task was deleted, its runs with it
         return;
       }
       const result: ExecutionResult = fromResultEnvelope(message.result);
+      // Its whole output was stored apart (parts on the FULL_OUTPUT stream); gone parts keep none.
+      const full = message.fullOutput && (await readFullOutput(this.#manager(), message.runId, message.fullOutput));
+      if (full) result.fullOutput = full;
       const keywords = JSON.parse(task.notifyKeywords) as string[];
       const finished = await ctx.store.finish(
         message.runId,
@@ -342,6 +356,7 @@ export class NatsDispatcher implements Dispatcher {
         result,
         matchKeywords(result.output, keywords),
       );
+      if (message.fullOutput) await dropFullOutput(this.#manager(), message.runId).catch(() => {}); // expire in a day
       if (finished) ctx.recorded(finished, task);
       else
         this.options.log.info(

@@ -26,6 +26,8 @@ export interface RunJobDeps {
   live: LiveRuns;
   notifier: Notifier;
   outputLimitBytes: number;
+  /** The whole output is kept compressed up to this many bytes (0: not kept). */
+  fullOutputMaxBytes: number;
   /** Told about every attempt that reached a final status (metrics). */
   ended: (run: RunRow, task: TaskRow) => void;
   log: { warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
@@ -459,6 +461,7 @@ export class RunJob {
       timeoutSeconds: task.timeoutSeconds,
       idempotencyKey: `crondeck-${task.id}-${run.fireKey ?? `M${run.rootRunId ?? run.id}`}`,
       outputLimitBytes: this.deps.outputLimitBytes,
+      ...(this.deps.fullOutputMaxBytes > 0 ? { fullOutputMaxBytes: this.deps.fullOutputMaxBytes } : {}),
     };
   }
 

@@ -2,6 +2,7 @@ import type { RunError, RunStatus, RunTrigger } from "@crondeck/core";
 import { type Db, isForeignKeyViolation, isUniqueViolation, type Provider, type RunRow } from "@crondeck/db";
 import type { ExecutionResult } from "@crondeck/executor";
 import { EXECUTOR_BOOT_PREFIX } from "@crondeck/transport-nats";
+import type { RunOutputStore } from "../runs/output-store.ts";
 import { RunRepository } from "../runs/repository.ts";
 
 export interface NewRun {
@@ -177,6 +178,8 @@ export class RunStore {
     private readonly provider: Provider,
     /** Runs of this process in progress in the database but not under way (see Engine). */
     private readonly notUnderWay: (runId: number) => boolean = () => false,
+    /** Where the whole output of a run goes when its end is recorded (absent: not kept). */
+    private readonly outputs: RunOutputStore | null = null,
   ) {
     this.#q = provider === "mysql" ? "`" : '"';
   }
@@ -318,6 +321,12 @@ export class RunStore {
    * whose results this control plane records), then one SELECT.
    */
   async #finishAll(items: Finish[]): Promise<Array<RunRow | null>> {
+    // The whole output first: once a run reads as ended, its download is complete. (An end that
+    // is then refused, its run LOST meanwhile, leaves the output of the attempt that did run.)
+    const full = items.flatMap((item) =>
+      item.result.fullOutput ? [{ runId: item.id, output: item.result.fullOutput }] : [],
+    );
+    if (this.outputs && full.length > 0) await this.outputs.save(full);
     const byOwner = new Map<string, Finish[]>();
     for (const item of items) byOwner.set(item.ownerId, [...(byOwner.get(item.ownerId) ?? []), item]);
     for (const [ownerId, owned] of byOwner) await this.#finishOwned(owned, ownerId);

@@ -2,6 +2,7 @@ import { FINAL_RUN_STATUSES, RETRYABLE_RUN_STATUSES, type RunStatus } from "@cro
 import type { Db, Prisma, RunRow } from "@crondeck/db";
 import { notFound } from "../lib/errors.ts";
 import { noteRunsDeleted } from "./fire-counts.ts";
+import { RunOutputStore } from "./output-store.ts";
 import { notificationPending, toApiRun } from "./view.ts";
 
 export interface RunListQuery {
@@ -65,7 +66,11 @@ export async function deleteRuns(db: Db, where: Prisma.RunWhereInput, batchSize 
 
 /** Read side of runs for the API (the engine writes them through engine/run-store.ts). */
 export class RunRepository {
-  constructor(private readonly db: Db) {}
+  readonly #outputs: RunOutputStore;
+
+  constructor(private readonly db: Db) {
+    this.#outputs = new RunOutputStore(db);
+  }
 
   /**
    * Newest first, without the output (the detail carries it). The page is chosen by SQL over
@@ -159,6 +164,7 @@ export class RunRepository {
       attempts: attempts.map((a) => ({ id: a.id, attempt: a.attempt, status: a.status as RunStatus })),
       maxAttempts: Math.max(task.retryCount + 1, run.attempt),
       nextAttemptAt: nextAttemptAt(run, task, attempts.at(-1)?.attempt ?? run.attempt),
+      fullOutput: await this.#outputs.info(run),
       notificationPending: notificationPending(
         run,
         task,
@@ -278,15 +284,28 @@ export class RunRepository {
     return removed;
   }
 
-  /** A run's output with what a download names and says about it. */
+  /**
+   * A run's output with what a download names and says about it: its whole output (`full`,
+   * decompressed as it is read) when kept, else the head and tail stored on the run.
+   */
   async output(id: number) {
     const row = await this.db.run.findUnique({
       where: { id },
-      select: { id: true, output: true, truncated: true, outputBytes: true, task: { select: { name: true } } },
+      select: {
+        id: true,
+        status: true,
+        output: true,
+        truncated: true,
+        outputBytes: true,
+        task: { select: { name: true } },
+      },
     });
     if (!row) throw notFound("run", id);
-    const { task, ...run } = row;
-    return { ...run, taskName: task.name };
+    const { task, status, ...run } = row;
+    // Its file is whole once the run has ended (it is written before the end is recorded).
+    const ended = FINAL_RUN_STATUSES.includes(status as RunStatus);
+    const full = run.truncated && ended ? await this.#outputs.open(run.id) : null;
+    return { ...run, taskName: task.name, full };
   }
 
   /** A run's status and output as stored (for following a run that executes elsewhere). */

@@ -495,9 +495,14 @@ export const en = {
   "run.noMatch": "No match",
   "run.wrap": "Wrap lines",
   "run.download": "Download",
-  "run.downloadHint": "Download the stored output as a text file",
+  "run.downloadHint": "Download the output as a text file",
+  "run.downloadFullButton": "Download full output ({size})",
+  "run.downloadFull": "The download holds the full output ({size}).",
+  "run.downloadCapped":
+    "The download holds the output up to the server's cap ({size}): its start and end, the middle left out.",
+  "run.downloadPartial": "Only the first and last {size} were kept: the download holds them.",
   "run.outputCap":
-    "Crondeck stores up to {size} of each run's output; a longer output keeps its start and end. The download holds what is stored.",
+    "This page shows up to {size} of each run's output; a longer output keeps its start and end here, and the download gives the full output while it is kept.",
   "run.live": "Live",
   "run.gap": "[… {size} of output skipped here: this connection could not keep up with the run …]",
   "run.cancel": "Cancel run",

@@ -104,7 +104,7 @@ const runsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         operationId: "downloadRunOutput",
         summary: "Download a run's output as a text file",
         description:
-          "The output as stored (capped per run, see RUN_OUTPUT_LIMIT_BYTES: a longer output keeps its head and tail, joined by a line naming the bytes left out), as a `text/plain` attachment. `X-Output-Truncated` says whether it was capped, `X-Output-Bytes` how many bytes the run produced in all.",
+          "The run's whole output as a `text/plain` attachment when it is kept (compressed in the database up to RUN_OUTPUT_MAX_BYTES a run, within RUN_OUTPUT_BUDGET_BYTES for all runs: see `fullOutput` on the run), else the head and tail stored on the run (RUN_OUTPUT_LIMIT_BYTES, joined by a line naming the bytes left out). `X-Output-Partial: true` says bytes are missing from the file (only the head and tail, or an output over RUN_OUTPUT_MAX_BYTES whose middle was dropped); `X-Output-Full` whether it is the kept full output; `X-Output-Truncated` whether the run's stored output was capped; `X-Output-Bytes` how many bytes the run produced in all.",
         params: IdParams,
         response: {
           200: { description: "the output", content: { "text/plain": { schema: Type.String() } } },
@@ -114,14 +114,22 @@ const runsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (req, reply) => {
       const run = await runs.output(req.params.id);
+      // Still executing here: what it printed so far, from memory.
       const live = engine.live.snapshot(run.id);
-      return reply
+      const full = live ? null : run.full;
+      if (live) run.full?.stream.destroy();
+      const truncated = live?.truncated ?? run.truncated;
+      reply
         .type("text/plain; charset=utf-8")
         .header("content-disposition", `attachment; filename="${outputFileName(run.id, run.taskName)}"`)
-        .header("x-output-truncated", String(live?.truncated ?? run.truncated))
+        .header("x-output-truncated", String(truncated))
         .header("x-output-bytes", String(live?.outputBytes ?? run.outputBytes))
-        .header("cache-control", "no-store")
-        .send(live?.output ?? run.output);
+        .header("x-output-full", String(full !== null || !truncated))
+        .header("x-output-partial", String(full ? full.capped : truncated))
+        .header("cache-control", "no-store");
+      // A stream is a valid body for the text response; the typed reply only knows the schema's string.
+      if (full) return reply.header("content-length", String(full.bytes)).send(full.stream as unknown as string);
+      return reply.send(live?.output ?? run.output);
     },
   );
 

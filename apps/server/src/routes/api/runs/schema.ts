@@ -105,6 +105,20 @@ export const RunDetail = Type.Object(
       description:
         "true while the notification the task's policy asks for after this run (its fire's last attempt) is being delivered and none is recorded yet",
     }),
+    fullOutput: Type.Object(
+      {
+        kept: Type.Boolean({
+          description:
+            "the whole output can be downloaded (GET /api/runs/{id}/output): kept compressed, or held whole by `output`. False: only the head and tail in `output` were kept (the run is older than the full-output budget kept, or ran where none is kept)",
+        }),
+        bytes: Nullable(Type.Integer({ description: "bytes the download holds; null when not kept" })),
+        compressedBytes: Type.Integer({ description: "bytes stored compressed (0 when `output` holds it all)" }),
+        capped: Type.Boolean({
+          description: "the output was over RUN_OUTPUT_MAX_BYTES: its middle was dropped, and a line in it says so",
+        }),
+      },
+      { description: "the run's whole output, as GET /api/runs/{id}/output serves it" },
+    ),
   },
   { $id: "RunDetail" },
 );

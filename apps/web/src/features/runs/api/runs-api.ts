@@ -7,6 +7,8 @@ import { formatBytes } from "../../../lib/format.ts";
 import { useI18n } from "../../../lib/i18n/index.tsx";
 
 export type { NotificationRecord, RunAttempt, RunDetail } from "@crondeck/api-client";
+/** The whole output the download serves (GET /api/runs/:id/output), when it is kept. */
+export type FullOutputInfo = RunDetail["fullOutput"];
 
 export const runKeys = {
   detail: (id: number) => ["runs", "detail", id] as const,

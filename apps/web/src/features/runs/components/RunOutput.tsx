@@ -6,11 +6,12 @@ import { formatBytes } from "../../../lib/format.ts";
 import { useI18n } from "../../../lib/i18n/index.tsx";
 import { useServerSettings } from "../../../lib/server-settings.ts";
 import { ansiPlainText, ansiSegments, highlightMatches } from "../api/ansi.ts";
+import type { FullOutputInfo } from "../api/runs-api.ts";
 
 /**
  * The run's output with its ANSI colours (rendered as styled text, never as HTML), search with its
- * matches marked, a wrap switch, copy (as plain text), a download of what is stored, and the cap
- * on what is stored said plainly.
+ * matches marked, a wrap switch, copy (as plain text), a download of the whole output (or of the
+ * start and end when only they were kept, which it says), and the cap on what the page shows.
  */
 export function RunOutput({
   runId,
@@ -19,6 +20,7 @@ export function RunOutput({
   finished,
   truncated,
   bytes,
+  full,
 }: {
   runId: number;
   output: string;
@@ -26,6 +28,8 @@ export function RunOutput({
   finished: boolean;
   truncated: boolean;
   bytes: number;
+  /** What the download serves, once the run ended (absent while it runs). */
+  full?: FullOutputInfo | undefined;
 }) {
   const { t } = useI18n();
   const settings = useServerSettings();
@@ -52,6 +56,14 @@ export function RunOutput({
   }, [output, live]);
 
   const limit = settings.data?.outputLimitBytes;
+  // Only a cut output needs saying what the download holds: otherwise it is what the page shows.
+  const fullKept = truncated && finished && full?.kept === true && full.bytes !== null;
+  const downloadNote =
+    !truncated || !finished || !full
+      ? null
+      : fullKept
+        ? t(full.capped ? "run.downloadCapped" : "run.downloadFull", { size: formatBytes(full.bytes ?? 0, t) })
+        : t("run.downloadPartial", { size: formatBytes(limit ?? 0, t) });
   return (
     <section className="card" aria-labelledby="output-title">
       <div className="card-header">
@@ -93,7 +105,7 @@ export function RunOutput({
               data-testid="output-download"
               title={t("run.downloadHint")}
             >
-              {t("run.download")}
+              {fullKept ? t("run.downloadFullButton", { size: formatBytes(full?.bytes ?? 0, t) }) : t("run.download")}
             </ButtonAnchor>
           ) : null}
         </div>
@@ -128,6 +140,12 @@ export function RunOutput({
       {truncated ? (
         <p className="notice" data-testid="output-truncated">
           {t("run.truncated", { size: formatBytes(bytes, t) })}
+          {downloadNote ? (
+            <>
+              {" "}
+              <span data-testid="output-download-note">{downloadNote}</span>
+            </>
+          ) : null}
         </p>
       ) : null}
       {output ? (

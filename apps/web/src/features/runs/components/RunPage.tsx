@@ -173,6 +173,7 @@ export function RunPage({ id }: { id: number }) {
         finished={isFinal(data)}
         truncated={data.truncated}
         bytes={data.outputBytes}
+        full={data.fullOutput}
       />
 
       <NotificationsSection notifications={data.notifications} pending={data.notificationPending} zone={zone} />

@@ -1,0 +1,10 @@
+-- CreateTable
+CREATE TABLE "RunOutput" (
+    "runId" INTEGER NOT NULL PRIMARY KEY,
+    "data" BLOB NOT NULL,
+    "bytes" INTEGER NOT NULL,
+    "compressedBytes" INTEGER NOT NULL,
+    "capped" BOOLEAN NOT NULL DEFAULT false,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    CONSTRAINT "RunOutput_runId_fkey" FOREIGN KEY ("runId") REFERENCES "Run" ("id") ON DELETE CASCADE ON UPDATE CASCADE
+);
