@@ -48,6 +48,8 @@ export function toRunSummary(task: SummaryTask, run: RunView): RunSummary {
     output: run.output,
     truncated: run.truncated,
     error: run.error,
+    errorCode: run.errorCode ?? null,
+    errorParams: run.errorParams ?? null,
     matchedKeywords: run.matchedKeywords,
     runId: run.id,
     attempt: run.attempt,

@@ -1,4 +1,4 @@
-import type { RunStatus } from "@crondeck/core";
+import { type RunStatus, runErrorMessage } from "@crondeck/core";
 import {
   DEFAULT_NOTIFY_LANGUAGE,
   isNotifyLanguage,
@@ -160,11 +160,16 @@ export function summaryLine(run: RunSummary): string {
 }
 
 /**
- * The run's error as the message shows it, in the message's language. The one place an error is
- * worded for a notification: errors that carry a code are to be translated here.
+ * The run's error as the message shows it, in the message's language: worded from its code (the
+ * catalogue the dashboard uses too), else the recorded English text (a run from before codes, or
+ * a code this version does not know).
  */
-export function errorText(run: Pick<RunSummary, "error">, _language: NotifyLanguage): string | null {
-  return run.error ? run.error : null;
+export function errorText(
+  run: Pick<RunSummary, "error" | "errorCode" | "errorParams">,
+  language: NotifyLanguage,
+): string | null {
+  const said = run.errorCode ? runErrorMessage(run.errorCode, run.errorParams, language) : null;
+  return said ?? (run.error ? run.error : null);
 }
 
 export type Tone = "good" | "bad" | "neutral" | "warning";

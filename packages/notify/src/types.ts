@@ -51,7 +51,11 @@ export interface RunSummary {
   httpStatus: number | null;
   output: string;
   truncated: boolean;
+  /** Why it did not succeed, in English, as the run records it. */
   error: string | null;
+  /** The same as a code and its params (RUN_ERROR_CODES), for wording it in the message's language. */
+  errorCode?: string | null;
+  errorParams?: Record<string, string | number> | null;
   matchedKeywords: string[];
   runId: number;
   attempt: number;

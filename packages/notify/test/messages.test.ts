@@ -27,6 +27,29 @@ describe("message wording", () => {
     }
   });
 
+  it("words a run's error from its code in the message's language, else shows the recorded text", () => {
+    const failed = {
+      status: "FAILED",
+      error: "exited with code 3",
+      errorCode: "EXIT_CODE",
+      errorParams: { code: 3 },
+    } as const;
+    expect(buildEmail(sampleRun({ ...failed, language: "zh" })).text).toContain("退出码为 3");
+    expect(buildEmail(sampleRun({ ...failed, language: "zh" })).text).not.toContain("exited with code 3");
+    expect(buildEmail(sampleRun({ ...failed, language: "en" })).text).toContain("exited with code 3");
+    const dingtalk = JSON.stringify(
+      buildWebhookPayload(
+        "DINGTALK",
+        sampleRun({ ...failed, errorCode: "TIMED_OUT", errorParams: { seconds: 5 }, language: "zh" }),
+        { url: "https://robot.example.com/send" },
+      ),
+    );
+    expect(dingtalk).toContain("运行超过 5 秒，已超时终止");
+    // A code from a newer executor, or none at all: the English text is all there is.
+    const unknown = sampleRun({ ...failed, errorCode: "SOMETHING_NEW", error: "a newer failure", language: "zh" });
+    expect(buildEmail(unknown).text).toContain("a newer failure");
+  });
+
   it("reads an unknown or missing language as English", () => {
     expect(messagesFor(undefined)).toBe(messagesFor("en"));
     expect(messagesFor("fr")).toBe(messagesFor("en"));

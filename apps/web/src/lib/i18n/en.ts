@@ -1,3 +1,5 @@
+import { runErrorMessageKeys } from "@crondeck/core";
+
 // English strings. The source of the message keys: zh.ts must translate every one (type-checked).
 export const en = {
   "app.name": "Crondeck",
@@ -84,38 +86,7 @@ export const en = {
   "apiError.PLAN_STALE": "The tasks changed since this plan was made. The plan below is new: check it and apply again.",
   "auditAction.tasks.apply": "Applied a tasks file",
   "apiError.unknown": "The request failed ({status}): {message}",
-  "runError.EXIT_CODE": "exited with code {code}",
-  "runError.KILLED_BY_SIGNAL": "killed by signal {signal}",
-  "runError.SPAWN_FAILED": "could not start the shell in {cwd}: {reason}",
-  "runError.TIMED_OUT": "timed out after {seconds} s",
-  "runError.CANCELED": "canceled",
-  "runError.CANCELED_BY_USER": "canceled by a user",
-  "runError.CANCELED_SHUTDOWN": "canceled: Crondeck was shutting down",
-  "runError.CANCELED_EXECUTOR_SHUTDOWN": "canceled: the executor was shutting down",
-  "runError.CANCELED_TASK_CHANGED": "canceled: the task was changed before this slot",
-  "runError.HTTP_STATUS": "the server answered HTTP {status}",
-  "runError.HTTP_REDIRECT": "the server answered HTTP {status} (redirect to {location}); redirects are not followed",
-  "runError.HTTP_CONNECTION_REFUSED": "connection refused by {address}: is the service running?",
-  "runError.HTTP_HOST_NOT_FOUND": "the host {host} could not be found",
-  "runError.HTTP_INVALID_URL": "the URL cannot be requested: {reason}",
-  "runError.HTTP_REQUEST_FAILED": "the request failed: {reason}",
-  "runError.HTTP_RESPONSE_FAILED": "reading the response (HTTP {status}) failed: {reason}",
-  "runError.UNKNOWN_MODE": "this executor does not know the mode {mode} (it knows {known})",
-  "runError.INVALID_REQUEST": "the attempt could not be run: {reason}",
-  "runError.EXECUTOR_ERROR": "executor error: {reason}",
-  "runError.WORKER_STOPPED": "the local worker process stopped ({reason}); the run's processes were stopped with it",
-  "runError.SECRET_MISSING": "the task references a secret that does not exist: {names}",
-  "runError.SECRETS_DISABLED":
-    "the task references the secret {name}, but the secrets store is off (SECRETS_KEY is not set)",
-  "runError.NATS_UNREACHABLE": "could not hand the run to NATS: {reason}",
-  "runError.NO_LIVE_EXECUTOR":
-    'no executor of group "{group}" started this run within {seconds} s: is an executor of that group running?',
-  "runError.LOST": "the process running this run stopped answering (it died or lost its database)",
-  "runError.SKIPPED_FORBID": "skipped: another run of this task was queued or running (concurrency policy FORBID)",
-  "runError.MISSED_DB_UNREACHABLE": "missed: the database could not be reached when this slot came due ({policy})",
-  "runError.MISSED_ABANDONED_CLAIM": "missed: claimed while the database was failing, and never started",
-  "runError.MISSED_OWNER_STOPPED":
-    "missed: {owner} claimed this slot and stopped before running it; found {seconds} s after the slot ({policy})",
+  ...runErrorMessageKeys("en"),
   "fieldError.REQUIRED": "is required",
   "fieldError.UNKNOWN_FIELD": "is not a known field",
   "fieldError.ONE_OF": "must be one of {values}",
