@@ -17,7 +17,7 @@ export interface TestApp {
 export async function startTestApp(
   provider: "sqlite" | "mysql",
   overrides: Partial<Config> = {},
-  modules: Pick<BuildOptions, "modes" | "channels"> = {},
+  modules: Pick<BuildOptions, "modes" | "channels" | "logger"> = {},
 ): Promise<TestApp> {
   const database = createTestDatabase(provider);
   const config = loadConfig(

@@ -1,4 +1,5 @@
-import { startHttpTarget } from "@crondeck/testing";
+import { Writable } from "node:stream";
+import { closedPort, startHttpTarget } from "@crondeck/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   createTask,
@@ -148,6 +149,57 @@ describe.each(["sqlite", "mysql"] as const)("environment and secrets on %s", (pr
     const run = await waitForRun(t.app, await runNow(t.app, task.id));
     expect(run).toMatchObject({ status: "FAILED", output: "" });
     expect(run.error).toBe("the task references a secret that does not exist: SHORT_LIVED");
+  });
+});
+
+describe.each(["sqlite", "mysql"] as const)("the server's log on %s", (provider) => {
+  // Everything the server logs at its most verbose level, while secrets are written, resolved,
+  // printed, sent in a failing HTTP request and carried in a failed run's error.
+  const lines: string[] = [];
+  const stream = new Writable({
+    write(chunk, _encoding, done) {
+      lines.push(String(chunk));
+      done();
+    },
+  });
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp(
+      provider,
+      { scheduler: true, secretsKey: "test-secrets-key-0123456789" },
+      { logger: { level: "trace", stream } },
+    );
+  });
+  afterAll(async () => t?.close());
+
+  it("never holds a secret's value", async () => {
+    const created = await t.app.inject({
+      method: "POST",
+      url: "/api/secrets",
+      payload: { name: "LOGGED", value: VALUE },
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const rotated = await t.app.inject({ method: "PUT", url: "/api/secrets/LOGGED", payload: { value: ROTATED } });
+    expect(rotated.statusCode, rotated.body).toBe(200);
+    const shell = await createTask(t.app, {
+      command: 'echo "printed ${secret:LOGGED}"; echo "to stderr $TOKEN" >&2; exit 3',
+      env: { TOKEN: "${secret:LOGGED}" },
+    });
+    const closed = await closedPort();
+    const http = await createTask(t.app, {
+      mode: "HTTP",
+      httpMethod: "GET",
+      command: `http://127.0.0.1:${closed}/\${secret:LOGGED}`,
+      httpHeaders: { Authorization: "Bearer ${secret:LOGGED}" },
+    });
+    const runs = [await runNow(t.app, shell.id), await runNow(t.app, http.id)];
+    for (const runId of runs) expect((await waitForRun(t.app, runId)).status).toBe("FAILED");
+    const log = lines.join("");
+    // The capture works: the requests and the runs are in it.
+    expect(log).toContain("/api/secrets/LOGGED");
+    expect(log).toContain(`/api/tasks/${shell.id}/run`);
+    expect(log).not.toContain(VALUE);
+    expect(log).not.toContain(ROTATED);
   });
 });
 

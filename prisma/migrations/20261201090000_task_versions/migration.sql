@@ -19,7 +19,8 @@ ALTER TABLE `TaskVersion` ADD CONSTRAINT `TaskVersion_taskId_fkey` FOREIGN KEY (
 
 -- Every task that exists now starts its history with version 1: its state as stored, saved at its
 -- last edit, by "system" (who made it is not known). The columns are the editable ones of this
--- schema; the app reads a snapshot's values by the current column types (enabled comes as 0/1).
+-- schema; the app reads a snapshot's values by the current column types (booleans come as 0/1).
+-- No task has upstream tasks yet (dependencies came in the same release): dependsOn is empty.
 INSERT INTO `TaskVersion` (`taskId`, `version`, `snapshot`, `action`, `actorName`, `createdAt`)
 SELECT `id`, 1, JSON_OBJECT(
     'name', `name`, 'mode', `mode`, 'modeSettings', `modeSettings`, 'cron', `cron`,
@@ -28,6 +29,7 @@ SELECT `id`, 1, JSON_OBJECT(
     'concurrencyPolicy', `concurrencyPolicy`, 'misfirePolicy', `misfirePolicy`,
     'misfireGraceSeconds', `misfireGraceSeconds`, 'notifyPolicy', `notifyPolicy`,
     'notifyChannel', `notifyChannel`, 'notifySettings', `notifySettings`,
-    'notifyKeywords', `notifyKeywords`, 'env', `env`, 'enabled', `enabled`, 'remark', `remark`
+    'notifyKeywords', `notifyKeywords`, 'env', `env`, 'enabled', `enabled`, 'remark', `remark`,
+    'owner', `owner`, 'tags', `tags`, 'dependsOnAll', `dependsOnAll`, 'dependsOn', JSON_ARRAY()
   ), 'create', 'system', `updatedAt`
 FROM `Task`;
