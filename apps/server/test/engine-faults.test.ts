@@ -46,8 +46,11 @@ describe.each(providers)("faults on %s", (provider) => {
     const slow = await createTask(t.app, { command: "sleep 30" });
     const quickRun = await runNow(t.app, quick.id);
     const slowRun = await runNow(t.app, slow.id);
+    // Both under way before the stop (on a busy machine the first may still be starting), and a
+    // grace the quick one's 1 s fits in with room to spare.
+    await waitForRun(t.app, quickRun, (r) => r.status !== "QUEUED");
     await waitForRun(t.app, slowRun, (r) => r.status === "RUNNING");
-    await t.app.engine.stop(2000);
+    await t.app.engine.stop(5000);
     const rows = await t.app.database.db.run.findMany({
       where: { id: { in: [quickRun, slowRun] } },
       orderBy: { id: "asc" },
