@@ -13,7 +13,7 @@ import {
 import type { RunRow, TaskRow } from "@crondeck/db";
 import { type ExecutionRequest, type ExecutionResult, matchKeywords } from "@crondeck/executor";
 import { toApiRun } from "../runs/view.ts";
-import { MissingSecretError, type SecretStore } from "../secrets/store.ts";
+import type { SecretStore } from "../secrets/store.ts";
 import { parseRunParameters } from "../tasks/run-parameters.ts";
 import { type Dispatcher, HANDED_OFF } from "./dispatch.ts";
 import type { LiveRuns } from "./live-runs.ts";
