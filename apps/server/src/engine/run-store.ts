@@ -89,8 +89,8 @@ class Coalescer<In, Out> {
   }
 }
 
-// Rows per statement: SQLite allows 32,766 bound values, MySQL 65,535; a claim row binds 23, a
-// finish row 18 (35 on MySQL).
+// Rows per statement: SQLite allows 32,766 bound values, MySQL 65,535; a claim row binds 22 (one
+// per CLAIM_COLUMNS), a finish row 16 (31 on MySQL: a WHEN and a THEN per FINISH_COLUMNS, and the id).
 const MAX_BATCH = 500;
 const ACTIVE = ["QUEUED", "RUNNING"];
 /**
