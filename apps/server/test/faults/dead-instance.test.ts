@@ -106,11 +106,12 @@ describe.skipIf(!(await mysqlReachable()))("an instance holding claims is killed
           }
         }
         expect(problems).toEqual([]);
-        // "On time" for a dead peer's slot: a second or two; 4 s leaves room for a busy machine.
+        // "On time" for a dead peer's slot: a second or two (the 15 s LOST path is the slow one).
+        // 6 s leaves room for a busy machine: a clean-clone CI run measured 4.2 s once.
         const slotLateness = runs
           .filter((r) => r.scheduledAt.getTime() === slot && r.startedAt)
           .map((r) => (r.startedAt as Date).getTime() - slot);
-        expect(Math.max(...slotLateness)).toBeLessThan(4_000);
+        expect(Math.max(...slotLateness)).toBeLessThan(6_000);
         const byStatus: Record<string, number> = {};
         for (const r of runs) byStatus[r.status] = (byStatus[r.status] ?? 0) + 1;
         lateness.sort((a, b) => a - b);
